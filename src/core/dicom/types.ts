@@ -1,0 +1,90 @@
+/**
+ * What the DICOM layer produces. Parsing runs per file (in a worker pool in
+ * the browser, in a loop in the CLI); grouping, sorting and assembly run once
+ * all headers are known.
+ */
+import type { Vec3, Volume } from '../volume/volume';
+
+/** Header fields of one image (one file, or one frame of a multi-frame file). */
+export interface SliceHeader {
+  /** Path of the file relative to the dropped folder (or its name). */
+  file: string;
+  /** Frame number inside a multi-frame file (0 for single-frame files). */
+  frame: number;
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+  studyInstanceUid: string;
+  frameOfReferenceUid: string;
+  modality: string;
+  seriesDescription: string;
+  seriesNumber: number | null;
+  instanceNumber: number | null;
+  rows: number;
+  columns: number;
+  /** PixelSpacing (0028,0030) as [between columns (x), between rows (y)] in mm; null when absent. */
+  pixelSpacingMmXy: [number, number] | null;
+  /** ImagePositionPatient (LPS mm) of the first transmitted pixel; null when absent. */
+  imagePositionMm: Vec3 | null;
+  /** ImageOrientationPatient: row direction then column direction; null when absent. */
+  imageOrientation: [Vec3, Vec3] | null;
+  sliceThicknessMm: number | null;
+  sliceLocationMm: number | null;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  /** First values of WindowCenter / WindowWidth, if any. */
+  windowCenter: number | null;
+  windowWidth: number | null;
+  transferSyntaxUid: string;
+  gantryTiltDeg: number | null;
+  /** Technical fields for the metadata panel (empty string when absent). */
+  manufacturer: string;
+  manufacturerModel: string;
+  convolutionKernel: string;
+  kvp: string;
+  bodyPart: string;
+  /** Patient identifiers: shown only when the person asks. */
+  patientName: string;
+  patientId: string;
+}
+
+/** One image decoded to Hounsfield units (Int16, row-major, x fastest). */
+export interface DecodedSlice {
+  header: SliceHeader;
+  hu: Int16Array;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** What parsing one file gives: its slices (one per frame) or why it was skipped. */
+export type ParseFileResult =
+  | { ok: true; slices: DecodedSlice[] }
+  | { ok: false; skipped: SkippedFile };
+
+/** A series after grouping and sorting, with its volume geometry. */
+export interface SeriesSummary {
+  /** Stable id inside this session (series UID plus a split suffix when a UID was split). */
+  id: string;
+  seriesInstanceUid: string;
+  modality: string;
+  description: string;
+  /** Number of slices (images) in the volume. */
+  sliceCount: number;
+  /** Files the slices came from, in slice (z) order. */
+  files: string[];
+  dimsZyx: [number, number, number];
+  spacingMmZyx: [number, number, number];
+  /** Position of each slice along the slice normal (mm), in volume z order. */
+  slicePositionsMm: number[];
+  /** Header of the first slice (z = 0) for the metadata panel. */
+  firstHeader: SliceHeader;
+  /** Human-readable warnings: uneven spacing, duplicates, gaps, tilt, missing geometry. */
+  warnings: string[];
+}
+
+export interface LoadedSeries {
+  summary: SeriesSummary;
+  volume: Volume;
+}

@@ -1,0 +1,91 @@
+/**
+ * Volume, mask and geometry types shared by every layer.
+ *
+ * One index order everywhere: voxel (x, y, z) lives at i = x + y*nx + z*nx*ny.
+ * x runs along a row (DICOM column index), y down the rows, z through the
+ * slices in order of increasing position along the slice normal.
+ *
+ * Patient space is DICOM LPS in millimetres: +x to the patient's left,
+ * +y to the posterior, +z to the head.
+ */
+
+export type Vec3 = [number, number, number];
+
+export interface VolumeGeometry {
+  /** Voxels per row (columns). */
+  nx: number;
+  /** Rows per slice. */
+  ny: number;
+  /** Slices. */
+  nz: number;
+  /** Distance between voxel centres along x, y, z in mm (x, y from PixelSpacing; z from positions). */
+  spacingMmXyz: Vec3;
+  /** Patient-space (LPS, mm) centre of voxel (0, 0, 0): ImagePositionPatient of the first slice. */
+  originMm: Vec3;
+  /**
+   * Unit direction cosines in LPS of increasing x, y and z index:
+   * [row direction, column direction, slice direction]. The slice
+   * direction is the normal row x column (slices are sorted along it).
+   */
+  directionXyz: [Vec3, Vec3, Vec3];
+}
+
+/** A CT volume in Hounsfield units. */
+export interface Volume extends VolumeGeometry {
+  hu: Int16Array;
+}
+
+/** A binary (0/1) mask on a volume's grid. */
+export interface Mask extends VolumeGeometry {
+  data: Uint8Array;
+}
+
+export function voxelCount(g: Pick<VolumeGeometry, 'nx' | 'ny' | 'nz'>): number {
+  return g.nx * g.ny * g.nz;
+}
+
+/** Volume of one voxel in mm^3. */
+export function voxelVolumeMm3(g: Pick<VolumeGeometry, 'spacingMmXyz'>): number {
+  const [sx, sy, sz] = g.spacingMmXyz;
+  return sx * sy * sz;
+}
+
+/** Copy only the geometry fields (so a mask can be made on a volume's grid). */
+export function geometryOf(g: VolumeGeometry): VolumeGeometry {
+  return {
+    nx: g.nx,
+    ny: g.ny,
+    nz: g.nz,
+    spacingMmXyz: [...g.spacingMmXyz] as Vec3,
+    originMm: [...g.originMm] as Vec3,
+    directionXyz: g.directionXyz.map((d) => [...d] as Vec3) as [Vec3, Vec3, Vec3],
+  };
+}
+
+/** Patient-space (LPS, mm) position of the centre of voxel (x, y, z); fractional indices allowed. */
+export function voxelToPatientMm(g: VolumeGeometry, x: number, y: number, z: number): Vec3 {
+  const [sx, sy, sz] = g.spacingMmXyz;
+  const [dx, dy, dz] = g.directionXyz;
+  const o = g.originMm;
+  return [
+    o[0] + dx[0] * x * sx + dy[0] * y * sy + dz[0] * z * sz,
+    o[1] + dx[1] * x * sx + dy[1] * y * sy + dz[1] * z * sz,
+    o[2] + dx[2] * x * sx + dy[2] * y * sy + dz[2] * z * sz,
+  ];
+}
+
+/**
+ * 4x4 affine (row-major, 16 numbers) taking voxel indices (x, y, z, 1) to
+ * LPS millimetres. NIfTI writers flip the first two rows to get RAS.
+ */
+export function voxelToPatientAffine(g: VolumeGeometry): number[] {
+  const [sx, sy, sz] = g.spacingMmXyz;
+  const [dx, dy, dz] = g.directionXyz;
+  const o = g.originMm;
+  return [
+    dx[0] * sx, dy[0] * sy, dz[0] * sz, o[0],
+    dx[1] * sx, dy[1] * sy, dz[1] * sz, o[1],
+    dx[2] * sx, dy[2] * sy, dz[2] * sz, o[2],
+    0, 0, 0, 1,
+  ];
+}
