@@ -1,0 +1,240 @@
+/**
+ * Connected-component labelling of 2D images and 3D volumes.
+ *
+ * Variant: run-based union-find (He, Chao & Suzuki, "A run-based two-scan
+ * labeling algorithm", IEEE TIP 17(5), 2008, generalised to 3D). Each row is
+ * cut into runs (see runs.ts); a run is joined to the runs of the already
+ * scanned neighbouring rows that touch it, found by a two-pointer sweep:
+ *   - 2D, 4 / 8: the row above (y-1), overlapping / overlapping or diagonal;
+ *   - 3D, 6: rows (y-1, z) and (y, z-1), overlapping;
+ *   - 3D, 18: rows (y-1, z) and (y, z-1) incl. diagonal in x, rows (y±1, z-1) overlapping;
+ *   - 3D, 26: all four rows (y-1, z), (y, z-1), (y±1, z-1) incl. diagonal in x.
+ * 2D connectivities on a volume label each slice on its own.
+ * The union-find always keeps the lowest run index as root, with path
+ * halving, so parent[k] < k and labels resolve in one forward pass; labels
+ * are numbered 1.. in raster order of each component's first voxel, as
+ * scikit-image's `measure.label` numbers them.
+ *
+ * Multi-valued labelling ('allValues'): every voxel is labelled and two
+ * neighbours are connected only when their values are equal (scikit-image's
+ * `label` of an image with no background value). It runs on valued runs in the
+ * same single sweep, which is the same partition as labelling each value as
+ * foreground on its own.
+ *
+ * Cost: O(voxels) to build runs plus O(runs * rows compared) for the sweeps,
+ * near-linear union-find; memory 8-9 bytes per run + 4 bytes per run for the
+ * forest, plus the optional Int32 label volume (4 bytes per voxel).
+ */
+import { paintRuns, runAt, runsFromMask, runsFromValues, type GridDims, type RunSet } from './runs';
+
+/** 4 / 8: in-plane (each slice on its own); 6 / 18 / 26: 3D neighbourhoods. */
+export type Connectivity = 4 | 8 | 6 | 18 | 26;
+
+/** Labels of the runs of a RunSet. */
+export interface RunLabels {
+  /** Component label (1..componentCount) of each run. */
+  labelOfRun: Int32Array;
+  componentCount: number;
+  /** Voxel count per label (index 0 unused, 0). */
+  sizes: Float64Array;
+  /** Value of each component's voxels for valued runs (index 0 unused), else null. */
+  componentValue: Uint8Array | null;
+}
+
+function findRoot(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    const g = parent[parent[i]];
+    parent[i] = g;
+    i = g;
+  }
+  return i;
+}
+
+function union(parent: Int32Array, a: number, b: number): void {
+  const ra = findRoot(parent, a);
+  const rb = findRoot(parent, b);
+  if (ra < rb) parent[rb] = ra;
+  else if (rb < ra) parent[ra] = rb;
+}
+
+/**
+ * Join touching runs of two rows: runs a..ea-1 (scanned earlier) and b..eb-1.
+ * diag = 1 also joins runs that meet only diagonally (x differs by one).
+ */
+function mergeRows(
+  parent: Int32Array,
+  x0: Int32Array,
+  x1: Int32Array,
+  value: Uint8Array | null,
+  a: number,
+  ea: number,
+  b: number,
+  eb: number,
+  diag: number,
+): void {
+  let i = a;
+  let j = b;
+  while (i < ea && j < eb) {
+    const ai1 = x1[i];
+    const bj1 = x1[j];
+    if (x0[i] < bj1 + diag && x0[j] < ai1 + diag && (value === null || value[i] === value[j])) union(parent, i, j);
+    if (ai1 < bj1) i++;
+    else if (bj1 < ai1) j++;
+    else {
+      if (diag === 1) {
+        // Both runs end at the same x. With no gap after them (valued runs),
+        // each may still touch the other row's next run at the corner.
+        if (j + 1 < eb && x0[j + 1] === bj1 && (value === null || value[i] === value[j + 1])) union(parent, i, j + 1);
+        if (i + 1 < ea && x0[i + 1] === ai1 && (value === null || value[i + 1] === value[j])) union(parent, i + 1, j);
+      }
+      i++;
+      j++;
+    }
+  }
+}
+
+/** Label the runs of `runs` (binary or valued) with the given connectivity. */
+export function labelRuns(runs: RunSet, connectivity: Connectivity): RunLabels {
+  const { ny, nz, rowStart, x0, x1, value, count } = runs;
+  const parent = new Int32Array(count);
+  for (let k = 0; k < count; k++) parent[k] = k;
+
+  const inPlaneDiag = connectivity === 4 || connectivity === 6 ? 0 : 1;
+  const threeD = connectivity === 6 || connectivity === 18 || connectivity === 26;
+  const zDiag = connectivity === 18 || connectivity === 26 ? 1 : 0;
+  const zyRows = connectivity === 18 || connectivity === 26;
+  const zyDiag = connectivity === 26 ? 1 : 0;
+
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      const b = rowStart[r];
+      const eb = rowStart[r + 1];
+      if (b === eb) continue;
+      if (y > 0) mergeRows(parent, x0, x1, value, rowStart[r - 1], rowStart[r], b, eb, inPlaneDiag);
+      if (threeD && z > 0) {
+        const q = r - ny;
+        mergeRows(parent, x0, x1, value, rowStart[q], rowStart[q + 1], b, eb, zDiag);
+        if (zyRows) {
+          if (y > 0) mergeRows(parent, x0, x1, value, rowStart[q - 1], rowStart[q], b, eb, zyDiag);
+          if (y < ny - 1) mergeRows(parent, x0, x1, value, rowStart[q + 1], rowStart[q + 2], b, eb, zyDiag);
+        }
+      }
+    }
+  }
+
+  // parent[k] < k for every non-root, so one forward pass turns the forest
+  // into labels in place: roots get new numbers, others copy their parent's.
+  let next = 0;
+  for (let k = 0; k < count; k++) {
+    const p = parent[k];
+    parent[k] = p === k ? ++next : parent[p];
+  }
+  const sizes = new Float64Array(next + 1);
+  for (let k = 0; k < count; k++) sizes[parent[k]] += x1[k] - x0[k];
+  let componentValue: Uint8Array | null = null;
+  if (value !== null) {
+    componentValue = new Uint8Array(next + 1);
+    for (let k = 0; k < count; k++) componentValue[parent[k]] = value[k];
+  }
+  return { labelOfRun: parent, componentCount: next, sizes, componentValue };
+}
+
+/** Label with the most voxels (ties: the lowest label), or 0 if there is none. */
+export function largestLabel(sizes: Float64Array, componentCount: number = sizes.length - 1): number {
+  let best = 0;
+  let bestSize = -1;
+  for (let l = 1; l <= componentCount; l++) {
+    if (sizes[l] > bestSize) {
+      bestSize = sizes[l];
+      best = l;
+    }
+  }
+  return best;
+}
+
+/** Label of the component holding voxel (x, y, z), or 0 if the voxel is in no run. */
+export function labelAt(runs: RunSet, labels: RunLabels, x: number, y: number, z: number): number {
+  const k = runAt(runs, x, y, z);
+  return k < 0 ? 0 : labels.labelOfRun[k];
+}
+
+/** Per-run selection (1/0) of the runs whose label is marked in `keepLabel`. */
+export function selectLabels(labels: RunLabels, keepLabel: Uint8Array, runCount: number): Uint8Array {
+  const sel = new Uint8Array(runCount);
+  const lab = labels.labelOfRun;
+  for (let k = 0; k < runCount; k++) sel[k] = keepLabel[lab[k]];
+  return sel;
+}
+
+/** 0/1 mask (one byte per voxel) of the components marked in `keepLabel` (indexed by label). */
+export function maskOfLabels(runs: RunSet, labels: RunLabels, keepLabel: Uint8Array): Uint8Array {
+  const out = new Uint8Array(runs.nx * runs.ny * runs.nz);
+  return paintRuns(runs, out, 1, selectLabels(labels, keepLabel, runs.count));
+}
+
+/** Int32 label volume (0 where no run) from run labels. */
+export function labelVolume(runs: RunSet, labels: RunLabels): Int32Array {
+  const { nx, rowStart, x0, x1 } = runs;
+  const out = new Int32Array(nx * runs.ny * runs.nz);
+  const rows = runs.ny * runs.nz;
+  const lab = labels.labelOfRun;
+  for (let r = 0; r < rows; r++) {
+    const base = r * nx;
+    const end = rowStart[r + 1];
+    for (let k = rowStart[r]; k < end; k++) out.fill(lab[k], base + x0[k], base + x1[k]);
+  }
+  return out;
+}
+
+export interface LabelParams {
+  connectivity: Connectivity;
+  /**
+   * 'foreground' (default): label the nonzero voxels, 0 is background.
+   * 'allValues': label every voxel; neighbours connect only when equal.
+   */
+  mode?: 'foreground' | 'allValues';
+}
+
+export interface LabelResult {
+  /** Label per voxel, i = x + y*nx + z*nx*ny; 0 = background ('foreground' mode only). */
+  labels: Int32Array;
+  componentCount: number;
+  /** Voxel count per label (index 0 unused). */
+  sizes: Float64Array;
+  /** Voxel value of each component ('allValues' mode), else null. */
+  componentValue: Uint8Array | null;
+}
+
+/** Label the connected components of a 3D volume (or one 2D image with nz = 1). */
+export function labelComponents(data: Uint8Array, dims: GridDims, params: LabelParams): LabelResult {
+  const runs = params.mode === 'allValues' ? runsFromValues(data, dims) : runsFromMask(data, dims);
+  const rl = labelRuns(runs, params.connectivity);
+  return {
+    labels: labelVolume(runs, rl),
+    componentCount: rl.componentCount,
+    sizes: rl.sizes,
+    componentValue: rl.componentValue,
+  };
+}
+
+/** Label a 2D image (index x + y*nx) with 4- or 8-connectivity. */
+export function labelComponents2d(
+  data: Uint8Array,
+  nx: number,
+  ny: number,
+  connectivity: 4 | 8,
+  mode: 'foreground' | 'allValues' = 'foreground',
+): LabelResult {
+  return labelComponents(data, { nx, ny, nz: 1 }, { connectivity, mode });
+}
+
+/** 0/1 mask of the largest component of the nonzero voxels (all zero if there are none). */
+export function largestComponentMask(data: Uint8Array, dims: GridDims, connectivity: Connectivity): Uint8Array {
+  const runs = runsFromMask(data, dims);
+  const rl = labelRuns(runs, connectivity);
+  const keep = new Uint8Array(rl.componentCount + 1);
+  const best = largestLabel(rl.sizes, rl.componentCount);
+  if (best > 0) keep[best] = 1;
+  return maskOfLabels(runs, rl, keep);
+}
