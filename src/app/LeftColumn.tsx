@@ -1,0 +1,13 @@
+import { LoadPanel } from '../ui/load/LoadPanel';
+import { SeriesList } from '../ui/series/SeriesList';
+import { WindowLevelPanel } from '../ui/viewer/WindowLevelPanel';
+
+export function LeftColumn() {
+  return (
+    <aside className="column column-left" aria-label="Load and parameters">
+      <LoadPanel />
+      <SeriesList />
+      <WindowLevelPanel />
+    </aside>
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * What the load controls do: hand dropped items, picked files or the demo
+ * scan to the ingest job. Event handlers call these; no React here.
+ */
+import { appIngest } from '../../state/appIngest';
+import { startDemoFiles } from '../../workers/phantomClient';
+import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
+
+/** performance.mark name set when a load starts (drop, pick or demo). */
+export const LOAD_START_MARK = 'lungview:load-start';
+
+function markStart(): void {
+  performance.clearMarks(LOAD_START_MARK);
+  performance.mark(LOAD_START_MARK);
+}
+
+/** Must be called from inside the drop event handler (the items vanish afterwards). */
+export function loadDataTransfer(dt: DataTransfer): void {
+  const taken = takeDroppedItems(dt);
+  if (taken.names.length === 0) return;
+  markStart();
+  void appIngest.run(describeItems(taken.names), async () => toCollectedInputs(await taken.walk()));
+}
+
+/** Files from the folder or file picker. */
+export function loadFileList(list: FileList | null): void {
+  if (!list || list.length === 0) return;
+  const files = Array.from(list);
+  const first = files[0].webkitRelativePath.split('/')[0];
+  const label = first ? first : describeItems(files.map((f) => f.name));
+  markStart();
+  void appIngest.run(label, () => toCollectedInputs(collectFromFileList(files)));
+}
+
+/** Builds the synthetic chest CT in a worker and loads it like dropped files. */
+export function loadDemoScan(): void {
+  markStart();
+  void appIngest.run('demo scan', async (signal) => {
+    const job = startDemoFiles({ size: 512, slices: 120, thicknessMm: 2.5, seed: 1 });
+    const onAbort = () => job.cancel();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const files = await job.files;
+      return { inputs: files.map((f) => ({ path: `demo/${f.name}`, source: f.bytes })), skipped: [] };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  });
+}
+
+export function cancelLoad(): void {
+  appIngest.cancel();
+}
