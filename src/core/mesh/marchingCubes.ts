@@ -1,0 +1,330 @@
+/**
+ * Marching cubes on a binary mask at level 0.5: a closed, welded, outward
+ * oriented triangle surface in patient millimetres.
+ *
+ * Variant: Lorensen & Cline (1987) marching cubes with the consistent face
+ * rule of marchingCubesTables.ts (ambiguous faces join the 1s, as the
+ * asymptotic decider / Lewiner et al. 2003 do on 0/1 data), so every edge of
+ * the surface is used by exactly two triangles. For 0/1 data at level 0.5
+ * every vertex is an edge midpoint. `stepSize` samples every step-th voxel
+ * along each axis, like scikit-image's `step_size`.
+ *
+ * Borders: by default the grid is padded conceptually by one layer of 0 on
+ * every side (nothing is copied), so a mask touching the array border still
+ * gets a closed surface; the caps lie half a step outside the border voxels.
+ * scikit-image does not pad: with `closeBorders: false` the cubes touching
+ * the padding are not triangulated, which reproduces its open surface and
+ * its vertex set (see the note on counts below).
+ *
+ * Counts against scikit-image `marching_cubes(method='lewiner')` (measured on
+ * the reference lung masks, exact): with `closeBorders: false` the vertices
+ * are the same points (one per edge that crosses the level), except that
+ * Lewiner adds a vertex at the centre of each cube whose faces give one
+ * 3-point and one 4-point loop (24 configurations) and joins the two loops by
+ * a tunnel of 9 triangles around it (we draw the 2 loops, 3 triangles); in
+ * the 8 configurations with a 3-point and a 6-point loop (three 1s around a
+ * 0 corner) it also draws a 9-triangle tunnel where we draw 5 triangles.
+ * Lewiner's tunnels there come from how its interior test breaks the exact
+ * tie of 0/1 data; this code keeps the loops as separate disks, which is
+ * consistent across faces by construction. So our surfaces have 0.04-0.4 %
+ * fewer vertices, 0.1-1.5 % fewer triangles and 0.1-1.5 % less area on the
+ * reference masks. With padding (the default) the caps where a mask touches
+ * the border are added on top.
+ *
+ * Speed: one pass over the rows finds each row's first and last 1 (four bytes
+ * at a time when the rows are 4-byte aligned); a row of cubes is skipped when
+ * its four voxel rows are empty, and only the x range where one of them holds
+ * a 1 is visited. Inside, the cube index is updated incrementally (one new
+ * column of four voxels per step), edge vertex ids live in five slice-sized
+ * Int32Array layers (x and y edges of the bottom and top planes, z edges
+ * between), and each intersected edge is created once by the first cube that
+ * meets it (the cube for which it is the far x, y or z edge), so no look-up
+ * or de-duplication is needed. Output arrays grow geometrically.
+ *
+ * Cost: O(voxels / 4) for the row scan plus O(cubes in the row ranges) for
+ * the sweep; memory 5 * (nx+2) * (ny+2) Int32 plus 8 bytes per row plus the
+ * output (12 bytes per vertex for positions and normals, 12 per triangle).
+ */
+import type { Mask } from '../volume/volume';
+import { abortError, computeVertexNormals, type CancelSignal, type Mesh, type ProgressCallback } from './mesh';
+import { cubeTable } from './marchingCubesTables';
+
+export interface MarchingCubesParams {
+  /** Sample every step-th voxel along x, y and z (scikit-image `step_size`); integer >= 1, default 1. */
+  stepSize?: number;
+  /** Pad with 0 outside the array so the surface is closed (default true). */
+  closeBorders?: boolean;
+  onProgress?: ProgressCallback;
+  signal?: CancelSignal;
+}
+
+export interface MarchingCubesResult extends Mesh {
+  /** True when a 1 lies on the (sampled) border of the array, i.e. the surface reaches it. */
+  touchesBorder: boolean;
+}
+
+/** SPREAD[k] puts bits 0..3 of a column code at bits 0, 2, 4, 6 of a cube index. */
+const SPREAD = Uint8Array.from({ length: 16 }, (_, k) => (k & 1) | ((k & 2) << 1) | ((k & 4) << 2) | ((k & 8) << 3));
+
+/**
+ * First and last sampled x (in steps) holding a nonzero value, per sampled
+ * row (y, z) in steps; lo = mx and hi = -1 for an empty row.
+ */
+function rowExtents(mask: Mask, s: number, mx: number, my: number, mz: number, lo: Int32Array, hi: Int32Array): void {
+  const { nx, ny, data } = mask;
+  const nxy = nx * ny;
+  const words = s === 1 && nx % 4 === 0 && data.byteOffset % 4 === 0
+    ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2)
+    : null;
+  const wn = nx >> 2;
+  for (let z = 0; z < mz; z++) {
+    for (let y = 0; y < my; y++) {
+      const r = y + z * my;
+      const off = y * s * nx + z * s * nxy;
+      if (words) {
+        const w0 = off >> 2;
+        let a = 0;
+        while (a < wn && words[w0 + a] === 0) a++;
+        if (a === wn) {
+          lo[r] = mx;
+          hi[r] = -1;
+          continue;
+        }
+        let x = a * 4;
+        while (data[off + x] === 0) x++;
+        lo[r] = x;
+        let b = wn - 1;
+        while (words[w0 + b] === 0) b--;
+        x = b * 4 + 3;
+        while (data[off + x] === 0) x--;
+        hi[r] = x;
+      } else {
+        let x = 0;
+        while (x < mx && data[off + x * s] === 0) x++;
+        if (x === mx) {
+          lo[r] = mx;
+          hi[r] = -1;
+          continue;
+        }
+        lo[r] = x;
+        x = mx - 1;
+        while (data[off + x * s] === 0) x--;
+        hi[r] = x;
+      }
+    }
+  }
+}
+
+function growF32(a: Float32Array, need: number): Float32Array<ArrayBuffer> {
+  let cap = a.length;
+  while (cap < need) cap *= 2;
+  const b = new Float32Array(cap);
+  b.set(a);
+  return b;
+}
+
+function growU32(a: Uint32Array, need: number): Uint32Array<ArrayBuffer> {
+  let cap = a.length;
+  while (cap < need) cap *= 2;
+  const b = new Uint32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** Surface of the 1-voxels of a mask (level 0.5) as an indexed mesh in patient mm. */
+export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): MarchingCubesResult {
+  const s = params.stepSize ?? 1;
+  if (!Number.isInteger(s) || s < 1) throw new RangeError(`stepSize must be an integer >= 1, got ${s}`);
+  const closeBorders = params.closeBorders ?? true;
+  const { nx, ny, nz, data } = mask;
+  if (data.length !== nx * ny * nz) throw new RangeError(`mask data has ${data.length} values, expected ${nx * ny * nz}`);
+  const signal = params.signal;
+  const onProgress = params.onProgress;
+
+  // Sampled grid: points 0..m-1 along each axis, at voxel index p * s.
+  const mx = nx > 0 ? Math.floor((nx - 1) / s) + 1 : 0;
+  const my = ny > 0 ? Math.floor((ny - 1) / s) + 1 : 0;
+  const mz = nz > 0 ? Math.floor((nz - 1) / s) + 1 : 0;
+  const empty = (): MarchingCubesResult => ({
+    positionsMm: new Float32Array(0), indices: new Uint32Array(0), normals: new Float32Array(0), touchesBorder: false,
+  });
+  if (mx === 0 || my === 0 || mz === 0) return empty();
+  if (!closeBorders && (mx < 2 || my < 2 || mz < 2)) return empty();
+
+  const rows = my * mz;
+  const rowLo = new Int32Array(rows);
+  const rowHi = new Int32Array(rows);
+  rowExtents(mask, s, mx, my, mz, rowLo, rowHi);
+
+  let touchesBorder = false;
+  for (let z = 0; z < mz && !touchesBorder; z++) {
+    for (let y = 0; y < my; y++) {
+      const r = y + z * my;
+      if (rowHi[r] < 0) continue;
+      if (z === 0 || z === mz - 1 || y === 0 || y === my - 1 || rowLo[r] === 0 || rowHi[r] === mx - 1) {
+        touchesBorder = true;
+        break;
+      }
+    }
+  }
+
+  // Voxel index -> patient mm: p = origin + M * (x, y, z), M columns = direction * spacing.
+  const [sx, sy, sz] = mask.spacingMmXyz;
+  const [dx, dy, dz] = mask.directionXyz;
+  const o = mask.originMm;
+  const m00 = dx[0] * sx, m01 = dy[0] * sy, m02 = dz[0] * sz;
+  const m10 = dx[1] * sx, m11 = dy[1] * sy, m12 = dz[1] * sz;
+  const m20 = dx[2] * sx, m21 = dy[2] * sy, m22 = dz[2] * sz;
+  const det = m00 * (m11 * m22 - m12 * m21) - m01 * (m10 * m22 - m12 * m20) + m02 * (m10 * m21 - m11 * m20);
+  const table = cubeTable(det < 0);
+  const triStart = table.triStart;
+  const triEdges = table.triEdges;
+
+  // Edge id layers over the padded grid (points -1..m), index (y+1)*W + (x+1).
+  const W = mx + 2;
+  const H = my + 2;
+  const plane = W * H;
+  const ids = new Int32Array(5 * plane); // [x-edges parity 0 | parity 1 | y-edges parity 0 | parity 1 | z-edges]
+  const eo = new Int32Array(12); // per slab: offset of each cube edge relative to the cube's base index
+  const triOff = new Int32Array(triEdges.length); // per slab: eo[triEdges[t]]
+
+  // Initial size from the number of non-empty rows (a lung row crosses the surface
+  // a handful of times); a closed surface has about 2 triangles per vertex.
+  let busyRows = 0;
+  for (let r = 0; r < rows; r++) if (rowHi[r] >= 0) busyRows++;
+  const guess = Math.min(1 << 22, Math.max(64, busyRows * 12));
+  let pos = new Float32Array(guess * 3);
+  let idx = new Uint32Array(guess * 6);
+  let nv = 0; // vertices
+  let ni = 0; // index entries
+  const maxIds = table.maxIdsPerCube;
+
+  const nxy = nx * ny;
+  const cLo = -1;
+  const cxHi = mx - 1;
+  const emitXLo = closeBorders ? -1 : 0;
+  const emitXHi = closeBorders ? mx - 1 : mx - 2;
+
+  for (let cz = cLo; cz <= mz - 1; cz++) {
+    if (signal?.aborted) throw abortError();
+    const lowLayer = (cz + 1) & 1; // parity of padded layer cz
+    const highLayer = (cz + 2) & 1; // parity of padded layer cz + 1
+    const xL = lowLayer * plane, xH = highLayer * plane;
+    const yL = (2 + lowLayer) * plane, yH = (2 + highLayer) * plane;
+    const zM = 4 * plane;
+    eo[0] = xL; eo[1] = xL + W; eo[2] = xH; eo[3] = xH + W;
+    eo[4] = yL; eo[5] = yL + 1; eo[6] = yH; eo[7] = yH + 1;
+    eo[8] = zM; eo[9] = zM + 1; eo[10] = zM + W; eo[11] = zM + W + 1;
+    const e3 = eo[3], e7 = eo[7], e11 = eo[11];
+    for (let t = 0; t < triOff.length; t++) triOff[t] = eo[triEdges[t]];
+    const z0ok = cz >= 0, z1ok = cz + 1 < mz;
+    const slabEmits = closeBorders || (cz >= 0 && cz <= mz - 2);
+    const zEdgesReal = slabEmits;
+    const fz1 = (cz + 1) * s; // voxel z of the high plane
+    const fzm = (cz + 0.5) * s; // voxel z of z-edge midpoints
+
+    for (let cy = cLo; cy <= my - 1; cy++) {
+      const y0ok = cy >= 0, y1ok = cy + 1 < my;
+      // The four voxel rows of this row of cubes; missing (padding) rows are empty.
+      let lo = mx, hi = -1;
+      let o00 = 0, o10 = 0, o01 = 0, o11 = 0;
+      let k00 = 0, k10 = 0, k01 = 0, k11 = 0; // 1 when the row exists
+      if (y0ok && z0ok) {
+        const r = cy + cz * my;
+        if (rowHi[r] >= 0) { k00 = 1; o00 = cy * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y1ok && z0ok) {
+        const r = cy + 1 + cz * my;
+        if (rowHi[r] >= 0) { k10 = 1; o10 = (cy + 1) * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y0ok && z1ok) {
+        const r = cy + (cz + 1) * my;
+        if (rowHi[r] >= 0) { k01 = 1; o01 = cy * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y1ok && z1ok) {
+        const r = cy + 1 + (cz + 1) * my;
+        if (rowHi[r] >= 0) { k11 = 1; o11 = (cy + 1) * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (hi < 0) continue;
+      const rowEmits = slabEmits && (closeBorders || (cy >= 0 && cy <= my - 2));
+      // Without padding, no vertex goes on an edge that reaches the padding.
+      const yEdgesReal = closeBorders || (cy >= 0 && cy <= my - 2);
+      const cxStart = lo - 1 < cLo ? cLo : lo - 1;
+      const cxEnd = hi > cxHi ? cxHi : hi;
+      const rowBase = (cy + 1) * W + 1;
+      const fy1 = (cy + 1) * s;
+      const fym = (cy + 0.5) * s;
+
+      // Column code of the first cube's left column (x = cxStart).
+      let left = 0;
+      if (cxStart >= 0) {
+        const xs = cxStart * s;
+        left = SPREAD[
+          (((data[o00 + xs] + 255) >> 8) & k00) |
+          ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
+          ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
+          ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
+        ];
+      }
+      for (let cx = cxStart; cx <= cxEnd; cx++) {
+        const xr = cx + 1;
+        let right = 0;
+        if (xr < mx) {
+          const xs = xr * s;
+          right = SPREAD[
+            (((data[o00 + xs] + 255) >> 8) & k00) |
+            ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
+            ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
+            ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
+          ];
+        }
+        const cfg = left | (right << 1);
+        left = right;
+        if (cfg === 0 || cfg === 255) continue;
+
+        if ((nv + 3) * 3 > pos.length) pos = growF32(pos, (nv + 3) * 3);
+        const b = rowBase + cx;
+        const c7 = cfg >> 7;
+        // Far x edge (corners 6-7), far y edge (5-7), far z edge (3-7): created here.
+        if (((cfg >> 6) & 1) !== c7 && (closeBorders || (cx >= 0 && cx < mx - 1))) {
+          const fx = (cx + 0.5) * s;
+          ids[b + e3] = nv;
+          const p = nv * 3;
+          pos[p] = o[0] + m00 * fx + m01 * fy1 + m02 * fz1;
+          pos[p + 1] = o[1] + m10 * fx + m11 * fy1 + m12 * fz1;
+          pos[p + 2] = o[2] + m20 * fx + m21 * fy1 + m22 * fz1;
+          nv++;
+        }
+        if (((cfg >> 5) & 1) !== c7 && yEdgesReal) {
+          const fx = xr * s;
+          ids[b + e7] = nv;
+          const p = nv * 3;
+          pos[p] = o[0] + m00 * fx + m01 * fym + m02 * fz1;
+          pos[p + 1] = o[1] + m10 * fx + m11 * fym + m12 * fz1;
+          pos[p + 2] = o[2] + m20 * fx + m21 * fym + m22 * fz1;
+          nv++;
+        }
+        if (((cfg >> 3) & 1) !== c7 && zEdgesReal) {
+          const fx = xr * s;
+          ids[b + e11] = nv;
+          const p = nv * 3;
+          pos[p] = o[0] + m00 * fx + m01 * fy1 + m02 * fzm;
+          pos[p + 1] = o[1] + m10 * fx + m11 * fy1 + m12 * fzm;
+          pos[p + 2] = o[2] + m20 * fx + m21 * fy1 + m22 * fzm;
+          nv++;
+        }
+        if (!rowEmits || cx < emitXLo || cx > emitXHi) continue;
+
+        if (ni + maxIds > idx.length) idx = growU32(idx, ni + maxIds);
+        const t1 = triStart[cfg + 1];
+        for (let t = triStart[cfg]; t < t1; t++) idx[ni++] = ids[b + triOff[t]];
+      }
+    }
+    if (onProgress) onProgress((cz + 2) / (mz + 1));
+  }
+
+  const positionsMm = pos.slice(0, nv * 3);
+  const indices = idx.slice(0, ni);
+  const normals = computeVertexNormals(positionsMm, indices);
+  return { positionsMm, indices, normals, touchesBorder };
+}
