@@ -11,6 +11,7 @@ import type { SeriesSummary, SkippedFile } from '../core/dicom/types';
 import type { Vec3 } from '../core/volume/volume';
 import { WINDOW_PRESETS, seriesWindow, type WindowLevel } from '../viewer2d/windowLevel';
 import { clampZoom, type ViewParams } from '../viewer2d/viewTransform';
+import { MESH_KINDS, type MeshKind, type MeshMeta } from './meshCache';
 
 export type LoadPhase = 'idle' | 'collecting' | 'parsing' | 'assembling' | 'done' | 'cancelled' | 'error';
 
@@ -59,6 +60,10 @@ export interface AppData {
   dragMode: DragMode;
   cursor: CursorInfo | null;
   showPatientIds: boolean;
+  /** Meshes of the selected series, per kind (buffers in meshCache). */
+  meshes: Record<MeshKind, MeshMeta | null>;
+  pickedPoint: PickedPoint | null;
+  view3d: View3dSettings;
 }
 
 export interface AppActions {
@@ -83,9 +88,42 @@ export interface AppActions {
   setDragMode(mode: DragMode): void;
   setCursor(cursor: CursorInfo | null): void;
   setShowPatientIds(show: boolean): void;
+  /** Replace (or clear, with null) the mesh of one kind. */
+  setMesh(kind: MeshKind, meta: MeshMeta | null): void;
+  setPickedPoint(point: PickedPoint | null): void;
+  setView3d(settings: Partial<View3dSettings>): void;
 }
 
 export type AppState = AppData & AppActions;
+
+/** How the 3D view draws its meshes. */
+export interface View3dSettings {
+  colorMode: 'single' | 'height';
+  showEdges: boolean;
+  visible: Record<MeshKind, boolean>;
+  /** CSS colours (#rrggbb) per mesh kind, used in 'single' mode. */
+  colors: Record<MeshKind, string>;
+  opacity: Record<MeshKind, number>;
+}
+
+/** A point the person picked on a slice: shown in 3D and used as the crop centre. */
+export interface PickedPoint {
+  /** Voxel indices (x, y, z) in the selected series. */
+  voxel: Vec3;
+  patientMm: Vec3;
+}
+
+export const DEFAULT_VIEW3D: View3dSettings = {
+  colorMode: 'single',
+  showEdges: false,
+  visible: { lung: true, internal: true, gk: true, crop: true },
+  colors: { lung: '#e8a87c', internal: '#d64545', gk: '#f2d024', crop: '#5dade2' },
+  opacity: { lung: 0.35, internal: 1, gk: 1, crop: 1 },
+};
+
+function noMeshes(): Record<MeshKind, MeshMeta | null> {
+  return Object.fromEntries(MESH_KINDS.map((k) => [k, null])) as Record<MeshKind, MeshMeta | null>;
+}
 export type AppStore = StoreApi<AppState>;
 
 /** Window used when a series has no usable WindowCenter/Width of its own. */
@@ -119,6 +157,9 @@ export function initialData(): AppData {
     dragMode: 'window',
     cursor: null,
     showPatientIds: false,
+    meshes: noMeshes(),
+    pickedPoint: null,
+    view3d: DEFAULT_VIEW3D,
   };
 }
 
@@ -280,6 +321,15 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     },
     setShowPatientIds(show) {
       set({ showPatientIds: show });
+    },
+    setMesh(kind, meta) {
+      set({ meshes: { ...get().meshes, [kind]: meta } });
+    },
+    setPickedPoint(point) {
+      set({ pickedPoint: point });
+    },
+    setView3d(settings) {
+      set({ view3d: { ...get().view3d, ...settings } });
     },
   }));
 }

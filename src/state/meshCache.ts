@@ -1,0 +1,59 @@
+/**
+ * Meshes for the 3D views, kept out of the store like volumes: the store
+ * holds a MeshMeta (id and statistics) per kind, the buffers live here.
+ */
+import type { Mesh } from '../core/mesh/mesh';
+
+/** The surfaces lungview shows: filled lungs, internal structures, GK structures, the 3D crop. */
+export type MeshKind = 'lung' | 'internal' | 'gk' | 'crop';
+export const MESH_KINDS: readonly MeshKind[] = ['lung', 'internal', 'gk', 'crop'];
+
+/** What the store knows about a mesh (the buffers are in meshCache under `id`). */
+export interface MeshMeta {
+  id: string;
+  kind: MeshKind;
+  seriesId: string;
+  /** Triangles and vertices of the full-resolution surface. */
+  triangles: number;
+  vertices: number;
+  /** Triangles of the mesh actually drawn (fewer when decimated for display). */
+  displayTriangles: number;
+  decimated: boolean;
+  areaMm2: number;
+  volumeMl: number;
+}
+
+export interface CachedMesh {
+  /** The mesh to draw (possibly decimated), positions in patient LPS mm. */
+  mesh: Mesh;
+  /** Optional RGB per vertex of `mesh` for colouring by height. */
+  heightColors?: Float32Array;
+  /** Full-resolution mesh, kept for exports when the drawn one was decimated. */
+  full?: Mesh;
+}
+
+export class MeshCache {
+  private readonly meshes = new Map<string, CachedMesh>();
+
+  get(id: string | null | undefined): CachedMesh | undefined {
+    return id ? this.meshes.get(id) : undefined;
+  }
+
+  set(id: string, mesh: CachedMesh): void {
+    this.meshes.set(id, mesh);
+  }
+
+  delete(id: string): void {
+    this.meshes.delete(id);
+  }
+
+  clear(): void {
+    this.meshes.clear();
+  }
+
+  size(): number {
+    return this.meshes.size;
+  }
+}
+
+export const meshCache = new MeshCache();
