@@ -19,6 +19,7 @@
  * plus one float slice, and the optional truth arrays.
  */
 import { writeDicomPart10, type DicomElementSpec } from './dicomWriter';
+import { mulberry32 } from '../random/mulberry32';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const PHANTOM_PADDING = -2000;
@@ -162,17 +163,6 @@ export function phantomGeometry(lzMm: number, zMidMm: number): PhantomGeometry {
   };
 }
 
-/** mulberry32: small fast seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 53-bit string hash (cyrb53) for deterministic UIDs. */
 function hash53(s: string, seed: number): number {

@@ -8,6 +8,7 @@ import type { Mask, Vec3 } from '../../../src/core/volume/volume';
 import { voxelToPatientMm } from '../../../src/core/volume/volume';
 import { cubeTable, EDGE_CORNERS } from '../../../src/core/mesh/marchingCubesTables';
 import type { Mesh } from '../../../src/core/mesh/mesh';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
 
 export const IDENTITY: [Vec3, Vec3, Vec3] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
 
@@ -30,17 +31,7 @@ export function maskFrom(
   return makeMask(nx, ny, nz, data, spacingMmXyz);
 }
 
-/** Small deterministic generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface TopologyReport {
   /** Undirected edges not used by exactly two triangles. */

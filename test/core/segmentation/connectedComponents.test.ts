@@ -10,18 +10,9 @@ import {
 } from '../../../src/core/segmentation/connectedComponents';
 import { runsFromMask, runsFromValues, type GridDims } from '../../../src/core/segmentation/runs';
 import { bfsLabels } from './naiveReference';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Random volume; `blobby` makes runs by repeating the previous voxel with probability 0.8. */
 function randomVolume(d: GridDims, density: number, seed: number, blobby: boolean, values = 2): Uint8Array {
