@@ -2,6 +2,7 @@
  * lungview command line: `npm run cli -- <command> [args]`.
  * A small dispatcher; each command lives in its own file.
  */
+import { runAnalyze, ANALYZE_USAGE } from './analyze';
 import { runInfo, INFO_USAGE } from './info';
 import { processIo, type CliIo } from './io';
 
@@ -12,6 +13,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   info: { usage: INFO_USAGE, run: runInfo },
+  analyze: { usage: ANALYZE_USAGE, run: runAnalyze },
 };
 
 function usage(): string {

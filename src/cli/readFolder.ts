@@ -2,12 +2,14 @@
  * Node loader: every file under a folder (recursively) -> parsed, grouped,
  * sorted and assembled series, plus the files that were skipped and why.
  * Reads with node:fs (a few reads in flight while the previous file is
- * parsed); the DICOM work is the pure core in src/core/dicom.
+ * parsed); the DICOM work is the pure core in src/core/dicom, compressed
+ * pixel data goes through the codecs of src/codecs (each loaded the first
+ * time a file needs it, then kept for the rest of the process).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createCodecSet, type CodecSet } from '../codecs/codecSet';
 import { buildSeries } from '../core/dicom/buildSeries';
-import { parseDicomFile } from '../core/dicom/parseDicomFile';
 import type { DecodedSlice, LoadedSeries, SkippedFile } from '../core/dicom/types';
 
 export interface ReadFolderResult {
@@ -39,7 +41,10 @@ export async function listFiles(dir: string): Promise<string[]> {
 
 const READ_AHEAD = 4;
 
+let codecs: CodecSet | null = null;
+
 export async function readFolder(dir: string): Promise<ReadFolderResult> {
+  codecs ??= createCodecSet();
   const s = await stat(dir).catch(() => null);
   if (!s) throw new Error(`folder not found: ${dir}`);
   if (!s.isDirectory()) throw new Error(`not a folder: ${dir}`);
@@ -61,7 +66,7 @@ export async function readFolder(dir: string): Promise<ReadFolderResult> {
       skipped.push({ file: files[i], reason: `cannot read file: ${bytes.message}` });
       continue;
     }
-    const r = parseDicomFile(bytes, files[i]);
+    const r = await codecs.parse(bytes, files[i]);
     if (r.ok) slices.push(...r.slices);
     else skipped.push(r.skipped);
   }

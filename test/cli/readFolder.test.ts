@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFolder } from '../../src/cli/readFolder';
+import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
+import { describeWithRealData, edgeFile } from '../helpers/sharedData';
 
 describe('readFolder', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lungview-read-'));
@@ -36,5 +38,24 @@ describe('readFolder', () => {
     const empty = path.join(dir, 'empty');
     mkdirSync(empty);
     expect(await readFolder(empty)).toEqual({ series: [], skipped: [] });
+  });
+});
+
+describeWithRealData('readFolder on compressed files', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lungview-read-compressed-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('decodes JPEG 2000 and JPEG-LS files with the codecs and says why a 12-bit lossy JPEG is skipped', async () => {
+    mkdirSync(path.join(dir, 'a'));
+    mkdirSync(path.join(dir, 'b'));
+    copyFileSync(edgeFile('ct1-j2k-lossless.dcm'), path.join(dir, 'a', 'ct1.dcm'));
+    copyFileSync(edgeFile('ct-chest-jpeg-lossless-sv1-nonsquare-400x512.dcm'), path.join(dir, 'b', 'chest.dcm'));
+    copyFileSync(edgeFile('jpeg-extended-12bit-mr.dcm'), path.join(dir, 'mr.dcm'));
+    const { series, skipped } = await readFolder(dir);
+    const ref = parseDicomFile(new Uint8Array(readFileSync(edgeFile('ct1-uncompressed-reference-signed.dcm'))), 'ref');
+    if (!ref.ok) throw new Error(ref.skipped.reason);
+    expect(series.map((s) => s.summary.dimsZyx)).toEqual([[1, 512, 512], [1, 400, 512]]);
+    expect([...series[0].volume.hu]).toEqual([...ref.slices[0].hu]);
+    expect(skipped).toEqual([{ file: 'mr.dcm', reason: expect.stringMatching(/12-bit JPEG.*not supported/) }]);
   });
 });

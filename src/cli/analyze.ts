@@ -1,0 +1,302 @@
+/**
+ * `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR]`: the
+ * whole analysis pipeline (src/core/analysis) in Node on the largest CT
+ * series of a folder: lung masks, internal structures, GK clustering on 5
+ * slices, marching-cubes meshes and the airway / left / right split, with
+ * timings per stage and peak memory. `--out` writes the masks as NIfTI and
+ * the meshes as STL and OBJ.
+ *
+ * Timings (ms): read = listing and reading the file bytes; hu = parsing and
+ * converting to HU and assembling the volume (see analyzeRead.ts); the
+ * analysis stages as runAnalysis reports them (the two segmentations share
+ * their first steps, split equally between them; meshLung / meshInternal are
+ * the marching cubes alone, meshArea the two surface areas); total = read +
+ * hu + the whole analysis (writing --out files is `writeOutputs`, not in
+ * total).
+ */
+import path from 'node:path';
+import { nowMs, runAnalysis, type AnalysisResult } from '../core/analysis/runAnalysis';
+import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
+import type { LoadedSeries } from '../core/dicom/types';
+import type { CliIo } from './io';
+import { readFolderTimed } from './analyzeRead';
+import { writeAnalysisOutputs } from './analyzeOutputs';
+
+export const ANALYZE_USAGE =
+  'analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR]   lung masks, GK clusters and meshes of the largest CT series';
+
+export interface AnalyzeOptions {
+  folder: string;
+  json: boolean;
+  thresholdHu?: number;
+  gkZMm?: number;
+  outDir?: string;
+}
+
+export interface MeshSummary {
+  vertices: number;
+  triangles: number;
+  areaMm2: number;
+}
+
+export interface AnalyzeReport {
+  folder: string;
+  series: { id: string; description: string; modality: string; files: number; skippedFiles: number };
+  dimsZyx: [number, number, number];
+  spacingMmZyx: [number, number, number];
+  /** Patient (LPS mm) centre of voxel (0, 0, 0) and the directions of increasing x, y, z (index order x + y*nx + z*nx*ny). */
+  originMm: [number, number, number];
+  directionXyz: [[number, number, number], [number, number, number], [number, number, number]];
+  params: { thresholdHu: number; background: string; gk: Record<string, number | null>; meshStepSize: number };
+  voxels: { lungFill: number; lungNoFill: number; internal: number };
+  /** Lung volumes; right/left/airway when the split succeeded, else splitFailure says why. */
+  lungMl: { fill: number; noFill: number; internal: number; right?: number; left?: number; airway?: number; splitFailure?: string };
+  split: { ok: true; erosionMm: number; airwaySlices: [number, number] | null; notes: string[] } | { ok: false; reason: string };
+  /** One entry per GK slice, ascending z (volume order). */
+  gk: {
+    slices: number[];
+    sliceFiles: string[];
+    slicesZMm: number[];
+    centers: number[][];
+    keptValue: number[];
+    keptPixels: number[];
+    iterations: number[];
+  };
+  meshes: { lung: MeshSummary; internal: MeshSummary };
+  timingsMs: {
+    read: number;
+    hu: number;
+    segmentNoFill: number;
+    segmentFill: number;
+    segmentShared: number;
+    internal: number;
+    gk: number;
+    meshLung: number;
+    meshInternal: number;
+    meshArea: number;
+    split: number;
+    total: number;
+    writeOutputs?: number;
+  };
+  peakRssMb: number;
+  /** Files written by --out (absolute paths). */
+  outputs?: string[];
+}
+
+export class UsageError extends Error {}
+
+function numberArg(name: string, v: string | undefined): number {
+  if (v === undefined) throw new UsageError(`${name} needs a value`);
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got '${v}'`);
+  return n;
+}
+
+/** Parses the command's arguments; throws UsageError. */
+export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
+  const positional: string[] = [];
+  const o: Partial<AnalyzeOptions> = { json: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const [key, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = () => (inline !== undefined ? inline : args[++i]);
+    switch (key) {
+      case '--json':
+        o.json = true;
+        break;
+      case '--threshold':
+        o.thresholdHu = numberArg('--threshold', value());
+        break;
+      case '--gk-z':
+        o.gkZMm = numberArg('--gk-z', value());
+        break;
+      case '--out': {
+        const v = value();
+        if (!v) throw new UsageError('--out needs a folder');
+        o.outDir = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option: ${a}`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length ? 'give exactly one folder' : 'missing folder');
+  return { ...o, folder: positional[0] } as AnalyzeOptions;
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export function buildReport(folder: string, s: LoadedSeries, skippedFiles: number, r: AnalysisResult, readMs: { read: number; hu: number }): AnalyzeReport {
+  const { summary } = s;
+  const split: AnalyzeReport['split'] = r.split === null
+    ? { ok: false, reason: 'not run' }
+    : r.split.ok
+      ? { ok: true, erosionMm: r.split.erosionMm, airwaySlices: r.split.airwaySlices, notes: r.split.notes }
+      : { ok: false, reason: r.split.reason };
+  const lungMl: AnalyzeReport['lungMl'] = { fill: r.lungMl.fill, noFill: r.lungMl.noFill, internal: r.lungMl.internal };
+  if (r.split?.ok) {
+    lungMl.right = r.split.rightLungMl;
+    lungMl.left = r.split.leftLungMl;
+    lungMl.airway = r.split.airwayMl;
+  } else {
+    lungMl.splitFailure = split.ok ? undefined : split.reason;
+  }
+  const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
+  const t = r.timingsMs;
+  return {
+    folder,
+    series: {
+      id: summary.id,
+      description: summary.description,
+      modality: summary.modality,
+      files: new Set(summary.files).size,
+      skippedFiles,
+    },
+    dimsZyx: summary.dimsZyx,
+    spacingMmZyx: summary.spacingMmZyx,
+    originMm: s.volume.originMm,
+    directionXyz: s.volume.directionXyz,
+    params: {
+      thresholdHu: r.params.thresholdHu,
+      background: r.params.background,
+      gk: { ...r.params.gk },
+      meshStepSize: r.params.mesh.stepSize,
+    },
+    voxels: r.voxels,
+    lungMl,
+    split,
+    gk: {
+      slices: r.gk.slices,
+      sliceFiles: r.gk.slices.map((z) => summary.files[z]),
+      slicesZMm: r.gk.perSlice.map((g) => g.zMm),
+      centers: r.gk.perSlice.map((g) => g.centersHu),
+      keptValue: r.gk.perSlice.map((g) => g.keptValue),
+      keptPixels: r.gk.perSlice.map((g) => g.keptPixels),
+      iterations: r.gk.perSlice.map((g) => g.iterations),
+    },
+    meshes: { lung: mesh(r.meshes.lung), internal: mesh(r.meshes.internal) },
+    timingsMs: {
+      read: readMs.read,
+      hu: readMs.hu,
+      segmentNoFill: t.segmentNoFill,
+      segmentFill: t.segmentFill,
+      segmentShared: t.segmentShared,
+      internal: t.internal,
+      gk: t.gk,
+      meshLung: t.meshLung,
+      meshInternal: t.meshInternal,
+      meshArea: t.meshArea,
+      split: t.split,
+      total: readMs.read + readMs.hu + t.total,
+    },
+    peakRssMb: peakRssMb(),
+  };
+}
+
+/** Reads the folder, runs the pipeline, writes --out files; returns the report and the analysis. */
+export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
+  const read = await readFolderTimed(o.folder);
+  const ct = read.series.filter((s) => s.summary.modality === 'CT');
+  if (ct.length === 0) {
+    const found = read.series.length
+      ? `found ${read.series.map((s) => `${s.summary.modality || 'unknown'} (${s.summary.sliceCount} slices)`).join(', ')}`
+      : 'no image series';
+    throw new Error(`no CT series in ${o.folder}: ${found}, ${read.skipped.length} file(s) skipped`);
+  }
+  // readFolder lists the largest CT series first.
+  const series = ct[0];
+  const input: AnalysisParamsInput = {};
+  if (o.thresholdHu !== undefined) input.thresholdHu = o.thresholdHu;
+  if (o.gkZMm !== undefined) input.gk = { centreSlice: sliceNearestZ(series.volume, o.gkZMm) };
+  const result = runAnalysis(series.volume, input);
+  const report = buildReport(o.folder, series, read.skipped.length, result, read.timingsMs);
+  if (o.outDir) {
+    const t0 = nowMs();
+    report.outputs = await writeAnalysisOutputs(path.resolve(o.outDir), series.volume, result);
+    report.timingsMs.writeOutputs = nowMs() - t0;
+  }
+  report.peakRssMb = peakRssMb();
+  return { report, result, series };
+}
+
+function fmt(v: number, digits: number): string {
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+/** The report as readable text. */
+export function formatAnalyzeReport(r: AnalyzeReport): string {
+  const L: string[] = [];
+  const [nz, ny, nx] = r.dimsZyx;
+  L.push(`${r.folder}: ${r.series.modality} series ${r.series.description || r.series.id}, ${r.series.files} files` +
+    (r.series.skippedFiles ? `, ${r.series.skippedFiles} skipped` : ''));
+  L.push(`volume ${nz}×${ny}×${nx} (z×y×x), spacing ${r.spacingMmZyx.map((v) => fmt(v, 4)).join(' / ')} mm; threshold ${r.params.thresholdHu} HU`);
+  L.push('');
+  const lm = r.lungMl;
+  const rows = [
+    ['lung, filled', fmt(r.voxels.lungFill, 0), fmt(lm.fill, 1)],
+    ['lung, not filled', fmt(r.voxels.lungNoFill, 0), fmt(lm.noFill, 1)],
+    ['internal structures', fmt(r.voxels.internal, 0), fmt(lm.internal, 1)],
+  ];
+  if (lm.right !== undefined) rows.push(['right lung', '', fmt(lm.right, 1)]);
+  if (lm.left !== undefined) rows.push(['left lung', '', fmt(lm.left, 1)]);
+  if (lm.airway !== undefined) rows.push(['airway', '', fmt(lm.airway, 1)]);
+  L.push(...table(['mask', 'voxels', 'mL'], rows));
+  if (lm.splitFailure) L.push(`airway / left / right split failed: ${lm.splitFailure}`);
+  L.push('');
+  L.push(...table(
+    ['GK slice', 'z mm', 'kept HU', 'kept px', 'iter', 'centres HU'],
+    r.gk.slices.map((z, k) => [
+      String(z), fmt(r.gk.slicesZMm[k], 2), String(r.gk.keptValue[k]), fmt(r.gk.keptPixels[k], 0), String(r.gk.iterations[k]),
+      r.gk.centers[k].map((c) => fmt(c, 1)).join(', '),
+    ]),
+  ));
+  L.push('');
+  L.push(...table(['mesh', 'vertices', 'triangles', 'area cm²'], [
+    ['lung', fmt(r.meshes.lung.vertices, 0), fmt(r.meshes.lung.triangles, 0), fmt(r.meshes.lung.areaMm2 / 100, 1)],
+    ['internal', fmt(r.meshes.internal.vertices, 0), fmt(r.meshes.internal.triangles, 0), fmt(r.meshes.internal.areaMm2 / 100, 1)],
+  ]));
+  L.push('');
+  const t = r.timingsMs;
+  const trows: [string, number | undefined][] = [
+    ['read', t.read], ['hu', t.hu], ['segmentNoFill', t.segmentNoFill], ['segmentFill', t.segmentFill],
+    ['internal', t.internal], ['gk', t.gk], ['meshLung', t.meshLung], ['meshInternal', t.meshInternal], ['meshArea', t.meshArea], ['split', t.split],
+    ['total', t.total], ['writeOutputs', t.writeOutputs],
+  ];
+  L.push(...table(['stage', 'ms'], trows.filter(([, v]) => v !== undefined).map(([k, v]) => [k, fmt(v as number, 1)])));
+  L.push(`peak RSS ${fmt(r.peakRssMb, 0)} MB`);
+  if (r.outputs?.length) {
+    L.push('', 'written:');
+    for (const f of r.outputs) L.push(`  ${f}`);
+  }
+  return L.join('\n') + '\n';
+}
+
+export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
+  let o: AnalyzeOptions;
+  try {
+    o = parseAnalyzeArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`${e.message}\nusage: ${ANALYZE_USAGE}\n`);
+    return 2;
+  }
+  let report: AnalyzeReport;
+  try {
+    report = (await analyzeFolder(o)).report;
+  } catch (e) {
+    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  io.out(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAnalyzeReport(report));
+  return 0;
+}

@@ -1,0 +1,38 @@
+/**
+ * Files written by `analyze --out DIR`: the three masks as gzipped NIfTI-1
+ * (uint8 0/1, with the voxel -> RAS affine of the CT, so viewers that read the
+ * DICOM series overlay them in place) and the two meshes as binary STL and
+ * Wavefront OBJ (patient LPS millimetres, the frame of the DICOM series).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AnalysisResult } from '../core/analysis/runAnalysis';
+import { writeNiftiGz } from '../core/io/nifti';
+import { writeObj } from '../core/io/obj';
+import { writeStlBinary } from '../core/io/stl';
+import { geometryOf, type Mask, type Volume } from '../core/volume/volume';
+
+export const OUTPUT_FILES = [
+  'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'internal.nii.gz', 'lung.stl', 'lung.obj', 'internal.stl', 'internal.obj',
+] as const;
+
+/** Writes the masks and meshes into dir (created if needed); returns the paths written. */
+export async function writeAnalysisOutputs(dir: string, volume: Volume, r: AnalysisResult): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const put = async (name: string, bytes: Uint8Array | string) => {
+    const p = path.join(dir, name);
+    await writeFile(p, bytes);
+    written.push(p);
+  };
+  // The masks carry the CT's grid (geometry copied from the volume by the segmentation).
+  const mask = (m: Mask) => ({ ...geometryOf(volume), data: m.data });
+  await put('lung-fill.nii.gz', writeNiftiGz(mask(r.fill), { description: 'lung mask (filled)', level: 1 }));
+  await put('lung-nofill.nii.gz', writeNiftiGz(mask(r.noFill), { description: 'lung mask (not filled)', level: 1 }));
+  await put('internal.nii.gz', writeNiftiGz(mask(r.internal), { description: 'internal structures (fill - nofill)', level: 1 }));
+  for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
+    await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
+    await put(`${name}.obj`, writeObj(m, { name }));
+  }
+  return written;
+}
