@@ -1,11 +1,17 @@
 /**
  * The functions the DICOM worker exposes: read each file's bytes (inside the
  * worker, so the main thread never holds them) and run the core parser.
+ * Compressed pixel data is decoded here too: each codec (its script chunk
+ * and .wasm) is fetched and compiled by this worker the first time one of
+ * its files arrives, and kept for the worker's life.
  * Kept apart from dicom.worker.ts so it can be exposed on any message port.
  */
 import * as Comlink from 'comlink';
-import { parseDicomFile } from '../core/dicom/parseDicomFile';
+import { createCodecSet } from '../codecs/codecSet';
+import { BROWSER_WASM_URLS } from '../codecs/wasmUrls';
 import type { DicomWorkerApi, ParseBatchResult, ParseInput } from './dicomApi';
+
+const codecs = createCodecSet({ wasmUrls: BROWSER_WASM_URLS });
 
 async function readBytes(source: Blob | ArrayBuffer): Promise<Uint8Array> {
   return source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(await source.arrayBuffer());
@@ -26,7 +32,7 @@ export const dicomWorkerApi: DicomWorkerApi = {
         continue;
       }
       // The file's bytes are dropped after this call: only the decoded pixels are kept.
-      const parsed = parseDicomFile(bytes, input.path);
+      const parsed = await codecs.parse(bytes, input.path);
       if (parsed.ok) {
         for (const s of parsed.slices) {
           result.slices.push(s);

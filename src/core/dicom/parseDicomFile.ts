@@ -8,20 +8,30 @@
  * endian guessed unless the first element carries an explicit VR). Native
  * syntaxes (implicit/explicit VR little endian, explicit VR big endian) and
  * deflated explicit VR little endian (fflate raw inflate) are decoded;
- * compressed syntaxes are reported by name. Multi-frame Enhanced CT frames
- * take their geometry and rescale from the per-frame / shared functional
- * groups (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts.
+ * compressed syntaxes go through a PixelDecoder per frame (RLE Lossless and
+ * Encapsulated Uncompressed built in, the others passed in by the caller, see
+ * pixelDecoder.ts and src/codecs) and are reported by name when no decoder is
+ * at hand; the decoded words then take the same path to HU as native ones.
+ * Multi-frame Enhanced CT frames take their geometry and rescale from the
+ * per-frame / shared functional groups (PS3.3 C.7.6.16). HU conversion: see
+ * pixelToHu.ts.
  *
  * Cost: O(header elements) to index + O(pixels) to convert; memory: one
  * Int16Array per frame, each owning its own ArrayBuffer (so a worker can
  * transfer it without dragging the file along); the file bytes are read
- * through views, copied only when 16-bit pixels are not 2-byte aligned.
+ * through views, copied only when 16-bit pixels are not 2-byte aligned;
+ * compressed frames cost what their decoder costs plus one decoded array.
  */
 import { inflateSync } from 'fflate';
 import type { Vec3 } from '../volume/volume';
 import { dicomParser, type DataSet, type Element } from './dicomParserLib';
+import { decodeRle } from './decodeRle';
+import { encapsulatedFrames } from './encapsulatedFrames';
+import { DecodeError, type DecodedPixels, type EncodedFrameInfo, type PixelDecoder, type PixelDecoderRegistry } from './pixelDecoder';
 import { convertToHu, type PixelFormat, type PixelPadding, type Rescale } from './pixelToHu';
-import { describeTransferSyntax, EXPLICIT_VR_LE, IMPLICIT_VR_LE, transferSyntaxInfo } from './transferSyntax';
+import {
+  describeTransferSyntax, ENCAPSULATED_UNCOMPRESSED_LE, EXPLICIT_VR_LE, IMPLICIT_VR_LE, RLE_LOSSLESS, transferSyntaxInfo,
+} from './transferSyntax';
 import type { DecodedSlice, ParseFileResult, SliceHeader } from './types';
 
 const T = {
@@ -65,6 +75,7 @@ const T = {
   rescaleIntercept: 'x00281052',
   rescaleSlope: 'x00281053',
   pixelData: 'x7fe00010',
+  extendedOffsetTable: 'x7fe00001',
   // functional groups (Enhanced multi-frame)
   sharedFunctionalGroups: 'x52009229',
   perFrameFunctionalGroups: 'x52009230',
@@ -94,9 +105,40 @@ const NON_IMAGE_SOP_CLASSES: Record<string, string> = {
 export interface ParseDicomFileOptions {
   /** Only read the header (hu of every slice is an empty array). Default false. */
   headerOnly?: boolean;
+  /**
+   * Decoders for compressed transfer syntaxes (see src/codecs), on top of the
+   * built-in ones (RLE Lossless, Encapsulated Uncompressed). A file whose
+   * compressed syntax has no decoder is skipped with a reason.
+   */
+  decoders?: PixelDecoderRegistry;
 }
 
+/** Encapsulated Uncompressed: each frame's fragments hold native little-endian words. */
+function decodeEncapsulatedUncompressed(frame: Uint8Array, info: EncodedFrameInfo): DecodedPixels {
+  const n = info.rows * info.columns * info.samplesPerPixel;
+  if (info.bitsAllocated === 8) {
+    if (frame.length < n) throw new DecodeError(`frame holds ${frame.length} bytes, expected ${n}`);
+    return frame.subarray(0, n);
+  }
+  if (frame.length < 2 * n) throw new DecodeError(`frame holds ${frame.length} bytes, expected ${2 * n}`);
+  return new Uint16Array(frame.slice(0, 2 * n).buffer);
+}
+
+/** Decoders that need no set-up: always available. */
+const BUILT_IN_DECODERS: PixelDecoderRegistry = new Map<string, PixelDecoder>([
+  [RLE_LOSSLESS, decodeRle],
+  [ENCAPSULATED_UNCOMPRESSED_LE, decodeEncapsulatedUncompressed],
+]);
+
+
 class SkipError extends Error {}
+
+/** The file is fine so far but its compressed syntax has no decoder at hand. */
+class MissingDecoderError extends SkipError {
+  constructor(readonly transferSyntaxUid: string, message: string) {
+    super(message);
+  }
+}
 
 function skip(reason: string): never {
   throw new SkipError(reason);
@@ -153,6 +195,33 @@ interface Layout {
   kind: 'part10' | 'meta-without-preamble' | 'bare-dataset';
 }
 
+interface MetaGroup {
+  /** Offset just after the last group-0002 element. */
+  end: number;
+  /** TransferSyntaxUID (0002,0010), '' when absent. */
+  transferSyntax: string;
+}
+
+/** Reads a file meta group (explicit VR little endian, PS3.10 7.1) starting at `start`. */
+function readMetaGroup(bytes: Uint8Array, start: number): MetaGroup {
+  let p = start;
+  let ts = '';
+  while (p + 8 <= bytes.length && readU16(bytes, p) === 0x0002) {
+    const element = readU16(bytes, p + 2);
+    const vr = ascii(bytes, p + 4, 2);
+    let headerLength = 8;
+    let length = readU16(bytes, p + 6);
+    if (LONG_VRS.has(vr)) {
+      headerLength = 12;
+      length = readU32(bytes, p + 8);
+    }
+    if (p + headerLength + length > bytes.length) skip('truncated file: ends inside the file meta group');
+    if (element === 0x0010) ts = ascii(bytes, p + headerLength, length).replace(/[\0 ]+$/, '');
+    p += headerLength + length;
+  }
+  return { end: p, transferSyntax: ts };
+}
+
 /**
  * Finds how the data set starts. Part-10 files are handed to dicom-parser as
  * they are; a file meta group without preamble is read here (explicit VR
@@ -166,23 +235,9 @@ function detectLayout(bytes: Uint8Array): Layout {
   if (bytes.length < 8) skip('not a DICOM file (too short)');
   const group = readU16(bytes, 0);
   if (group === 0x0002 && looksLikeVr(bytes, 4)) {
-    let p = 0;
-    let ts = '';
-    while (p + 8 <= bytes.length && readU16(bytes, p) === 0x0002) {
-      const element = readU16(bytes, p + 2);
-      const vr = ascii(bytes, p + 4, 2);
-      let headerLength = 8;
-      let length = readU16(bytes, p + 6);
-      if (LONG_VRS.has(vr)) {
-        headerLength = 12;
-        length = readU32(bytes, p + 8);
-      }
-      if (p + headerLength + length > bytes.length) skip('truncated file: ends inside the file meta group');
-      if (element === 0x0010) ts = ascii(bytes, p + headerLength, length).replace(/[\0 ]+$/, '');
-      p += headerLength + length;
-    }
-    if (!ts) skip('file meta group without preamble has no TransferSyntaxUID (0002,0010)');
-    return { bytes: bytes.subarray(p), transferSyntax: ts, kind: 'meta-without-preamble' };
+    const meta = readMetaGroup(bytes, 0);
+    if (!meta.transferSyntax) skip('file meta group without preamble has no TransferSyntaxUID (0002,0010)');
+    return { bytes: bytes.subarray(meta.end), transferSyntax: meta.transferSyntax, kind: 'meta-without-preamble' };
   }
   // Bare data set: the first tag must look like a DICOM tag of an even (public) group.
   const element = readU16(bytes, 2);
@@ -394,13 +449,21 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const colour = samples !== 1 || !photometric.startsWith('MONOCHROME');
   const colourNote = colour ? `colour image (SamplesPerPixel ${samples}, ${photometric})` : '';
 
-  if (ts.kind === 'compressed') {
-    skip(`compressed transfer syntax ${describeTransferSyntax(tsUid)} is not supported yet${colour ? `; also a ${colourNote}` : ''}`);
-  }
   if (ts.kind === 'unknown') skip(`unknown transfer syntax ${tsUid}`);
-  if (colour) skip(`${colourNote}: only greyscale images are supported`);
+  if (colour) {
+    skip(`${colourNote}: only greyscale images are supported${ts.kind === 'compressed' ? ` (${describeTransferSyntax(tsUid)})` : ''}`);
+  }
   if (!rows || !columns) skip('image without Rows/Columns');
-  if (pixelEl.encapsulatedPixelData) skip(`encapsulated Pixel Data with uncompressed transfer syntax ${describeTransferSyntax(tsUid)}`);
+  let decoder: PixelDecoder | null = null;
+  if (ts.kind === 'compressed') {
+    decoder = BUILT_IN_DECODERS.get(tsUid) ?? options.decoders?.get(tsUid) ?? null;
+    if (!decoder) {
+      throw new MissingDecoderError(tsUid, `compressed transfer syntax ${describeTransferSyntax(tsUid)} is not supported: no decoder for it is available here`);
+    }
+    if (!pixelEl.encapsulatedPixelData) skip(`Pixel Data is not encapsulated although the transfer syntax ${describeTransferSyntax(tsUid)} is compressed`);
+  } else if (pixelEl.encapsulatedPixelData) {
+    skip(`encapsulated Pixel Data with uncompressed transfer syntax ${describeTransferSyntax(tsUid)}`);
+  }
 
   const bitsAllocated = us(ds, T.bitsAllocated) ?? 16;
   if (bitsAllocated !== 8 && bitsAllocated !== 16) skip(`BitsAllocated ${bitsAllocated} is not supported (only 8 and 16)`);
@@ -419,12 +482,32 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const pixelsPerFrame = rows * columns;
   const frameBytes = pixelsPerFrame * bytesPerPixel;
   const data = ds.byteArray as Uint8Array;
-  const available = Math.max(0, data.length - pixelEl.dataOffset);
-  const declared = pixelEl.length;
-  if (declared > available) skip(`truncated file: Pixel Data declares ${declared} bytes but only ${available} are present`);
-  if (declared < frameBytes * frames) {
-    skip(`Pixel Data holds ${declared} bytes, less than Rows × Columns × Frames × ${bytesPerPixel} = ${frameBytes * frames}`);
+  let encoded: Uint8Array[] | null = null;
+  if (decoder) {
+    if (!options.headerOnly) {
+      try {
+        encoded = encapsulatedFrames({
+          bytes: data,
+          fragments: pixelEl.fragments ?? [],
+          basicOffsetTable: pixelEl.basicOffsetTable ?? [],
+          extendedOffsetTable: extendedOffsets(ds),
+        }, frames);
+      } catch (e) {
+        skip(errorText(e));
+      }
+    }
+  } else {
+    const available = Math.max(0, data.length - pixelEl.dataOffset);
+    const declared = pixelEl.length;
+    if (declared > available) skip(`truncated file: Pixel Data declares ${declared} bytes but only ${available} are present`);
+    if (declared < frameBytes * frames) {
+      skip(`Pixel Data holds ${declared} bytes, less than Rows × Columns × Frames × ${bytesPerPixel} = ${frameBytes * frames}`);
+    }
   }
+  const info: EncodedFrameInfo = {
+    rows, columns, bitsAllocated, bitsStored, pixelRepresentation, samplesPerPixel: samples,
+    photometricInterpretation: photometric, transferSyntaxUid: tsUid,
+  };
 
   const geos = frameGeometries(ds, frames);
   const base = baseHeader(ds, file, tsUid, rows, columns);
@@ -448,12 +531,51 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
       out.push({ header, hu: new Int16Array(0) });
       continue;
     }
-    const start = pixelEl.dataOffset + f * frameBytes;
     const hu = new Int16Array(pixelsPerFrame);
-    convertToHu(data.subarray(start, start + frameBytes), fmt, g.rescale, padding, hu);
+    if (decoder && encoded) {
+      const words = decodeFrame(decoder, encoded[f], info, frames > 1 ? f : null);
+      convertToHu(words, fmt, g.rescale, padding, hu);
+    } else {
+      const start = pixelEl.dataOffset + f * frameBytes;
+      convertToHu(data.subarray(start, start + frameBytes), fmt, g.rescale, padding, hu);
+    }
     out.push({ header, hu });
   }
   return out;
+}
+
+/** Extended Offset Table (7FE0,0001, 64-bit offsets) as numbers, or null when absent or unusable. */
+function extendedOffsets(ds: DataSet): number[] | null {
+  const el = ds.elements[T.extendedOffsetTable];
+  if (!el || el.length < 8 || el.length % 8 !== 0) return null;
+  const b = ds.byteArray as Uint8Array;
+  const out: number[] = [];
+  for (let p = el.dataOffset; p + 8 <= el.dataOffset + el.length; p += 8) out.push(readU32(b, p) + readU32(b, p + 4) * 0x100000000);
+  return out;
+}
+
+/** Runs the decoder on one frame and returns its stored words as bytes, checked against the header. */
+function decodeFrame(decoder: PixelDecoder, frame: Uint8Array, info: EncodedFrameInfo, frameIndex: number | null): Uint8Array {
+  const what = `${describeTransferSyntax(info.transferSyntaxUid)}${frameIndex === null ? '' : ` frame ${frameIndex + 1}`}`;
+  let words: DecodedPixels;
+  try {
+    words = decoder(frame, info);
+  } catch (e) {
+    skip(`cannot decode ${what}: ${errorText(e)}`);
+  }
+  const expected = info.rows * info.columns * info.samplesPerPixel;
+  if (words.length !== expected) {
+    skip(`decoded ${what} has ${words.length} samples, expected Rows × Columns × SamplesPerPixel = ${expected}`);
+  }
+  if (info.bitsAllocated === 16 && words.BYTES_PER_ELEMENT === 1) {
+    // An 8-bit code stream in 16-bit words: widen.
+    const wide = new Uint16Array(words.length);
+    wide.set(words);
+    words = wide;
+  } else if (info.bitsAllocated === 8 && words.BYTES_PER_ELEMENT !== 1) {
+    skip(`decoded ${what} has 16-bit samples but BitsAllocated is 8`);
+  }
+  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
 /** Parses one file. Never throws: problems come back as a skipped file with a reason. */
@@ -462,6 +584,7 @@ export function parseDicomFile(bytes: Uint8Array, file: string, options: ParseDi
     return { ok: true, slices: parseOrThrow(bytes, file, options) };
   } catch (e) {
     const reason = e instanceof SkipError ? e.message : `unreadable DICOM: ${errorText(e)}`;
+    if (e instanceof MissingDecoderError) return { ok: false, skipped: { file, reason }, missingDecoder: e.transferSyntaxUid };
     return { ok: false, skipped: { file, reason } };
   }
 }

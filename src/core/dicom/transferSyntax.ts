@@ -1,12 +1,15 @@
 /**
  * Transfer syntaxes: which ones the native decoder reads, and readable names
- * for the ones it has to skip (PS3.6 Annex A).
+ * for all of them (PS3.6 Annex A). Which compressed ones can be decoded
+ * depends on the decoders at hand (see pixelDecoder.ts).
  */
 
 export const IMPLICIT_VR_LE = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LE = '1.2.840.10008.1.2.1';
 export const DEFLATED_EXPLICIT_VR_LE = '1.2.840.10008.1.2.1.99';
 export const EXPLICIT_VR_BE = '1.2.840.10008.1.2.2';
+export const ENCAPSULATED_UNCOMPRESSED_LE = '1.2.840.10008.1.2.1.98';
+export const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 
 export type TransferSyntaxKind = 'native' | 'deflated' | 'compressed' | 'unknown';
 

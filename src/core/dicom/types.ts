@@ -61,7 +61,15 @@ export interface SkippedFile {
 /** What parsing one file gives: its slices (one per frame) or why it was skipped. */
 export type ParseFileResult =
   | { ok: true; slices: DecodedSlice[] }
-  | { ok: false; skipped: SkippedFile };
+  | {
+    ok: false;
+    skipped: SkippedFile;
+    /**
+     * Set when the only obstacle is a compressed transfer syntax without a
+     * decoder among those passed in: its UID (a caller may load a codec and retry).
+     */
+    missingDecoder?: string;
+  };
 
 /** A series after grouping and sorting, with its volume geometry. */
 export interface SeriesSummary {

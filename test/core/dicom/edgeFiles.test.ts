@@ -190,8 +190,16 @@ describeWithRealData('edge files (shared/data/edge)', () => {
     expect(skippedReason('ct1-truncated-in-header.dcm')).toMatch(/truncated.*header/);
   });
 
+  it('ct1-rle-lossless.dcm: decoded by the built-in RLE decoder to exactly the HU of the uncompressed reference', () => {
+    const [s] = decoded('ct1-rle-lossless.dcm');
+    const [ref] = decoded('ct1-uncompressed-reference-signed.dcm');
+    expect(s.header.transferSyntaxUid).toBe('1.2.840.10008.1.2.5');
+    expect([s.header.rows, s.header.columns]).toEqual([512, 512]);
+    expect(mismatches(s.hu, [...ref.hu])).toBe(0);
+  });
+
+  // Without codecs (see test/codecs for decoding them): skipped, naming the syntax and the missing decoder.
   const compressed: Array<[string, string, RegExp]> = [
-    ['ct1-rle-lossless.dcm', '1.2.840.10008.1.2.5', /RLE Lossless/],
     ['ct1-jpeg-lossless-sv1.dcm', '1.2.840.10008.1.2.4.70', /JPEG Lossless/],
     ['ct1-jpegls-lossless.dcm', '1.2.840.10008.1.2.4.80', /JPEG-LS Lossless/],
     ['ct1-jpegls-near-lossless.dcm', '1.2.840.10008.1.2.4.81', /JPEG-LS .*Near-Lossless/],
@@ -199,18 +207,33 @@ describeWithRealData('edge files (shared/data/edge)', () => {
     ['ct1-j2k-lossy.dcm', '1.2.840.10008.1.2.4.91', /JPEG 2000/],
     ['ct-chest-jpeg-lossless-sv1-nonsquare-400x512.dcm', '1.2.840.10008.1.2.4.70', /JPEG Lossless/],
     ['jpeg-baseline-8bit-gray.dcm', '1.2.840.10008.1.2.4.50', /JPEG Baseline/],
-    ['jpeg-baseline-8bit-rgb-ybr.dcm', '1.2.840.10008.1.2.4.50', /JPEG Baseline/],
     ['jpeg-extended-12bit-mr.dcm', '1.2.840.10008.1.2.4.51', /JPEG Extended/],
-    ['htj2k-lossless-rgb.dcm', '1.2.840.10008.1.2.4.201', /HTJ2K/],
-    // Found only by reading the meta group that starts at byte 0 (no preamble, no DICM).
-    ['no-preamble-meta-group-first-jpegls-rgb.dcm', '1.2.840.10008.1.2.4.80', /JPEG-LS Lossless/],
   ];
   for (const [name, uid, label] of compressed) {
-    it(`${name}: skipped, the reason names ${uid}`, () => {
+    it(`${name}: without a decoder, skipped naming ${uid}, and the missing decoder is reported`, () => {
+      const r = parse(name);
       const reason = skippedReason(name);
-      expect(reason).toMatch(/^compressed transfer syntax .* is not supported yet/);
+      expect(reason).toMatch(/^compressed transfer syntax .* is not supported: no decoder for it is available here$/);
       expect(reason).toContain(`(${uid})`);
       expect(reason).toMatch(label);
+      expect(r.ok ? null : r.missingDecoder).toBe(uid);
+    });
+  }
+
+  const colour: Array<[string, string, RegExp]> = [
+    ['jpeg-baseline-8bit-rgb-ybr.dcm', '1.2.840.10008.1.2.4.50', /SamplesPerPixel 3, YBR_FULL/],
+    ['htj2k-lossless-rgb.dcm', '1.2.840.10008.1.2.4.201', /SamplesPerPixel 3, RGB/],
+    // Found only by reading the meta group that starts at byte 0 (no preamble, no DICM).
+    ['no-preamble-meta-group-first-jpegls-rgb.dcm', '1.2.840.10008.1.2.4.80', /SamplesPerPixel 3, RGB/],
+  ];
+  for (const [name, uid, what] of colour) {
+    it(`${name}: skipped as a colour image (no codec needed to say so), the reason names ${uid}`, () => {
+      const r = parse(name);
+      const reason = skippedReason(name);
+      expect(reason).toMatch(/^colour image .*: only greyscale images are supported/);
+      expect(reason).toMatch(what);
+      expect(reason).toContain(`(${uid})`);
+      expect(r.ok ? null : r.missingDecoder).toBeUndefined();
     });
   }
 
