@@ -1,0 +1,212 @@
+import { useRef } from 'react';
+import { MESH_KINDS, type MeshKind, type MeshMeta } from '../../state/meshCache';
+import { appStore, selectedSeries, useAppStore } from '../../state/store';
+import { EDGE_TRIANGLE_LIMIT } from '../../viewer3d/sceneContent';
+import { ExportPngButton, MeshExportButtons } from '../export/ExportButtons';
+import { MaskExportButtons } from '../export/MaskExportButtons';
+import { Panel } from '../layout/Panel';
+import { currentMeta } from './bindLungScene';
+import { coarseMesh } from './coarseMeshes';
+import { decimationText, formatCount, meshStatsText } from './format3d';
+import { useLungScene } from './useLungScene';
+import './view3d.css';
+
+/** Mesh kinds of the main 3D view (the crop has its own view). */
+export const MAIN_VIEW_KINDS: readonly MeshKind[] = MESH_KINDS.filter((k) => k !== 'crop');
+
+const LABELS: Record<MeshKind, string> = {
+  lung: 'Lungs',
+  internal: 'Internal structures',
+  gk: 'GK structures',
+  crop: 'Crop',
+};
+
+function useMeta(kind: MeshKind): MeshMeta | null {
+  return useAppStore((s) => currentMeta(s, kind));
+}
+
+function MeshRow({ kind }: { kind: MeshKind }) {
+  const meta = useMeta(kind);
+  const visible = useAppStore((s) => s.view3d.visible[kind]);
+  const color = useAppStore((s) => s.view3d.colors[kind]);
+  const opacity = useAppStore((s) => s.view3d.opacity[kind]);
+  const colorMode = useAppStore((s) => s.view3d.colorMode);
+  const setView3d = useAppStore((s) => s.setView3d);
+  if (!meta) return null;
+  const update = (patch: { visible?: boolean; color?: string; opacity?: number }) => {
+    // The settings as they are now (not this render's copy).
+    const v = appStore.getState().view3d;
+    setView3d({
+      ...(patch.visible !== undefined ? { visible: { ...v.visible, [kind]: patch.visible } } : {}),
+      ...(patch.color !== undefined ? { colors: { ...v.colors, [kind]: patch.color } } : {}),
+      ...(patch.opacity !== undefined ? { opacity: { ...v.opacity, [kind]: patch.opacity } } : {}),
+    });
+  };
+  const dec = decimationText(meta);
+  return (
+    <li className="mesh-row" data-testid={`mesh-row-${kind}`} data-triangles={meta.triangles} data-display-triangles={meta.displayTriangles}>
+      <div className="mesh-row-main">
+        <label className="toggle mesh-row-name">
+          <input type="checkbox" checked={visible} onChange={(e) => update({ visible: e.target.checked })} data-testid={`mesh-visible-${kind}`} />
+          {LABELS[kind]}
+        </label>
+        <input
+          type="color"
+          className="mesh-color"
+          value={color}
+          disabled={colorMode === 'height'}
+          title={colorMode === 'height' ? 'Colours show height (switch to single colour to choose one)' : `Colour of the ${LABELS[kind].toLowerCase()}`}
+          aria-label={`Colour of the ${LABELS[kind].toLowerCase()}`}
+          onChange={(e) => update({ color: e.target.value })}
+        />
+        <input
+          type="range"
+          className="mesh-opacity"
+          min={0.1}
+          max={1}
+          step={0.05}
+          value={opacity}
+          aria-label={`Opacity of the ${LABELS[kind].toLowerCase()}`}
+          title={`Opacity ${Math.round(opacity * 100)} %`}
+          onChange={(e) => update({ opacity: Number(e.target.value) })}
+          data-testid={`mesh-opacity-${kind}`}
+        />
+      </div>
+      <div className="mesh-stats" data-testid={`mesh-stats-${kind}`}>
+        {meshStatsText(meta)}
+      </div>
+      {dec ? (
+        <div className="mesh-note" data-testid={`mesh-decimated-${kind}`}>
+          {dec}
+        </div>
+      ) : null}
+      <MeshExportButtons kind={kind} />
+    </li>
+  );
+}
+
+function ViewOptions() {
+  const colorMode = useAppStore((s) => s.view3d.colorMode);
+  const showEdges = useAppStore((s) => s.view3d.showEdges);
+  const setView3d = useAppStore((s) => s.setView3d);
+  const tooLarge = useAppStore((s) =>
+    MAIN_VIEW_KINDS.filter((k) => {
+      const m = currentMeta(s, k);
+      return m && s.view3d.visible[k] && m.displayTriangles > EDGE_TRIANGLE_LIMIT;
+    }).join(','),
+  );
+  return (
+    <div className="view3d-options">
+      <div className="tool-group" role="group" aria-label="Colour">
+        <button
+          type="button"
+          className={`button${colorMode === 'single' ? ' active' : ''}`}
+          aria-pressed={colorMode === 'single'}
+          onClick={() => setView3d({ colorMode: 'single' })}
+          data-testid="view3d-color-single"
+        >
+          Single colour
+        </button>
+        <button
+          type="button"
+          className={`button${colorMode === 'height' ? ' active' : ''}`}
+          aria-pressed={colorMode === 'height'}
+          onClick={() => setView3d({ colorMode: 'height' })}
+          title="Colour by height: low = red, high = blue"
+          data-testid="view3d-color-height"
+        >
+          By height
+        </button>
+      </div>
+      <label className="toggle">
+        <input type="checkbox" checked={showEdges} onChange={(e) => setView3d({ showEdges: e.target.checked })} data-testid="view3d-edges" />
+        Triangle edges
+      </label>
+      {showEdges && tooLarge ? (
+        <p className="hint" data-testid="view3d-edges-note">
+          Edges are drawn only on meshes up to {formatCount(EDGE_TRIANGLE_LIMIT)} triangles (not on: {tooLarge.split(',').map((k) => LABELS[k as MeshKind].toLowerCase()).join(', ')}); the crop view always has them.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function EmptyOverlay() {
+  const series = useAppStore(selectedSeries);
+  const phase = useAppStore((s) => s.load.phase);
+  const analysis = useAppStore((s) => (s.analysis.seriesId === s.selectedSeriesId ? s.analysis.phase : 'idle'));
+  const any = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
+  if (any) return null;
+  let text = 'Load a scan to see the lungs in 3D';
+  if (phase === 'collecting' || phase === 'parsing' || phase === 'assembling') text = 'Loading…';
+  else if (series && phase === 'done') {
+    text =
+      analysis === 'running' ? 'Analysis running… the lung surface appears here when it is ready'
+      : analysis === 'error' ? 'The analysis failed: no surface to show'
+      : analysis === 'cancelled' ? 'The analysis was cancelled: run it again to see the surfaces'
+      : analysis === 'done' ? 'The analysis found no lung surface'
+      : 'The surfaces appear here once the analysis has run';
+  }
+  return (
+    <div className="view3d-empty" data-testid="view3d-empty">
+      {text}
+    </div>
+  );
+}
+
+function DecimationOverlay() {
+  const lung = useMeta('lung');
+  const text = lung ? decimationText(lung) : null;
+  if (!text) return null;
+  return (
+    <div className="view3d-corner view3d-corner-tr" data-testid="view3d-decimated">
+      Lungs: {text}
+    </div>
+  );
+}
+
+/**
+ * The 3D view of the selected series' meshes (lungs, internal structures,
+ * GK structures) with the picked point, and its controls: visibility, colour
+ * and opacity per mesh, colour mode, edges, reset, PNG and mesh exports.
+ * `compact` (for small cells) keeps the view, reset and PNG only.
+ */
+export function View3DPanel({ compact = false }: { compact?: boolean }) {
+  const host = useRef<HTMLDivElement>(null);
+  const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh });
+  const hasMesh = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
+  return (
+    <Panel
+      title="3D view"
+      testId="view3d-panel"
+      className="view3d-panel"
+      actions={
+        <>
+          <button type="button" className="button" disabled={!scene || !hasMesh} onClick={() => scene?.resetCamera()} data-testid="view3d-reset" title="Front view, head up">
+            Reset
+          </button>
+          <ExportPngButton scene={scene} what="3d view" disabled={!hasMesh} testId="view3d-png" />
+        </>
+      }
+    >
+      <div className="view3d-viewport" ref={host} data-testid="view3d-viewport">
+        {error ? <div className="view3d-empty">{error}</div> : <EmptyOverlay />}
+        <DecimationOverlay />
+        <div className="view3d-corner view3d-corner-br" aria-hidden="true">
+          drag: rotate · wheel: zoom · right-drag: pan
+        </div>
+      </div>
+      {compact ? null : (
+        <>
+          <ViewOptions />
+          <ul className="mesh-rows">
+            {MAIN_VIEW_KINDS.map((k) => (
+              <MeshRow key={k} kind={k} />
+            ))}
+          </ul>
+          <MaskExportButtons />
+        </>
+      )}
+    </Panel>
+  );
+}

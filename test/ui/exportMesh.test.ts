@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { decimateForDisplay } from '../../src/core/mesh/decimateForDisplay';
+import type { Mesh } from '../../src/core/mesh/mesh';
+import { meshCache } from '../../src/state/meshCache';
+import { appStore } from '../../src/state/store';
+import { readNifti, writeNifti } from '../../src/core/io/nifti';
+import { cssToLinearRgba, exportMesh, exportableMesh, maskOnGrid, meshFileBytes } from '../../src/ui/export/meshExports';
+import { summary } from '../state/fixtures';
+import { ballMesh } from '../viewer3d/meshFixtures';
+
+/** Triangles of a binary STL, read back (count, then the corners of each facet). */
+function readStl(bytes: Uint8Array): { count: number; corners: Float32Array } {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = v.getUint32(80, true);
+  const corners = new Float32Array(count * 9);
+  for (let t = 0; t < count; t++) for (let k = 0; k < 9; k++) corners[t * 9 + k] = v.getFloat32(84 + 50 * t + 12 + 4 * k, true);
+  return { count, corners };
+}
+
+function glbJson(bytes: Uint8Array): { accessors: { count: number }[]; meshes: { primitives: { attributes: Record<string, number>; indices: number }[] }[] } {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  expect(v.getUint32(0, true)).toBe(0x46546c67);
+  const len = v.getUint32(12, true);
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + len)));
+}
+
+describe('mesh file bytes', () => {
+  const mesh = ballMesh(14, 5);
+  const T = mesh.indices.length / 3;
+  const V = mesh.positionsMm.length / 3;
+
+  it('STL: 84 + 50 bytes per triangle, the triangle count, and the corners of each triangle', () => {
+    const bytes = meshFileBytes(mesh, 'stl', { name: 'lung' });
+    expect(bytes.length).toBe(84 + 50 * T);
+    const { count, corners } = readStl(bytes);
+    expect(count).toBe(T);
+    for (const t of [0, Math.floor(T / 2), T - 1]) {
+      for (let c = 0; c < 3; c++) {
+        const vi = mesh.indices[t * 3 + c];
+        for (let k = 0; k < 3; k++) expect(corners[t * 9 + c * 3 + k]).toBe(mesh.positionsMm[vi * 3 + k]);
+      }
+    }
+  });
+
+  it('OBJ: one v line per vertex and one f line per triangle', () => {
+    const text = new TextDecoder().decode(meshFileBytes(mesh, 'obj', { name: 'internal structures' }));
+    expect(text.split('\n').filter((l) => l.startsWith('v ')).length).toBe(V);
+    expect(text.split('\n').filter((l) => l.startsWith('f ')).length).toBe(T);
+    expect(text).toMatch(/^o internal_structures$/m);
+  });
+
+  it('GLB: the index accessor holds every triangle; vertex colours only when given', () => {
+    const plain = glbJson(meshFileBytes(mesh, 'glb', { name: 'lung', color: '#e8a87c' }));
+    const prim = plain.meshes[0].primitives[0];
+    expect(plain.accessors[prim.indices].count).toBe(3 * T);
+    expect(plain.accessors[prim.attributes.POSITION].count).toBe(V);
+    expect(prim.attributes.COLOR_0).toBeUndefined();
+    const coloured = glbJson(meshFileBytes(mesh, 'glb', { name: 'lung', vertexColors: new Float32Array(V * 3).fill(0.5) }));
+    expect(coloured.meshes[0].primitives[0].attributes.COLOR_0).toBeDefined();
+  });
+
+  it('converts CSS colours to linear RGB for glTF', () => {
+    expect(cssToLinearRgba('#ffffff')).toEqual([1, 1, 1, 1]);
+    expect(cssToLinearRgba('#000000')).toEqual([0, 0, 0, 1]);
+    expect(cssToLinearRgba('#808080')[0]).toBeCloseTo(0.2158605, 6);
+  });
+});
+
+describe('exportMesh', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    meshCache.clear();
+  });
+
+  it('downloads the full-resolution mesh of the selected series, named after it', async () => {
+    const full: Mesh = ballMesh(30, 12);
+    const shown = decimateForDisplay(full, Math.floor(full.indices.length / 3 / 4)).mesh;
+    expect(shown.indices.length).toBeLessThan(full.indices.length);
+    expect(exportableMesh({ mesh: shown, full })).toBe(full);
+    expect(exportableMesh({ mesh: full })).toBe(full);
+
+    const st = appStore.getState();
+    st.beginLoad('t', 0);
+    st.finishLoad([summary('s1', 20, { description: 'LUNG 3.0 B70f' })], [], [], 1);
+    meshCache.set('m', { mesh: shown, full });
+    const T = full.indices.length / 3;
+    st.setMesh('lung', { id: 'm', kind: 'lung', seriesId: 's1', triangles: T, vertices: full.positionsMm.length / 3, displayTriangles: shown.indices.length / 3, decimated: true, areaMm2: 1, volumeMl: 1 });
+
+    const saved: { name: string; blob: Blob }[] = [];
+    const blobs = new Map<string, Blob>();
+    vi.stubGlobal('URL', Object.assign(Object.create(URL), { createObjectURL: (b: Blob) => { const u = `blob:${blobs.size}`; blobs.set(u, b); return u; }, revokeObjectURL: () => undefined }));
+    vi.stubGlobal('document', {
+      createElement: () => {
+        const a = { href: '', download: '', rel: '', style: {}, click: () => saved.push({ name: a.download, blob: blobs.get(a.href)! }), remove: () => undefined };
+        return a;
+      },
+      body: { append: () => undefined },
+    });
+    expect(exportMesh('lung', 'stl')).toBe(true);
+    expect(saved).toHaveLength(1);
+    expect(saved[0].name).toBe('LUNG_3.0_B70f-lung-mesh.stl');
+    const bytes = new Uint8Array(await saved[0].blob.arrayBuffer());
+    expect(readStl(bytes).count).toBe(T);
+    expect(exportMesh('gk', 'stl')).toBe(false);
+  });
+});
+
+describe('masks for NIfTI export', () => {
+  it('puts a partial (GK) mask on its slices of the series grid', () => {
+    const volume = {
+      nx: 4, ny: 3, nz: 10, spacingMmXyz: [0.5, 0.5, 2] as [number, number, number], originMm: [-10, 20, -300] as [number, number, number],
+      directionXyz: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] as [[number, number, number], [number, number, number], [number, number, number]],
+    };
+    const data = new Uint8Array(4 * 3 * 2).map((_, i) => i % 2);
+    const m = maskOnGrid(volume, { nx: 4, ny: 3, nz: 2, zOffset: 6, data });
+    expect(m.nz).toBe(2);
+    expect(m.originMm).toEqual([-10, 20, -300 + 6 * 2]);
+    expect(m.data).toBe(data);
+    const back = readNifti(writeNifti(m));
+    expect([back.nx, back.ny, back.nz]).toEqual([4, 3, 2]);
+    expect(Array.from(back.data)).toEqual(Array.from(data));
+    // NIfTI is RAS: x and y change sign, z is kept.
+    expect(back.sformRas![3]).toBeCloseTo(10, 5);
+    expect(back.sformRas![11]).toBeCloseTo(-288, 5);
+    expect(() => maskOnGrid(volume, { nx: 5, ny: 3, nz: 1, zOffset: 0, data: new Uint8Array(15) })).toThrow(RangeError);
+  });
+});
