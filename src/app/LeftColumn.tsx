@@ -1,4 +1,6 @@
+import { AnalysisPanel } from '../ui/analysis/AnalysisPanel';
 import { LoadPanel } from '../ui/load/LoadPanel';
+import { OverlayPanel } from '../ui/overlays/OverlayPanel';
 import { SeriesList } from '../ui/series/SeriesList';
 import { WindowLevelPanel } from '../ui/viewer/WindowLevelPanel';
 
@@ -7,7 +9,9 @@ export function LeftColumn() {
     <aside className="column column-left" aria-label="Load and parameters">
       <LoadPanel />
       <SeriesList />
+      <AnalysisPanel />
       <WindowLevelPanel />
+      <OverlayPanel />
     </aside>
   );
 }

@@ -1,10 +1,12 @@
 import { MetadataPanel } from '../ui/metadata/MetadataPanel';
 import { LoadWarnings } from '../ui/series/LoadWarnings';
 import { SkippedFiles } from '../ui/series/SkippedFiles';
+import { StatsPanel } from '../ui/stats/StatsPanel';
 
 export function RightColumn() {
   return (
-    <aside className="column column-right" aria-label="Series information">
+    <aside className="column column-right" aria-label="Measurements and series information">
+      <StatsPanel />
       <MetadataPanel />
       <LoadWarnings />
       <SkippedFiles />

@@ -1,9 +1,10 @@
 /**
  * The application store: metadata, view parameters and job status.
  *
- * Typed arrays never live here (they are in volumeCache, keyed by series id).
- * State is replaced, never mutated. The slice canvas reads this store through
- * `subscribe`; React panels read it through `useAppStore(selector)`.
+ * Typed arrays never live here (volumes are in volumeCache, masks in
+ * maskCache, meshes in meshCache, all keyed by id). State is replaced, never
+ * mutated. The slice canvases read this store through `subscribe`; React
+ * panels read it through `useAppStore(selector)`.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -11,7 +12,25 @@ import type { SeriesSummary, SkippedFile } from '../core/dicom/types';
 import type { Vec3 } from '../core/volume/volume';
 import { WINDOW_PRESETS, seriesWindow, type WindowLevel } from '../viewer2d/windowLevel';
 import { clampZoom, type ViewParams } from '../viewer2d/viewTransform';
+import type { SliceColormap } from '../viewer2d/colormaps';
+import type { SliceAxis } from '../viewer2d/renderSlice';
 import { MESH_KINDS, type MeshKind, type MeshMeta } from './meshCache';
+import {
+  DEFAULT_ANALYSIS_UI_PARAMS,
+  DEFAULT_CROP,
+  DEFAULT_OVERLAYS,
+  IDLE_ANALYSIS,
+  idleStages,
+  type AnalysisResults,
+  type AnalysisStageId,
+  type AnalysisStatus,
+  type AnalysisUiParams,
+  type CropSettings,
+  type GkUiParams,
+  type MeshUiParams,
+  type OverlayKind,
+  type OverlaySetting,
+} from './analysisState';
 
 export type LoadPhase = 'idle' | 'collecting' | 'parsing' | 'assembling' | 'done' | 'cancelled' | 'error';
 
@@ -38,7 +57,20 @@ export interface CursorInfo {
   patientMm: Vec3;
 }
 
-export type DragMode = 'window' | 'pan';
+/** What a left-drag does: window/level, pan, or pick a point (a click sets the picked point). */
+export type DragMode = 'window' | 'pan' | 'pick';
+
+/** The centre column's views. */
+export type CentreTab = 'axial' | 'coronal' | 'sagittal' | 'mpr' | 'story' | '3d';
+export const CENTRE_TABS: readonly CentreTab[] = ['axial', 'coronal', 'sagittal', 'mpr', 'story', '3d'];
+
+/** Patch of the analysis parameters (gk and mesh patched field by field). */
+export interface AnalysisParamsPatch {
+  thresholdHu?: number;
+  background?: AnalysisUiParams['background'];
+  gk?: Partial<GkUiParams>;
+  mesh?: Partial<MeshUiParams>;
+}
 
 /** 'series' = the series' own WindowCenter/Width, a preset id, or 'custom'. */
 export type WindowSource = string;
@@ -64,6 +96,28 @@ export interface AppData {
   meshes: Record<MeshKind, MeshMeta | null>;
   pickedPoint: PickedPoint | null;
   view3d: View3dSettings;
+  /** Parameters of the next analysis run. */
+  analysisParams: AnalysisUiParams;
+  /** Status of the current (or last) analysis, per stage. */
+  analysis: AnalysisStatus;
+  /** Numbers of the current analysis (null before the first stage finished). */
+  analysisResults: AnalysisResults | null;
+  overlays: Record<OverlayKind, OverlaySetting>;
+  /** Colour map of the slice image. */
+  sliceColormap: SliceColormap;
+  /** Crop window around the picked point (3D crop and the crop-box overlay). */
+  crop: CropSettings;
+  /** Voxel column (x) and row (y) of the linked crosshair; its slice is sliceZ. */
+  crosshair: { x: number; y: number };
+  /** The view keys and toolbar zoom act on. */
+  activeView: SliceAxis;
+  /** Zoom and pan of the coronal and sagittal views (the axial one is `view`). */
+  mprViews: { coronal: ViewParams; sagittal: ViewParams };
+  centreTab: CentreTab;
+  showCrosshair: boolean;
+  helpOpen: boolean;
+  /** Story step shown large (0..3), or null for the four-up grid. */
+  storyEnlarged: number | null;
 }
 
 export interface AppActions {
@@ -92,6 +146,31 @@ export interface AppActions {
   setMesh(kind: MeshKind, meta: MeshMeta | null): void;
   setPickedPoint(point: PickedPoint | null): void;
   setView3d(settings: Partial<View3dSettings>): void;
+  setAnalysisParams(patch: AnalysisParamsPatch): void;
+  /** A new analysis of `seriesId` starts: every stage pending, previous results and meshes cleared. */
+  beginAnalysis(seriesId: string, nowMs: number): number;
+  startStage(stage: AnalysisStageId): void;
+  setStageProgress(stage: AnalysisStageId, fraction: number, step?: string): void;
+  finishStage(stage: AnalysisStageId, ms: number): void;
+  /** Merges numbers into the results of run `runId` (ignored for any other run). */
+  updateAnalysisResults(runId: number, patch: Partial<Omit<AnalysisResults, 'seriesId' | 'runId'>>): void;
+  finishAnalysis(nowMs: number): void;
+  /** The running stage failed: it is marked as such and the message kept. */
+  failAnalysis(message: string, nowMs: number): void;
+  cancelAnalysis(nowMs: number): void;
+  setOverlay(kind: OverlayKind, patch: Partial<OverlaySetting>): void;
+  setSliceColormap(map: SliceColormap): void;
+  setCrop(patch: Partial<CropSettings>): void;
+  setCrosshair(x: number, y: number): void;
+  /** Moves the crosshair and the axial slice to a voxel (every view follows). */
+  moveToVoxel(x: number, y: number, z: number): void;
+  setActiveView(axis: SliceAxis): void;
+  /** Zoom and pan of one view. */
+  setAxisView(axis: SliceAxis, view: ViewParams): void;
+  setCentreTab(tab: CentreTab): void;
+  setShowCrosshair(show: boolean): void;
+  setHelpOpen(open: boolean): void;
+  setStoryEnlarged(step: number | null): void;
 }
 
 export type AppState = AppData & AppActions;
@@ -160,6 +239,29 @@ export function initialData(): AppData {
     meshes: noMeshes(),
     pickedPoint: null,
     view3d: DEFAULT_VIEW3D,
+    analysisParams: DEFAULT_ANALYSIS_UI_PARAMS,
+    analysis: IDLE_ANALYSIS,
+    analysisResults: null,
+    overlays: DEFAULT_OVERLAYS,
+    sliceColormap: 'grey',
+    crop: DEFAULT_CROP,
+    crosshair: { x: 0, y: 0 },
+    activeView: 'axial',
+    mprViews: { coronal: DEFAULT_VIEW, sagittal: DEFAULT_VIEW },
+    centreTab: 'axial',
+    showCrosshair: true,
+    helpOpen: false,
+    storyEnlarged: null,
+  };
+}
+
+/** Analysis state for a series that is not analysed yet (the run counter keeps counting). */
+function noAnalysis(current: AnalysisStatus): Partial<AppData> {
+  return {
+    analysis: { ...IDLE_ANALYSIS, runId: current.runId, stages: idleStages() },
+    analysisResults: null,
+    meshes: noMeshes(),
+    pickedPoint: null,
   };
 }
 
@@ -204,21 +306,33 @@ function clampSlice(z: number, s: SeriesSummary | null): number {
   return Math.min(n - 1, Math.max(0, Math.round(z)));
 }
 
-/** State for a freshly opened series: middle slice, its own window, fitted view. */
-function openedSeries(s: SeriesSummary): Partial<AppData> {
+/** State for a freshly opened series: middle slice, centred crosshair, its own window, fitted views. */
+function openedSeries(s: SeriesSummary, current: AnalysisStatus): Partial<AppData> {
   const own = seriesWindow(s.firstHeader.windowCenter, s.firstHeader.windowWidth);
   return {
     selectedSeriesId: s.id,
     sliceZ: Math.floor((seriesSliceCount(s) - 1) / 2),
+    crosshair: { x: Math.floor(s.dimsZyx[2] / 2), y: Math.floor(s.dimsZyx[1] / 2) },
     window: own ?? DEFAULT_WINDOW,
     windowSource: own ? 'series' : DEFAULT_WINDOW_SOURCE,
     view: DEFAULT_VIEW,
+    mprViews: { coronal: DEFAULT_VIEW, sagittal: DEFAULT_VIEW },
     cursor: null,
+    ...noAnalysis(current),
   };
 }
 
+function clampIndex(v: number, n: number): number {
+  if (!Number.isFinite(v) || n <= 0) return 0;
+  return Math.min(n - 1, Math.max(0, Math.round(v)));
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}
+
 export function createAppStore(init: Partial<AppData> = {}): AppStore {
-  return createStore<AppState>()((set, get) => ({
+  const store = createStore<AppState>()((set, get) => ({
     ...initialData(),
     ...init,
 
@@ -232,6 +346,7 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
         selectedSeriesId: null,
         sliceZ: 0,
         cursor: null,
+        ...noAnalysis(get().analysis),
       });
     },
     setCollected(filesTotal, bytesTotal) {
@@ -259,7 +374,7 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
         skipped,
         warnings,
         errors,
-        ...(best ? openedSeries(best) : { selectedSeriesId: null }),
+        ...(best ? openedSeries(best, get().analysis) : { selectedSeriesId: null }),
       });
     },
     cancelLoad(nowMs) {
@@ -277,7 +392,7 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     selectSeries(id) {
       const s = get().series.find((x) => x.id === id);
       if (!s || id === get().selectedSeriesId) return;
-      set(openedSeries(s));
+      set(openedSeries(s, get().analysis));
     },
     setSlice(z) {
       const next = clampSlice(z, selectedSeries(get()));
@@ -304,14 +419,15 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
       set({ view: { ...view, zoom: clampZoom(view.zoom) } });
     },
     zoomBy(factor) {
-      const v = get().view;
+      const axis = get().activeView;
+      const v = axisView(get(), axis);
       const zoom = clampZoom(v.zoom * factor);
       const f = zoom / v.zoom;
       // Zoom about the viewport centre: the pan offset scales with the image.
-      set({ view: { zoom, panXPx: v.panXPx * f, panYPx: v.panYPx * f } });
+      get().setAxisView(axis, { zoom, panXPx: v.panXPx * f, panYPx: v.panYPx * f });
     },
     resetView() {
-      set({ view: DEFAULT_VIEW });
+      get().setAxisView(get().activeView, DEFAULT_VIEW);
     },
     setDragMode(mode) {
       set({ dragMode: mode });
@@ -331,7 +447,128 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     setView3d(settings) {
       set({ view3d: { ...get().view3d, ...settings } });
     },
+    setAnalysisParams(patch) {
+      const p = get().analysisParams;
+      set({
+        analysisParams: {
+          ...p,
+          ...(patch.thresholdHu !== undefined ? { thresholdHu: patch.thresholdHu } : {}),
+          ...(patch.background !== undefined ? { background: patch.background } : {}),
+          gk: patch.gk ? { ...p.gk, ...patch.gk } : p.gk,
+          mesh: patch.mesh ? { ...p.mesh, ...patch.mesh } : p.mesh,
+        },
+      });
+    },
+    beginAnalysis(seriesId, nowMs) {
+      const runId = get().analysis.runId + 1;
+      set({
+        analysis: { phase: 'running', seriesId, runId, stages: idleStages(), error: null, startedAtMs: nowMs, finishedAtMs: null },
+        analysisResults: { seriesId, runId, maskIds: {}, voxels: {}, ml: {}, timingsMs: {} },
+        meshes: noMeshes(),
+      });
+      return runId;
+    },
+    startStage(stage) {
+      setStage(stage, { state: 'running', fraction: 0, step: '', ms: null });
+    },
+    setStageProgress(stage, fraction, step) {
+      const cur = get().analysis.stages[stage];
+      if (cur.state !== 'running') return;
+      setStage(stage, { ...cur, fraction: clamp01(fraction), step: step ?? cur.step });
+    },
+    finishStage(stage, ms) {
+      setStage(stage, { state: 'done', fraction: 1, step: '', ms });
+      const r = get().analysisResults;
+      if (r) set({ analysisResults: { ...r, timingsMs: { ...r.timingsMs, [stage]: ms } } });
+    },
+    updateAnalysisResults(runId, patch) {
+      const r = get().analysisResults;
+      if (!r || r.runId !== runId) return;
+      set({ analysisResults: { ...r, ...patch } });
+    },
+    finishAnalysis(nowMs) {
+      set({ analysis: { ...get().analysis, phase: 'done', finishedAtMs: nowMs } });
+    },
+    failAnalysis(message, nowMs) {
+      const a = get().analysis;
+      const stages = { ...a.stages };
+      for (const [k, st] of Object.entries(stages) as [AnalysisStageId, (typeof stages)[AnalysisStageId]][]) {
+        if (st.state === 'running') stages[k] = { ...st, state: 'error' };
+      }
+      set({ analysis: { ...a, phase: 'error', stages, error: message, finishedAtMs: nowMs } });
+    },
+    cancelAnalysis(nowMs) {
+      const a = get().analysis;
+      if (a.phase !== 'running') return;
+      const stages = { ...a.stages };
+      for (const [k, st] of Object.entries(stages) as [AnalysisStageId, (typeof stages)[AnalysisStageId]][]) {
+        if (st.state === 'running' || st.state === 'pending') stages[k] = { ...st, state: 'cancelled' };
+      }
+      set({ analysis: { ...a, phase: 'cancelled', stages, finishedAtMs: nowMs } });
+    },
+    setOverlay(kind, patch) {
+      const cur = get().overlays[kind];
+      const next = { ...cur, ...patch };
+      next.opacity = clamp01(next.opacity);
+      set({ overlays: { ...get().overlays, [kind]: next } });
+    },
+    setSliceColormap(map) {
+      set({ sliceColormap: map });
+    },
+    setCrop(patch) {
+      const c = { ...get().crop, ...patch };
+      if (!(c.radiusMm > 0) || !Number.isInteger(c.halfSlices) || c.halfSlices < 0) return;
+      set({ crop: c });
+    },
+    setCrosshair(x, y) {
+      const s = selectedSeries(get());
+      if (!s) return;
+      const next = { x: clampIndex(x, s.dimsZyx[2]), y: clampIndex(y, s.dimsZyx[1]) };
+      const cur = get().crosshair;
+      if (next.x !== cur.x || next.y !== cur.y) set({ crosshair: next });
+    },
+    moveToVoxel(x, y, z) {
+      get().setCrosshair(x, y);
+      get().setSlice(z);
+    },
+    setActiveView(axis) {
+      if (get().activeView !== axis) set({ activeView: axis });
+    },
+    setAxisView(axis, view) {
+      const v = { ...view, zoom: clampZoom(view.zoom) };
+      if (axis === 'axial') set({ view: v });
+      else set({ mprViews: { ...get().mprViews, [axis]: v } });
+    },
+    setCentreTab(tab) {
+      const activeView: SliceAxis = tab === 'coronal' || tab === 'sagittal' ? tab : 'axial';
+      set({ centreTab: tab, activeView });
+    },
+    setShowCrosshair(show) {
+      set({ showCrosshair: show });
+    },
+    setHelpOpen(open) {
+      set({ helpOpen: open });
+    },
+    setStoryEnlarged(step) {
+      set({ storyEnlarged: step });
+    },
   }));
+
+  function setStage(stage: AnalysisStageId, status: AnalysisStatus['stages'][AnalysisStageId]): void {
+    const a = store.getState().analysis;
+    store.setState({ analysis: { ...a, stages: { ...a.stages, [stage]: status } } });
+  }
+  return store;
+}
+
+/** Zoom and pan of the view along `axis`. */
+export function axisView(state: Pick<AppData, 'view' | 'mprViews'>, axis: SliceAxis): ViewParams {
+  return axis === 'axial' ? state.view : state.mprViews[axis];
+}
+
+/** Index of the slice a view along `axis` shows. */
+export function axisSliceIndex(state: Pick<AppData, 'sliceZ' | 'crosshair'>, axis: SliceAxis): number {
+  return axis === 'axial' ? state.sliceZ : axis === 'coronal' ? state.crosshair.y : state.crosshair.x;
 }
 
 function noSeriesMessage(skippedCount: number): string {

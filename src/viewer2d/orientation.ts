@@ -88,3 +88,14 @@ export function displayOrientation(uDir: Vec3, vDir: Vec3): DisplayOrientation {
 export function axialDisplay(g: { directionXyz: [Vec3, Vec3, Vec3] }): DisplayOrientation {
   return displayOrientation(g.directionXyz[0], g.directionXyz[1]);
 }
+
+/**
+ * Screen orientation of a view along `axis`: axial u = x, v = y; coronal
+ * u = x, v = z; sagittal u = y, v = z (see renderSlice.ts).
+ */
+export function sliceDisplay(g: { directionXyz: [Vec3, Vec3, Vec3] }, axis: 'axial' | 'coronal' | 'sagittal'): DisplayOrientation {
+  const [dx, dy, dz] = g.directionXyz;
+  if (axis === 'axial') return displayOrientation(dx, dy);
+  if (axis === 'coronal') return displayOrientation(dx, dz);
+  return displayOrientation(dy, dz);
+}

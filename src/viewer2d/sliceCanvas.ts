@@ -1,20 +1,30 @@
 /**
- * Draws a windowed slice on a canvas: the slice is rendered to RGBA at its
- * own size (putImageData into one staging canvas), then drawn once onto the
- * visible canvas with the view transform (aspect ratio, zoom, pan, flips).
- * The staging canvas, its ImageData and the window table are reused across
- * frames; only a change of slice size reallocates them.
+ * Draws a slice picture on a canvas: the picture is rendered to RGBA at its
+ * own size by the caller's `render` (window/level and overlays composited in
+ * one buffer, see composeSlice.ts), put into one staging canvas, then drawn
+ * once onto the visible canvas with the view transform (aspect ratio, zoom,
+ * pan, flips). Overlays are therefore scaled with the very same transform as
+ * the image pixels. The staging canvas and its ImageData are reused across
+ * frames; the picture is re-rendered only when its `contentKey` changes (pan
+ * and zoom only redraw). An optional `decorate` draws vector marks
+ * (crosshair, picked point) in CSS pixels on top.
  */
-import { renderWindowed, type SliceImage } from './renderSlice';
-import { buildWindowLut, type WindowLevel, type WindowLut } from './windowLevel';
 import { computeViewTransform, type ViewParams, type ViewTransform } from './viewTransform';
 
 export interface SliceFrame {
-  image: SliceImage;
-  window: WindowLevel;
+  width: number;
+  height: number;
+  /** Size of one pixel in mm along u and v (sets the aspect ratio). */
+  pixelSpacingMmUv: [number, number];
+  /** Identifies the pixels: the picture is re-rendered only when it changes. */
+  contentKey: string;
+  /** Writes width * height packed RGBA words. */
+  render(out: Uint32Array): void;
   view: ViewParams;
   flipX: boolean;
   flipY: boolean;
+  /** Vector marks on top, in CSS pixels (the context is already scaled for the device pixel ratio). */
+  decorate?(ctx: CanvasRenderingContext2D, t: ViewTransform): void;
 }
 
 type Staging = { canvas: OffscreenCanvas | HTMLCanvasElement; ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D };
@@ -38,16 +48,11 @@ export class SliceCanvas {
   private staging: Staging | null = null;
   private imageData: ImageData | null = null;
   private pixels: Uint32Array | null = null;
-  private lut: WindowLut | null = null;
-  /** The pixels last rendered (buffer, offset, length: a new subarray of the same slice counts as the same). */
-  private lastBuffer: ArrayBufferLike | null = null;
-  private lastOffset = -1;
-  private lastLength = -1;
-  private lastLut: WindowLut | null = null;
+  private lastKey: string | null = null;
   private cssWidth = 1;
   private cssHeight = 1;
   private dpr = 1;
-  /** Time of the last slice render (window/level + upload), in ms. */
+  /** Time of the last picture render (window/level, overlays and upload), in ms. */
   lastRenderMs = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement) {
@@ -82,33 +87,24 @@ export class SliceCanvas {
 
   /** Draws one frame; returns the transform in CSS pixels (for pointer mapping). */
   draw(frame: SliceFrame): ViewTransform {
-    const { image } = frame;
-    if (!this.lut || this.lut.center !== frame.window.center || this.lut.width !== frame.window.width) {
-      this.lut = buildWindowLut(frame.window);
-    }
-    if (!this.staging || this.imageData?.width !== image.width || this.imageData?.height !== image.height) {
-      this.staging = createStaging(image.width, image.height);
-      this.imageData = new ImageData(image.width, image.height);
+    const { width, height } = frame;
+    if (!this.staging || this.imageData?.width !== width || this.imageData?.height !== height) {
+      this.staging = createStaging(width, height);
+      this.imageData = new ImageData(width, height);
       this.pixels = new Uint32Array(this.imageData.data.buffer);
-      this.lastBuffer = null;
+      this.lastKey = null;
     }
-    // Re-render the pixels only when the slice or the window changed (not on pan/zoom).
-    const data = image.data;
-    const sameData = this.lastBuffer === data.buffer && this.lastOffset === data.byteOffset && this.lastLength === data.length;
-    if (!sameData || this.lastLut !== this.lut) {
+    if (this.lastKey !== frame.contentKey) {
       const t0 = performance.now();
-      renderWindowed(image.data, this.lut, this.pixels!);
+      frame.render(this.pixels!);
       this.staging.ctx.putImageData(this.imageData!, 0, 0);
       this.lastRenderMs = performance.now() - t0;
-      this.lastBuffer = data.buffer;
-      this.lastOffset = data.byteOffset;
-      this.lastLength = data.length;
-      this.lastLut = this.lut;
+      this.lastKey = frame.contentKey;
     }
     const t = computeViewTransform(
       this.cssWidth,
       this.cssHeight,
-      { width: image.width, height: image.height, pixelSpacingMmUv: image.pixelSpacingMmUv, flipX: frame.flipX, flipY: frame.flipY },
+      { width, height, pixelSpacingMmUv: frame.pixelSpacingMmUv, flipX: frame.flipX, flipY: frame.flipY },
       frame.view,
     );
     this.clear();
@@ -121,15 +117,16 @@ export class SliceCanvas {
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'low';
     ctx.drawImage(this.staging.canvas, 0, 0);
+    if (frame.decorate) {
+      ctx.setTransform(d, 0, 0, d, 0, 0);
+      frame.decorate(ctx, t);
+    }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     return t;
   }
 
-  /**
-   * Forget the cached pixels. Needed when new pixels arrive in the same
-   * buffer range (a reused scratch slice for coronal or sagittal cuts).
-   */
+  /** Forget the rendered picture (the next draw renders again). */
   invalidate(): void {
-    this.lastBuffer = null;
+    this.lastKey = null;
   }
 }

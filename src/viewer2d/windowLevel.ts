@@ -62,6 +62,23 @@ export function packGrey(g: number): number {
     : ((g << 24) | (g << 16) | (g << 8) | 0xff) >>> 0;
 }
 
+/** Bytes r, g, b, a (0..255) packed as RGBA in a Uint32, in ImageData byte order. */
+export function packRgba(r: number, g: number, b: number, a = 255): number {
+  return LITTLE_ENDIAN
+    ? ((a << 24) | (b << 16) | (g << 8) | r) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | a) >>> 0;
+}
+
+/** The bytes r, g, b, a of a word packed by packRgba. */
+export function unpackRgba(w: number): [number, number, number, number] {
+  return LITTLE_ENDIAN
+    ? [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24]
+    : [w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff];
+}
+
+/** True when packed words hold red in the low byte (see packRgba). */
+export const RGBA_LITTLE_ENDIAN = LITTLE_ENDIAN;
+
 /**
  * Lookup table for one window: `table[k]` is the packed RGBA of HU `baseHu + k`.
  * HU below `baseHu` map to table[0] (black) and above the end to the last
@@ -72,9 +89,15 @@ export interface WindowLut {
   table: Uint32Array;
   center: number;
   width: number;
+  /** The palette the grey levels went through (null: plain grey). */
+  palette: Uint32Array | null;
 }
 
-export function buildWindowLut(wl: WindowLevel): WindowLut {
+/**
+ * The table of one window. With a `palette` (256 packed RGBA words, e.g.
+ * colormapPalette('bone')) each grey level g becomes palette[g].
+ */
+export function buildWindowLut(wl: WindowLevel, palette: Uint32Array | null = null): WindowLut {
   const width = Math.min(MAX_WINDOW_WIDTH, Math.max(MIN_WINDOW_WIDTH, wl.width));
   const center = wl.center;
   const lo = center - 0.5 - (width - 1) / 2;
@@ -86,8 +109,9 @@ export function buildWindowLut(wl: WindowLevel): WindowLut {
   const n = topHu - baseHu + 1;
   const table = new Uint32Array(n);
   const wlClean = { center, width };
-  for (let k = 0; k < n; k++) table[k] = packGrey(windowGrey(baseHu + k, wlClean));
-  return { baseHu, table, center, width };
+  if (palette) for (let k = 0; k < n; k++) table[k] = palette[windowGrey(baseHu + k, wlClean)];
+  else for (let k = 0; k < n; k++) table[k] = packGrey(windowGrey(baseHu + k, wlClean));
+  return { baseHu, table, center, width, palette };
 }
 
 /** Window from the series' own WindowCenter/WindowWidth, if both are usable. */

@@ -50,6 +50,9 @@ describeWithRealData('loading a real CT folder with the folder picker', () => {
     await expect.poll(() => page.getByTestId('window-label').innerText()).toMatch(/W 1500 \/ L -600/);
     await page.getByTestId('slice-slider').fill('80');
     await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 81 \//);
+    // Let the automatic analysis finish: its panels change the layout while it runs,
+    // and a resized canvas is blank until the next frame draws it.
+    await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 240_000 });
     await page.waitForTimeout(100);
     const pixels = await readCanvas(page);
     const box = brightBox(pixels);

@@ -180,6 +180,27 @@ export async function readCanvas(page: Page, testId = 'slice-canvas'): Promise<C
   return { width: res.width, height: res.height, grey: new Uint8Array(Buffer.from(res.b64, 'base64')) };
 }
 
+/** The canvas's RGBA pixels (4 bytes per pixel, row by row). */
+export interface CanvasRgba {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
+
+export async function readCanvasRgba(page: Page, testId = 'slice-canvas'): Promise<CanvasRgba> {
+  const res = await page.getByTestId(testId).evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const ctx = c.getContext('2d');
+    if (!ctx) throw new Error('no 2D context');
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let s = '';
+    const chunk = 0x8000;
+    for (let i = 0; i < d.length; i += chunk) s += String.fromCharCode(...d.subarray(i, i + chunk));
+    return { width: c.width, height: c.height, b64: btoa(s) };
+  });
+  return { width: res.width, height: res.height, rgba: new Uint8Array(Buffer.from(res.b64, 'base64')) };
+}
+
 /** Mean grey of a rectangle (fractions of the canvas size). */
 export function regionMean(p: CanvasPixels, x0: number, y0: number, x1: number, y1: number): number {
   const xa = Math.floor(x0 * p.width);

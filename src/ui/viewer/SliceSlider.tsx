@@ -1,14 +1,27 @@
 import { selectedSeries, useAppStore } from '../../state/store';
 import { formatMm } from '../format';
 
-/** Slider through the slices, with the slice number and its position along the slice normal. */
+/**
+ * Slider through the slices of the open tab's axis (axial for the axial,
+ * grid and story tabs), with the slice number and, for axial slices, the
+ * position along the slice normal.
+ */
 export function SliceSlider() {
   const series = useAppStore(selectedSeries);
+  const tab = useAppStore((s) => s.centreTab);
   const z = useAppStore((s) => s.sliceZ);
+  const crosshair = useAppStore((s) => s.crosshair);
   const setSlice = useAppStore((s) => s.setSlice);
-  if (!series) return null;
-  const n = series.sliceCount;
-  const pos = series.slicePositionsMm[z];
+  const setCrosshair = useAppStore((s) => s.setCrosshair);
+  if (!series || tab === '3d') return null;
+  const axis = tab === 'coronal' || tab === 'sagittal' ? tab : 'axial';
+  const [nz, ny, nx] = series.dimsZyx;
+  const n = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
+  const value = axis === 'axial' ? z : axis === 'coronal' ? crosshair.y : crosshair.x;
+  const label =
+    axis === 'axial'
+      ? `Slice ${z + 1} / ${n} · ${formatMm(series.slicePositionsMm[z], 2)}`
+      : `${axis === 'coronal' ? 'Coronal row' : 'Sagittal column'} ${value + 1} / ${n}`;
   return (
     <div className="slice-slider">
       <input
@@ -16,14 +29,19 @@ export function SliceSlider() {
         min={0}
         max={n - 1}
         step={1}
-        value={z}
-        aria-label="Slice"
-        aria-valuetext={`slice ${z + 1} of ${n}`}
+        value={value}
+        aria-label={axis === 'axial' ? 'Slice' : `${axis} slice`}
+        aria-valuetext={label}
         data-testid="slice-slider"
-        onChange={(ev) => setSlice(ev.currentTarget.valueAsNumber)}
+        onChange={(ev) => {
+          const v = ev.currentTarget.valueAsNumber;
+          if (axis === 'axial') setSlice(v);
+          else if (axis === 'coronal') setCrosshair(crosshair.x, v);
+          else setCrosshair(v, crosshair.y);
+        }}
       />
       <span className="slice-label" data-testid="slice-label">
-        Slice {z + 1} / {n} · {formatMm(pos, 2)}
+        {label}
       </span>
     </div>
   );

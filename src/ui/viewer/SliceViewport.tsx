@@ -1,48 +1,69 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { appStore, selectedSeries, useAppStore } from '../../state/store';
+import { maskCache } from '../../state/maskCache';
+import { appStore, axisSliceIndex, selectedSeries, useAppStore } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
-import { axialDisplay } from '../../viewer2d/orientation';
+import { sliceDisplay } from '../../viewer2d/orientation';
+import type { SliceAxis } from '../../viewer2d/renderSlice';
 import { formatPointMm, seriesTitle } from '../format';
 import { DropZone } from '../load/DropZone';
+import { OverlayLegend } from '../overlays/OverlayLegend';
 import { bindSliceView } from './bindSliceView';
 
-function OrientationMarkers() {
+const AXIS_NAMES: Record<SliceAxis, string> = { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' };
+
+function OrientationMarkers({ axis }: { axis: SliceAxis }) {
   const id = useAppStore((s) => s.selectedSeriesId);
   const phase = useAppStore((s) => s.load.phase);
   const orientation = useMemo(() => {
     const vol = phase === 'done' ? volumeCache.get(id) : undefined;
-    return vol ? axialDisplay(vol) : null;
-  }, [id, phase]);
+    return vol ? sliceDisplay(vol, axis) : null;
+  }, [id, phase, axis]);
   if (!orientation) return null;
+  const t = axis === 'axial' ? 'orientation' : `orientation-${axis}`;
   return (
-    <div className="orientation-markers" data-testid="orientation-markers" aria-hidden="true">
-      <span className="om-top" data-testid="orientation-top">{orientation.top}</span>
-      <span className="om-bottom" data-testid="orientation-bottom">{orientation.bottom}</span>
-      <span className="om-left" data-testid="orientation-left">{orientation.left}</span>
-      <span className="om-right" data-testid="orientation-right">{orientation.right}</span>
+    <div className="orientation-markers" data-testid={`${t}-markers`} aria-hidden="true">
+      <span className="om-top" data-testid={`${t}-top`}>{orientation.top}</span>
+      <span className="om-bottom" data-testid={`${t}-bottom`}>{orientation.bottom}</span>
+      <span className="om-left" data-testid={`${t}-left`}>{orientation.left}</span>
+      <span className="om-right" data-testid={`${t}-right`}>{orientation.right}</span>
     </div>
   );
 }
 
-function CornerInfo() {
+function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
   const series = useAppStore(selectedSeries);
   const wl = useAppStore((s) => s.window);
   const cursor = useAppStore((s) => s.cursor);
-  const zoom = useAppStore((s) => s.view.zoom);
+  const zoom = useAppStore((s) => (axis === 'axial' ? s.view.zoom : s.mprViews[axis].zoom));
+  const index = useAppStore((s) => axisSliceIndex(s, axis));
   if (!series) return null;
+  const [nz, ny, nx] = series.dimsZyx;
+  const count = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
+  if (compact) {
+    return (
+      <div className="corner corner-tl">
+        <div>
+          {AXIS_NAMES[axis]} {index + 1} / {count}
+        </div>
+      </div>
+    );
+  }
   return (
     <>
       <div className="corner corner-tl">
         <div>{seriesTitle(series)}</div>
-        <div>{series.modality}</div>
+        <div>
+          {series.modality}
+          {axis !== 'axial' ? ` · ${AXIS_NAMES[axis]} ${index + 1} / ${count}` : ''}
+        </div>
       </div>
-      <div className="corner corner-tr" data-testid="window-label">
+      <div className="corner corner-tr" data-testid={axis === 'axial' ? 'window-label' : undefined}>
         <div>
           W {Math.round(wl.width)} / L {Math.round(wl.center)}
         </div>
         <div>Zoom {Math.round(zoom * 100)} %</div>
       </div>
-      <div className="corner corner-bl" data-testid="cursor-readout">
+      <div className="corner corner-bl" data-testid={axis === 'axial' ? 'cursor-readout' : undefined}>
         {cursor ? (
           <>
             <div>
@@ -58,32 +79,44 @@ function CornerInfo() {
   );
 }
 
-function EmptyState() {
+function EmptyState({ withDropZone }: { withDropZone: boolean }) {
   const phase = useAppStore((s) => s.load.phase);
   const hasSeries = useAppStore((s) => s.series.length > 0);
   if (hasSeries && phase === 'done') return null;
   const loading = phase === 'collecting' || phase === 'parsing' || phase === 'assembling';
   return (
     <div className="viewport-empty">
-      {loading ? <div className="viewport-loading">Loading…</div> : <DropZone large testId="drop-zone-large" />}
+      {loading ? (
+        <div className="viewport-loading">Loading…</div>
+      ) : withDropZone ? (
+        <DropZone large testId="drop-zone-large" />
+      ) : (
+        <div className="viewport-loading">No series open</div>
+      )}
     </div>
   );
 }
 
-/** The slice canvas (drawn outside React by bindSliceView) and its overlays. */
-export function SliceViewport() {
+/**
+ * A slice canvas along one axis (drawn outside React by bindSliceView) with
+ * its orientation letters, corner information and overlay legend.
+ * `compact` is the small variant of the multi-view grid.
+ */
+export function SliceViewport({ axis = 'axial', compact = false }: { axis?: SliceAxis; compact?: boolean }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    return bindSliceView(canvas, appStore, volumeCache);
-  }, []);
+    return bindSliceView(canvas, { store: appStore, volumes: volumeCache, masks: maskCache }, axis);
+  }, [axis]);
+  const testId = axis === 'axial' ? 'slice-canvas' : `slice-canvas-${axis}`;
   return (
-    <div className="viewport">
-      <canvas ref={canvasRef} className="slice-canvas" data-testid="slice-canvas" tabIndex={0} aria-label="Slice view" />
-      <OrientationMarkers />
-      <CornerInfo />
-      <EmptyState />
+    <div className={`viewport${compact ? ' viewport-compact' : ''}`} data-testid={`viewport-${axis}`}>
+      <canvas ref={canvasRef} className="slice-canvas" data-testid={testId} tabIndex={0} aria-label={`${AXIS_NAMES[axis]} slice view`} />
+      <OrientationMarkers axis={axis} />
+      <CornerInfo axis={axis} compact={compact} />
+      {compact ? null : <OverlayLegend />}
+      <EmptyState withDropZone={axis === 'axial' && !compact} />
     </div>
   );
 }

@@ -1,44 +1,88 @@
 /**
- * Connects the slice canvas to the store, outside React: redraws (at most
- * once per animation frame) when the series, slice, window or view change,
- * and turns pointer, wheel and key input into store actions.
+ * Connects one slice canvas (axial, coronal or sagittal) to the store,
+ * outside React: redraws (at most once per animation frame) when the
+ * series, slice, crosshair, window, colour map, overlays, masks or view
+ * change, and turns pointer and wheel input into store actions. The picture
+ * and its overlays are composed in one RGBA buffer (viewer2d composeSlice),
+ * so the overlays are scaled with exactly the same transform as the pixels.
  *
  * Mouse: wheel = next/previous slice; Ctrl/Cmd + wheel = zoom about the
  * pointer; left drag = window/level (or pan in pan mode); right drag =
- * window/level; middle drag = pan. Keys: arrows, PageUp/PageDown, Home/End.
+ * window/level; middle or Shift + left drag = pan. A click (no drag) moves
+ * the linked crosshair (all views follow); Alt/Ctrl + click, a double click
+ * or a click in pick mode also sets the picked point. Keys are handled once
+ * for the whole page (keyboard.ts).
  */
-import { voxelToPatientMm, type Volume } from '../../core/volume/volume';
-import type { AppState, AppStore } from '../../state/store';
+import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volume';
+import type { OverlayKind } from '../../state/analysisState';
+import { OVERLAY_MASK } from '../../state/analysisState';
+import type { MaskCache } from '../../state/maskCache';
+import { axisSliceIndex, axisView, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
-import { axialDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
-import { extractSlice } from '../../viewer2d/renderSlice';
+import { colormapPalette } from '../../viewer2d/colormaps';
+import { composeSlice, type RectOverlay } from '../../viewer2d/composeSlice';
+import { extractMaskSlice, maskCoversSlice } from '../../viewer2d/maskSlice';
+import type { CachedMask } from '../../state/maskCache';
+import { cropRectOnSlice, sliceToVoxel, voxelToSlice } from '../../viewer2d/mpr';
+import { parseHexColor, type OverlayLayer } from '../../viewer2d/overlay';
+import type { Rgb } from '../../viewer2d/colormaps';
+import { sliceDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
+import { extractSlice, sliceCount, type SliceAxis } from '../../viewer2d/renderSlice';
 import { SliceCanvas } from '../../viewer2d/sliceCanvas';
-import { screenToImage, zoomAbout, type ViewParams, type ViewTransform } from '../../viewer2d/viewTransform';
-import { dragWindow, type WindowLevel } from '../../viewer2d/windowLevel';
+import { imageToScreen, screenToImage, zoomAbout, type ViewParams, type ViewTransform } from '../../viewer2d/viewTransform';
+import { buildWindowLut, dragWindow, type WindowLevel, type WindowLut } from '../../viewer2d/windowLevel';
+import { stepAxis } from './keyboard';
 
 /** performance.mark name set when the first slice of a load is on screen. */
 export const FIRST_SLICE_MARK = 'lungview:first-slice';
 
-type Drag =
-  | { kind: 'window'; x: number; y: number; start: WindowLevel; pointerId: number }
-  | { kind: 'pan'; x: number; y: number; start: ViewParams; pointerId: number };
+/** Load (by start time) whose first slice was marked, shared by every view: whichever view draws first marks it. */
+let markedLoad: number | null = null;
 
-const PAGE_STEP_FRACTION = 0.1;
-const WHEEL_ZOOM_PER_PX = 0.0015;
+/** Mask overlays, bottom to top. */
+const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungNoFill', 'lungFill', 'internal', 'gk'];
 
-function isTextInput(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  const tag = target.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+/** Pointer travel (CSS px) below which a press counts as a click. */
+const CLICK_SLOP_PX = 4;
+
+export const CROSSHAIR_COLOR = 'rgba(255, 212, 0, 0.6)';
+export const PICK_COLOR = '#ff5fd2';
+
+interface PlannedOverlay {
+  kind: OverlayKind;
+  mask: CachedMask;
+  color: Rgb;
+  opacity: number;
 }
 
-export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache: VolumeCache): () => void {
+type Drag = {
+  kind: 'window' | 'pan' | 'click';
+  x: number;
+  y: number;
+  startWindow: WindowLevel;
+  startView: ViewParams;
+  pointerId: number;
+  /** The press became a drag (moved beyond the click slop). */
+  moved: boolean;
+  pick: boolean;
+};
+
+export interface SliceViewDeps {
+  store: AppStore;
+  volumes: VolumeCache;
+  masks: MaskCache;
+}
+
+export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, axis: SliceAxis = 'axial'): () => void {
+  const { store, volumes, masks } = deps;
   const painter = new SliceCanvas(canvas);
   let frame = 0;
   let transform: ViewTransform | null = null;
-  let shown: { volume: Volume; orientation: DisplayOrientation } | null = null;
+  let shown: { volume: Volume; orientation: DisplayOrientation; index: number } | null = null;
   let drag: Drag | null = null;
-  let markedLoad: number | null = null;
+  let lut: WindowLut | null = null;
+  let huScratch: Int16Array | undefined;
+  const maskScratch = new Map<OverlayKind, Uint8Array>();
 
   const schedule = () => {
     if (frame) return;
@@ -48,9 +92,101 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
     });
   };
 
+  function windowLut(s: AppState): WindowLut {
+    const palette = s.sliceColormap === 'grey' ? null : colormapPalette(s.sliceColormap);
+    if (!lut || lut.center !== s.window.center || lut.width !== s.window.width || lut.palette !== palette) {
+      lut = buildWindowLut(s.window, palette);
+    }
+    return lut;
+  }
+
+  /** The visible mask overlays that have something on this slice, and a key that changes with them. */
+  function planOverlays(s: AppState, volume: Volume, index: number): { planned: PlannedOverlay[]; key: string } {
+    const planned: PlannedOverlay[] = [];
+    const r = s.analysisResults;
+    if (!r || r.seriesId !== s.selectedSeriesId) return { planned, key: '' };
+    let key = `${r.runId}|`;
+    for (const kind of MASK_OVERLAYS) {
+      const o = s.overlays[kind];
+      if (!o.visible || o.opacity <= 0) continue;
+      const mask = masks.get(r.maskIds[OVERLAY_MASK[kind]]);
+      if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) continue;
+      planned.push({ kind, mask, color: parseHexColor(o.color), opacity: o.opacity });
+      key += `${kind}:${o.color}:${o.opacity};`;
+    }
+    return { planned, key };
+  }
+
+  /** Cuts the planned masks along this view (axial: views of the masks; else into reused scratch buffers). */
+  function overlayLayers(planned: readonly PlannedOverlay[], volumeNz: number, index: number): OverlayLayer[] {
+    const layers: OverlayLayer[] = [];
+    for (const p of planned) {
+      const scratch = maskScratch.get(p.kind);
+      const plane = extractMaskSlice(p.mask, volumeNz, axis, index, scratch);
+      if (!plane) continue;
+      if (axis !== 'axial' && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
+      layers.push({ mask: plane, color: p.color, opacity: p.opacity });
+    }
+    return layers;
+  }
+
+  function cropRects(s: AppState, volume: Volume, index: number): { rects: RectOverlay[]; key: string } {
+    const o = s.overlays.crop;
+    const p = s.pickedPoint;
+    if (!o.visible || !p) return { rects: [], key: '' };
+    const rect = cropRectOnSlice(volume, p.voxel, s.crop, axis, index);
+    if (!rect) return { rects: [], key: '' };
+    const thickness = Math.max(1, Math.round(Math.min(volume.nx, volume.ny) / 256));
+    return {
+      rects: [{ rect, color: parseHexColor(o.color), opacity: o.opacity, thickness }],
+      key: `${rect.u0},${rect.v0},${rect.u1},${rect.v1}:${o.color}:${o.opacity}`,
+    };
+  }
+
+  function decorate(s: AppState, volume: Volume, index: number) {
+    return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
+      const img = voxelToSlice(axis, [s.crosshair.x, s.crosshair.y, s.sliceZ]);
+      const [w, h] = axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
+      if (s.showCrosshair) {
+        const [cx, cy] = imageToScreen(t, img.u + 0.5, img.v + 0.5);
+        const [ax, ay] = imageToScreen(t, 0, 0);
+        const [bx, by] = imageToScreen(t, w, h);
+        const gap = 10;
+        ctx.strokeStyle = CROSSHAIR_COLOR;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        const x = Math.round(cx) + 0.5;
+        const y = Math.round(cy) + 0.5;
+        const [y0, y1] = ay < by ? [ay, by] : [by, ay];
+        const [x0, x1] = ax < bx ? [ax, bx] : [bx, ax];
+        ctx.moveTo(x, y0);
+        ctx.lineTo(x, Math.max(y0, y - gap));
+        ctx.moveTo(x, Math.min(y1, y + gap));
+        ctx.lineTo(x, y1);
+        ctx.moveTo(x0, y);
+        ctx.lineTo(Math.max(x0, x - gap), y);
+        ctx.moveTo(Math.min(x1, x + gap), y);
+        ctx.lineTo(x1, y);
+        ctx.stroke();
+      }
+      const p = s.pickedPoint;
+      if (p) {
+        const q = voxelToSlice(axis, p.voxel);
+        if (q.index === index) {
+          const [px, py] = imageToScreen(t, q.u + 0.5, q.v + 0.5);
+          ctx.strokeStyle = PICK_COLOR;
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.arc(px, py, 6, 0, Math.PI * 2);
+          ctx.stroke();
+        }
+      }
+    };
+  }
+
   function draw(): void {
     const s = store.getState();
-    const volume = cache.get(s.selectedSeriesId);
+    const volume = volumes.get(s.selectedSeriesId);
     if (!volume || s.load.phase !== 'done') {
       shown = null;
       transform = null;
@@ -58,19 +194,38 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
       return;
     }
     const t0 = performance.now();
-    if (shown?.volume !== volume) shown = { volume, orientation: axialDisplay(volume) };
-    const z = Math.min(volume.nz - 1, Math.max(0, s.sliceZ));
-    const image = extractSlice(volume, 'axial', z);
+    const orientation = shown?.volume === volume ? shown.orientation : sliceDisplay(volume, axis);
+    const n = sliceCount(volume, axis);
+    const index = Math.min(n - 1, Math.max(0, axisSliceIndex(s, axis)));
+    shown = { volume, orientation, index };
+    const [sx, sy, sz] = volume.spacingMmXyz;
+    const [width, height] = axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
+    const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
+    const wl = windowLut(s);
+    const { planned, key: layerKey } = planOverlays(s, volume, index);
+    const { rects, key: rectKey } = cropRects(s, volume, index);
+    const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
     transform = painter.draw({
-      image,
-      window: s.window,
-      view: s.view,
-      flipX: shown.orientation.flipX,
-      flipY: shown.orientation.flipY,
+      width,
+      height,
+      pixelSpacingMmUv: spacing,
+      contentKey,
+      render: (out) => {
+        // Cut only when the picture changes (not on pan or zoom).
+        const image = extractSlice(volume, axis, index, huScratch);
+        if (axis !== 'axial') huScratch = image.data;
+        const layers = overlayLayers(planned, volume.nz, index);
+        composeSlice({ hu: image.data, width, height, lut: wl, layers, rects }, out);
+      },
+      view: axisView(s, axis),
+      flipX: orientation.flipX,
+      flipY: orientation.flipY,
+      decorate: decorate(s, volume, index),
     });
     canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
     canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
-    canvas.dataset.drawnSlice = String(z);
+    canvas.dataset.drawnSlice = String(index);
+    canvas.dataset.overlays = planned.map((p) => p.kind).join(',');
     if (s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
       markedLoad = s.load.startedAtMs;
       performance.mark(FIRST_SLICE_MARK);
@@ -80,9 +235,17 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
   const relevant = (a: AppState, b: AppState) =>
     a.selectedSeriesId !== b.selectedSeriesId ||
     a.sliceZ !== b.sliceZ ||
+    a.crosshair !== b.crosshair ||
     a.window !== b.window ||
+    a.sliceColormap !== b.sliceColormap ||
     a.view !== b.view ||
-    a.load.phase !== b.load.phase;
+    a.mprViews !== b.mprViews ||
+    a.load.phase !== b.load.phase ||
+    a.analysisResults !== b.analysisResults ||
+    a.overlays !== b.overlays ||
+    a.pickedPoint !== b.pickedPoint ||
+    a.crop !== b.crop ||
+    a.showCrosshair !== b.showCrosshair;
   const unsubscribe = store.subscribe((state, prev) => {
     if (relevant(state, prev)) schedule();
   });
@@ -100,46 +263,70 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
     return [ev.clientX - r.left, ev.clientY - r.top];
   }
 
-  function updateCursor(ev: MouseEvent): void {
-    const s = store.getState();
-    if (!transform || !shown) {
-      if (s.cursor) s.setCursor(null);
-      return;
-    }
+  /** Voxel under the pointer, or null outside the image. */
+  function voxelAt(ev: MouseEvent): Vec3 | null {
+    if (!transform || !shown) return null;
     const [px, py] = local(ev);
     const [u, v] = screenToImage(transform, px, py);
-    const x = Math.floor(u);
-    const y = Math.floor(v);
+    const [x, y, z] = sliceToVoxel(axis, shown.index, Math.floor(u), Math.floor(v));
     const vol = shown.volume;
-    const z = s.sliceZ;
-    if (x < 0 || y < 0 || x >= vol.nx || y >= vol.ny || z >= vol.nz) {
+    if (x < 0 || y < 0 || z < 0 || x >= vol.nx || y >= vol.ny || z >= vol.nz) return null;
+    return [x, y, z];
+  }
+
+  function updateCursor(ev: MouseEvent): void {
+    const s = store.getState();
+    const v = voxelAt(ev);
+    if (!v || !shown) {
       if (s.cursor) s.setCursor(null);
       return;
     }
+    const vol = shown.volume;
+    const [x, y, z] = v;
     const hu = vol.hu[x + y * vol.nx + z * vol.nx * vol.ny];
     s.setCursor({ x, y, z, hu, patientMm: voxelToPatientMm(vol, x, y, z) });
   }
 
+  function clickAt(ev: MouseEvent, pick: boolean): void {
+    const v = voxelAt(ev);
+    if (!v || !shown) return;
+    const s = store.getState();
+    s.moveToVoxel(v[0], v[1], v[2]);
+    if (pick) s.setPickedPoint({ voxel: v, patientMm: voxelToPatientMm(shown.volume, v[0], v[1], v[2]) });
+  }
+
   const onPointerDown = (ev: PointerEvent) => {
     const s = store.getState();
+    s.setActiveView(axis);
     const panButton = ev.button === 1 || (ev.button === 0 && (s.dragMode === 'pan' || ev.shiftKey));
-    const windowButton = ev.button === 2 || (ev.button === 0 && !panButton);
-    if (!panButton && !windowButton) return;
+    const windowButton = ev.button === 2 || (ev.button === 0 && !panButton && s.dragMode === 'window');
+    const clickOnly = ev.button === 0 && !panButton && !windowButton;
+    if (!panButton && !windowButton && !clickOnly) return;
     ev.preventDefault();
     canvas.focus({ preventScroll: true });
     canvas.setPointerCapture(ev.pointerId);
-    drag = panButton
-      ? { kind: 'pan', x: ev.clientX, y: ev.clientY, start: s.view, pointerId: ev.pointerId }
-      : { kind: 'window', x: ev.clientX, y: ev.clientY, start: s.window, pointerId: ev.pointerId };
+    drag = {
+      kind: panButton ? 'pan' : windowButton ? 'window' : 'click',
+      x: ev.clientX,
+      y: ev.clientY,
+      startWindow: s.window,
+      startView: axisView(s, axis),
+      pointerId: ev.pointerId,
+      moved: false,
+      pick: ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey),
+    };
   };
 
   const onPointerMove = (ev: PointerEvent) => {
     if (drag && ev.pointerId === drag.pointerId) {
       const dx = ev.clientX - drag.x;
       const dy = ev.clientY - drag.y;
-      const s = store.getState();
-      if (drag.kind === 'pan') s.setView({ ...drag.start, panXPx: drag.start.panXPx + dx, panYPx: drag.start.panYPx + dy });
-      else s.setWindow(dragWindow(drag.start, dx, dy));
+      if (!drag.moved && Math.abs(dx) + Math.abs(dy) > CLICK_SLOP_PX) drag.moved = true;
+      if (drag.moved) {
+        const s = store.getState();
+        if (drag.kind === 'pan') s.setAxisView(axis, { ...drag.startView, panXPx: drag.startView.panXPx + dx, panYPx: drag.startView.panYPx + dy });
+        else if (drag.kind === 'window') s.setWindow(dragWindow(drag.startWindow, dx, dy));
+      }
     }
     updateCursor(ev);
   };
@@ -147,9 +334,17 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
   const endDrag = (ev: PointerEvent) => {
     if (drag && ev.pointerId === drag.pointerId) {
       if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
+      const d = drag;
       drag = null;
+      if (ev.type === 'pointerup' && !d.moved && ev.button === 0) clickAt(ev, d.pick);
     }
   };
+
+  const onDoubleClick = (ev: MouseEvent) => {
+    if (ev.button === 0) clickAt(ev, true);
+  };
+
+  const onPointerEnter = () => store.getState().setActiveView(axis);
 
   const onPointerLeave = () => {
     if (!drag && store.getState().cursor) store.getState().setCursor(null);
@@ -159,62 +354,30 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
     const s = store.getState();
     if (!shown) return;
     ev.preventDefault();
+    s.setActiveView(axis);
     const deltaPx = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaMode === 2 ? ev.deltaY * 400 : ev.deltaY;
     if (ev.ctrlKey || ev.metaKey) {
       const [px, py] = local(ev);
       const [w, h] = painter.viewportCssSize;
-      s.setView(zoomAbout(s.view, Math.exp(-deltaPx * WHEEL_ZOOM_PER_PX), w, h, px, py));
+      s.setAxisView(axis, zoomAbout(axisView(s, axis), Math.exp(-deltaPx * WHEEL_ZOOM_PER_PX), w, h, px, py));
     } else if (deltaPx !== 0) {
       // Wheel towards the user (positive deltaY) goes to the next slice.
-      s.stepSlice(deltaPx > 0 ? 1 : -1);
+      stepAxis(s, axis, deltaPx > 0 ? 1 : -1);
     }
     updateCursor(ev);
   };
 
   const onContextMenu = (ev: MouseEvent) => ev.preventDefault();
 
-  const onKeyDown = (ev: KeyboardEvent) => {
-    if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || isTextInput(ev.target)) return;
-    const s = store.getState();
-    if (!shown) return;
-    const n = shown.volume.nz;
-    const page = Math.max(1, Math.round(n * PAGE_STEP_FRACTION));
-    let handled = true;
-    switch (ev.key) {
-      case 'ArrowUp':
-      case 'ArrowRight':
-        s.stepSlice(1);
-        break;
-      case 'ArrowDown':
-      case 'ArrowLeft':
-        s.stepSlice(-1);
-        break;
-      case 'PageUp':
-        s.stepSlice(page);
-        break;
-      case 'PageDown':
-        s.stepSlice(-page);
-        break;
-      case 'Home':
-        s.setSlice(0);
-        break;
-      case 'End':
-        s.setSlice(n - 1);
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) ev.preventDefault();
-  };
-
   canvas.addEventListener('pointerdown', onPointerDown);
   canvas.addEventListener('pointermove', onPointerMove);
   canvas.addEventListener('pointerup', endDrag);
   canvas.addEventListener('pointercancel', endDrag);
+  canvas.addEventListener('pointerenter', onPointerEnter);
   canvas.addEventListener('pointerleave', onPointerLeave);
+  canvas.addEventListener('dblclick', onDoubleClick);
   canvas.addEventListener('wheel', onWheel, { passive: false });
   canvas.addEventListener('contextmenu', onContextMenu);
-  window.addEventListener('keydown', onKeyDown);
   schedule();
 
   return () => {
@@ -225,9 +388,12 @@ export function bindSliceView(canvas: HTMLCanvasElement, store: AppStore, cache:
     canvas.removeEventListener('pointermove', onPointerMove);
     canvas.removeEventListener('pointerup', endDrag);
     canvas.removeEventListener('pointercancel', endDrag);
+    canvas.removeEventListener('pointerenter', onPointerEnter);
     canvas.removeEventListener('pointerleave', onPointerLeave);
+    canvas.removeEventListener('dblclick', onDoubleClick);
     canvas.removeEventListener('wheel', onWheel);
     canvas.removeEventListener('contextmenu', onContextMenu);
-    window.removeEventListener('keydown', onKeyDown);
   };
 }
+
+const WHEEL_ZOOM_PER_PX = 0.0015;

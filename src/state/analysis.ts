@@ -1,0 +1,255 @@
+/**
+ * The analysis job: for the open series, run the stages in the worker one
+ * after the other (lung masks → internal structures and lung HU → GK →
+ * left/right/airway → surfaces of lungs, internal and GK structures), each
+ * with its own progress in the store; masks go into the mask cache, meshes
+ * into the mesh cache, numbers into the store.
+ *
+ * One job at a time: a new run, cancel(), a new load or another series
+ * stops the running one (the worker is terminated; the next call spawns a
+ * new one). `attach()` starts a run whenever a series is opened.
+ */
+import type { Volume } from '../core/volume/volume';
+import { isCancelled } from '../workers/dicomPool';
+import type { AnalysisService } from '../workers/analysisClient';
+import type { AnalysisMeshKind, MeshOutput, StageProgressCallback } from '../workers/analysisApi';
+import { analysisParamProblems, type AnalysisStageId } from './analysisState';
+import type { MaskCache, MaskKind } from './maskCache';
+import type { MeshCache, MeshMeta } from './meshCache';
+import { selectedSeries, type AppState, type AppStore } from './store';
+import type { VolumeCache } from './volumeCache';
+
+/** performance.mark names: analysis started, lung masks on screen-ready, all meshes ready. */
+export const ANALYSIS_START_MARK = 'lungview:analysis-start';
+export const LUNG_MASKS_MARK = 'lungview:lung-masks-ready';
+export const MESHES_MARK = 'lungview:meshes-ready';
+
+export interface AnalysisDeps {
+  store: AppStore;
+  volumes: VolumeCache;
+  masks: MaskCache;
+  meshes: MeshCache;
+  service: AnalysisService;
+  now?: () => number;
+  /** Minimum time between two progress updates of one stage in the store, in ms. */
+  progressIntervalMs?: number;
+  /** Records a named moment (performance.mark in the browser). */
+  mark?: (name: string) => void;
+}
+
+export interface AnalysisController {
+  /** Analyses the open series with the store's parameters. Resolves when done, failed or stopped (never rejects). */
+  run(): Promise<void>;
+  /** Stops the running analysis, if any. */
+  cancel(): void;
+  /**
+   * Runs on every newly opened CT series (other modalities have no HU, so
+   * only Run starts them) and stops on every new load; returns the
+   * unsubscribe function.
+   */
+  attach(): () => void;
+}
+
+const MESH_STAGES: readonly { stage: AnalysisStageId; kind: AnalysisMeshKind }[] = [
+  { stage: 'meshLung', kind: 'lung' },
+  { stage: 'meshInternal', kind: 'internal' },
+  { stage: 'meshGk', kind: 'gk' },
+];
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function defaultMark(name: string): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') {
+    performance.clearMarks(name);
+    performance.mark(name);
+  }
+}
+
+/** Not an error: the run was replaced or stopped. */
+class Superseded extends Error {}
+
+export function createAnalysisController(deps: AnalysisDeps): AnalysisController {
+  const { store, volumes, masks, meshes, service } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const interval = deps.progressIntervalMs ?? 60;
+  const mark = deps.mark ?? defaultMark;
+  const act = () => store.getState();
+  let job = 0;
+  let running = false;
+
+  function clearCaches(): void {
+    masks.clear();
+    meshes.clear();
+  }
+
+  function cancel(): void {
+    if (!running) return;
+    job++;
+    running = false;
+    service.cancel();
+    act().cancelAnalysis(now());
+  }
+
+  async function run(): Promise<void> {
+    cancel();
+    const s = act();
+    const selected = s.selectedSeriesId;
+    const found: Volume | undefined = volumes.get(selected);
+    if (!selected || !found || s.load.phase !== 'done') return;
+    const seriesId: string = selected;
+    const volume: Volume = found;
+    const problems = analysisParamProblems(s.analysisParams);
+    if (problems.length) {
+      act().addError(`Analysis not started: ${problems.join(' ')}`);
+      return;
+    }
+    const my = ++job;
+    running = true;
+    const params = s.analysisParams;
+    const centreSlice = s.sliceZ;
+    clearCaches();
+    const runId = act().beginAnalysis(seriesId, now());
+    mark(ANALYSIS_START_MARK);
+    const alive = () => my === job;
+    const prefix = `${seriesId}#${runId}`;
+
+    async function stage<T>(id: AnalysisStageId, work: (progress: StageProgressCallback) => Promise<T>): Promise<T> {
+      if (!alive()) throw new Superseded();
+      act().startStage(id);
+      const t0 = now();
+      let last = -Infinity;
+      const progress: StageProgressCallback = (f, step) => {
+        if (!alive()) return;
+        const t = now();
+        if (t - last >= interval) {
+          last = t;
+          act().setStageProgress(id, f, step);
+        }
+      };
+      const result = await work(progress);
+      if (!alive()) throw new Superseded();
+      act().finishStage(id, now() - t0);
+      return result;
+    }
+
+    function putMask(kind: MaskKind, data: Uint8Array, zOffset: number, nz: number): string {
+      const id = `${prefix}:${kind}`;
+      masks.set(id, { kind, seriesId, nx: volume.nx, ny: volume.ny, nz, zOffset, data });
+      return id;
+    }
+
+    function putMesh(kind: AnalysisMeshKind, m: MeshOutput): void {
+      const id = `${prefix}:mesh:${kind}`;
+      meshes.set(id, { mesh: m.display ?? m.full, heightColors: m.heightColors, full: m.display ? m.full : undefined });
+      const meta: MeshMeta = {
+        id,
+        kind,
+        seriesId,
+        triangles: m.triangles,
+        vertices: m.vertices,
+        displayTriangles: m.displayTriangles,
+        decimated: m.display !== null,
+        areaMm2: m.areaMm2,
+        volumeMl: m.volumeMl,
+      };
+      act().setMesh(kind, meta);
+    }
+
+    try {
+      const seg = await stage('segment', (p) => service.segment(seriesId, volume, { thresholdHu: params.thresholdHu, background: params.background }, p));
+      const fillId = putMask('fill', seg.fill, 0, volume.nz);
+      const noFillId = putMask('noFill', seg.noFill, 0, volume.nz);
+      act().updateAnalysisResults(runId, {
+        maskIds: { fill: fillId, noFill: noFillId },
+        voxels: { fill: seg.voxels.fill, noFill: seg.voxels.noFill },
+        ml: { fill: seg.ml.fill, noFill: seg.ml.noFill },
+      });
+      mark(LUNG_MASKS_MARK);
+
+      const inner = await stage('internal', (p) => service.internal(seriesId, volume, p));
+      const internalId = putMask('internal', inner.internal, 0, volume.nz);
+      let r = act().analysisResults!;
+      act().updateAnalysisResults(runId, {
+        maskIds: { ...r.maskIds, internal: internalId },
+        voxels: { ...r.voxels, internal: inner.voxels },
+        ml: { ...r.ml, internal: inner.ml },
+        histogram: inner.histogram,
+      });
+
+      const g = params.gk;
+      const gk = await stage('gk', (p) =>
+        service.gk(
+          seriesId,
+          volume,
+          { clusters: g.clusters, m: g.m, maxIter: g.maxIter, error: g.error, seed: g.seed, scope: g.scope, centreSlice, halfSlices: g.halfSlices },
+          p,
+        ),
+      );
+      const gkId = putMask('gk', gk.mask, gk.zFrom, gk.planes);
+      r = act().analysisResults!;
+      act().updateAnalysisResults(runId, {
+        maskIds: { ...r.maskIds, gk: gkId },
+        gk: { scope: gk.scope, zFrom: gk.zFrom, planes: gk.planes, perSlice: gk.perSlice, keptVoxels: gk.keptVoxels, ml: gk.ml },
+      });
+
+      // The split is extra information: when it throws, the reason is shown and the surfaces still come.
+      const split = await stage('stats', async (p) => {
+        try {
+          return await service.split(seriesId, volume, p);
+        } catch (e) {
+          if (isCancelled(e) || !alive()) throw e;
+          return { ok: false as const, reason: `the split stopped with an error: ${message(e)}`, airwayMl: 0, ms: 0 };
+        }
+      });
+      act().updateAnalysisResults(runId, {
+        split: split.ok
+          ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
+          : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
+      });
+
+      for (const { stage: id, kind } of MESH_STAGES) {
+        const m = await stage(id, (p) => service.mesh(seriesId, volume, kind, params.mesh, p));
+        putMesh(kind, m);
+      }
+      mark(MESHES_MARK);
+      running = false;
+      act().finishAnalysis(now());
+    } catch (e) {
+      if (!alive() || e instanceof Superseded) return;
+      running = false;
+      if (isCancelled(e)) {
+        act().cancelAnalysis(now());
+        return;
+      }
+      const text = `Analysis failed: ${message(e)}`;
+      act().failAnalysis(text, now());
+      act().addError(text);
+    }
+  }
+
+  function attach(): () => void {
+    return store.subscribe((state: AppState, prev: AppState) => {
+      const loadStarted = state.load.phase === 'collecting' && prev.load.phase !== 'collecting';
+      if (loadStarted) {
+        cancel();
+        clearCaches();
+        return;
+      }
+      const opened =
+        state.load.phase === 'done' &&
+        state.selectedSeriesId !== null &&
+        (prev.load.phase !== 'done' || prev.selectedSeriesId !== state.selectedSeriesId);
+      if (opened) {
+        cancel();
+        clearCaches();
+        if (selectedSeries(state)?.modality !== 'CT') return;
+        // After this notification has reached every listener (run() updates the store itself).
+        void Promise.resolve().then(run);
+      }
+    });
+  }
+
+  return { run, cancel, attach };
+}

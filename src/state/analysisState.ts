@@ -1,0 +1,193 @@
+/**
+ * What the store knows about the analysis: its parameters, the status of
+ * each stage, the results' numbers (the masks themselves are in maskCache,
+ * the meshes in meshCache), and how the overlays are drawn.
+ */
+import type { LungBackground } from '../core/segmentation/segmentLungs';
+import type { GkScope, GkSliceInfo, HuHistogram } from '../workers/analysisApi';
+import type { MaskKind } from './maskCache';
+
+/** The stages in the order they run; each has its own progress bar. */
+export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'stats' | 'meshLung' | 'meshInternal' | 'meshGk';
+export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'stats', 'meshLung', 'meshInternal', 'meshGk'];
+
+export const STAGE_LABELS: Record<AnalysisStageId, string> = {
+  segment: 'Lung masks',
+  internal: 'Internal structures, lung HU',
+  gk: 'GK clustering',
+  stats: 'Left / right / airway',
+  meshLung: 'Surface: lungs',
+  meshInternal: 'Surface: internal',
+  meshGk: 'Surface: GK',
+};
+
+export type StageState = 'pending' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface StageStatus {
+  state: StageState;
+  /** Fraction done in [0, 1]. */
+  fraction: number;
+  /** What the stage is doing right now (free text from the worker). */
+  step: string;
+  /** Wall time of the finished stage (ms), else null. */
+  ms: number | null;
+}
+
+export type AnalysisPhase = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface AnalysisStatus {
+  phase: AnalysisPhase;
+  /** Series being (or last) analysed. */
+  seriesId: string | null;
+  /** Increases with every run; ids of masks and meshes carry it. */
+  runId: number;
+  stages: Record<AnalysisStageId, StageStatus>;
+  error: string | null;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+}
+
+export interface GkUiParams {
+  clusters: number;
+  m: number;
+  maxIter: number;
+  error: number;
+  seed: number;
+  /** 'slices': 2 * halfSlices + 1 slices centred on the current slice; 'volume': all lung voxels at once. */
+  scope: GkScope;
+  halfSlices: number;
+}
+
+export interface MeshUiParams {
+  stepSize: number;
+  smoothIterations: number;
+  /** Drawn meshes above this are decimated (the full mesh stays for export). */
+  maxDisplayTriangles: number;
+}
+
+export interface AnalysisUiParams {
+  thresholdHu: number;
+  background: LungBackground;
+  gk: GkUiParams;
+  mesh: MeshUiParams;
+}
+
+export const DEFAULT_ANALYSIS_UI_PARAMS: AnalysisUiParams = {
+  thresholdHu: -700,
+  background: 'border',
+  gk: { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', halfSlices: 2 },
+  mesh: { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 300_000 },
+};
+
+/** Problems with parameters, by field; empty when they can run. */
+export function analysisParamProblems(p: AnalysisUiParams): string[] {
+  const out: string[] = [];
+  const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!Number.isFinite(p.thresholdHu) || p.thresholdHu < -1024 || p.thresholdHu > 3000) out.push('Threshold must be a number of HU between -1024 and 3000.');
+  if (!int(p.gk.clusters, 2, 20)) out.push('GK clusters must be a whole number from 2 to 20.');
+  if (!(p.gk.m > 1 && p.gk.m <= 10)) out.push('GK fuzziness m must be above 1 (and at most 10).');
+  if (!int(p.gk.maxIter, 1, 10_000)) out.push('GK iterations must be a whole number from 1 to 10000.');
+  if (!(p.gk.error >= 0)) out.push('GK stopping error must be 0 or more.');
+  if (!int(p.gk.seed, 0, 2 ** 32 - 1)) out.push('GK seed must be a whole number of 0 or more.');
+  if (!int(p.gk.halfSlices, 0, 50)) out.push('GK slices on each side must be a whole number from 0 to 50.');
+  if (!int(p.mesh.stepSize, 1, 8)) out.push('Mesh step must be a whole number from 1 to 8.');
+  if (!int(p.mesh.smoothIterations, 0, 200)) out.push('Smoothing iterations must be a whole number from 0 to 200.');
+  if (!int(p.mesh.maxDisplayTriangles, 1000, 20_000_000)) out.push('Display triangles must be a whole number from 1000 up.');
+  return out;
+}
+
+export type SplitSummary =
+  | { ok: true; airwayMl: number; rightLungMl: number; leftLungMl: number; erosionMm: number; notes: string[] }
+  | { ok: false; reason: string; airwayMl: number };
+
+export interface GkSummary {
+  scope: GkScope;
+  /** Volume slices the GK mask covers: zFrom .. zFrom + planes - 1. */
+  zFrom: number;
+  planes: number;
+  perSlice: GkSliceInfo[];
+  keptVoxels: number;
+  ml: number;
+}
+
+/** The numbers of one analysis, filled in stage by stage. */
+export interface AnalysisResults {
+  seriesId: string;
+  runId: number;
+  /** Ids in maskCache. */
+  maskIds: Partial<Record<MaskKind, string>>;
+  voxels: { fill?: number; noFill?: number; internal?: number };
+  ml: { fill?: number; noFill?: number; internal?: number };
+  histogram?: HuHistogram;
+  gk?: GkSummary;
+  split?: SplitSummary;
+  timingsMs: Partial<Record<AnalysisStageId, number>>;
+}
+
+export function idleStages(): Record<AnalysisStageId, StageStatus> {
+  return Object.fromEntries(ANALYSIS_STAGE_IDS.map((s) => [s, { state: 'pending', fraction: 0, step: '', ms: null }])) as Record<
+    AnalysisStageId,
+    StageStatus
+  >;
+}
+
+export const IDLE_ANALYSIS: AnalysisStatus = {
+  phase: 'idle',
+  seriesId: null,
+  runId: 0,
+  stages: idleStages(),
+  error: null,
+  startedAtMs: null,
+  finishedAtMs: null,
+};
+
+// ---------------------------------------------------------------------------
+// overlays
+// ---------------------------------------------------------------------------
+
+export type OverlayKind = 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'crop';
+export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'crop'];
+
+export interface OverlaySetting {
+  visible: boolean;
+  /** CSS colour #rrggbb. */
+  color: string;
+  /** 0..1 */
+  opacity: number;
+}
+
+export const OVERLAY_LABELS: Record<OverlayKind, string> = {
+  lungFill: 'Lungs (filled)',
+  lungNoFill: 'Lungs (not filled)',
+  internal: 'Internal structures',
+  gk: 'GK structures',
+  crop: 'Crop box',
+};
+
+/** The overlays that draw a mask (all but the crop box). */
+export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungFill', 'lungNoFill', 'internal', 'gk'];
+
+/** The mask each overlay draws (the crop box draws a rectangle instead). */
+export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
+  lungFill: 'fill',
+  lungNoFill: 'noFill',
+  internal: 'internal',
+  gk: 'gk',
+};
+
+export const DEFAULT_OVERLAYS: Record<OverlayKind, OverlaySetting> = {
+  lungFill: { visible: true, color: '#2f8fff', opacity: 0.3 },
+  lungNoFill: { visible: false, color: '#39d98a', opacity: 0.35 },
+  internal: { visible: true, color: '#ff3b3b', opacity: 0.55 },
+  gk: { visible: true, color: '#ffd21f', opacity: 0.75 },
+  crop: { visible: true, color: '#ffffff', opacity: 0.9 },
+};
+
+export interface CropSettings {
+  /** Half-width of the crop window in mm. */
+  radiusMm: number;
+  /** Slices kept on each side of the centre slice. */
+  halfSlices: number;
+}
+
+export const DEFAULT_CROP: CropSettings = { radiusMm: 15, halfSlices: 5 };

@@ -1,0 +1,40 @@
+import { OVERLAY_KINDS, OVERLAY_LABELS, OVERLAY_MASK, type OverlayKind } from '../../state/analysisState';
+import { useAppStore, type AppState } from '../../state/store';
+
+/** Overlays that are switched on and have something to draw for the open series. */
+export function drawnOverlayKinds(s: AppState): OverlayKind[] {
+  const r = s.analysisResults;
+  return OVERLAY_KINDS.filter((k) => {
+    const o = s.overlays[k];
+    if (!o.visible || o.opacity <= 0) return false;
+    if (k === 'crop') return s.pickedPoint !== null;
+    return !!r && r.seriesId === s.selectedSeriesId && !!r.maskIds[OVERLAY_MASK[k]];
+  });
+}
+
+/** Colour key of the overlays on the slice view. */
+export function OverlayLegend() {
+  const kinds = useAppStore((s) => drawnOverlayKinds(s).join(','));
+  const overlays = useAppStore((s) => s.overlays);
+  const gk = useAppStore((s) => s.analysisResults?.gk);
+  if (!kinds) return null;
+  return (
+    <ul className="overlay-legend" data-testid="overlay-legend" aria-label="Overlay legend">
+      {(kinds.split(',') as OverlayKind[]).map((k) => (
+        <li key={k} data-testid={`legend-${k}`}>
+          <span
+            className={`legend-swatch${k === 'crop' ? ' legend-swatch-outline' : ''}`}
+            style={k === 'crop' ? { borderColor: overlays[k].color } : { background: overlays[k].color, opacity: Math.max(0.35, overlays[k].opacity) }}
+          />
+          {OVERLAY_LABELS[k]}
+          {k === 'gk' && gk && gk.scope === 'slices' ? (
+            <span className="muted">
+              {' '}
+              (slices {gk.zFrom + 1}–{gk.zFrom + gk.planes})
+            </span>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

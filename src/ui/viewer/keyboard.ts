@@ -1,0 +1,161 @@
+/**
+ * The page's keyboard shortcuts, handled once for the whole page (not per
+ * view): slice keys act on the active view (the one last pointed at, or the
+ * open tab's). `SHORTCUTS` feeds the help overlay (press ?).
+ */
+import { MASK_OVERLAY_KINDS, DEFAULT_OVERLAYS, type OverlayKind } from '../../state/analysisState';
+import { CENTRE_TABS, type AppStore } from '../../state/store';
+import { sliceCount } from '../../viewer2d/renderSlice';
+import type { VolumeCache } from '../../state/volumeCache';
+import type { SliceAxis } from '../../viewer2d/renderSlice';
+import type { AppState } from '../../state/store';
+
+export const PAGE_STEP_FRACTION = 0.1;
+
+export interface Shortcut {
+  keys: string;
+  what: string;
+}
+
+export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[] = [
+  {
+    group: 'Slices',
+    items: [
+      { keys: '↑ / →  ·  ↓ / ←', what: 'Next / previous slice (of the view last pointed at)' },
+      { keys: 'Page Up / Page Down', what: 'Ten per cent of the slices forward / back' },
+      { keys: 'Home / End', what: 'First / last slice' },
+      { keys: 'Wheel', what: 'Next / previous slice' },
+    ],
+  },
+  {
+    group: 'Views',
+    items: [
+      { keys: '1 … 6', what: 'Axial, coronal, sagittal, grid, story, 3D' },
+      { keys: 'Ctrl + wheel', what: 'Zoom about the pointer' },
+      { keys: 'R', what: 'Fit the image again (zoom 100 %, centred)' },
+      { keys: 'B', what: 'Grey / bone colour map' },
+      { keys: 'O', what: 'All mask overlays off / on' },
+      { keys: 'C', what: 'Linked crosshair off / on' },
+    ],
+  },
+  {
+    group: 'Mouse',
+    items: [
+      { keys: 'Left drag', what: 'Window / level (W), pan (P) or nothing (pick mode, I)' },
+      { keys: 'Right drag', what: 'Window / level' },
+      { keys: 'Middle or Shift + left drag', what: 'Pan' },
+      { keys: 'Click', what: 'Move the crosshair there (every view follows)' },
+      { keys: 'Alt + click, double-click', what: 'Pick the point (3D marker and crop centre)' },
+    ],
+  },
+  {
+    group: 'Help',
+    items: [
+      { keys: '?', what: 'Show / hide this list' },
+      { keys: 'Esc', what: 'Close this list, or the enlarged story view' },
+    ],
+  },
+];
+
+function isTextInput(target: EventTarget | null): boolean {
+  if (!target || typeof (target as HTMLElement).tagName !== 'string') return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+}
+
+let hiddenOverlays: OverlayKind[] | null = null;
+
+/** Hides every visible mask overlay, or shows again the ones hidden this way (else the defaults). */
+export function toggleMaskOverlays(store: AppStore): void {
+  const s = store.getState();
+  const visible = MASK_OVERLAY_KINDS.filter((k) => s.overlays[k].visible);
+  if (visible.length) {
+    hiddenOverlays = visible;
+    for (const k of visible) s.setOverlay(k, { visible: false });
+  } else {
+    const back = hiddenOverlays ?? MASK_OVERLAY_KINDS.filter((k) => DEFAULT_OVERLAYS[k].visible);
+    hiddenOverlays = null;
+    for (const k of back) s.setOverlay(k, { visible: true });
+  }
+}
+
+/** Handles one key press; true when it was a shortcut (the caller prevents the default). */
+export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey' | 'target' | 'defaultPrevented'>, store: AppStore, volumes: VolumeCache): boolean {
+  if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || isTextInput(ev.target)) return false;
+  const s = store.getState();
+  if (ev.key === '?') {
+    s.setHelpOpen(!s.helpOpen);
+    return true;
+  }
+  if (ev.key === 'Escape') {
+    if (s.helpOpen) s.setHelpOpen(false);
+    else if (s.storyEnlarged !== null) s.setStoryEnlarged(null);
+    else return false;
+    return true;
+  }
+  if (/^[1-6]$/.test(ev.key)) {
+    s.setCentreTab(CENTRE_TABS[Number(ev.key) - 1]);
+    return true;
+  }
+  switch (ev.key.toLowerCase()) {
+    case 'b':
+      s.setSliceColormap(s.sliceColormap === 'grey' ? 'bone' : 'grey');
+      return true;
+    case 'o':
+      toggleMaskOverlays(store);
+      return true;
+    case 'c':
+      s.setShowCrosshair(!s.showCrosshair);
+      return true;
+    case 'r':
+      s.resetView();
+      return true;
+    case 'w':
+      s.setDragMode('window');
+      return true;
+    case 'p':
+      s.setDragMode('pan');
+      return true;
+    case 'i':
+      s.setDragMode('pick');
+      return true;
+  }
+  const volume = volumes.get(s.selectedSeriesId);
+  if (!volume || s.load.phase !== 'done') return false;
+  const axis = s.activeView;
+  const n = sliceCount(volume, axis);
+  const page = Math.max(1, Math.round(n * PAGE_STEP_FRACTION));
+  const current = axis === 'axial' ? s.sliceZ : axis === 'coronal' ? s.crosshair.y : s.crosshair.x;
+  switch (ev.key) {
+    case 'ArrowUp':
+    case 'ArrowRight':
+      stepAxis(s, axis, 1);
+      return true;
+    case 'ArrowDown':
+    case 'ArrowLeft':
+      stepAxis(s, axis, -1);
+      return true;
+    case 'PageUp':
+      stepAxis(s, axis, page);
+      return true;
+    case 'PageDown':
+      stepAxis(s, axis, -page);
+      return true;
+    case 'Home':
+      stepAxis(s, axis, -current);
+      return true;
+    case 'End':
+      stepAxis(s, axis, n - 1 - current);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** One slice further along `axis` (axial: the slice; coronal: the crosshair row; sagittal: its column). */
+export function stepAxis(s: AppState, axis: SliceAxis, delta: number): void {
+  if (axis === 'axial') s.stepSlice(delta);
+  else if (axis === 'coronal') s.setCrosshair(s.crosshair.x, s.crosshair.y + delta);
+  else s.setCrosshair(s.crosshair.x + delta, s.crosshair.y);
+}

@@ -1,0 +1,150 @@
+/**
+ * What crosses the boundary to the analysis worker (types only, shared by the
+ * worker and its client so neither imports the other).
+ *
+ * The worker keeps one volume (sent once per series, by id) and the masks it
+ * made from it, so later stages need no resend. Every mask, mesh and colour
+ * buffer in a result is transferred to the caller (the worker keeps its own
+ * copy of a mask only when a later stage needs it).
+ */
+import type { LungBackground } from '../core/segmentation/segmentLungs';
+import type { Mesh } from '../core/mesh/mesh';
+import type { Volume } from '../core/volume/volume';
+
+/** Stage progress: fraction done in [0, 1] and, optionally, what runs now. */
+export type StageProgressCallback = (fraction: number, step?: string) => void;
+
+export interface SegmentParams {
+  thresholdHu: number;
+  background: LungBackground;
+}
+
+export interface SegmentOutput {
+  /** Filled lung mask (the tutorial's fill_lung_structures=True), i = x + y*nx + z*nx*ny. */
+  fill: Uint8Array;
+  /** Lung mask without filling. */
+  noFill: Uint8Array;
+  voxels: { fill: number; noFill: number };
+  ml: { fill: number; noFill: number };
+  ms: number;
+}
+
+/** Counts of lung HU values in bins [loHu + k*binHu, loHu + (k+1)*binHu); values outside go to the end bins. */
+export interface HuHistogram {
+  loHu: number;
+  binHu: number;
+  counts: number[];
+  /** Voxels counted (all lung voxels). */
+  total: number;
+  /** Of them, below loHu and at or above the last bin's end (included in the end bins). */
+  below: number;
+  above: number;
+  meanHu: number;
+}
+
+export interface InternalOutput {
+  /** Internal structures = filled − not filled lung mask (0/1). */
+  internal: Uint8Array;
+  voxels: number;
+  ml: number;
+  /** Voxels in the unfilled mask but not in the filled one (0 in `internal`). */
+  minusOneVoxels: number;
+  /** Lung HU values (inside the filled mask). */
+  histogram: HuHistogram;
+  ms: number;
+}
+
+export type GkScope = 'slices' | 'volume';
+
+export interface GkRunParams {
+  clusters: number;
+  m: number;
+  maxIter: number;
+  error: number;
+  seed: number;
+  /** 'slices': the tutorial's per-slice clustering around centreSlice; 'volume': one clustering of all lung voxels. */
+  scope: GkScope;
+  /** z index (volume order) of the centre slice ('slices' scope). */
+  centreSlice: number;
+  /** Slices on each side of the centre ('slices' scope). */
+  halfSlices: number;
+}
+
+export interface GkSliceInfo {
+  z: number;
+  centersHu: number[];
+  keptValue: number;
+  keptPixels: number;
+  iterations: number;
+}
+
+export interface GkOutput {
+  scope: GkScope;
+  /** Volume slice of the mask's first plane, and the number of planes. */
+  zFrom: number;
+  planes: number;
+  /** Kept-cluster mask (0/1), planes zFrom .. zFrom + planes - 1 of the volume grid. */
+  mask: Uint8Array;
+  /** Per clustered slice ('slices'), or one entry with z = -1 for the whole volume. */
+  perSlice: GkSliceInfo[];
+  keptVoxels: number;
+  ml: number;
+  ms: number;
+}
+
+export type AnalysisMeshKind = 'lung' | 'internal' | 'gk';
+
+export interface MeshRunParams {
+  /** Marching-cubes step (voxels). */
+  stepSize: number;
+  /** Taubin smoothing iterations (0: none). */
+  smoothIterations: number;
+  /** Above this many triangles the drawn mesh is decimated (the full one is kept for export). */
+  maxDisplayTriangles: number;
+}
+
+export interface MeshOutput {
+  kind: AnalysisMeshKind;
+  /** The full-resolution surface (patient LPS mm). */
+  full: Mesh;
+  /** The decimated surface to draw, or null when `full` is small enough to draw. */
+  display: Mesh | null;
+  /** RGB per vertex of the drawn mesh (display ?? full), coloured by height. */
+  heightColors: Float32Array;
+  triangles: number;
+  vertices: number;
+  displayTriangles: number;
+  areaMm2: number;
+  volumeMl: number;
+  ms: number;
+}
+
+export type SplitOutput =
+  | {
+      ok: true;
+      airwayMl: number;
+      rightLungMl: number;
+      leftLungMl: number;
+      erosionMm: number;
+      airwaySlices: [number, number] | null;
+      notes: string[];
+      ms: number;
+    }
+  | { ok: false; reason: string; airwayMl: number; ms: number };
+
+export interface AnalysisWorkerApi {
+  /** Keeps `volume` (its hu buffer is transferred in) under `id`, dropping any other volume and its masks. */
+  loadVolume(id: string, volume: Volume): void;
+  /** Drops the volume and masks kept under `id`. */
+  release(id: string): void;
+  /** Both lung masks. */
+  segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput;
+  /** Internal structures and the lung HU histogram (needs segment). */
+  internal(id: string, onProgress?: StageProgressCallback): InternalOutput;
+  /** Gustafson–Kessel structures (needs segment). */
+  gk(id: string, params: GkRunParams, onProgress?: StageProgressCallback): GkOutput;
+  /** Surface of one mask (lung needs segment, internal needs internal, gk needs gk). */
+  mesh(id: string, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): MeshOutput;
+  /** Airway / right / left split of the filled mask (needs segment). */
+  split(id: string, onProgress?: StageProgressCallback): SplitOutput;
+}

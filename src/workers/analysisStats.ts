@@ -1,0 +1,55 @@
+/**
+ * Histogram of the HU values inside a mask (the lung HU distribution shown
+ * beside the pictures): fixed-width bins from loHu, values outside the range
+ * counted in the first or last bin.
+ *
+ * Cost: one pass over the voxels (O(voxels)), four bytes of mask at a time
+ * when aligned (an all-zero word skips four voxels); memory O(bins).
+ */
+import type { HuHistogram } from './analysisApi';
+
+export const LUNG_HISTOGRAM_LO_HU = -1100;
+export const LUNG_HISTOGRAM_BIN_HU = 20;
+export const LUNG_HISTOGRAM_BINS = 70;
+
+export function maskedHuHistogram(
+  hu: Int16Array,
+  mask: Uint8Array,
+  loHu = LUNG_HISTOGRAM_LO_HU,
+  binHu = LUNG_HISTOGRAM_BIN_HU,
+  bins = LUNG_HISTOGRAM_BINS,
+): HuHistogram {
+  const n = hu.length;
+  if (mask.length !== n) throw new RangeError('mask and volume sizes differ');
+  if (!(binHu > 0) || !Number.isInteger(bins) || bins < 1) throw new RangeError('bad histogram bins');
+  const counts = new Float64Array(bins);
+  const hi = loHu + binHu * bins;
+  let below = 0;
+  let above = 0;
+  let sum = 0;
+  let total = 0;
+  const inv = 1 / binHu;
+  const last = bins - 1;
+  const words = mask.byteOffset % 4 === 0 ? n >> 2 : 0;
+  const m32 = words > 0 ? new Uint32Array(mask.buffer, mask.byteOffset, words) : new Uint32Array(0);
+  const wordsEnd = words * 4;
+  for (let k = 0; k < n; k++) {
+    // At a word boundary, an all-zero word of mask skips four voxels.
+    if (k < wordsEnd && (k & 3) === 0 && m32[k >> 2] === 0) {
+      k += 3;
+      continue;
+    }
+    if (mask[k] === 0) continue;
+    const v = hu[k];
+    total++;
+    sum += v;
+    if (v < loHu) {
+      below++;
+      counts[0]++;
+    } else if (v >= hi) {
+      above++;
+      counts[last]++;
+    } else counts[Math.floor((v - loHu) * inv)]++;
+  }
+  return { loHu, binHu, counts: Array.from(counts), total, below, above, meanHu: total ? sum / total : Number.NaN };
+}
