@@ -10,8 +10,9 @@
  * order only when positions are missing, with a warning.
  *
  * Cost: grouping and planning O(n log n) in the slice count; assembly one
- * Int16Array of nx*ny*nz (the only large allocation) and one copy per slice;
- * the slices' own arrays can be released as they are copied.
+ * Int16Array of nx*ny*nz (the only large allocation) and one copy per slice
+ * (or, with fillSlice, the caller decodes each slice into its place); the
+ * slices' own arrays can be released as they are copied.
  */
 import type { Vec3, Volume } from '../volume/volume';
 import type { DecodedSlice, LoadedSeries, SeriesSummary, SliceHeader } from './types';
@@ -35,6 +36,14 @@ export interface SeriesPlan<T extends { header: SliceHeader }> {
 export interface AssembleOptions {
   /** Replace each slice's hu with an empty array once it is copied (lowers peak memory). Default false. */
   releaseSlices?: boolean;
+  /**
+   * Writes the HU of a slice whose pixels were not decoded yet (its hu is
+   * empty) straight into its place in the volume (`out`, Rows × Columns).
+   * Lets a caller parse headers first and convert each file's pixels once,
+   * into the volume, without a per-slice array. Without it an empty slice is
+   * an error.
+   */
+  fillSlice?: (slice: DecodedSlice, out: Int16Array) => void;
 }
 
 /** Duplicate positions closer than this (mm) are the same slice position. */
@@ -250,13 +259,17 @@ function describe(h: SliceHeader): string {
   return h.frame ? `${h.file} frame ${h.frame + 1}` : h.file;
 }
 
-/** Copies the ordered slices into one volume (index x + y*nx + z*nx*ny). Throws if a slice has no pixels. */
+/** Copies the ordered slices into one volume (index x + y*nx + z*nx*ny). Throws if a slice has no pixels (and no fillSlice writes them). */
 export function assembleVolume(plan: SeriesPlan<DecodedSlice>, options: AssembleOptions = {}): Volume {
   const [nz, ny, nx] = plan.summary.dimsZyx;
   const [sz, sy, sx] = plan.summary.spacingMmZyx;
   const per = nx * ny;
   const hu = new Int16Array(per * nz);
   plan.ordered.forEach((s, z) => {
+    if (s.hu.length === 0 && per > 0 && options.fillSlice) {
+      options.fillSlice(s, hu.subarray(z * per, (z + 1) * per));
+      return;
+    }
     if (s.hu.length !== per) throw new Error(`slice ${describe(s.header)} has ${s.hu.length} pixels, expected ${per}`);
     hu.set(s.hu, z * per);
     if (options.releaseSlices) s.hu = new Int16Array(0);

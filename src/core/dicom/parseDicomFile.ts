@@ -18,8 +18,9 @@
  *
  * Cost: O(header elements) to index + O(pixels) to convert; memory: one
  * Int16Array per frame, each owning its own ArrayBuffer (so a worker can
- * transfer it without dragging the file along); the file bytes are read
- * through views, copied only when 16-bit pixels are not 2-byte aligned;
+ * transfer it without dragging the file along), or the caller's array
+ * (huOutput); the file bytes are read through views (pixel words not on a
+ * 4-byte boundary go through one reused aligned copy, see pixelToHu.ts);
  * compressed frames cost what their decoder costs plus one decoded array.
  */
 import { inflateSync } from 'fflate';
@@ -111,6 +112,13 @@ export interface ParseDicomFileOptions {
    * compressed syntax has no decoder is skipped with a reason.
    */
   decoders?: PixelDecoderRegistry;
+  /**
+   * Where to write each frame's HU: an Int16Array of Rows × Columns (for
+   * example one slice of an already allocated volume), which then becomes
+   * that slice's hu; null or undefined: a new array. Saves one copy per
+   * slice when the caller knows where the slice goes.
+   */
+  huOutput?: (header: SliceHeader) => Int16Array | null | undefined;
 }
 
 /** Encapsulated Uncompressed: each frame's fragments hold native little-endian words. */
@@ -531,7 +539,11 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
       out.push({ header, hu: new Int16Array(0) });
       continue;
     }
-    const hu = new Int16Array(pixelsPerFrame);
+    const target = options.huOutput?.(header);
+    if (target && target.length !== pixelsPerFrame) {
+      throw new RangeError(`huOutput gave ${target.length} elements for a ${columns} × ${rows} frame`);
+    }
+    const hu = target ?? new Int16Array(pixelsPerFrame);
     if (decoder && encoded) {
       const words = decodeFrame(decoder, encoded[f], info, frames > 1 ? f : null);
       convertToHu(words, fmt, g.rescale, padding, hu);

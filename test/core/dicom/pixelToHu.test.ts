@@ -69,37 +69,63 @@ describe('huLookupTable', () => {
 });
 
 describe('convertToHu', () => {
-  /** Every 16-bit word once, little endian, optionally at an odd byte offset. */
-  function allWords(odd: boolean): Uint8Array {
-    const b = new Uint8Array(2 * 65536 + 1);
+  /** Every 16-bit word once, little endian, starting `shift` bytes into its buffer. */
+  function allWords(shift: number): Uint8Array {
+    const b = new Uint8Array(2 * 65536 + shift);
     for (let w = 0; w < 65536; w++) {
-      b[2 * w + (odd ? 1 : 0)] = w & 0xff;
-      b[2 * w + 1 + (odd ? 1 : 0)] = w >> 8;
+      b[2 * w + shift] = w & 0xff;
+      b[2 * w + 1 + shift] = w >> 8;
     }
-    return odd ? b.subarray(1) : b.subarray(0, 2 * 65536);
+    return b.subarray(shift);
   }
 
   const cases: Array<[string, PixelFormat, Rescale, PixelPadding | null, string]> = [
     ['unsigned 12-bit, intercept -1024', formats[2][1], { slope: 1, intercept: -1024 }, null, 'unsigned-add'],
     ['signed 16-bit, intercept -1024, padding 63536', formats[0][1], { slope: 1, intercept: -1024 }, { valueWord: 63536, rangeLimitWord: null }, 'signed-add'],
+    ['signed 16-bit, intercept -1024, padding range -2000..-1990', formats[0][1], { slope: 1, intercept: -1024 }, { valueWord: 63536, rangeLimitWord: 63546 }, 'signed-add'],
     ['signed 16-bit, intercept 0', formats[0][1], { slope: 1, intercept: 0 }, null, 'signed-add'],
+    ['signed 16-bit, intercept -30000 (clamped below)', formats[0][1], { slope: 1, intercept: -30000 }, { valueWord: 0x8000, rangeLimitWord: null }, 'signed-add'],
     ['unsigned 16-bit (table)', formats[1][1], { slope: 1, intercept: -1024 }, null, 'table'],
-    ['unsigned 12-bit with padding (table)', formats[2][1], { slope: 1, intercept: -1024 }, { valueWord: 0, rangeLimitWord: null }, 'table'],
+    ['unsigned 12-bit with padding 0', formats[2][1], { slope: 1, intercept: -1024 }, { valueWord: 0, rangeLimitWord: null }, 'unsigned-add'],
+    ['unsigned 12-bit with padding 4095', formats[2][1], { slope: 1, intercept: -1024 }, { valueWord: 4095, rangeLimitWord: null }, 'unsigned-add'],
+    ['unsigned 12-bit with padding 0xf000 (above BitsStored, never a stored value)', formats[2][1], { slope: 1, intercept: -1024 }, { valueWord: 0xf000, rangeLimitWord: null }, 'unsigned-add'],
+    ['unsigned 12-bit with a padding range (table)', formats[2][1], { slope: 1, intercept: -1024 }, { valueWord: 0, rangeLimitWord: 3 }, 'table'],
     ['signed 16-bit, fractional intercept (table)', formats[0][1], { slope: 1, intercept: -1024.5 }, null, 'table'],
   ];
+
+  function expectBitByBit(words: Uint8Array, out: Int16Array, first: number, fmt: PixelFormat, rescale: Rescale, padding: PixelPadding | null): void {
+    convertToHu(words, fmt, rescale, padding, out);
+    let pad: [number, number] | null = null;
+    if (padding) {
+      const signed = (w: number) => (fmt.pixelRepresentation === 1 ? (w << 16) >> 16 : w);
+      pad = [signed(padding.valueWord), signed(padding.rangeLimitWord ?? padding.valueWord)];
+    }
+    const bad: number[] = [];
+    for (let i = 0; i < out.length; i++) {
+      const w = first + i;
+      if (out[i] !== directHu(w, fmt, rescale.slope, rescale.intercept, pad)) bad.push(w);
+    }
+    expect(bad).toEqual([]);
+  }
+
   for (const [name, fmt, rescale, padding, path] of cases) {
-    for (const odd of [false, true]) {
-      it(`${name}: ${path} path equals the bit-by-bit conversion${odd ? ' (unaligned bytes)' : ''}`, () => {
+    for (const shift of [0, 1, 2]) {
+      const where = shift === 0 ? '' : ` (input ${shift} byte(s) past a 4-byte boundary)`;
+      it(`${name}: ${path} path equals the bit-by-bit conversion${where}`, () => {
         expect(conversionPath(fmt, rescale, padding)).toBe(path);
-        const out = new Int16Array(65536);
-        convertToHu(allWords(odd), fmt, rescale, padding, out);
-        const pad = padding ? (fmt.pixelRepresentation === 1 ? (padding.valueWord << 16) >> 16 : padding.valueWord) : null;
-        const bad: number[] = [];
-        for (let w = 0; w < 65536; w++) {
-          if (out[w] !== directHu(w, fmt, rescale.slope, rescale.intercept, pad === null ? null : [pad, pad])) bad.push(w);
-        }
-        expect(bad).toEqual([]);
+        expectBitByBit(allWords(shift), new Int16Array(65536), 0, fmt, rescale, padding);
       });
     }
+    it(`${name}: an odd pixel count and an output not on a 4-byte boundary give the same values`, () => {
+      const words = allWords(0);
+      // 65,535 pixels starting at word 1, written at element 1 of a larger array (byte offset 2).
+      const target = new Int16Array(65537);
+      target[0] = 1234;
+      expectBitByBit(words.subarray(2), target.subarray(1, 65536), 1, fmt, rescale, padding);
+      expect(target[0]).toBe(1234);
+      expect(target[65536]).toBe(0);
+      // Same count into an aligned output.
+      expectBitByBit(words.subarray(2), new Int16Array(65535), 1, fmt, rescale, padding);
+    });
   }
 });
