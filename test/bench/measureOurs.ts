@@ -13,8 +13,10 @@
  *   segmentNoFill / segmentFill   segmentLungs for one variant each, as the
  *                reference runs them (the pipeline computes both together:
  *                segmentBoth);
- *   internal     internal = fill − noFill and the voxel counts (the lung-only
- *                HU is made inside the GK stage, for its 5 slices only);
+ *   internal     internal = fill − noFill and the voxel counts, from the row
+ *                runs of both masks that the segment stage returns (their
+ *                making is timed in segmentBoth); the lung-only HU is made
+ *                inside the GK stage, for its 5 slices only;
  *   gk           the GK stage (lung-only HU of 5 slices + gk_segment each);
  *   meshLung / meshInternal   marching cubes (vertices, triangles, normals),
  *                as the reference's make_mesh; the area is not in it;
@@ -129,7 +131,7 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.segmentFill.push(fillMs);
     const [seg, bothMs] = timed(() => runSegmentStage(volume, params));
     stagesMs.segmentBoth.push(bothMs);
-    const [inner, internalMs] = timed(() => runInternalStage(seg.fill, seg.noFill));
+    const [inner, internalMs] = timed(() => runInternalStage(seg.fill, seg.noFill, {}, seg.runs));
     stagesMs.internal.push(internalMs);
     const [, gkMs] = timed(() => runGkStage(volume, seg.fill, params.gk));
     stagesMs.gk.push(gkMs);

@@ -13,12 +13,20 @@
  * four 0/1 bytes). Falls back to one voxel at a time when the buffers are
  * not 4-byte aligned.
  *
- * Cost: O(voxels / 4) word reads; memory: the 1-byte output mask. The
+ * When the masks' row runs are at hand (segmentLungVariants `withRuns`),
+ * `internalMaskFromRuns` does the same without reading the masks: internal =
+ * fill \ noFill as a run-set difference (runs.ts `paintRunDifference`)
+ * painted straight into a fresh zero-filled mask, and the counts are sums of
+ * run lengths.
+ *
+ * Cost: O(voxels / 4) word reads (from runs: O(runs) plus writing the
+ * internal voxels only); memory: the 1-byte output mask. The
  * lung-only HU is only ever read on the few slices GK clusters, so it is
  * made per slice (O(nx * ny) each) rather than for the whole volume.
  */
 import { geometryOf, type Mask, type Volume } from '../volume/volume';
-import type { InternalStructuresMask } from '../segmentation/segmentLungs';
+import type { InternalStructuresMask, LungRuns } from '../segmentation/segmentLungs';
+import { paintRunDifference, runVoxelCount } from '../segmentation/runs';
 
 export interface InternalMaskResult {
   internal: InternalStructuresMask;
@@ -98,6 +106,27 @@ export function internalMask(fill: Mask, noFill: Mask): InternalMaskResult {
   }
   return {
     internal: { ...geometryOf(fill), data, minusOneVoxels: minusOne },
+    voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
+  };
+}
+
+/**
+ * Same result as `internalMask(fill, noFill)` when `runs` are the run sets of
+ * those two masks (as segmentLungVariants returns them); `fill` only gives
+ * the geometry, no voxel of a mask is read.
+ */
+export function internalMaskFromRuns(fill: Mask, runs: LungRuns): InternalMaskResult {
+  const { nx, ny, nz } = fill;
+  for (const r of [runs.fill, runs.noFill]) {
+    if (r.nx !== nx || r.ny !== ny || r.nz !== nz) throw new RangeError('runs and mask are on different grids');
+  }
+  // A fresh mask is zero pages: only the pages holding internal voxels are ever touched.
+  const data = new Uint8Array(nx * ny * nz);
+  const nInternal = paintRunDifference(runs.fill, runs.noFill, data);
+  const nFill = runVoxelCount(runs.fill);
+  const nNoFill = runVoxelCount(runs.noFill);
+  return {
+    internal: { ...geometryOf(fill), data, minusOneVoxels: nNoFill - nFill + nInternal },
     voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
   };
 }

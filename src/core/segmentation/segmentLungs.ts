@@ -41,7 +41,7 @@
  */
 import { geometryOf, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
-import { complementRuns, paintRuns, runAt, runsFromThreshold, type RunSet } from './runs';
+import { complementRuns, paintRuns, pickRuns, runAt, runsFromThreshold, type RunSet } from './runs';
 
 export const DEFAULT_LUNG_THRESHOLD_HU = -700;
 
@@ -146,9 +146,37 @@ export interface LungMasks {
   noFill: Mask;
 }
 
+/** The two lung masks as row runs (the runs painted into the masks). */
+export interface LungRuns {
+  fill: RunSet;
+  noFill: RunSet;
+}
+
+/** Both masks, and their runs when asked for (`withRuns`). */
+export interface LungVariantsResult extends LungMasks {
+  /** Present when segmentLungVariants was called with `withRuns: true`. */
+  runs?: LungRuns;
+}
+
+export interface SegmentLungVariantsParams extends Omit<SegmentLungsParams, 'fillLungStructures'> {
+  /**
+   * Also return the run sets of both masks (O(runs) more time and 8 bytes per
+   * lung run), so that later set operations on the masks (internal
+   * structures, voxel counts) can work on runs instead of voxels.
+   */
+  withRuns?: boolean;
+}
+
 type Variant = 'fill' | 'noFill' | 'both';
 
-function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'>, variant: Variant): Partial<LungMasks> {
+interface RunOutput {
+  fill?: Mask;
+  noFill?: Mask;
+  fillRuns?: RunSet;
+  noFillRuns?: RunSet;
+}
+
+function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'>, variant: Variant): RunOutput {
   const threshold = params.thresholdHu ?? DEFAULT_LUNG_THRESHOLD_HU;
   const background = params.background ?? 'border';
   const { signal } = params;
@@ -157,7 +185,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
   const voxels = nx * ny * nz;
   if (volume.hu.length !== voxels) throw new RangeError(`volume has ${volume.hu.length} voxels, expected ${voxels}`);
   const zTop = superiorSliceIndex(volume);
-  const out: Partial<LungMasks> = {};
+  const out: RunOutput = {};
 
   checkAbort(signal);
   report(0, 'threshold');
@@ -179,7 +207,10 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
       const sel = new Uint8Array(air.count);
       const lab = airLabels.labelOfRun;
       for (let k = 0; k < air.count; k++) sel[k] = lab[k] === best ? 1 : 0;
-      paintRuns(air, data, 1, sel);
+      out.noFillRuns = pickRuns(air, sel);
+      paintRuns(out.noFillRuns, data);
+    } else {
+      out.noFillRuns = pickRuns(air, new Uint8Array(air.count));
     }
     out.noFill = { ...geometryOf(volume), data };
     checkAbort(signal);
@@ -224,7 +255,10 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
       const sel = new Uint8Array(filled.count);
       const fl = filledLabels.labelOfRun;
       for (let k = 0; k < filled.count; k++) sel[k] = fl[k] === best ? 1 : 0;
-      paintRuns(filled, data, 1, sel);
+      out.fillRuns = pickRuns(filled, sel);
+      paintRuns(out.fillRuns, data);
+    } else {
+      out.fillRuns = pickRuns(filled, new Uint8Array(filled.count));
     }
     out.fill = { ...geometryOf(volume), data };
   }
@@ -238,9 +272,15 @@ export function segmentLungs(volume: Volume, params: SegmentLungsParams): Mask {
   return (params.fillLungStructures ? r.fill : r.noFill) as Mask;
 }
 
-/** Both variants at once (one threshold pass and one 3D labelling fewer than two calls). */
-export function segmentLungVariants(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'> = {}): LungMasks {
-  return run(volume, params, 'both') as LungMasks;
+/**
+ * Both variants at once (one threshold pass and one 3D labelling fewer than
+ * two calls); with `withRuns`, also the run sets the masks were painted from.
+ */
+export function segmentLungVariants(volume: Volume, params: SegmentLungVariantsParams = {}): LungVariantsResult {
+  const r = run(volume, params, 'both');
+  const masks: LungVariantsResult = { fill: r.fill as Mask, noFill: r.noFill as Mask };
+  if (params.withRuns) masks.runs = { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet };
+  return masks;
 }
 
 function checkSameGrid(a: Mask, b: Mask): void {

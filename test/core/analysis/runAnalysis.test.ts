@@ -19,7 +19,8 @@ import {
   sliceNearestZ,
   sliceZMm,
 } from '../../../src/core/analysis/analysisParams';
-import { internalMask, lungOnlyHuSlice } from '../../../src/core/analysis/internalMask';
+import { internalMask, internalMaskFromRuns, lungOnlyHuSlice } from '../../../src/core/analysis/internalMask';
+import { runsFromMask } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
@@ -222,6 +223,12 @@ describe('runAnalysis on the synthetic chest phantom', () => {
     expect(t.segmentNoFillMs + t.segmentFillMs).toBeCloseTo(t.totalMs, 6);
     const inner = runInternalStage(seg.fill, seg.noFill);
     expect(checksum(inner.internal.data)).toBe(checksum(result.internal.data));
+    // From the segment stage's runs: the same mask, counts and -1 voxels as the word pass over the masks.
+    const fromRuns = runInternalStage(seg.fill, seg.noFill, {}, seg.runs);
+    expect(fromRuns.internal.data).toEqual(inner.internal.data);
+    expect(fromRuns.internal.minusOneVoxels).toBe(inner.internal.minusOneVoxels);
+    expect(fromRuns.voxels).toEqual(inner.voxels);
+    expect(inner.voxels.internal).toBeGreaterThan(0);
     const gk = runGkStage(volume, seg.fill, p.gk);
     expect(gk.perSlice).toEqual(result.gk.perSlice);
     const mesh = runMeshStage(inner.internal, p.mesh, 'meshInternal');
@@ -312,6 +319,10 @@ describe('internalMask and lungOnlyHuSlice', () => {
       expect(a.internal.minusOneVoxels).toBe(b.minusOneVoxels);
       expect(b.minusOneVoxels).toBeGreaterThan(0);
       expect(a.voxels).toEqual({ fill: maskVoxelCount(fillMask), noFill: maskVoxelCount(noFillMask), internal: maskVoxelCount(b) });
+      const c = internalMaskFromRuns(fillMask, { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) });
+      expect(Array.from(c.internal.data)).toEqual(Array.from(b.data));
+      expect(c.internal.minusOneVoxels).toBe(b.minusOneVoxels);
+      expect(c.voxels).toEqual(a.voxels);
       const vol = { ...g, hu };
       const whole = lungOnlyHu(vol, fillMask);
       const out = new Int16Array(nx * ny);

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   complementRuns,
+  differenceRuns,
   erodeRuns2d,
+  paintRunDifference,
   paintRuns,
+  pickRuns,
   runAt,
   runsFromMask,
   runsFromThreshold,
@@ -83,6 +86,50 @@ describe('runs', () => {
     const cs = complementRuns(runs, sel);
     expectWellFormed(cs);
     expect(toMask(cs)).toEqual(picked.map((x) => 1 - x));
+  });
+
+  it('differenceRuns and paintRunDifference equal the voxel-wise a AND NOT b on random masks of every density', () => {
+    let seed = 200;
+    for (const d of [...dims, { nx: 40, ny: 30, nz: 2 }]) {
+      for (const da of [0, 0.3, 0.7, 1]) {
+        for (const db of [0, 0.3, 0.7, 1]) {
+          const a = randomMask(d, da, seed++);
+          // b partly a copy of a (runs that share ends), partly independent.
+          const r = rng(seed++);
+          const indep = randomMask(d, db, seed++);
+          const b = a.map((v, i) => (r() < 0.5 ? v : indep[i]));
+          const got = differenceRuns(runsFromMask(a, d), runsFromMask(b, d));
+          expectWellFormed(got);
+          const want = a.map((v, i) => v & (1 - b[i]));
+          expect(toMask(got)).toEqual(want);
+          expect(runVoxelCount(got)).toBe(want.reduce((x, y) => x + y, 0));
+          // Painted straight into a mask that already holds other values: only a AND NOT b changes.
+          const painted = new Uint8Array(a.length).map((_, i) => (i % 3 === 0 ? 5 : 0));
+          const n = paintRunDifference(runsFromMask(a, d), runsFromMask(b, d), painted, 2);
+          expect(painted).toEqual(want.map((w, i) => (w ? 2 : i % 3 === 0 ? 5 : 0)));
+          expect(n).toBe(runVoxelCount(got));
+        }
+      }
+    }
+    const r6 = runsFromMask(new Uint8Array(6), { nx: 6, ny: 1, nz: 1 });
+    const r32 = runsFromMask(new Uint8Array(6), { nx: 3, ny: 2, nz: 1 });
+    expect(() => differenceRuns(r6, r32)).toThrow(RangeError);
+    expect(() => paintRunDifference(r6, r32, new Uint8Array(6))).toThrow(RangeError);
+    expect(() => paintRunDifference(r6, r6, new Uint8Array(5))).toThrow(RangeError);
+  });
+
+  it('pickRuns keeps exactly the selected runs, row by row', () => {
+    const d = { nx: 31, ny: 8, nz: 3 };
+    const m = randomMask(d, 0.5, 17);
+    const runs = runsFromMask(m, d);
+    const r = rng(9);
+    for (const p of [0, 0.5, 1]) {
+      const sel = new Uint8Array(runs.count).map(() => (r() < p ? 1 : 0));
+      const got = pickRuns(runs, sel);
+      expectWellFormed(got);
+      expect(got.count).toBe(sel.reduce((a, b) => a + b, 0));
+      expect(toMask(got)).toEqual(paintRuns(runs, new Uint8Array(m.length), 1, sel));
+    }
   });
 
   it('erodeRuns2d equals an in-plane 3×3 erosion, slice by slice, with the outside counted as empty', () => {

@@ -13,6 +13,7 @@ import type { Mask, Volume } from '../../../src/core/volume/volume';
 import { makeChest, truthMask, TRUTH } from './chestPhantom';
 import { naiveSegmentLungMask } from './naiveReference';
 import { mulberry32 } from '../../../src/core/random/mulberry32';
+import { runsFromMask, runVoxelCount } from '../../../src/core/segmentation/runs';
 
 const rng = mulberry32;
 
@@ -99,6 +100,22 @@ describe('segmentLungs on a box-shaped chest', () => {
     const both = segmentLungVariants(volume, { thresholdHu: -600 });
     expectSame(both.fill.data, segmentLungs(volume, { fillLungStructures: true, thresholdHu: -600 }).data);
     expectSame(both.noFill.data, segmentLungs(volume, { fillLungStructures: false, thresholdHu: -600 }).data);
+  });
+
+  it('segmentLungVariants with withRuns returns maximal runs that paint exactly the two masks (and no runs without it)', () => {
+    const both = segmentLungVariants(volume, { withRuns: true });
+    expect(segmentLungVariants(volume).runs).toBeUndefined();
+    const runs = both.runs;
+    expect(runs).toBeDefined();
+    if (!runs) return;
+    for (const [r, m] of [[runs.fill, both.fill], [runs.noFill, both.noFill]] as const) {
+      const fromMask = runsFromMask(m.data, m);
+      expect(r.count).toBe(fromMask.count);
+      expect(r.rowStart).toEqual(fromMask.rowStart);
+      expect(r.x0.subarray(0, r.count)).toEqual(fromMask.x0.subarray(0, r.count));
+      expect(r.x1.subarray(0, r.count)).toEqual(fromMask.x1.subarray(0, r.count));
+    }
+    expect(runVoxelCount(runs.fill)).toBeGreaterThan(runVoxelCount(runs.noFill));
   });
 
   it('the threshold decides what is air: at -900 the -850 HU lungs are tissue and only the airway is left', () => {
