@@ -6,8 +6,9 @@
  * timings per stage and peak memory. `--out` writes the masks as NIfTI and
  * the meshes as STL and OBJ.
  *
- * Timings (ms): read = listing and reading the file bytes; hu = parsing and
- * converting to HU and assembling the volume (see analyzeRead.ts); the
+ * Timings (ms): read = listing, reading and parsing the headers of every
+ * file; hu = converting the pixel data to HU into the volume (the two passes
+ * of readFolder, the same loader the tests and benchmarks use); the
  * analysis stages as runAnalysis reports them (the two segmentations share
  * their first steps, split equally between them; meshLung / meshInternal are
  * the marching cubes alone, meshArea the two surface areas); total = read +
@@ -19,7 +20,7 @@ import { nowMs, runAnalysis, type AnalysisResult } from '../core/analysis/runAna
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { CliIo } from './io';
-import { readFolderTimed } from './analyzeRead';
+import { readFolder } from './readFolder';
 import { writeAnalysisOutputs } from './analyzeOutputs';
 
 export const ANALYZE_USAGE =
@@ -199,7 +200,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
 
 /** Reads the folder, runs the pipeline, writes --out files; returns the report and the analysis. */
 export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
-  const read = await readFolderTimed(o.folder);
+  const read = await readFolder(o.folder);
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
   if (ct.length === 0) {
     const found = read.series.length

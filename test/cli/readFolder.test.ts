@@ -37,7 +37,9 @@ describe('readFolder', () => {
   it('gives no series for an empty folder', async () => {
     const empty = path.join(dir, 'empty');
     mkdirSync(empty);
-    expect(await readFolder(empty)).toEqual({ series: [], skipped: [] });
+    const r = await readFolder(empty);
+    expect(r.series).toEqual([]);
+    expect(r.skipped).toEqual([]);
   });
 });
 
