@@ -34,20 +34,33 @@
  * Speed: one pass over the rows finds each row's first and last 1 (four bytes
  * at a time when the rows are 4-byte aligned); a row of cubes is skipped when
  * its four voxel rows are empty, and only the x range where one of them holds
- * a 1 is visited. Inside, the cube index is updated incrementally (one new
- * column of four voxels per step), edge vertex ids live in five slice-sized
- * Int32Array layers (x and y edges of the bottom and top planes, z edges
- * between), and each intersected edge is created once by the first cube that
- * meets it (the cube for which it is the far x, y or z edge), so no look-up
- * or de-duplication is needed. Output arrays grow geometrically.
+ * a 1 is visited. Inside that range, when the four rows are word aligned
+ * (stepSize 1, nx a multiple of 4), runs of whole 4-voxel words that are all
+ * 0 (or all 1) in the four rows, like the current column, are skipped with four
+ * 32-bit compares per word. Otherwise the cube index is updated incrementally
+ * (one new column of four voxels per step), edge vertex ids live in five
+ * slice-sized Int32Array layers (x and y edges of the bottom and top planes,
+ * z edges between), and each intersected edge is created once by the first
+ * cube that meets it (the cube for which it is the far x, y or z edge), so no
+ * look-up or de-duplication is needed. Output capacity is checked once per
+ * row of cubes; the first guess is generous (unused tail pages of a fresh
+ * typed array are never touched).
+ *
+ * Normals: area-weighted vertex normals (as computeVertexNormals in mesh.ts)
+ * accumulated during the sweep. Each table triangle's cross product in cube
+ * units is a small integer constant, added to its three vertices (exact in
+ * Float32); at the end one pass maps the sums to patient space with the
+ * cofactor matrix of the voxel-to-patient map ((Mu) x (Mv) = cof(M)(u x v))
+ * and normalises them. No second pass over the triangles or positions.
  *
  * Cost: O(voxels / 4) for the row scan plus O(cubes in the row ranges) for
- * the sweep; memory 5 * (nx+2) * (ny+2) Int32 plus 8 bytes per row plus the
- * output (12 bytes per vertex for positions and normals, 12 per triangle).
+ * the sweep (uniform words cost a quarter); memory 5 * (nx+2) * (ny+2) Int32
+ * plus 8 bytes per row plus the output (24 bytes per vertex for positions,
+ * normal sums and normals, 12 per triangle) and its final trimmed copies.
  */
 import type { Mask } from '../volume/volume';
-import { abortError, computeVertexNormals, type CancelSignal, type Mesh, type ProgressCallback } from './mesh';
-import { cubeTable } from './marchingCubesTables';
+import { abortError, type CancelSignal, type Mesh, type ProgressCallback } from './mesh';
+import { cubeTable, EDGE_CORNERS } from './marchingCubesTables';
 
 export interface MarchingCubesParams {
   /** Sample every step-th voxel along x, y and z (scikit-image `step_size`); integer >= 1, default 1. */
@@ -117,7 +130,7 @@ function rowExtents(mask: Mask, s: number, mx: number, my: number, mz: number, l
 
 function growF32(a: Float32Array, need: number): Float32Array<ArrayBuffer> {
   let cap = a.length;
-  while (cap < need) cap *= 2;
+  while (cap < need) cap = Math.ceil(cap * 1.5);
   const b = new Float32Array(cap);
   b.set(a);
   return b;
@@ -125,10 +138,36 @@ function growF32(a: Float32Array, need: number): Float32Array<ArrayBuffer> {
 
 function growU32(a: Uint32Array, need: number): Uint32Array<ArrayBuffer> {
   let cap = a.length;
-  while (cap < need) cap *= 2;
+  while (cap < need) cap = Math.ceil(cap * 1.5);
   const b = new Uint32Array(cap);
   b.set(a);
   return b;
+}
+
+/**
+ * Cross product (b - a) x (c - a) of each table triangle in doubled cube
+ * units (corners at 0/2, edge midpoints at 1), i.e. 4 times the voxel-unit
+ * cross product: small exact integers. Entry t..t+2 belongs to the triangle
+ * that starts at triEdges[t].
+ */
+function triangleCrosses(triEdges: Uint8Array): Float32Array {
+  const mid = new Int32Array(36);
+  for (let e = 0; e < 12; e++) {
+    const [a, b] = EDGE_CORNERS[e];
+    mid[e * 3] = (a & 1) + (b & 1);
+    mid[e * 3 + 1] = ((a >> 1) & 1) + ((b >> 1) & 1);
+    mid[e * 3 + 2] = ((a >> 2) & 1) + ((b >> 2) & 1);
+  }
+  const out = new Float32Array(triEdges.length);
+  for (let t = 0; t + 2 < triEdges.length; t += 3) {
+    const a = triEdges[t] * 3, b = triEdges[t + 1] * 3, c = triEdges[t + 2] * 3;
+    const ux = mid[b] - mid[a], uy = mid[b + 1] - mid[a + 1], uz = mid[b + 2] - mid[a + 2];
+    const vx = mid[c] - mid[a], vy = mid[c + 1] - mid[a + 1], vz = mid[c + 2] - mid[a + 2];
+    out[t] = uy * vz - uz * vy;
+    out[t + 1] = uz * vx - ux * vz;
+    out[t + 2] = ux * vy - uy * vx;
+  }
+  return out;
 }
 
 /** Surface of the 1-voxels of a mask (level 0.5) as an indexed mesh in patient mm. */
@@ -171,7 +210,7 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
   // Voxel index -> patient mm: p = origin + M * (x, y, z), M columns = direction * spacing.
   const [sx, sy, sz] = mask.spacingMmXyz;
   const [dx, dy, dz] = mask.directionXyz;
-  const o = mask.originMm;
+  const [o0, o1, o2] = mask.originMm;
   const m00 = dx[0] * sx, m01 = dy[0] * sy, m02 = dz[0] * sz;
   const m10 = dx[1] * sx, m11 = dy[1] * sy, m12 = dz[1] * sz;
   const m20 = dx[2] * sx, m21 = dy[2] * sy, m22 = dz[2] * sz;
@@ -188,16 +227,28 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
   const eo = new Int32Array(12); // per slab: offset of each cube edge relative to the cube's base index
   const triOff = new Int32Array(triEdges.length); // per slab: eo[triEdges[t]]
 
-  // Initial size from the number of non-empty rows (a lung row crosses the surface
-  // a handful of times); a closed surface has about 2 triangles per vertex.
+  const cross = triangleCrosses(triEdges);
+
+  // Initial size from the number of non-empty rows: the reference lung masks give
+  // 21-46 vertices per such row; a closed surface has about 2 triangles per vertex.
+  // Generous on purpose: fresh typed arrays are zero pages until written.
   let busyRows = 0;
   for (let r = 0; r < rows; r++) if (rowHi[r] >= 0) busyRows++;
-  const guess = Math.min(1 << 22, Math.max(64, busyRows * 12));
+  const guess = Math.min(1 << 22, Math.max(64, busyRows * 32));
   let pos = new Float32Array(guess * 3);
+  let nrm = new Float32Array(guess * 3); // per-vertex sums of the triangles' doubled cube-unit cross products
   let idx = new Uint32Array(guess * 6);
   let nv = 0; // vertices
   let ni = 0; // index entries
   const maxIds = table.maxIdsPerCube;
+
+  // Whole 4-voxel words of a row can be compared at once when rows are word aligned.
+  const words = s === 1 && nx % 4 === 0 && data.byteOffset % 4 === 0
+    ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2)
+    : null;
+  const wordsPerRow = nx >> 2;
+  const ALL_ONES = 0x01010101;
+  const FULL = SPREAD[15];
 
   const nxy = nx * ny;
   const cLo = -1;
@@ -255,6 +306,16 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
       const fy1 = (cy + 1) * s;
       const fym = (cy + 0.5) * s;
 
+      const rowCubes = cxEnd - cxStart + 1;
+      if ((nv + 3 * rowCubes) * 3 > pos.length) {
+        pos = growF32(pos, (nv + 3 * rowCubes) * 3);
+        nrm = growF32(nrm, pos.length);
+      }
+      if (ni + maxIds * rowCubes > idx.length) idx = growU32(idx, ni + maxIds * rowCubes);
+      // Word bases and masks of the four rows (a missing row reads as 0).
+      const w00 = o00 >> 2, w10 = o10 >> 2, w01 = o01 >> 2, w11 = o11 >> 2;
+      const mk00 = -k00, mk10 = -k10, mk01 = -k01, mk11 = -k11;
+
       // Column code of the first cube's left column (x = cxStart).
       let left = 0;
       if (cxStart >= 0) {
@@ -267,7 +328,24 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
         ];
       }
       for (let cx = cxStart; cx <= cxEnd; cx++) {
-        const xr = cx + 1;
+        let xr = cx + 1;
+        if (words !== null && (xr & 3) === 0 && (left === 0 || left === FULL)) {
+          // Skip whole words in which all four rows keep the left column's value:
+          // those cubes are all 0 or all 1.
+          let w = xr >> 2;
+          if (left === 0) {
+            while (w < wordsPerRow &&
+              ((words[w00 + w] & mk00) | (words[w10 + w] & mk10) | (words[w01 + w] & mk01) | (words[w11 + w] & mk11)) === 0) w++;
+          } else {
+            while (w < wordsPerRow && words[w00 + w] === ALL_ONES && words[w10 + w] === ALL_ONES &&
+              words[w01 + w] === ALL_ONES && words[w11 + w] === ALL_ONES) w++;
+          }
+          if (w !== xr >> 2) {
+            cx = 4 * w - 1;
+            if (cx > cxEnd) break;
+            xr = cx + 1;
+          }
+        }
         let right = 0;
         if (xr < mx) {
           const xs = xr * s;
@@ -282,7 +360,6 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
         left = right;
         if (cfg === 0 || cfg === 255) continue;
 
-        if ((nv + 3) * 3 > pos.length) pos = growF32(pos, (nv + 3) * 3);
         const b = rowBase + cx;
         const c7 = cfg >> 7;
         // Far x edge (corners 6-7), far y edge (5-7), far z edge (3-7): created here.
@@ -290,34 +367,44 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
           const fx = (cx + 0.5) * s;
           ids[b + e3] = nv;
           const p = nv * 3;
-          pos[p] = o[0] + m00 * fx + m01 * fy1 + m02 * fz1;
-          pos[p + 1] = o[1] + m10 * fx + m11 * fy1 + m12 * fz1;
-          pos[p + 2] = o[2] + m20 * fx + m21 * fy1 + m22 * fz1;
+          pos[p] = o0 + m00 * fx + m01 * fy1 + m02 * fz1;
+          pos[p + 1] = o1 + m10 * fx + m11 * fy1 + m12 * fz1;
+          pos[p + 2] = o2 + m20 * fx + m21 * fy1 + m22 * fz1;
           nv++;
         }
         if (((cfg >> 5) & 1) !== c7 && yEdgesReal) {
           const fx = xr * s;
           ids[b + e7] = nv;
           const p = nv * 3;
-          pos[p] = o[0] + m00 * fx + m01 * fym + m02 * fz1;
-          pos[p + 1] = o[1] + m10 * fx + m11 * fym + m12 * fz1;
-          pos[p + 2] = o[2] + m20 * fx + m21 * fym + m22 * fz1;
+          pos[p] = o0 + m00 * fx + m01 * fym + m02 * fz1;
+          pos[p + 1] = o1 + m10 * fx + m11 * fym + m12 * fz1;
+          pos[p + 2] = o2 + m20 * fx + m21 * fym + m22 * fz1;
           nv++;
         }
         if (((cfg >> 3) & 1) !== c7 && zEdgesReal) {
           const fx = xr * s;
           ids[b + e11] = nv;
           const p = nv * 3;
-          pos[p] = o[0] + m00 * fx + m01 * fy1 + m02 * fzm;
-          pos[p + 1] = o[1] + m10 * fx + m11 * fy1 + m12 * fzm;
-          pos[p + 2] = o[2] + m20 * fx + m21 * fy1 + m22 * fzm;
+          pos[p] = o0 + m00 * fx + m01 * fy1 + m02 * fzm;
+          pos[p + 1] = o1 + m10 * fx + m11 * fy1 + m12 * fzm;
+          pos[p + 2] = o2 + m20 * fx + m21 * fy1 + m22 * fzm;
           nv++;
         }
         if (!rowEmits || cx < emitXLo || cx > emitXHi) continue;
 
-        if (ni + maxIds > idx.length) idx = growU32(idx, ni + maxIds);
         const t1 = triStart[cfg + 1];
-        for (let t = triStart[cfg]; t < t1; t++) idx[ni++] = ids[b + triOff[t]];
+        for (let t = triStart[cfg]; t < t1; t += 3) {
+          const va = ids[b + triOff[t]], vb = ids[b + triOff[t + 1]], vc = ids[b + triOff[t + 2]];
+          idx[ni] = va; idx[ni + 1] = vb; idx[ni + 2] = vc;
+          ni += 3;
+          const nx0 = cross[t], ny0 = cross[t + 1], nz0 = cross[t + 2];
+          let q = va * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+          q = vb * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+          q = vc * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+        }
       }
     }
     if (onProgress) onProgress((cz + 2) / (mz + 1));
@@ -325,6 +412,22 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
 
   const positionsMm = pos.slice(0, nv * 3);
   const indices = idx.slice(0, ni);
-  const normals = computeVertexNormals(positionsMm, indices);
+  // Area-weighted vertex normals: a linear map M sends the cross product w of two
+  // cube-unit vectors to w0 (c1 x c2) + w1 (c2 x c0) + w2 (c0 x c1), c = columns of M.
+  const a00 = m11 * m22 - m21 * m12, a01 = m21 * m02 - m01 * m22, a02 = m01 * m12 - m11 * m02; // c1 x c2
+  const a10 = m12 * m20 - m22 * m10, a11 = m22 * m00 - m02 * m20, a12 = m02 * m10 - m12 * m00; // c2 x c0
+  const a20 = m10 * m21 - m20 * m11, a21 = m20 * m01 - m00 * m21, a22 = m00 * m11 - m10 * m01; // c0 x c1
+  const normals = new Float32Array(nv * 3);
+  for (let p = 0; p < nv * 3; p += 3) {
+    const w0 = nrm[p], w1 = nrm[p + 1], w2 = nrm[p + 2];
+    const x = w0 * a00 + w1 * a10 + w2 * a20;
+    const y = w0 * a01 + w1 * a11 + w2 * a21;
+    const z = w0 * a02 + w1 * a12 + w2 * a22;
+    const len = Math.sqrt(x * x + y * y + z * z);
+    if (len > 0) {
+      const inv = 1 / len;
+      normals[p] = x * inv; normals[p + 1] = y * inv; normals[p + 2] = z * inv;
+    }
+  }
   return { positionsMm, indices, normals, touchesBorder };
 }

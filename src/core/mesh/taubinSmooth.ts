@@ -10,7 +10,8 @@
  * of the half-edges leaving v (a -> b, b -> c, c -> a for each triangle), so
  * on a closed oriented surface (marching-cubes output) each neighbour counts
  * once; on an open surface a boundary vertex misses one neighbour.
- * Triangles are kept; normals are recomputed (area-weighted).
+ * Triangles are kept; normals are recomputed (area-weighted), or copied when
+ * there are no iterations.
  *
  * Cost: O(T) to build the neighbour lists (Int32 CSR, 3 entries per
  * triangle), then O(T) per iteration (two passes); memory 12 bytes per
@@ -90,5 +91,7 @@ export function taubinSmooth(mesh: Mesh, params: TaubinSmoothParams): Mesh {
     }
   }
   const positionsMm = Float32Array.from(p);
-  return { positionsMm, indices, normals: computeVertexNormals(positionsMm, indices) };
+  // Unmoved vertices keep their normals.
+  const normals = iterations === 0 || nv === 0 ? mesh.normals.slice() : computeVertexNormals(positionsMm, indices);
+  return { positionsMm, indices, normals };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { marchingCubes } from '../../../src/core/mesh/marchingCubes';
 import { cubeLoops, cubeTable, trilinear, EDGE_CORNERS } from '../../../src/core/mesh/marchingCubesTables';
-import { meshAreaMm2, meshVolumeMl } from '../../../src/core/mesh/mesh';
+import { computeVertexNormals, meshAreaMm2, meshVolumeMl } from '../../../src/core/mesh/mesh';
 import { taubinSmooth } from '../../../src/core/mesh/taubinSmooth';
 import type { Vec3 } from '../../../src/core/volume/volume';
 import {
@@ -147,6 +147,47 @@ describe('marchingCubes: closed, welded, oriented surfaces', () => {
           expect(triangleSet(fast)).toEqual(triangleSet(slow));
           expect(fast.positionsMm.length / 3).toBe(crossingEdges(mask, step, closeBorders));
         }
+      }
+    }
+  });
+
+  it('matches the plain sweep on word-aligned rows with long runs of 0s and 1s, other nonzero values and an unaligned buffer', () => {
+    const r = rng(17);
+    // Solid slabs (whole 4-voxel words of 1s) with sparse holes, touching the x, y and z borders.
+    const slabs = maskFrom(40, 12, 9, (x, y, z) =>
+      ((x >= 4 && x < 22) || x >= 30 || (x < 2 && y > 6)) && (y < 10 || z > 5) && r() < 0.97);
+    const twos = makeMask(40, 12, 9, slabs.data.map((v, i) => (v ? 1 + (i % 3) : 0)));
+    const shifted = new Uint8Array(slabs.data.length + 1);
+    shifted.set(slabs.data, 1);
+    const unaligned = makeMask(40, 12, 9, shifted.subarray(1));
+    for (const mask of [slabs, twos, unaligned]) {
+      for (const closeBorders of [true, false]) {
+        const fast = marchingCubes(mask, { closeBorders });
+        expect(triangleSet(fast)).toEqual(triangleSet(naiveMarchingCubes(mask, 1, closeBorders)));
+        expect(fast.positionsMm.length / 3).toBe(crossingEdges(mask, 1, closeBorders));
+      }
+    }
+  });
+
+  it('gives the area-weighted unit normals of its triangles (oblique, anisotropic and reflected geometry)', () => {
+    const r = rng(23);
+    const c = Math.cos(0.4), s = Math.sin(0.4);
+    const directions: Array<[Vec3, Vec3, Vec3]> = [
+      [[c, s, 0], [-s, c, 0], [0, 0, 1]],
+      [[1, 0, 0], [0, c, s], [0, s, -c]], // a reflection
+    ];
+    for (const directionXyz of directions) {
+      const mask = maskFrom(24, 20, 12, (x, y, z) => ((x - 11) / 9) ** 2 + ((y - 9) / 8) ** 2 + ((z - 6) / 5) ** 2 < 1 && r() < 0.9);
+      mask.spacingMmXyz = [0.6, 0.9, 2.2];
+      mask.originMm = [-80, 25.5, 300];
+      mask.directionXyz = directionXyz;
+      for (const closeBorders of [true, false]) {
+        const mesh = marchingCubes(mask, { closeBorders });
+        const expected = computeVertexNormals(mesh.positionsMm, mesh.indices);
+        expect(mesh.normals.length).toBe(expected.length);
+        let worst = 0;
+        for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(mesh.normals[i] - expected[i]));
+        expect(worst).toBeLessThan(1e-4);
       }
     }
   });
