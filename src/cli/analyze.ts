@@ -16,7 +16,7 @@
  * total).
  */
 import path from 'node:path';
-import { nowMs, runAnalysis, type AnalysisResult } from '../core/analysis/runAnalysis';
+import { nowMs, runAnalysis, type AnalysisResult, type AnalysisTimingsMs } from '../core/analysis/runAnalysis';
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { CliIo } from './io';
@@ -64,21 +64,8 @@ export interface AnalyzeReport {
     iterations: number[];
   };
   meshes: { lung: MeshSummary; internal: MeshSummary };
-  timingsMs: {
-    read: number;
-    hu: number;
-    segmentNoFill: number;
-    segmentFill: number;
-    segmentShared: number;
-    internal: number;
-    gk: number;
-    meshLung: number;
-    meshInternal: number;
-    meshArea: number;
-    split: number;
-    total: number;
-    writeOutputs?: number;
-  };
+  /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
+  timingsMs: AnalysisTimingsMs & { read: number; hu: number; writeOutputs?: number };
   peakRssMb: number;
   /** Files written by --out (absolute paths). */
   outputs?: string[];

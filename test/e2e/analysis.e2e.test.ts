@@ -1,27 +1,16 @@
 /**
- * The analysis in the browser on a real chest CT dropped as a folder: the
+ * The analysis in the session.browser on a real chest CT dropped as a folder: the
  * worker stages with their progress, the overlays on the slice (judged by
  * pixel statistics), the four-step story, the linked coronal view, and the
  * lung volume against the reference pipeline.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { describeWithRealData, readReferenceSummary, seriesDir } from '../helpers/sharedData';
 import { overlayCoverage, redSpread } from './analysisPixels';
-import {
-  changedFraction,
-  dropPaths,
-  launchBrowser,
-  openApp,
-  readCanvas,
-  readCanvasRgba,
-  startPreview,
-  waitForFirstSlice,
-  type AppPage,
-  type PreviewServer,
-} from './harness';
+import { changedFraction, dropPaths, readCanvas, readCanvasRgba, waitForFirstSlice, startAppForSuite } from './harness';
 
 const SERIES = 'cptac-lscc-c3n-00247';
 const SHOTS = process.env.LUNGVIEW_ANALYSIS_SCREENSHOTS ?? '/tmp/lungview-analysis';
@@ -51,24 +40,11 @@ async function settle(page: Page): Promise<void> {
 }
 
 describeWithRealData('analysis of a dropped CT in the browser', () => {
-  let server: PreviewServer;
-  let browser: Browser;
-  let app: AppPage;
   const ref = readReferenceSummary(SERIES);
-
-  beforeAll(async () => {
-    server = await startPreview();
-    browser = await launchBrowser();
-    app = await openApp(browser, server.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = startAppForSuite();
 
   it('runs every stage in a worker with a progress bar each, and reports the timings', async () => {
-    const { page } = app;
+    const { page } = session.app;
     // Small drawn meshes for the software GPU (the full meshes stay for export).
     await page.locator('.param-more summary').click();
     await page.getByTestId('analysis-mesh-maxtri').fill('60000');
@@ -95,7 +71,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('shows lung volumes that agree with the reference pipeline', async () => {
-    const { page } = app;
+    const { page } = session.app;
     const ml = async (id: string) => parseFloat(await page.getByTestId(id).innerText());
     expect(Math.abs((await ml('stats-lung-fill-ml')) - ref.lung_volume_ml.fill)).toBeLessThan(1);
     expect(Math.abs((await ml('stats-lung-nofill-ml')) - ref.lung_volume_ml.nofill)).toBeLessThan(1);
@@ -112,7 +88,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('lays the lung overlay on the dark lung pixels, and toggling an overlay changes the picture', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('window-preset-lung').click();
     // Only the filled-lung overlay, then none.
     for (const k of ['internal', 'gk', 'crop']) await page.getByTestId(`overlay-toggle-${k}`).uncheck();
@@ -175,7 +151,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('tells the story of the current slice in four synced views, each of which enlarges', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('tab-story').click();
     for (const k of [0, 1, 2, 3]) {
       await page.locator(`[data-testid=story-canvas-${k}][data-state=drawn]`).waitFor({ timeout: 10_000 });
@@ -202,7 +178,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('moves the axial slice with a click on the coronal view (linked crosshair)', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('tab-coronal').click();
     const canvas = page.getByTestId('slice-canvas-coronal');
     await canvas.waitFor();
@@ -235,7 +211,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('picks a point with Alt + click: the crop box is drawn around it, and the 3D tab shows the surfaces', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('tab-axial').click();
     const canvas = page.getByTestId('slice-canvas');
     await settle(page);
@@ -272,7 +248,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('shows the keyboard help with ? and closes it with Escape', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('tab-axial').click();
     await page.getByTestId('slice-canvas').focus();
     await page.keyboard.press('?');
@@ -284,9 +260,9 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   });
 
   it('made no request to another origin, logged no errors and showed no patient identifiers', async () => {
-    const { page } = app;
-    expect(app.foreignRequests).toEqual([]);
-    expect(app.pageErrors).toEqual([]);
+    const { page } = session.app;
+    expect(session.app.foreignRequests).toEqual([]);
+    expect(session.app.pageErrors).toEqual([]);
     // The patient's name and id, as the metadata panel shows them on request ...
     await page.getByTestId('show-patient-ids').check();
     const ids = (await page.getByTestId('patient-ids').locator('dd').allInnerTexts()).filter((t) => t.length > 2 && t !== '–');

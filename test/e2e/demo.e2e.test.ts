@@ -2,28 +2,14 @@
  * "Load demo scan": the synthetic chest phantom is built in a worker and
  * loaded through the same path as dropped files; nothing is downloaded.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openApp, readCanvas, screenshot, startPreview, waitForFirstSlice, type AppPage, type PreviewServer } from './harness';
+import { expect, it } from 'vitest';
+import { readCanvas, screenshot, waitForFirstSlice, startAppForSuite } from './harness';
 import { brightBox, findChestRow } from './pixelStats';
 
-let server: PreviewServer;
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchBrowser();
-  app = await openApp(browser, server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = startAppForSuite();
 
 it('loads the demo phantom and shows a chest-like slice', async () => {
-  const { page } = app;
+  const { page } = session.app;
   await page.getByTestId('demo-button').click();
   const ms = await waitForFirstSlice(page);
   console.log(`demo click -> first slice drawn: ${ms.toFixed(0)} ms`);
@@ -40,7 +26,7 @@ it('loads the demo phantom and shows a chest-like slice', async () => {
 });
 
 it('cancels a running load: the progress says so and no series appears', async () => {
-  const { page } = app;
+  const { page } = session.app;
   await page.getByTestId('demo-button').click();
   await page.getByTestId('cancel-button').click();
   await page.locator('[data-testid=load-progress][data-phase=cancelled]').waitFor();
@@ -52,6 +38,6 @@ it('cancels a running load: the progress says so and no series appears', async (
 });
 
 it('made no request to another origin and logged no errors', () => {
-  expect(app.foreignRequests).toEqual([]);
-  expect(app.pageErrors).toEqual([]);
+  expect(session.app.foreignRequests).toEqual([]);
+  expect(session.app.pageErrors).toEqual([]);
 });

@@ -3,30 +3,16 @@
  * whose file names are random hashes and whose pixels outside the scan
  * circle are padding (stored -2000).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { describeWithRealData, seriesDir } from '../helpers/sharedData';
-import { launchBrowser, openApp, readCanvas, screenshot, startPreview, waitForFirstSlice, type AppPage, type PreviewServer } from './harness';
+import { readCanvas, screenshot, waitForFirstSlice, startAppForSuite } from './harness';
 import { boxMean, brightBox, findChestRow } from './pixelStats';
 
 describeWithRealData('loading a real CT folder with the folder picker', () => {
-  let server: PreviewServer;
-  let browser: Browser;
-  let app: AppPage;
-
-  beforeAll(async () => {
-    server = await startPreview();
-    browser = await launchBrowser();
-    app = await openApp(browser, server.url);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = startAppForSuite();
 
   it('loads every file of the picked folder and opens the series sorted by position', async () => {
-    const { page } = app;
+    const { page } = session.app;
     await page.getByTestId('folder-input').setInputFiles(seriesDir('dsb2017-00cba091'));
     const timing = await waitForFirstSlice(page);
     console.log(`pick -> first slice drawn: ${timing.toFixed(0)} ms (134 files, 70.4 MB)`);
@@ -43,7 +29,7 @@ describeWithRealData('loading a real CT folder with the folder picker', () => {
   });
 
   it('shows the padding outside the scan circle as air and the chest at the lung window', async () => {
-    const { page } = app;
+    const { page } = session.app;
     // The series' own window (W400/L40) is the default; switch to the lung window.
     expect(await page.getByTestId('window-label').innerText()).toMatch(/W 400 \/ L 40\b/);
     await page.getByTestId('window-preset-lung').click();
@@ -70,7 +56,7 @@ describeWithRealData('loading a real CT folder with the folder picker', () => {
   });
 
   it('made no request to another origin and logged no errors', () => {
-    expect(app.foreignRequests).toEqual([]);
-    expect(app.pageErrors).toEqual([]);
+    expect(session.app.foreignRequests).toEqual([]);
+    expect(session.app.pageErrors).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.LUNGVIEW_CHROMIUM ?? '/usr/bin/chromium';
@@ -250,4 +251,29 @@ export async function waitForFirstSlice(page: Page, timeoutMs = 90_000): Promise
     const first = performance.getEntriesByName('lungview:first-slice').at(-1)!.startTime;
     return first - start;
   });
+}
+
+/** What startAppForSuite gives a suite: filled in by its beforeAll. */
+export interface AppSession {
+  server: PreviewServer;
+  browser: Browser;
+  app: AppPage;
+}
+
+/**
+ * For the enclosing suite: starts a preview server, a browser and one app
+ * page before its tests, and stops exactly those after them.
+ */
+export function startAppForSuite(): AppSession {
+  const session = {} as AppSession;
+  beforeAll(async () => {
+    session.server = await startPreview();
+    session.browser = await launchBrowser();
+    session.app = await openApp(session.browser, session.server.url);
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  return session;
 }

@@ -1,38 +1,24 @@
 /**
  * The page talks to its own origin only: the Content-Security-Policy blocks
- * any other, and loading the app itself asks nothing of another origin.
+ * any other, and loading the session.app itself asks nothing of another origin.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openApp, startPreview, type AppPage, type PreviewServer } from './harness';
+import { expect, it } from 'vitest';
+import { startAppForSuite } from './harness';
 
-let server: PreviewServer;
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchBrowser();
-  app = await openApp(browser, server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const session = startAppForSuite();
 
 it('loads with a CSP that allows only its own origin, and the built scripts run under it', async () => {
-  const csp = await app.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  const csp = await session.app.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(csp).toMatch(/default-src 'self'/);
   expect(csp).toMatch(/connect-src 'self'/);
-  // The app rendered, so its scripts and styles were allowed.
-  await app.page.getByTestId('demo-button').waitFor();
-  expect(app.pageErrors).toEqual([]);
-  expect(app.foreignRequests).toEqual([]);
+  // The session.app rendered, so its scripts and styles were allowed.
+  await session.app.page.getByTestId('demo-button').waitFor();
+  expect(session.app.pageErrors).toEqual([]);
+  expect(session.app.foreignRequests).toEqual([]);
 });
 
 it('blocks a request to another origin before it leaves the page', async () => {
-  const { page } = app;
+  const { page } = session.app;
   const outcome = await page.evaluate(async () => {
     const violations: string[] = [];
     document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
@@ -51,6 +37,6 @@ it('blocks a request to another origin before it leaves the page', async () => {
   expect(outcome.violations).toEqual(expect.arrayContaining(['connect-src', 'img-src']));
   // Chromium reports the image as a request that the CSP stopped before it
   // went out; the fetch never became a request at all.
-  expect(app.foreignRequests).toEqual(['http://198.51.100.7/pixel.png']);
-  expect(app.foreignFailures).toEqual([{ url: 'http://198.51.100.7/pixel.png', error: 'csp' }]);
+  expect(session.app.foreignRequests).toEqual(['http://198.51.100.7/pixel.png']);
+  expect(session.app.foreignFailures).toEqual([{ url: 'http://198.51.100.7/pixel.png', error: 'csp' }]);
 });
