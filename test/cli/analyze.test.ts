@@ -4,25 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze, type AnalyzeReport } from '../../src/cli/analyze';
 import { OUTPUT_FILES } from '../../src/cli/analyzeOutputs';
-import type { CliIo } from '../../src/cli/io';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
 import { readNifti, type NiftiImage } from '../../src/core/io/nifti';
 import { describeWithRealData, readReferenceSummary, REAL_SERIES, seriesDir } from '../helpers/sharedData';
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
+import { captureIo } from './captureIo';
 
 async function analyzeJson(...args: string[]): Promise<AnalyzeReport> {
   const io = captureIo();

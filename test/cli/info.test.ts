@@ -5,25 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInfo, type InfoResult } from '../../src/cli/info';
-import type { CliIo } from '../../src/cli/io';
 import { describeWithRealData, edgeFile, readReferenceSummary, seriesDir } from '../helpers/sharedData';
+import { captureIo } from './captureIo';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
 
 function cli(...args: string[]) {
   return spawnSync(tsx, ['src/cli/main.ts', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });

@@ -17,7 +17,7 @@ function OverlayRow({ kind }: { kind: OverlayKind }) {
       </label>
       <input
         type="color"
-        className="overlay-color"
+        className="color-swatch"
         value={o.color}
         aria-label={`Colour of ${label.toLowerCase()}`}
         data-testid={`overlay-color-${kind}`}
@@ -25,7 +25,7 @@ function OverlayRow({ kind }: { kind: OverlayKind }) {
       />
       <input
         type="range"
-        className="overlay-opacity"
+        className="opacity-range"
         min={0}
         max={1}
         step={0.05}

@@ -52,7 +52,7 @@ function MeshRow({ kind }: { kind: MeshKind }) {
         </label>
         <input
           type="color"
-          className="mesh-color"
+          className="color-swatch"
           value={color}
           disabled={colorMode === 'height'}
           title={colorMode === 'height' ? 'Colours show height (switch to single colour to choose one)' : `Colour of the ${LABELS[kind].toLowerCase()}`}
@@ -61,7 +61,7 @@ function MeshRow({ kind }: { kind: MeshKind }) {
         />
         <input
           type="range"
-          className="mesh-opacity"
+          className="opacity-range wide"
           min={0.1}
           max={1}
           step={0.05}
