@@ -64,13 +64,20 @@ export interface PreviewServer {
   stop(): Promise<void>;
 }
 
-/** Starts `vite preview` on a free port (dist/ must exist) and waits until it serves. */
+/**
+ * The built app to serve: dist/, or the folder named by LUNGVIEW_DIST (so
+ * several builds can be tested side by side without overwriting each other).
+ */
+export const distDir = path.resolve(repoRoot, process.env.LUNGVIEW_DIST || 'dist');
+
+/** Starts `vite preview` on a free port (the build must exist) and waits until it serves. */
 export async function startPreview(): Promise<PreviewServer> {
-  if (!existsSync(path.join(repoRoot, 'dist', 'index.html'))) {
-    throw new Error('dist/ is missing: run `vite build` first (npm run test:e2e does)');
+  if (!existsSync(path.join(distDir, 'index.html'))) {
+    throw new Error(`${distDir} has no build: run \`vite build\` first (npm run test:e2e does)`);
   }
   const port = await freePort();
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], {
+  const args = ['preview', '--port', String(port), '--strictPort', '--outDir', distDir];
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/vite'), args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
