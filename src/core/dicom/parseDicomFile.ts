@@ -119,6 +119,13 @@ export interface ParseDicomFileOptions {
    * slice when the caller knows where the slice goes.
    */
   huOutput?: (header: SliceHeader) => Int16Array | null | undefined;
+  /**
+   * `bytes` is only the start of a file of this many bytes: parse the header
+   * up to the Pixel Data element (implies headerOnly) and check the pixel
+   * data length against the whole file's size. A header longer than the
+   * prefix gives a "truncated" skip: read the whole file then.
+   */
+  prefixOfFileBytes?: number;
 }
 
 /** Encapsulated Uncompressed: each frame's fragments hold native little-endian words. */
@@ -256,10 +263,9 @@ function detectLayout(bytes: Uint8Array): Layout {
   return { bytes, transferSyntax: IMPLICIT_VR_LE, kind: 'bare-dataset' };
 }
 
-function parseDataSet(layout: Layout): DataSet {
-  const options = layout.transferSyntax
-    ? { TransferSyntaxUID: layout.transferSyntax, inflater }
-    : { inflater };
+function parseDataSet(layout: Layout, untilPixelData = false): DataSet {
+  const base = layout.transferSyntax ? { TransferSyntaxUID: layout.transferSyntax, inflater } : { inflater };
+  const options = untilPixelData ? { ...base, untilTag: T.pixelData } : base;
   try {
     // dicom-parser's typings declare the inflater as returning void; it uses the returned array.
     return dicomParser.parseDicom(layout.bytes, options as unknown as Parameters<typeof dicomParser.parseDicom>[1]);
@@ -437,8 +443,10 @@ function baseHeader(ds: DataSet, file: string, transferSyntaxUid: string, rows: 
 }
 
 function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOptions): DecodedSlice[] {
+  const prefix = options.prefixOfFileBytes !== undefined;
+  if (prefix) options = { ...options, headerOnly: true };
   const layout = detectLayout(bytes);
-  const ds = parseDataSet(layout);
+  const ds = parseDataSet(layout, prefix);
   const tsUid = layout.transferSyntax ?? str(ds, T.transferSyntax);
   if (!tsUid) skip('file meta group has no TransferSyntaxUID (0002,0010)');
   const ts = transferSyntaxInfo(tsUid);
@@ -505,7 +513,12 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
       }
     }
   } else {
-    const available = Math.max(0, data.length - pixelEl.dataOffset);
+    // Bytes of the data set in the whole file. (A deflated data set is
+    // inflated into a new array: its prefix says nothing of the file's size.)
+    const total = prefix && data.buffer === bytes.buffer
+      ? Math.max(data.length, (options.prefixOfFileBytes ?? 0) - (data.byteOffset - bytes.byteOffset))
+      : data.length;
+    const available = Math.max(0, total - pixelEl.dataOffset);
     const declared = pixelEl.length;
     if (declared > available) skip(`truncated file: Pixel Data declares ${declared} bytes but only ${available} are present`);
     if (declared < frameBytes * frames) {
