@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { getDicomPool } from '../workers/dicomPool';
 import { App } from './App';
 import './styles.css';
 
@@ -10,3 +11,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+// The DICOM workers boot while the page waits for a drop, not after it.
+setTimeout(() => getDicomPool().warmUp(), 0);

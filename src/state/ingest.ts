@@ -1,14 +1,16 @@
 /**
- * The ingest job: collect files -> parse them in the worker pool -> group,
- * sort and assemble series (core) -> volumes into the cache, metadata into
- * the store. One job at a time; starting a new one or cancel() stops the
- * running one.
+ * The ingest job, streaming: collect files -> read every header in the
+ * worker pool (only the first bytes of each file) -> group, sort and plan
+ * the series (core), refuse what exceeds the memory budget, allocate the
+ * volumes -> show the series at once while the pixels arrive, the slice on
+ * screen first -> done. One job at a time; starting a new one or cancel()
+ * stops the running one; retry() runs the last one again.
  */
-import type { SeriesSummary, SkippedFile } from '../core/dicom/types';
-import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries } from '../core/dicom/buildSeries';
+import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
+import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
-import { isCancelled, type ProgressCallback } from '../workers/dicomPool';
-import type { AppStore } from './store';
+import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
+import { loadRunning, pickDefaultSeries, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
 /** What a drop, a picker or the demo generator hands to the ingest job. */
@@ -20,9 +22,24 @@ export interface CollectedInputs {
 
 /** The parsing service (the worker pool in the app, an in-process parser in tests). */
 export interface ParseService {
-  parseAll(inputs: readonly ParseInput[], onProgress?: ProgressCallback): Promise<ParseBatchResult>;
+  parseAll(inputs: readonly ParseInput[], onProgress?: ProgressCallback, options?: ParseAllOptions): Promise<ParseBatchResult>;
   cancel(): void;
 }
+
+/** Bytes of HU (2 per voxel) the viewer accepts, checked before any volume is allocated. */
+export interface MemoryBudget {
+  /** One series' volume. */
+  maxSeriesBytes: number;
+  /** All volumes of one load together. */
+  maxTotalBytes: number;
+}
+
+/**
+ * 1 GiB of HU per series (512 × 512 × 2048 slices) and 2 GiB per load: the
+ * analysis holds about three more bytes per voxel on top (masks in the page
+ * and a copy in its worker), which keeps a full analysis within a few GiB.
+ */
+export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { maxSeriesBytes: 2 ** 30, maxTotalBytes: 2 ** 31 };
 
 export interface IngestDeps {
   store: AppStore;
@@ -33,6 +50,7 @@ export interface IngestDeps {
   yieldToUi?: () => Promise<void>;
   /** Minimum time between two progress updates of the store, in ms. */
   progressIntervalMs?: number;
+  memoryBudget?: MemoryBudget;
 }
 
 /** Gathers the inputs of one load; `signal` aborts when the load is cancelled or replaced. */
@@ -41,9 +59,28 @@ export type Collector = (signal: AbortSignal) => Promise<CollectedInputs> | Coll
 export interface IngestController {
   /** Runs one load. Resolves when it finished, failed or was cancelled (never rejects). */
   run(source: string, collect: Collector): Promise<void>;
+  /** Runs the last load again (after it failed or was cancelled); its files are read again. */
+  retry(): Promise<void>;
   /** Stops the running load, if any. */
   cancel(): void;
 }
+
+/**
+ * performance.mark names of a load's milestones (for the benchmark): files
+ * listed, headers read (series shown), every volume complete.
+ */
+export const LOAD_MARKS = {
+  collected: 'lungview:files-collected',
+  headers: 'lungview:headers-read',
+  volumes: 'lungview:volumes-ready',
+} as const;
+
+function mark(name: string): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(name);
+}
+
+/** HU shown for slices whose pixels have not arrived yet (air: black in every window). */
+export const PENDING_SLICE_HU = -1024;
 
 function inputSize(input: ParseInput): number {
   return input.source instanceof ArrayBuffer ? input.source.byteLength : input.source.size;
@@ -53,30 +90,61 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function seriesName(s: SeriesSummary): string {
+  return s.description || s.seriesInstanceUid || s.id;
+}
+
+function formatGb(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(bytes >= 1e10 ? 0 : 2)} GB`;
+}
+
+function byFile(a: SkippedFile, b: SkippedFile): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
+/** Where the pixels of one deferred file go. */
+interface SliceTarget {
+  seriesId: string;
+  z: number;
+  out: Int16Array;
+}
+
+/** Volume z indices from `center` outward (center, center+1, center-1, ...). */
+function outwardOrder(n: number, center: number): number[] {
+  const out: number[] = [];
+  const c = Math.min(n - 1, Math.max(0, center));
+  for (let d = 0; out.length < n; d++) {
+    if (c + d < n) out.push(c + d);
+    if (d > 0 && c - d >= 0) out.push(c - d);
+  }
+  return out;
+}
+
 /**
- * Series summaries with their volumes, largest CT first. A series whose
- * pixels cannot be assembled is left out with a warning.
+ * Splits the plans into those that fit the budget (largest CT first, as
+ * shown) and a message for each one refused, before anything is allocated.
  */
-export function assembleAll(
-  slices: ParseBatchResult['slices'],
-  cache: VolumeCache,
-): { series: SeriesSummary[]; warnings: string[] } {
-  const plans = groupSeries(slices).map((g) => planSeries(g));
-  plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
-  const series: SeriesSummary[] = [];
-  const warnings: string[] = [];
-  for (const plan of plans) {
-    try {
-      // releaseSlices: each slice's pixels are dropped once copied, so the
-      // decoded slices and the volume are not both held in full.
-      cache.set(plan.summary.id, assembleVolume(plan, { releaseSlices: true }));
-      series.push(plan.summary);
-    } catch (e) {
-      const name = plan.summary.description || plan.summary.seriesInstanceUid || plan.summary.id;
-      warnings.push(`series "${name}" could not be assembled: ${message(e)}`);
+export function applyMemoryBudget<T extends { summary: SeriesSummary }>(
+  plans: readonly T[],
+  budget: MemoryBudget,
+): { accepted: T[]; refused: string[] } {
+  const accepted: T[] = [];
+  const refused: string[] = [];
+  let total = 0;
+  for (const p of plans) {
+    const [nz, ny, nx] = p.summary.dimsZyx;
+    const bytes = nx * ny * nz * 2;
+    const dims = `${nx} × ${ny} × ${nz}`;
+    if (bytes > budget.maxSeriesBytes) {
+      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: it is larger than the ${formatGb(budget.maxSeriesBytes)} one series may use here.`);
+    } else if (total + bytes > budget.maxTotalBytes) {
+      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: with the series before it, this load would exceed ${formatGb(budget.maxTotalBytes)}. Load it on its own.`);
+    } else {
+      total += bytes;
+      accepted.push(p);
     }
   }
-  return { series, warnings };
+  return { accepted, refused };
 }
 
 export function createIngestController(deps: IngestDeps): IngestController {
@@ -84,12 +152,13 @@ export function createIngestController(deps: IngestDeps): IngestController {
   const now = deps.now ?? (() => performance.now());
   const yieldToUi = deps.yieldToUi ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
   const interval = deps.progressIntervalMs ?? 50;
+  const budget = deps.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
   let job = 0;
   let abort: AbortController | null = null;
+  let last: { source: string; collect: Collector } | null = null;
 
   function cancel(): void {
-    const phase = store.getState().load.phase;
-    if (phase === 'collecting' || phase === 'parsing' || phase === 'assembling') {
+    if (loadRunning(store.getState().load.phase)) {
       job++;
       abort?.abort();
       abort = null;
@@ -104,37 +173,155 @@ export function createIngestController(deps: IngestDeps): IngestController {
     const controller = new AbortController();
     abort = controller;
     const act = () => store.getState();
+    const current = () => my === job;
+    // Retrying reuses the collected files when they can be read again (File
+    // objects); bytes handed to the workers are gone, so those are collected anew.
+    let reusable: CollectedInputs | null = null;
+    last = {
+      source,
+      collect: (signal) => reusable ?? collect(signal),
+    };
     cache.clear();
     act().beginLoad(source, now());
     try {
       const collected = await collect(controller.signal);
-      if (my !== job) return;
+      if (!current()) return;
+      if (collected.inputs.every((i) => !(i.source instanceof ArrayBuffer))) reusable = collected;
+      mark(LOAD_MARKS.collected);
       const bytesTotal = collected.inputs.reduce((n, i) => n + inputSize(i), 0);
       act().setCollected(collected.inputs.length, bytesTotal);
+
+      // 1. Headers (and the pixels of files that cannot be streamed).
       let lastUpdate = -Infinity;
-      const parsed = await parser.parseAll(collected.inputs, (p) => {
-        if (my !== job) return;
+      const headers = await parser.parseAll(collected.inputs, (p) => {
+        if (!current()) return;
         const t = now();
         if (t - lastUpdate >= interval || p.filesDone === collected.inputs.length) {
           lastUpdate = t;
           act().setProgress(p.filesDone, p.bytesDone);
         }
-      });
-      if (my !== job) return;
+      }, { mode: 'headers' });
+      if (!current()) return;
       act().setProgress(collected.inputs.length, bytesTotal);
       act().setPhase('assembling');
       await yieldToUi();
-      if (my !== job) return;
-      const { series, warnings } = assembleAll(parsed.slices, cache);
-      const skipped = [...collected.skipped, ...parsed.skipped].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-      act().finishLoad(series, skipped, warnings, now());
+      if (!current()) return;
+
+      // 2. Plan, check the budget, allocate.
+      const plans = groupSeries(headers.slices).map((g) => planSeries(g));
+      plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
+      const { accepted, refused } = applyMemoryBudget(plans, budget);
+      for (const r of refused) act().addError(r);
+      const warnings = [...refused, ...(headers.warnings ?? [])];
+      const series: SeriesSummary[] = [];
+      const targets = new Map<string, SliceTarget>();
+      const deferredOf = new Map<string, number[]>();
+      let slicesTotal = 0;
+      let slicesDone = 0;
+      for (const plan of accepted) {
+        const id = plan.summary.id;
+        const deferred = plan.ordered.flatMap((s, z) => (s.hu.length === 0 ? [z] : []));
+        try {
+          const volume = assembleVolume(plan as SeriesPlan<DecodedSlice>, {
+            releaseSlices: true,
+            fillSlice: (_, out) => out.fill(PENDING_SLICE_HU),
+          });
+          const per = volume.nx * volume.ny;
+          const filled = new Uint8Array(volume.nz).fill(1);
+          for (const z of deferred) {
+            filled[z] = 0;
+            targets.set(plan.ordered[z].header.file, { seriesId: id, z, out: volume.hu.subarray(z * per, (z + 1) * per) });
+          }
+          cache.setStreaming(id, volume, filled);
+          series.push(plan.summary);
+          deferredOf.set(id, deferred);
+          slicesTotal += volume.nz;
+          slicesDone += volume.nz - deferred.length;
+        } catch (e) {
+          warnings.push(`Series "${seriesName(plan.summary)}" could not be assembled: ${message(e)}`);
+        }
+      }
+      const skipped = [...collected.skipped, ...headers.skipped];
+      if (series.length === 0) {
+        act().finishLoad([], skipped.sort(byFile), warnings, now());
+        return;
+      }
+      act().beginStreaming(series, [...skipped].sort(byFile), warnings, slicesTotal, slicesDone);
+      mark(LOAD_MARKS.headers);
+      await yieldToUi();
+      if (!current()) return;
+
+      // 3. Pixels, the slice on screen first, then outward from it; other series after.
+      const inputOf = new Map(collected.inputs.map((i) => [i.path, i]));
+      const open = pickDefaultSeries(series)?.id ?? null;
+      const order: ParseInput[] = [];
+      const seriesOrder = [...series].sort((a, b) => Number(b.id === open) - Number(a.id === open));
+      for (const s of seriesOrder) {
+        const deferred = new Set(deferredOf.get(s.id) ?? []);
+        if (!deferred.size) continue;
+        const center = s.id === act().selectedSeriesId ? act().sliceZ : Math.floor((s.dimsZyx[0] - 1) / 2);
+        for (const z of outwardOrder(s.dimsZyx[0], center)) {
+          if (!deferred.has(z)) continue;
+          const input = inputOf.get(s.files[z]);
+          if (input) order.push(input);
+        }
+      }
+      const pixelFailures = new Map<string, number>();
+      let lastStream = -Infinity;
+      const onBatch = (part: ParseBatchResult) => {
+        if (!current()) return;
+        let onScreen = false;
+        const st = act();
+        for (const slice of part.slices) {
+          const t = targets.get(slice.header.file);
+          if (!t) continue;
+          if (slice.hu.length !== t.out.length) {
+            skipped.push({ file: slice.header.file, reason: `the file changed while it was read: ${slice.hu.length} pixels instead of ${t.out.length}` });
+            pixelFailures.set(t.seriesId, (pixelFailures.get(t.seriesId) ?? 0) + 1);
+            continue;
+          }
+          // A copy: the worker's slice arrives in its own buffer, and the volume is one contiguous array.
+          t.out.set(slice.hu);
+          cache.markSliceFilled(t.seriesId, t.z);
+          slicesDone++;
+          if (t.seriesId === st.selectedSeriesId && t.z === st.sliceZ) onScreen = true;
+        }
+        for (const sk of part.skipped) {
+          skipped.push(sk);
+          const t = targets.get(sk.file);
+          if (t) pixelFailures.set(t.seriesId, (pixelFailures.get(t.seriesId) ?? 0) + 1);
+        }
+        for (const w of part.warnings ?? []) warnings.push(w);
+        const tNow = now();
+        if (onScreen || tNow - lastStream >= interval) {
+          lastStream = tNow;
+          act().setSlicesDone(slicesDone);
+        }
+      };
+      if (order.length) await parser.parseAll(order, undefined, { mode: 'full', onBatch });
+      if (!current()) return;
+      cache.completeStreaming();
+      mark(LOAD_MARKS.volumes);
+      const finalSeries = series.map((s) => {
+        const failed = pixelFailures.get(s.id);
+        return failed
+          ? { ...s, warnings: [...s.warnings, `${failed} slice${failed === 1 ? '' : 's'} could not be read (see the skipped files) and show as air.`] }
+          : s;
+      });
+      act().finishLoad(finalSeries, skipped.sort(byFile), warnings, now());
     } catch (e) {
-      if (my !== job || isCancelled(e)) return;
+      if (!current() || isCancelled(e)) return;
       act().failLoad(`Loading failed: ${message(e)}`, now());
     } finally {
       if (abort === controller) abort = null;
     }
   }
 
-  return { run, cancel };
+  async function retry(): Promise<void> {
+    if (!last) return;
+    const { source, collect } = last;
+    await run(source, collect);
+  }
+
+  return { run, retry, cancel };
 }

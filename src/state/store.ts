@@ -32,7 +32,23 @@ import {
   type OverlaySetting,
 } from './analysisState';
 
-export type LoadPhase = 'idle' | 'collecting' | 'parsing' | 'assembling' | 'done' | 'cancelled' | 'error';
+/**
+ * collecting: listing what was dropped; parsing: reading the headers (and
+ * the pixels of files that cannot be streamed); assembling: grouping and
+ * allocating the volumes; streaming: the series are known and shown while
+ * their slices' pixels arrive; done: every volume is complete.
+ */
+export type LoadPhase = 'idle' | 'collecting' | 'parsing' | 'assembling' | 'streaming' | 'done' | 'cancelled' | 'error';
+
+/** The load is still running (it can be cancelled). */
+export function loadRunning(phase: LoadPhase): boolean {
+  return phase === 'collecting' || phase === 'parsing' || phase === 'assembling' || phase === 'streaming';
+}
+
+/** The series' volumes can be shown: complete, or being filled slice by slice. */
+export function volumesViewable(phase: LoadPhase): boolean {
+  return phase === 'streaming' || phase === 'done';
+}
 
 export interface LoadStatus {
   phase: LoadPhase;
@@ -42,6 +58,9 @@ export interface LoadStatus {
   filesDone: number;
   bytesTotal: number;
   bytesDone: number;
+  /** Slices of all volumes, and those whose pixels are in place (streaming). */
+  slicesTotal: number;
+  slicesDone: number;
   /** performance.now() when the load started and ended (null while unknown). */
   startedAtMs: number | null;
   finishedAtMs: number | null;
@@ -125,7 +144,18 @@ export interface AppActions {
   setCollected(filesTotal: number, bytesTotal: number): void;
   setProgress(filesDone: number, bytesDone: number): void;
   setPhase(phase: LoadPhase): void;
-  /** Series are ready (their volumes are in the cache): show them and open the default one. */
+  /**
+   * The series are known and their volumes allocated (in the cache), with
+   * `slicesDone` of `slicesTotal` slices in place: show them, open the
+   * default one; the rest of the pixels stream in (setSlicesDone).
+   */
+  beginStreaming(series: SeriesSummary[], skipped: SkippedFile[], warnings: string[], slicesTotal: number, slicesDone: number): void;
+  setSlicesDone(slicesDone: number): void;
+  /**
+   * Every volume is complete. After beginStreaming, keeps the open series and
+   * view (series, skipped and warnings replace the streaming ones); without
+   * it, shows the series and opens the default one.
+   */
   finishLoad(series: SeriesSummary[], skipped: SkippedFile[], warnings: string[], nowMs: number): void;
   cancelLoad(nowMs: number): void;
   failLoad(message: string, nowMs: number): void;
@@ -217,6 +247,8 @@ const IDLE_LOAD: LoadStatus = {
   filesDone: 0,
   bytesTotal: 0,
   bytesDone: 0,
+  slicesTotal: 0,
+  slicesDone: 0,
   startedAtMs: null,
   finishedAtMs: null,
 };
@@ -365,9 +397,38 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     setPhase(phase) {
       set({ load: { ...get().load, phase } });
     },
-    finishLoad(series, skipped, warnings, nowMs) {
+    beginStreaming(series, skipped, warnings, slicesTotal, slicesDone) {
       const best = pickDefaultSeries(series);
-      const errors = series.length === 0 ? [noSeriesMessage(skipped.length)] : get().errors;
+      set({
+        load: { ...get().load, phase: 'streaming', slicesTotal, slicesDone },
+        series,
+        skipped,
+        warnings,
+        ...(best ? openedSeries(best, get().analysis) : { selectedSeriesId: null }),
+      });
+    },
+    setSlicesDone(slicesDone) {
+      const load = get().load;
+      if (load.slicesDone !== slicesDone) set({ load: { ...load, slicesDone: Math.min(load.slicesTotal, slicesDone) } });
+    },
+    finishLoad(series, skipped, warnings, nowMs) {
+      // Errors raised during the load (e.g. a series refused for its size) say more than the generic one.
+      const errors = series.length === 0 && get().errors.length === 0 ? [noSeriesMessage(skipped.length)] : get().errors;
+      const current = get();
+      if (current.load.phase === 'streaming') {
+        const keep = series.some((x) => x.id === current.selectedSeriesId);
+        const best = keep ? null : pickDefaultSeries(series);
+        set({
+          load: { ...current.load, phase: 'done', slicesDone: current.load.slicesTotal, finishedAtMs: nowMs },
+          series,
+          skipped,
+          warnings,
+          errors,
+          ...(keep ? {} : best ? openedSeries(best, current.analysis) : { selectedSeriesId: null }),
+        });
+        return;
+      }
+      const best = pickDefaultSeries(series);
       set({
         load: { ...get().load, phase: 'done', finishedAtMs: nowMs },
         series,

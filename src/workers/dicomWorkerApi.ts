@@ -1,6 +1,7 @@
 /**
  * The functions the DICOM worker exposes: read each file's bytes (inside the
- * worker, so the main thread never holds them) and run the core parser.
+ * worker, so the main thread never holds them; in the header pass of a
+ * streaming load only their first bytes, see parseInput) and run the core parser.
  * Compressed pixel data is decoded here too: each codec (its script chunk
  * and .wasm) is fetched and compiled by this worker the first time one of
  * its files arrives, and kept for the worker's life.
@@ -9,34 +10,26 @@
 import * as Comlink from 'comlink';
 import { createCodecSet } from '../codecs/codecSet';
 import { BROWSER_WASM_URLS } from '../codecs/wasmUrls';
-import type { DicomWorkerApi, ParseBatchResult, ParseInput } from './dicomApi';
+import type { DicomWorkerApi, ParseBatchResult, ParseInput, ParseMode } from './dicomApi';
+import { parseRead, readInput } from './parseInput';
 
 const codecs = createCodecSet({ wasmUrls: BROWSER_WASM_URLS });
 
-async function readBytes(source: Blob | ArrayBuffer): Promise<Uint8Array> {
-  return source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(await source.arrayBuffer());
-}
-
 export const dicomWorkerApi: DicomWorkerApi = {
-  async parseBatch(inputs: ParseInput[], onFileDone?: (bytes: number) => void): Promise<ParseBatchResult> {
+  async parseBatch(inputs: ParseInput[], onFileDone?: (bytes: number) => void, mode: ParseMode = 'full'): Promise<ParseBatchResult> {
     const result: ParseBatchResult = { slices: [], skipped: [] };
     const buffers = new Set<ArrayBuffer>();
-    for (const input of inputs) {
+    // Every read of the batch starts now and runs while earlier files are parsed.
+    const reads = inputs.map((input) => readInput(input, mode));
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k];
       const size = input.source instanceof ArrayBuffer ? input.source.byteLength : input.source.size;
-      let bytes: Uint8Array;
-      try {
-        bytes = await readBytes(input.source);
-      } catch (e) {
-        result.skipped.push({ file: input.path, reason: `could not read the file: ${e instanceof Error ? e.message : String(e)}` });
-        void onFileDone?.(size);
-        continue;
-      }
       // The file's bytes are dropped after this call: only the decoded pixels are kept.
-      const parsed = await codecs.parse(bytes, input.path);
+      const parsed = await parseRead(await reads[k], codecs);
       if (parsed.ok) {
         for (const s of parsed.slices) {
           result.slices.push(s);
-          buffers.add(s.hu.buffer as ArrayBuffer);
+          if (s.hu.length) buffers.add(s.hu.buffer as ArrayBuffer);
         }
       } else {
         result.skipped.push(parsed.skipped);

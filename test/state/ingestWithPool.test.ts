@@ -9,7 +9,7 @@ import { createIngestController } from '../../src/state/ingest';
 import { createAppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import type { DicomWorkerApi, ParseInput } from '../../src/workers/dicomApi';
-import { CancelledError, DicomPool, isCancelled } from '../../src/workers/dicomPool';
+import { CancelledError, DicomPool, isCancelled, PoolFailedError } from '../../src/workers/dicomPool';
 import { dicomWorkerApi } from '../../src/workers/dicomWorkerApi';
 
 interface FakeWorkers {
@@ -17,6 +17,8 @@ interface FakeWorkers {
   terminated: number;
   /** Files each worker was given. */
   filesPerWorker: number[];
+  /** Paths of the last batch each worker was given. */
+  lastPaths: string[][];
   create: () => Worker;
   closeAll: () => void;
 }
@@ -28,15 +30,17 @@ function fakeWorkers(api: DicomWorkerApi = dicomWorkerApi): FakeWorkers {
     spawned: 0,
     terminated: 0,
     filesPerWorker: [],
+    lastPaths: [],
     create() {
       const k = fw.spawned++;
       fw.filesPerWorker[k] = 0;
       const { port1, port2 } = new MessageChannel();
       ports.push(port1, port2);
       const counted: DicomWorkerApi = {
-        parseBatch(inputs, cb) {
+        parseBatch(inputs, cb, mode) {
           fw.filesPerWorker[k] += inputs.length;
-          return api.parseBatch(inputs, cb);
+          fw.lastPaths[k] = inputs.map((i) => i.path);
+          return api.parseBatch(inputs, cb, mode);
         },
       };
       Comlink.expose(counted, port2);
@@ -58,6 +62,11 @@ function fakeWorkers(api: DicomWorkerApi = dicomWorkerApi): FakeWorkers {
 function phantomInputs(slices: number): ParseInput[] {
   const ph = makePhantomSeries({ size: 40, slices, thicknessMm: 2, seed: 5 });
   return ph.files.map((f) => ({ path: f.name, source: f.bytes.slice().buffer }));
+}
+
+/** The same files as Blobs (like dropped Files): a worker reads them, so they can be read again. */
+function phantomBlobs(slices: number): ParseInput[] {
+  return phantomInputs(slices).map((i) => ({ path: i.path, source: new Blob([i.source as ArrayBuffer]) }));
 }
 
 let cleanup: (() => void)[] = [];
@@ -130,7 +139,7 @@ describe('DICOM worker pool', () => {
     again.dispose();
   });
 
-  it('a worker that fails rejects the call with the reason, and the pool starts afresh', async () => {
+  it('a worker that dies once is replaced and its file parsed on a fresh one, with a warning', async () => {
     let failNext = true;
     const fw = fakeWorkers();
     cleanup.push(fw.closeAll);
@@ -145,9 +154,90 @@ describe('DICOM worker pool', () => {
       return w;
     };
     const pool = new DicomPool(1, create);
-    await expect(pool.parseAll(phantomInputs(2))).rejects.toThrow(/DICOM worker failed: script failed to load/);
+    const res = await pool.parseAll(phantomBlobs(3));
+    expect(res.slices).toHaveLength(3);
+    expect(res.skipped).toEqual([]);
+    expect(res.warnings).toEqual([expect.stringMatching(/DICOM worker stopped \(script failed to load\) and was restarted/)]);
+    expect(fw.terminated).toBe(1);
+    expect(pool.liveWorkers).toBe(1);
+    pool.dispose();
+  });
+
+  it('workers that keep dying fail the call with the reason, and the next call starts afresh', async () => {
+    let failing = true;
+    const fw = fakeWorkers();
+    cleanup.push(fw.closeAll);
+    const create = () => {
+      const w = fw.create();
+      if (failing) {
+        setTimeout(() => w.dispatchEvent(Object.assign(new Event('error'), { message: 'out of memory' })), 0);
+        (w as unknown as MessagePort).close();
+      }
+      return w;
+    };
+    const pool = new DicomPool(2, create);
+    const err = await pool.parseAll(phantomInputs(6)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PoolFailedError);
+    expect(String(err)).toMatch(/stopped 4 times in a row \(last: out of memory\)/);
     expect(pool.liveWorkers).toBe(0);
+    failing = false;
     await expect(pool.parseAll(phantomInputs(2))).resolves.toMatchObject({ skipped: [] });
+    pool.dispose();
+  });
+
+  it('a file that crashes every worker it is given is skipped with the reason; the other files of its batch are parsed', async () => {
+    const crashPorts = new Map<number, MessagePort>();
+    let spawned = 0;
+    const fw = fakeWorkers({
+      async parseBatch(inputs, cb) {
+        if (inputs.some((i) => i.path === 'crash.dcm')) {
+          // Never answers; the worker reports an uncaught error instead.
+          return new Promise<never>(() => undefined);
+        }
+        return dicomWorkerApi.parseBatch(inputs, cb);
+      },
+    });
+    cleanup.push(fw.closeAll);
+    const create = () => {
+      const w = fw.create();
+      crashPorts.set(spawned++, w as unknown as MessagePort);
+      return w;
+    };
+    const inputs = phantomBlobs(12);
+    inputs.splice(5, 0, { path: 'crash.dcm', source: new Blob([new Uint8Array(8)]) });
+    const pool = new DicomPool(1, create);
+    // The crash: an error event on the worker that got crash.dcm, shortly after the call.
+    const watcher = setInterval(() => {
+      for (const [k, port] of crashPorts) {
+        if (fw.lastPaths[k]?.includes('crash.dcm')) {
+          crashPorts.delete(k);
+          port.dispatchEvent(Object.assign(new Event('error'), { message: 'RangeError: Maximum call stack size exceeded' }));
+        }
+      }
+    }, 2);
+    cleanup.push(() => clearInterval(watcher));
+    const res = await pool.parseAll(inputs);
+    expect(res.slices).toHaveLength(12);
+    expect(res.skipped).toEqual([{ file: 'crash.dcm', reason: 'the DICOM worker stopped while reading it (RangeError: Maximum call stack size exceeded)' }]);
+    expect(res.warnings?.some((w) => /stopped while reading crash\.dcm/.test(w))).toBe(true);
+    pool.dispose();
+  });
+
+  it('a file that runs past the per-file time budget is skipped and its worker replaced', async () => {
+    const fw = fakeWorkers({
+      async parseBatch(inputs, cb) {
+        if (inputs.some((i) => i.path === 'hang.dcm')) return new Promise<never>(() => undefined);
+        return dicomWorkerApi.parseBatch(inputs, cb);
+      },
+    });
+    cleanup.push(fw.closeAll);
+    const inputs = phantomBlobs(4);
+    inputs.splice(2, 0, { path: 'hang.dcm', source: new Blob([new Uint8Array(8)]) });
+    const pool = new DicomPool(1, fw.create, { perFileBudgetMs: 150 });
+    const res = await pool.parseAll(inputs);
+    expect(res.slices).toHaveLength(4);
+    expect(res.skipped).toEqual([{ file: 'hang.dcm', reason: 'reading it took longer than the 0.15 s allowed per file; it was stopped' }]);
+    expect(fw.terminated).toBeGreaterThanOrEqual(1);
     pool.dispose();
   });
 });

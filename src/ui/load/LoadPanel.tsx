@@ -1,16 +1,13 @@
-import { useAppStore } from '../../state/store';
+import { loadRunning, useAppStore } from '../../state/store';
 import { Panel } from '../layout/Panel';
 import { DropZone } from './DropZone';
 import { LoadProgress } from './LoadProgress';
 import { loadDemoScan, loadFileList } from './loadActions';
 
-function isBusy(phase: string): boolean {
-  return phase === 'collecting' || phase === 'parsing' || phase === 'assembling';
-}
 
 /** Drop zone, folder and file pickers, demo button and the progress of the current load. */
 export function LoadPanel() {
-  const busy = useAppStore((s) => isBusy(s.load.phase));
+  const busy = useAppStore((s) => loadRunning(s.load.phase));
   return (
     <Panel title="Load" testId="load-panel">
       <DropZone />

@@ -51,3 +51,9 @@ export function loadDemoScan(): void {
 export function cancelLoad(): void {
   appIngest.cancel();
 }
+
+/** Runs the last load again (after it failed or was cancelled), without reloading the page. */
+export function retryLoad(): void {
+  markStart();
+  void appIngest.retry();
+}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { maskCache } from '../../state/maskCache';
-import { appStore, axisSliceIndex, selectedSeries, useAppStore } from '../../state/store';
+import { appStore, axisSliceIndex, loadRunning, selectedSeries, useAppStore, volumesViewable } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
 import { sliceDisplay } from '../../viewer2d/orientation';
 import type { SliceAxis } from '../../viewer2d/renderSlice';
@@ -15,7 +15,7 @@ function OrientationMarkers({ axis }: { axis: SliceAxis }) {
   const id = useAppStore((s) => s.selectedSeriesId);
   const phase = useAppStore((s) => s.load.phase);
   const orientation = useMemo(() => {
-    const vol = phase === 'done' ? volumeCache.get(id) : undefined;
+    const vol = volumesViewable(phase) ? volumeCache.get(id) : undefined;
     return vol ? sliceDisplay(vol, axis) : null;
   }, [id, phase, axis]);
   if (!orientation) return null;
@@ -82,8 +82,8 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
 function EmptyState({ withDropZone }: { withDropZone: boolean }) {
   const phase = useAppStore((s) => s.load.phase);
   const hasSeries = useAppStore((s) => s.series.length > 0);
-  if (hasSeries && phase === 'done') return null;
-  const loading = phase === 'collecting' || phase === 'parsing' || phase === 'assembling';
+  if (hasSeries && volumesViewable(phase)) return null;
+  const loading = loadRunning(phase);
   return (
     <div className="viewport-empty">
       {loading ? (

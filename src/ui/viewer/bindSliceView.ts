@@ -17,7 +17,7 @@ import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volu
 import type { OverlayKind } from '../../state/analysisState';
 import { OVERLAY_MASK } from '../../state/analysisState';
 import type { MaskCache } from '../../state/maskCache';
-import { axisSliceIndex, axisView, type AppState, type AppStore } from '../../state/store';
+import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
 import { composeSlice, type RectOverlay } from '../../viewer2d/composeSlice';
@@ -187,7 +187,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   function draw(): void {
     const s = store.getState();
     const volume = volumes.get(s.selectedSeriesId);
-    if (!volume || s.load.phase !== 'done') {
+    if (!volume || !volumesViewable(s.load.phase)) {
       shown = null;
       transform = null;
       painter.clear();
@@ -204,7 +204,12 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     const wl = windowLut(s);
     const { planned, key: layerKey } = planOverlays(s, volume, index);
     const { rects, key: rectKey } = cropRects(s, volume, index);
-    const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
+    // While the load streams: an axial slice changes once, when its pixels
+    // arrive; a coronal or sagittal one with every slice that arrives.
+    const streaming = s.load.phase === 'streaming';
+    const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
+    const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
+    const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
     transform = painter.draw({
       width,
       height,
@@ -226,7 +231,8 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
     canvas.dataset.drawnSlice = String(index);
     canvas.dataset.overlays = planned.map((p) => p.kind).join(',');
-    if (s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
+    canvas.dataset.sliceReady = String(ready);
+    if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
       markedLoad = s.load.startedAtMs;
       performance.mark(FIRST_SLICE_MARK);
     }
@@ -241,6 +247,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     a.view !== b.view ||
     a.mprViews !== b.mprViews ||
     a.load.phase !== b.load.phase ||
+    a.load.slicesDone !== b.load.slicesDone ||
     a.analysisResults !== b.analysisResults ||
     a.overlays !== b.overlays ||
     a.pickedPoint !== b.pickedPoint ||

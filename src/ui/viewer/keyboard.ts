@@ -4,7 +4,7 @@
  * open tab's). `SHORTCUTS` feeds the help overlay (press ?).
  */
 import { MASK_OVERLAY_KINDS, DEFAULT_OVERLAYS, type OverlayKind } from '../../state/analysisState';
-import { CENTRE_TABS, type AppStore } from '../../state/store';
+import { CENTRE_TABS, volumesViewable, type AppStore } from '../../state/store';
 import { sliceCount } from '../../viewer2d/renderSlice';
 import type { VolumeCache } from '../../state/volumeCache';
 import type { SliceAxis } from '../../viewer2d/renderSlice';
@@ -122,7 +122,7 @@ export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrl
       return true;
   }
   const volume = volumes.get(s.selectedSeriesId);
-  if (!volume || s.load.phase !== 'done') return false;
+  if (!volume || !volumesViewable(s.load.phase)) return false;
   const axis = s.activeView;
   const n = sliceCount(volume, axis);
   const page = Math.max(1, Math.round(n * PAGE_STEP_FRACTION));
