@@ -10,8 +10,10 @@
  * Radiological convention: the patient's right on the screen's left and
  * anterior at the top (axial), superior at the top (coronal, sagittal),
  * anterior on the left (sagittal). An image axis is flipped on screen when
- * its dominant patient direction points the other way. Cost: O(1).
+ * its dominant patient direction points the other way. Slice positions are
+ * shown as patient coordinates (displaySlicePositionMm). Cost: O(1).
  */
+import { towardLpsSign } from '../core/dicom/buildSeries';
 import type { Vec3 } from '../core/volume/volume';
 
 const POSITIVE = ['L', 'P', 'S'] as const;
@@ -98,4 +100,28 @@ export function sliceDisplay(g: { directionXyz: [Vec3, Vec3, Vec3] }, axis: 'axi
   if (axis === 'axial') return displayOrientation(dx, dy);
   if (axis === 'coronal') return displayOrientation(dx, dz);
   return displayOrientation(dy, dz);
+}
+
+/**
+ * Position of volume slice `z` for display (mm): its position along the
+ * slice normal (SeriesSummary.slicePositionsMm), signed to grow toward the
+ * patient's left, posterior or head (core towardLpsSign). For axial images
+ * this is the patient z for head-first and feet-first patients alike (the
+ * raw position along row × column is -z for feet-first images); for the
+ * usual sagittal and coronal images it is the patient x and y.
+ */
+export function displaySlicePositionMm(
+  series: { slicePositionsMm: readonly number[]; firstHeader: { imageOrientation: [Vec3, Vec3] | null } },
+  z: number,
+): number {
+  return towardLpsSign(sliceNormal(series.firstHeader.imageOrientation)) * series.slicePositionsMm[z];
+}
+
+/** Unit row × column of an ImageOrientationPatient; axial (0, 0, 1) when absent or degenerate, as the loader assumes. */
+export function sliceNormal(orientation: [Vec3, Vec3] | null): Vec3 {
+  if (!orientation) return [0, 0, 1];
+  const [r, c] = orientation;
+  const n: Vec3 = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];
+  const len = Math.hypot(n[0], n[1], n[2]);
+  return len < 1e-6 ? [0, 0, 1] : [n[0] / len, n[1] / len, n[2] / len];
 }

@@ -7,7 +7,12 @@
  * ImagePositionPatient projected on the slice normal (row x column cosines),
  * as ITK/GDCM's IPPSorter and dcm2niix do; z spacing is the median step
  * between sorted positions (not SliceThickness). Falls back to InstanceNumber
- * order only when positions are missing, with a warning.
+ * order only when positions are missing, with a warning. Each summary also
+ * says whether its geometry holds in 3D (geometry3d): not when the stack is
+ * sheared against the slice normal (gantry tilt), slices are missing,
+ * spacing is strongly uneven (a step 20 % off the median, or positions
+ * drifting half a step from the uniform grid), positions, orientation or
+ * pixel spacing are missing, or there is one slice.
  *
  * Cost: grouping and planning O(n log n) in the slice count; assembly one
  * Int16Array of nx*ny*nz (the only large allocation) and one copy per slice
@@ -15,7 +20,7 @@
  * slices' own arrays can be released as they are copied.
  */
 import type { Vec3, Volume } from '../volume/volume';
-import type { DecodedSlice, LoadedSeries, SeriesSummary, SliceHeader } from './types';
+import type { DecodedSlice, Geometry3dProblem, LoadedSeries, SeriesSummary, SliceHeader } from './types';
 
 /** Slices (or anything carrying a slice header) of one series after grouping. */
 export interface SeriesGroup<T extends { header: SliceHeader }> {
@@ -52,6 +57,13 @@ const SAME_POSITION_MM = 0.01;
 const GAP_FACTOR = 1.5;
 /** Slice stacks further than this from the normal are reported as tilted. */
 const TILT_WARN_DEG = 0.5;
+/**
+ * Spacing is too uneven for 3D when a step (other than a gap) differs from
+ * the median by more than this fraction of it, or when the positions drift
+ * from the uniform grid the volume assumes by more than UNEVEN_DRIFT of a step.
+ */
+const UNEVEN_STEP = 0.2;
+const UNEVEN_DRIFT = 0.5;
 
 const NO_UID = '(no SeriesInstanceUID)';
 
@@ -61,6 +73,22 @@ function cross(a: Vec3, b: Vec3): Vec3 {
 
 function dot(a: Vec3, b: Vec3): number {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+/**
+ * +1 or -1: the sign that turns a position along `normal` into one that grows
+ * toward the patient's left, posterior or head, whichever the normal is
+ * closest to. Positions along row × column run toward the feet for
+ * feet-first axial images (normal -z) and toward the right for the usual
+ * sagittal ones (normal -x); shown with this sign they read as patient
+ * coordinates (z, x) whatever the acquisition.
+ */
+export function towardLpsSign(normal: readonly [number, number, number]): 1 | -1 {
+  const a = Math.abs(normal[0]);
+  const b = Math.abs(normal[1]);
+  const c = Math.abs(normal[2]);
+  const k = a >= b && a >= c ? 0 : b >= c ? 1 : 2;
+  return normal[k] < 0 ? -1 : 1;
 }
 
 function round3(v: number): number {
@@ -121,15 +149,26 @@ function fmtMm(v: number): string {
 /** Sorts one group along the slice normal, drops duplicate positions, derives spacing and warnings. */
 export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup<T>): SeriesPlan<T> {
   const warnings: string[] = [];
+  const problems: Geometry3dProblem[] = [];
+  const reasons: string[] = [];
+  const distrust = (p: Geometry3dProblem, reason: string) => {
+    problems.push(p);
+    reasons.push(reason);
+  };
+  let stackAngleDeg: number | null = null;
   const first = group.items[0].header;
   let row: Vec3 = [1, 0, 0];
   let col: Vec3 = [0, 1, 0];
   if (first.imageOrientation) [row, col] = first.imageOrientation;
-  else warnings.push('no ImageOrientationPatient: axial orientation assumed');
+  else {
+    warnings.push('no ImageOrientationPatient: axial orientation assumed');
+    distrust('noOrientation', 'No slice orientation: axial assumed, the 3D orientation is unknown');
+  }
   let normal = cross(row, col);
   const nlen = Math.hypot(...normal);
   if (nlen < 1e-6) {
     warnings.push('ImageOrientationPatient row and column directions are parallel: axial orientation assumed');
+    distrust('noOrientation', 'Invalid slice orientation: axial assumed, the 3D orientation is unknown');
     [row, col, normal] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
   } else {
     normal = [normal[0] / nlen, normal[1] / nlen, normal[2] / nlen];
@@ -155,6 +194,10 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
       .map((item, k) => ({ item, pos: k * step }));
     if (sorted.length > 1) {
       warnings.push(thickness ? `slice spacing taken from SliceThickness (${fmtMm(thickness)} mm)` : 'no slice spacing known: 1 mm assumed');
+      distrust(
+        'noPositions',
+        `No slice positions: order from InstanceNumber, spacing ${thickness ? 'from SliceThickness' : 'assumed 1 mm'}; 3D shape and sizes are guesses`,
+      );
     }
   }
 
@@ -183,6 +226,7 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   if (nz === 1) {
     spacingZ = thickness ?? 1;
     warnings.push(thickness ? `single slice: z spacing taken from SliceThickness (${fmtMm(thickness)} mm)` : 'single slice without SliceThickness: z spacing 1 mm assumed');
+    distrust('singleSlice', 'Single slice: no 3D volume');
   } else {
     const steps: number[] = [];
     for (let k = 1; k < nz; k++) steps.push(positions[k] - positions[k - 1]);
@@ -193,24 +237,51 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
       let minStep = Infinity;
       let maxStep = -Infinity;
       const gaps: string[] = [];
+      let gapCount = 0;
+      let firstGap = '';
       let missing = 0;
+      // Drift of the positions from the volume's uniform grid, gaps left out
+      // (they are reported as such); a step far from the median.
+      let drift = 0;
+      let maxDrift = 0;
+      let maxStepDev = 0;
+      // Positions in the text as patient coordinates (see towardLpsSign).
+      const sign = towardLpsSign(normal);
+      const at = (k: number) => `${fmtMm(sign * positions[k])} → ${fmtMm(sign * positions[k + 1])} mm`;
       for (let k = 0; k < steps.length; k++) {
         const st = steps[k];
         if (st > GAP_FACTOR * spacingZ) {
           const m = Math.max(1, Math.round(st / spacingZ) - 1);
           missing += m;
-          if (gaps.length < 3) gaps.push(`${fmtMm(positions[k])} → ${fmtMm(positions[k + 1])} mm (about ${m} missing)`);
-        } else if (Math.abs(st - spacingZ) > tol) {
-          uneven++;
-          minStep = Math.min(minStep, st);
-          maxStep = Math.max(maxStep, st);
+          gapCount++;
+          if (!firstGap) firstGap = at(k);
+          if (gaps.length < 3) gaps.push(`${at(k)} (about ${m} missing)`);
+        } else {
+          drift += st - spacingZ;
+          maxDrift = Math.max(maxDrift, Math.abs(drift));
+          maxStepDev = Math.max(maxStepDev, Math.abs(st - spacingZ));
+          if (Math.abs(st - spacingZ) > tol) {
+            uneven++;
+            minStep = Math.min(minStep, st);
+            maxStep = Math.max(maxStep, st);
+          }
         }
       }
       if (gaps.length) {
         warnings.push(`gap in the slice positions, about ${missing} slice(s) missing: ${gaps.join('; ')}${gaps.length < missing && gaps.length === 3 ? '; …' : ''}`);
+        distrust(
+          'gap',
+          `About ${missing} slice${missing === 1 ? '' : 's'} missing (gap at ${firstGap}${gapCount > 1 ? `, ${gapCount - 1} more gap${gapCount > 2 ? 's' : ''}` : ''}): 3D shape, distances and volumes are distorted`,
+        );
       }
       if (uneven) {
         warnings.push(`uneven slice spacing: ${uneven} step(s) between ${fmtMm(minStep)} and ${fmtMm(maxStep)} mm, median ${fmtMm(spacingZ)} mm used`);
+        if (maxStepDev > UNEVEN_STEP * spacingZ || maxDrift > UNEVEN_DRIFT * spacingZ) {
+          distrust(
+            'uneven',
+            `Uneven slice spacing (${fmtMm(Math.min(minStep, spacingZ))} to ${fmtMm(Math.max(maxStep, spacingZ))} mm, ${fmtMm(spacingZ)} mm used): 3D shape, distances and volumes are distorted`,
+          );
+        }
       }
       // Stack direction vs. slice normal (gantry tilt or a sheared stack).
       const p0 = kept[0].item.header.imagePositionMm!;
@@ -219,8 +290,14 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
       const along = dot(d, normal);
       const across = Math.hypot(d[0] - along * normal[0], d[1] - along * normal[1], d[2] - along * normal[2]);
       const angleDeg = (Math.atan2(across, Math.abs(along)) * 180) / Math.PI;
+      stackAngleDeg = angleDeg;
       if (angleDeg > TILT_WARN_DEG) {
         warnings.push(`slice stack is not orthogonal to the slice planes (${angleDeg.toFixed(1)}°, gantry tilt or sheared stack): the volume treats it as orthogonal`);
+        const tagged = first.gantryTiltDeg !== null && Math.abs(first.gantryTiltDeg) > 0.01;
+        distrust(
+          'tilt',
+          `${tagged ? 'Gantry tilt' : 'Sheared slice stack (gantry tilt?)'} ${angleDeg.toFixed(1)}°: the 3D surface and distances across slices are skewed`,
+        );
       }
     }
   }
@@ -232,6 +309,7 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   else {
     spacingXy = [1, 1];
     warnings.push('no PixelSpacing: 1 mm × 1 mm assumed');
+    distrust('noPixelSpacing', 'No pixel spacing: 1 mm assumed, sizes and volumes are unknown');
   }
   if (!(spacingZ > 0)) {
     warnings.push(`invalid slice spacing ${spacingZ}: 1 mm assumed`);
@@ -251,6 +329,7 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
     slicePositionsMm: positions,
     firstHeader: ordered[0].header,
     warnings,
+    geometry3d: { trusted: problems.length === 0, problems, reasons, stackAngleDeg },
   };
   return { summary, ordered, dropped };
 }

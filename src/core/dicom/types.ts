@@ -90,6 +90,32 @@ export interface SeriesSummary {
   firstHeader: SliceHeader;
   /** Human-readable warnings: uneven spacing, duplicates, gaps, tilt, missing geometry. */
   warnings: string[];
+  /**
+   * Whether the volume's geometry holds in 3D (meshes, distances and volumes
+   * across slices). Always set by planSeries; absent only on summaries made
+   * elsewhere (treat as unknown, nothing to report).
+   */
+  geometry3d?: Geometry3dTrust;
+}
+
+/**
+ * Why a volume cannot be trusted in 3D: the slice stack is sheared (gantry
+ * tilt), slices are missing, the spacing is strongly uneven, positions,
+ * orientation or pixel spacing are missing, or there is a single slice.
+ * Non-axial stacks and feet-first or prone patients are not problems: their
+ * geometry is handled.
+ */
+export type Geometry3dProblem = 'tilt' | 'gap' | 'uneven' | 'noPositions' | 'noOrientation' | 'noPixelSpacing' | 'singleSlice';
+
+export interface Geometry3dTrust {
+  /** True when nothing below applies (problems and reasons are empty). */
+  trusted: boolean;
+  /** What is wrong, one entry per problem, in the order of `reasons`. */
+  problems: Geometry3dProblem[];
+  /** One short sentence per problem, for display, e.g. "Gantry tilt 15.0°: the 3D surface and distances across slices are skewed". */
+  reasons: string[];
+  /** Angle (degrees) between the slice stack and the slice normal, from the positions; null without positions or with one slice. */
+  stackAngleDeg: number | null;
 }
 
 export interface LoadedSeries {

@@ -2,6 +2,7 @@ import { selectedSeries, useAppStore } from '../../state/store';
 import { describeTransferSyntax } from '../../core/dicom/transferSyntax';
 import { formatDimsZyx, formatMm, formatSpacingZyx } from '../format';
 import { Panel } from '../layout/Panel';
+import { GeometryWarning } from '../series/GeometryWarning';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -27,6 +28,7 @@ export function MetadataPanel() {
   const h = series.firstHeader;
   return (
     <Panel title="Series information" testId="metadata-panel">
+      <GeometryWarning series={series} testId="geometry-warning" />
       <dl className="metadata">
         <Row label="Modality" value={h.modality} testId="meta-modality" />
         <Row label="Description" value={series.description} />

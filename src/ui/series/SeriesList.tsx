@@ -1,6 +1,7 @@
 import { useAppStore } from '../../state/store';
 import { formatDimsZyx, formatSpacingZyx, plural, seriesTitle } from '../format';
 import { Panel } from '../layout/Panel';
+import { GeometryWarning } from './GeometryWarning';
 
 /** The loaded series (largest CT first); clicking one opens it. */
 export function SeriesList() {
@@ -31,6 +32,7 @@ export function SeriesList() {
                 {plural(s.sliceCount, 'slice')} · {formatDimsZyx(s.dimsZyx)}
               </span>
               <span className="series-meta">{formatSpacingZyx(s.spacingMmZyx)}</span>
+              <GeometryWarning series={s} variant="line" testId="series-geometry-warning" />
               {s.warnings.length > 0 ? (
                 <span className="series-warning-count">⚠ {plural(s.warnings.length, 'warning')}</span>
               ) : null}

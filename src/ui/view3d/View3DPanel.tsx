@@ -1,10 +1,11 @@
 import { useRef } from 'react';
 import { MESH_KINDS, type MeshKind, type MeshMeta } from '../../state/meshCache';
-import { appStore, selectedSeries, useAppStore } from '../../state/store';
+import { appStore, loadRunning, selectedSeries, useAppStore } from '../../state/store';
 import { EDGE_TRIANGLE_LIMIT } from '../../viewer3d/sceneContent';
 import { ExportPngButton, MeshExportButtons } from '../export/ExportButtons';
 import { MaskExportButtons } from '../export/MaskExportButtons';
 import { Panel } from '../layout/Panel';
+import { GeometryWarning } from '../series/GeometryWarning';
 import { currentMeta } from './bindLungScene';
 import { coarseMesh } from './coarseMeshes';
 import { decimationText, formatCount, meshStatsText } from './format3d';
@@ -138,7 +139,7 @@ function EmptyOverlay() {
   const any = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
   if (any) return null;
   let text = 'Load a scan to see the lungs in 3D';
-  if (phase === 'collecting' || phase === 'parsing' || phase === 'assembling') text = 'Loading…';
+  if (loadRunning(phase)) text = 'Loading…';
   else if (series && phase === 'done') {
     text =
       analysis === 'running' ? 'Analysis running… the lung surface appears here when it is ready'
@@ -175,6 +176,7 @@ export function View3DPanel({ compact = false }: { compact?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh });
   const hasMesh = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
+  const series = useAppStore(selectedSeries);
   return (
     <Panel
       title="3D view"
@@ -189,7 +191,9 @@ export function View3DPanel({ compact = false }: { compact?: boolean }) {
         </>
       }
     >
+      {compact ? null : <GeometryWarning series={series} testId="view3d-geometry-warning" className="view3d-geometry-warning" />}
       <div className="view3d-viewport" ref={host} data-testid="view3d-viewport">
+        {compact ? <GeometryWarning series={series} variant="line" testId="view3d-geometry-warning" className="geometry-warning-overlay" /> : null}
         {error ? <div className="view3d-empty">{error}</div> : <EmptyOverlay />}
         <DecimationOverlay />
         <div className="view3d-corner view3d-corner-br" aria-hidden="true">

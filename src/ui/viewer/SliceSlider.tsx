@@ -1,4 +1,5 @@
 import { selectedSeries, useAppStore } from '../../state/store';
+import { displaySlicePositionMm } from '../../viewer2d/orientation';
 import { formatMm } from '../format';
 
 /**
@@ -20,7 +21,7 @@ export function SliceSlider() {
   const value = axis === 'axial' ? z : axis === 'coronal' ? crosshair.y : crosshair.x;
   const label =
     axis === 'axial'
-      ? `Slice ${z + 1} / ${n} · ${formatMm(series.slicePositionsMm[z], 2)}`
+      ? `Slice ${z + 1} / ${n} · ${formatMm(displaySlicePositionMm(series, z), 2)}`
       : `${axis === 'coronal' ? 'Coronal row' : 'Sagittal column'} ${value + 1} / ${n}`;
   return (
     <div className="slice-slider">
