@@ -6,7 +6,8 @@
  * (the list is emptied when the drop handler returns), then folders are
  * walked fully. FileSystemDirectoryReader.readEntries returns entries in
  * batches (Chromium: 100 at a time), so it is called until it returns an
- * empty batch. Sibling folders are read in parallel.
+ * empty batch. Folders are listed first, then the files are opened a few
+ * dozen at a time (see FILES_IN_FLIGHT).
  */
 import type { SkippedFile } from '../core/dicom/types';
 import type { CollectedInputs } from '../state/ingest';
@@ -72,31 +73,67 @@ export async function readAllEntries(dir: DirectoryEntryLike): Promise<EntryLike
   }
 }
 
-async function walkInto(entry: EntryLike, out: WalkResult): Promise<void> {
-  if (entry.isFile) {
+/**
+ * File entries resolved to File objects at most this many at a time: asking
+ * for thousands at once makes the browser answer them all in one long task
+ * (seconds for 5,000 files), which freezes the page.
+ */
+const FILES_IN_FLIGHT = 32;
+
+/**
+ * Chromium may answer readEntries and file() at once, so a walk made only of
+ * awaits can run as one task for seconds: give the page a turn now and then.
+ */
+function breather(sliceMs = 25): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < sliceMs) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    last = performance.now();
+  };
+}
+
+/** Every file entry under the entries (folders listed one after another), and the folders that failed. */
+async function listFileEntries(entries: readonly EntryLike[], out: WalkResult): Promise<FileEntryLike[]> {
+  const files: FileEntryLike[] = [];
+  const dirs: DirectoryEntryLike[] = [];
+  const take = (e: EntryLike) => {
+    if (e.isFile) files.push(e as FileEntryLike);
+    else if (e.isDirectory) dirs.push(e as DirectoryEntryLike);
+  };
+  entries.forEach(take);
+  const pause = breather();
+  while (dirs.length) {
+    await pause();
+    const dir = dirs.shift()!;
     try {
-      out.files.push({ path: entryPath(entry), file: await entryFile(entry as FileEntryLike) });
+      (await readAllEntries(dir)).forEach(take);
     } catch (e) {
-      out.errors.push({ file: entryPath(entry), reason: `could not open the file: ${errorText(e)}` });
+      out.errors.push({ file: `${entryPath(dir)}/`, reason: `could not list the folder: ${errorText(e)}` });
     }
-    return;
   }
-  if (entry.isDirectory) {
-    let children: EntryLike[];
-    try {
-      children = await readAllEntries(entry as DirectoryEntryLike);
-    } catch (e) {
-      out.errors.push({ file: `${entryPath(entry)}/`, reason: `could not list the folder: ${errorText(e)}` });
-      return;
-    }
-    await Promise.all(children.map((c) => walkInto(c, out)));
-  }
+  return files;
 }
 
 /** Walks files and folders (recursively) into a flat list, sorted by path. */
 export async function walkEntries(entries: readonly EntryLike[]): Promise<WalkResult> {
   const out: WalkResult = { files: [], errors: [] };
-  await Promise.all(entries.map((e) => walkInto(e, out)));
+  const fileEntries = await listFileEntries(entries, out);
+  let next = 0;
+  const pause = breather();
+  const worker = async () => {
+    for (;;) {
+      await pause();
+      if (next >= fileEntries.length) return;
+      const entry = fileEntries[next++];
+      try {
+        out.files.push({ path: entryPath(entry), file: await entryFile(entry) });
+      } catch (e) {
+        out.errors.push({ file: entryPath(entry), reason: `could not open the file: ${errorText(e)}` });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, fileEntries.length) }, worker));
   out.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }

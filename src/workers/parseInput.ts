@@ -64,7 +64,7 @@ export async function parseRead(read: ReadInput, codecs: CodecSet): Promise<Pars
   const fail = (e: string): ParseFileResult => ({ ok: false, skipped: { file: input.path, reason: `could not read the file: ${e}` } });
   if (read.error !== null || !read.bytes) return fail(read.error ?? 'no bytes');
   try {
-    if (read.prefix && input.source instanceof Blob) {
+    if (read.prefix && !(input.source instanceof ArrayBuffer)) {
       const r = await codecs.parse(read.bytes, input.path, { prefixOfFileBytes: input.source.size });
       if (deferrable(r)) return r;
       // Anything else (compressed, multi-frame, a long header, or a reason to

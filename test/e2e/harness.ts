@@ -152,6 +152,8 @@ export async function openApp(browser: Browser, url: string, viewport = { width:
  * does, through Chromium's own drag-and-drop (DevTools Input.dispatchDragEvent).
  */
 export async function dropPaths(page: Page, testId: string, paths: string[]): Promise<void> {
+  // A drop lands where the target is on screen: bring it into view first (a column may have scrolled).
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
   const box = await page.getByTestId(testId).boundingBox();
   if (!box) throw new Error(`${testId} is not visible`);
   const x = box.x + box.width / 2;

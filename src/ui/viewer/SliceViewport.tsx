@@ -97,6 +97,21 @@ function EmptyState({ withDropZone }: { withDropZone: boolean }) {
   );
 }
 
+/** While the slices stream in: how many are in place, and whether the one on screen is still to come. */
+function StreamingNotice({ axis }: { axis: SliceAxis }) {
+  const streaming = useAppStore((s) => s.load.phase === 'streaming');
+  const done = useAppStore((s) => s.load.slicesDone);
+  const total = useAppStore((s) => s.load.slicesTotal);
+  const pending = useAppStore((s) => axis === 'axial' && s.load.phase === 'streaming' && !volumeCache.sliceReady(s.selectedSeriesId, s.sliceZ));
+  if (!streaming) return null;
+  return (
+    <div className="streaming-notice" data-testid={axis === 'axial' ? 'streaming-notice' : undefined} role="status">
+      {pending ? 'This slice is still loading… ' : ''}
+      {done} / {total} slices read
+    </div>
+  );
+}
+
 /**
  * A slice canvas along one axis (drawn outside React by bindSliceView) with
  * its orientation letters, corner information and overlay legend.
@@ -115,6 +130,7 @@ export function SliceViewport({ axis = 'axial', compact = false }: { axis?: Slic
       <canvas ref={canvasRef} className="slice-canvas" data-testid={testId} tabIndex={0} aria-label={`${AXIS_NAMES[axis]} slice view`} />
       <OrientationMarkers axis={axis} />
       <CornerInfo axis={axis} compact={compact} />
+      <StreamingNotice axis={axis} />
       {compact ? null : <OverlayLegend />}
       <EmptyState withDropZone={axis === 'axial' && !compact} />
     </div>

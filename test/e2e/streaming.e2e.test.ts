@@ -1,0 +1,90 @@
+/**
+ * The first slice is on screen while the rest of the folder is still being
+ * read: a real 134-slice series dropped, with a recorder in the page that
+ * notes every change of the load phase and of the slice canvas.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { describeWithRealData, seriesDir } from '../helpers/sharedData';
+import { dropPaths, launchBrowser, openApp, readCanvas, startPreview, waitForFirstSlice, type AppPage, type PreviewServer } from './harness';
+
+interface Sample {
+  t: number;
+  phase: string | null;
+  sliceReady: string | null;
+  drawnSlice: string | null;
+  notice: string | null;
+  slider: boolean;
+}
+
+declare global {
+  interface Window {
+    __streamSamples?: Sample[];
+  }
+}
+
+describeWithRealData('streaming a dropped series', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let app: AppPage;
+
+  beforeAll(async () => {
+    server = await startPreview();
+    browser = await launchBrowser();
+    app = await openApp(browser, server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('draws a complete slice and offers the slider while later slices are still arriving, then finishes the volume', async () => {
+    const { page } = app;
+    await page.evaluate(() => {
+      const samples: Sample[] = [];
+      window.__streamSamples = samples;
+      const sample = () => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
+        samples.push({
+          t: performance.now(),
+          phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
+          sliceReady: canvas?.dataset.sliceReady ?? null,
+          drawnSlice: canvas?.dataset.drawnSlice ?? null,
+          notice: document.querySelector('[data-testid=streaming-notice]')?.textContent ?? null,
+          slider: document.querySelector('[data-testid=slice-slider]') !== null,
+        });
+      };
+      new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await dropPaths(page, 'drop-zone', [seriesDir('dsb2017-00cba091')]);
+    const firstSliceMs = await waitForFirstSlice(page);
+    console.log(`drop -> first slice drawn: ${firstSliceMs.toFixed(0)} ms (134 files, streaming)`);
+    const samples = await page.evaluate(() => window.__streamSamples ?? []);
+    const streaming = samples.filter((s) => s.phase === 'streaming');
+    expect(streaming.length).toBeGreaterThan(0);
+    // A slice with its pixels drawn, the slider there, and the notice counting slices, all before the load was done.
+    const drawnEarly = streaming.find((s) => s.sliceReady === 'true');
+    expect(drawnEarly, 'a ready slice drawn while streaming').toBeTruthy();
+    expect(drawnEarly!.drawnSlice).toBe('66');
+    expect(streaming.some((s) => s.slider)).toBe(true);
+    const counted = streaming.map((s) => /(\d+) \/ 134 slices read/.exec(s.notice ?? '')?.[1]).filter((x) => x !== undefined).map(Number);
+    expect(counted.length).toBeGreaterThan(0);
+    expect(Math.min(...counted)).toBeLessThan(134);
+    const doneAt = samples.find((s) => s.phase === 'done')!.t;
+    expect(drawnEarly!.t).toBeLessThan(doneAt);
+
+    // The finished volume: every slice present (the notice is gone), the first and last slices show a chest.
+    await expect.poll(() => page.getByTestId('streaming-notice').count()).toBe(0);
+    for (const key of ['Home', 'End']) {
+      await page.getByTestId('slice-canvas').focus();
+      await page.keyboard.press(key);
+      await expect.poll(() => page.getByTestId('slice-canvas').getAttribute('data-drawn-slice')).toBe(key === 'Home' ? '0' : '133');
+      const px = await readCanvas(page);
+      let bright = 0;
+      for (const g of px.grey) if (g > 150) bright++;
+      // Body tissue at the lung window is bright; a slice never filled would be all black.
+      expect(bright / px.grey.length).toBeGreaterThan(0.05);
+    }
+  });
+});
