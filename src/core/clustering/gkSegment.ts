@@ -82,14 +82,19 @@ function truncInt32(v: number): number {
   return v | 0; // toward zero, as a C cast to int32 (centres are far inside the int32 range)
 }
 
-/** Cluster one lung-only HU slice (all its pixels) and keep the smallest cluster. */
+/**
+ * Cluster one lung-only HU slice (all its pixels) and keep the smallest cluster.
+ * A slice of one value only (no lung on it: every pixel was set to 0 HU) has
+ * no structure to find: the mask is empty (the seed would keep every pixel,
+ * all clusters collapsing onto that value).
+ */
 export function gkSegment(lungOnlyHuSlice: Int16Array, params?: Partial<GkParams>): GkSegmentResult {
   const p = resolveGkParams(params);
   const r = gkHistogram(lungOnlyHuSlice, p);
   const centers = Array.from(r.centers);
   const centersTruncated = centers.map(truncInt32);
   const pixelsPerCluster = Array.from(r.pixelsPerCluster);
-  const keptValue = minLabelVolume(centersTruncated, pixelsPerCluster);
+  const keptValue = r.binValues.length < 2 ? NaN : minLabelVolume(centersTruncated, pixelsPerCluster);
 
   // value -> 0/1 lookup over the slice's value range
   const B = r.binValues.length;

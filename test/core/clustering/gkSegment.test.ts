@@ -44,12 +44,15 @@ describe('gkSegment', () => {
     r.centers.forEach((c, i) => expect(r.centersTruncated[i]).toBe(c < 0 ? Math.ceil(c) + 0 : Math.floor(c)));
   });
 
-  it('marks the whole slice when there is no lung (all 0 HU), as the seed does', () => {
+  it('keeps nothing on a slice without lung (all 0 HU), where the seed would mark every pixel', () => {
     const r = gkSegment(new Int16Array(1024));
-    expect(r.keptValue).toBe(0);
-    expect(r.keptPixels).toBe(1024);
-    expect(r.singularCovarianceEvents).toBeGreaterThan(0);
-    expect(r.mask.every((v) => v === 1)).toBe(true);
+    expect(r.keptValue).toBeNaN();
+    expect(r.keptPixels).toBe(0);
+    expect(r.mask.every((v) => v === 0)).toBe(true);
+    // One other value is enough to cluster again.
+    const two = new Int16Array(1024);
+    two.fill(-800, 0, 100);
+    expect(gkSegment(two).keptPixels).toBe(100);
   });
 
   it('gkSegmentSlices runs gkSegment per slice of a range (zTo exclusive) and reports progress', () => {
