@@ -40,3 +40,21 @@ it('blocks a request to another origin before it leaves the page', async () => {
   expect(session.app.foreignRequests).toEqual(['http://198.51.100.7/pixel.png']);
   expect(session.app.foreignFailures).toEqual([{ url: 'http://198.51.100.7/pixel.png', error: 'csp' }]);
 });
+
+it('a whole session (load, full analysis, 3D view) asks nothing of another origin', async () => {
+  const { page } = session.app;
+  const before = session.app.foreignRequests.length;
+  const ownRequests: string[] = [];
+  const onRequest = (req: { url(): string }) => ownRequests.push(req.url());
+  page.on('request', onRequest);
+  await page.getByTestId('demo-button').click();
+  await page.locator('[data-testid=load-progress][data-phase=done]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 240_000 });
+  await page.getByTestId('tab-3d').click();
+  await expect.poll(() => page.evaluate(() => window.__lungview3d?.views.view3d?.info().triangles ?? 0), { timeout: 60_000 }).toBeGreaterThan(0);
+  page.off('request', onRequest);
+  expect(session.app.foreignRequests.slice(before)).toEqual([]);
+  // What the page did fetch came from its own origin: the app's scripts and workers.
+  const origin = new URL(page.url()).origin;
+  expect(ownRequests.every((u) => u.startsWith(origin) || u.startsWith('blob:') || u.startsWith('data:'))).toBe(true);
+});
