@@ -5,6 +5,12 @@
  * with its own progress in the store; masks go into the mask cache, meshes
  * into the mesh cache, numbers into the store.
  *
+ * Memory: the worker gets its own copy of the HU values. After GK (no later
+ * stage needs them) and again after the split, its masks (as runs, a few
+ * MB) move to a fresh worker and the old one is stopped, which frees the HU
+ * copy and the stages' garbage at once; once the run is done the worker is
+ * stopped, so it holds nothing while the results are looked at.
+ *
  * One job at a time: a new run, cancel(), a new load or another series
  * stops the running one (the worker is terminated; the next call spawns a
  * new one). `attach()` starts a run whenever a series is opened.
@@ -187,6 +193,9 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
           p,
         ),
       );
+      // No later stage needs the HU values: they go, with the garbage of the stages so far.
+      if (service.recycleWorker) await service.recycleWorker(seriesId);
+      if (!alive()) throw new Superseded();
       const gkId = putMask('gk', gk.mask, gk.zFrom, gk.planes);
       r = act().analysisResults!;
       act().updateAnalysisResults(runId, {
@@ -208,6 +217,9 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
           ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
           : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
       });
+      // The split leaves much garbage in the worker: the surfaces are made in a fresh one.
+      if (service.recycleWorker) await service.recycleWorker(seriesId);
+      if (!alive()) throw new Superseded();
 
       for (const { stage: id, kind } of MESH_STAGES) {
         const m = await stage(id, (p) => service.mesh(seriesId, volume, kind, params.mesh, p));
@@ -215,6 +227,8 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       }
       mark(MESHES_MARK);
       running = false;
+      // Everything is in the page's caches: the worker's memory (and its garbage) can go.
+      service.releaseWorker?.();
       act().finishAnalysis(now());
     } catch (e) {
       if (!alive() || e instanceof Superseded) return;

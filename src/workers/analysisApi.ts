@@ -4,12 +4,19 @@
  *
  * The worker keeps one volume (sent once per series, by id) and the masks it
  * made from it, so later stages need no resend. Every mask, mesh and colour
- * buffer in a result is transferred to the caller (the worker keeps its own
- * copy of a mask only when a later stage needs it).
+ * buffer in a result is transferred to the caller, who owns it from then on:
+ * the worker keeps its masks only as runs (a few bytes per row segment, see
+ * core/segmentation/runs.ts) and paints a voxel mask again for the moment a
+ * later stage needs one. exportMasks and importMasks move the masks (runs)
+ * to a fresh worker, so that a worker holding the HU values no later stage
+ * needs, or a stage's garbage, can be stopped between stages without losing
+ * them; loadVolume with keepResults gives the HU values back to a worker
+ * that has the masks.
  */
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
-import type { Volume } from '../core/volume/volume';
+import type { RunSet } from '../core/segmentation/runs';
+import type { Volume, VolumeGeometry } from '../core/volume/volume';
 
 /** Stage progress: fraction done in [0, 1] and, optionally, what runs now. */
 export type StageProgressCallback = (fraction: number, step?: string) => void;
@@ -132,11 +139,31 @@ export type SplitOutput =
     }
   | { ok: false; reason: string; airwayMl: number; ms: number };
 
+/** The masks a worker keeps for later stages, as runs (see AnalysisWorkerApi.exportMasks). */
+export interface AnalysisMasksState {
+  /** The volume's grid. */
+  geometry: VolumeGeometry;
+  fill?: RunSet;
+  noFill?: RunSet;
+  internal?: RunSet;
+  /** The GK mask on its own grid (its slices only, in 'slices' scope). */
+  gk?: { geometry: VolumeGeometry; runs: RunSet };
+}
+
 export interface AnalysisWorkerApi {
-  /** Keeps `volume` (its hu buffer is transferred in) under `id`, dropping any other volume and its masks. */
-  loadVolume(id: string, volume: Volume): void;
+  /**
+   * Keeps `volume` (its hu buffer is transferred in; the worker owns it) under
+   * `id`, dropping any other volume and its masks. With `keepResults`, when
+   * `id` is already held (masks imported, or the same volume sent again), its
+   * masks are kept and only the HU values are put in.
+   */
+  loadVolume(id: string, volume: Volume, keepResults?: boolean): void;
   /** Drops the volume and masks kept under `id`. */
   release(id: string): void;
+  /** Hands over the masks kept under `id` (their buffers are transferred) and drops the volume and masks. */
+  exportMasks(id: string): AnalysisMasksState;
+  /** Keeps masks exported by another worker under `id`, without HU values (loadVolume with keepResults adds them). */
+  importMasks(id: string, masks: AnalysisMasksState): void;
   /** Both lung masks. */
   segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput;
   /** Internal structures and the lung HU histogram (needs segment). */

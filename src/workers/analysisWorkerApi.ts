@@ -5,9 +5,13 @@
  * Kept apart from analysis.worker.ts so tests call it directly, or expose it
  * on any message port.
  *
- * Memory in the worker: the volume (2 B/voxel), the masks later stages need
- * (filled, unfilled, internal: 1 B/voxel each; GK: its planes), and a copy of
- * each mask while it is being transferred out.
+ * Memory in the worker: the volume (2 B/voxel) while a stage needs it; every
+ * mask as runs only (O(runs): 8 bytes per row segment, a few MB even for a
+ * 512 x 512 x 1000 volume), since the voxel masks themselves go to the
+ * caller without a copy; and, while a stage runs, the one voxel mask it
+ * paints from runs (1 B/voxel, only the pages under the mask are touched)
+ * plus the core's own temporaries. Temporaries this file allocates are
+ * freed when the stage ends (ArrayBuffer transfer(0)), not at the next GC.
  */
 import * as Comlink from 'comlink';
 import { gkSliceRange } from '../core/analysis/analysisParams';
@@ -17,10 +21,12 @@ import { heightColors } from '../core/mesh/heightColors';
 import { marchingCubes } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
-import { internalStructures, maskVoxelCount, segmentLungVariants } from '../core/segmentation/segmentLungs';
+import { differenceRuns, paintRunDifference, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
+import { segmentLungVariants } from '../core/segmentation/segmentLungs';
 import { splitAirwayAndLungs } from '../core/segmentation/splitAirwayAndLungs';
-import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume } from '../core/volume/volume';
+import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
 import type {
+  AnalysisMasksState,
   AnalysisMeshKind,
   AnalysisWorkerApi,
   GkOutput,
@@ -33,15 +39,24 @@ import type {
   SplitOutput,
   StageProgressCallback,
 } from './analysisApi';
-import { maskedHuHistogram } from './analysisStats';
+import { masksStateBuffers } from './analysisMasks';
+import { runsHuHistogram } from './analysisStats';
+
+/** A mask kept as runs, on its own grid (the GK mask covers only some slices). */
+interface RunMask {
+  geometry: VolumeGeometry;
+  runs: RunSet;
+}
 
 interface Session {
   id: string;
-  volume: Volume;
-  fill?: Mask;
-  noFill?: Mask;
-  internal?: Mask;
-  gk?: Mask;
+  geometry: VolumeGeometry;
+  /** The HU values (owned by the worker), null when the masks were imported without them. */
+  hu: Int16Array | null;
+  fill?: RunSet;
+  noFill?: RunSet;
+  internal?: RunSet;
+  gk?: RunMask;
 }
 
 const now: () => number = () => performance.now();
@@ -69,6 +84,39 @@ function meshBuffers(m: Mesh): ArrayBuffer[] {
   return [m.positionsMm.buffer as ArrayBuffer, m.indices.buffer as ArrayBuffer, m.normals.buffer as ArrayBuffer];
 }
 
+/**
+ * Frees an array's memory now instead of at the next garbage collection:
+ * ArrayBuffer.prototype.transfer(0) detaches the buffer and releases its
+ * store. Only for arrays nothing else uses; a no-op where transfer is missing.
+ */
+function freeNow(a: ArrayBufferView): void {
+  const b = a.buffer as ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer; detached?: boolean };
+  if (typeof b.transfer === 'function' && b.detached !== true && b.byteLength > 0) b.transfer(0);
+}
+
+/**
+ * The mesh with arrays that own exactly their bytes: marching cubes returns
+ * views of generously sized buffers (their untouched tails hold no memory
+ * pages, but the whole buffer would move to the caller and be counted, and
+ * kept, there). Oversized buffers are copied to size and freed here.
+ */
+function trimmedMesh(m: Mesh): Mesh {
+  const trim = <T extends Float32Array | Uint32Array>(a: T): T => {
+    if (a.buffer.byteLength <= a.byteLength + (a.byteLength >> 3) + 65536) return a;
+    const copy = a.slice() as T;
+    freeNow(a);
+    return copy;
+  };
+  return { positionsMm: trim(m.positionsMm), indices: trim(m.indices), normals: trim(m.normals) };
+}
+
+/** The voxel mask of `runs` on grid `g` (a fresh array: untouched pages stay unallocated). */
+function paintMask(runs: RunSet, g: VolumeGeometry): Mask {
+  const data = new Uint8Array(g.nx * g.ny * g.nz);
+  paintRuns(runs, data);
+  return { ...geometryOf(g), data };
+}
+
 /** A fresh API with its own state (one per worker; tests make their own). */
 export function createAnalysisWorkerApi(): AnalysisWorkerApi {
   const sessions = new Map<string, Session>();
@@ -84,37 +132,66 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     return value;
   }
 
+  function needHu(s: Session): Int16Array {
+    if (!s.hu) throw new Error(`the HU values of "${s.id}" are not here (masks only); send the volume again`);
+    return s.hu;
+  }
+
   return {
-    loadVolume(id, volume) {
+    loadVolume(id, volume, keepResults = false) {
+      const held = sessions.get(id);
+      if (keepResults && held) {
+        if (held.hu) freeNow(held.hu);
+        held.hu = volume.hu;
+        return;
+      }
+      for (const s of sessions.values()) if (s.hu) freeNow(s.hu);
       sessions.clear();
-      sessions.set(id, { id, volume });
+      sessions.set(id, { id, geometry: geometryOf(volume), hu: volume.hu });
     },
 
     release(id) {
+      const s = sessions.get(id);
+      if (s?.hu) freeNow(s.hu);
       sessions.delete(id);
+    },
+
+    exportMasks(id) {
+      const s = session(id);
+      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk };
+      if (s.hu) freeNow(s.hu);
+      sessions.delete(id);
+      return Comlink.transfer(out, masksStateBuffers(out));
+    },
+
+    importMasks(id, masks) {
+      for (const s of sessions.values()) if (s.hu) freeNow(s.hu);
+      sessions.clear();
+      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk });
     },
 
     segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput {
       const s = session(id);
+      const hu = needHu(s);
       const t0 = now();
       const report = throttled(onProgress);
       s.fill = s.noFill = s.internal = s.gk = undefined;
-      const masks = segmentLungVariants(s.volume, {
-        thresholdHu: params.thresholdHu,
-        background: params.background,
-        onProgress: (f, step) => report(f, step),
-      });
-      s.fill = masks.fill;
-      s.noFill = masks.noFill;
-      const ml = voxelVolumeMm3(s.volume) / 1000;
-      const fillVoxels = maskVoxelCount(masks.fill);
-      const noFillVoxels = maskVoxelCount(masks.noFill);
+      const masks = segmentLungVariants(
+        { ...s.geometry, hu },
+        { thresholdHu: params.thresholdHu, background: params.background, withRuns: true, onProgress: (f, step) => report(f, step) },
+      );
+      const runs = masks.runs!;
+      s.fill = runs.fill;
+      s.noFill = runs.noFill;
+      const ml = voxelVolumeMm3(s.geometry) / 1000;
+      const fillVoxels = runVoxelCount(runs.fill);
+      const noFillVoxels = runVoxelCount(runs.noFill);
       report(1);
       releaseCallback(onProgress);
-      // The worker keeps its masks for the later stages; the caller gets copies.
+      // The voxel masks go to the caller as they are; the worker keeps the runs.
       const out: SegmentOutput = {
-        fill: masks.fill.data.slice(),
-        noFill: masks.noFill.data.slice(),
+        fill: masks.fill.data,
+        noFill: masks.noFill.data,
         voxels: { fill: fillVoxels, noFill: noFillVoxels },
         ml: { fill: fillVoxels * ml, noFill: noFillVoxels * ml },
         ms: now() - t0,
@@ -127,20 +204,24 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
       const noFill = need(s.noFill, 'the lung mask');
+      const hu = needHu(s);
       const report = throttled(onProgress);
       report(0, 'internal structures');
-      const internal = internalStructures(fill, noFill);
-      s.internal = internal;
+      // fill − noFill, painted straight from the runs; voxels in noFill but not in fill would be −1 (kept at 0).
+      const { nx, ny, nz } = s.geometry;
+      const internal = new Uint8Array(nx * ny * nz);
+      const voxels = paintRunDifference(fill, noFill, internal);
+      s.internal = differenceRuns(fill, noFill);
+      const minusOneVoxels = runVoxelCount(differenceRuns(noFill, fill));
       report(0.5, 'lung HU histogram');
-      const histogram = maskedHuHistogram(s.volume.hu, fill.data);
-      const voxels = maskVoxelCount(internal);
+      const histogram = runsHuHistogram(hu, fill);
       report(1);
       releaseCallback(onProgress);
       const out: InternalOutput = {
-        internal: internal.data.slice(),
+        internal,
         voxels,
-        ml: (voxels * voxelVolumeMm3(s.volume)) / 1000,
-        minusOneVoxels: internal.minusOneVoxels,
+        ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000,
+        minusOneVoxels,
         histogram,
         ms: now() - t0,
       };
@@ -151,45 +232,58 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const s = session(id);
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
-      const vol = s.volume;
+      const hu = needHu(s);
+      const g = s.geometry;
       const report = throttled(onProgress);
       const gkParams = { clusters: params.clusters, m: params.m, maxIter: params.maxIter, error: params.error, seed: params.seed };
-      const plane = vol.nx * vol.ny;
+      const plane = g.nx * g.ny;
       let out: GkOutput;
-      let gkMask: Mask;
+      let gkGeometry: VolumeGeometry;
       if (params.scope === 'volume') {
         report(0, 'clustering all lung voxels');
-        const r = gkSegmentVolume(vol.hu, fill.data, gkParams);
-        gkMask = { ...geometryOf(vol), data: r.mask };
+        const lung = paintMask(fill, g);
+        const r = gkSegmentVolume(hu, lung.data, gkParams);
+        freeNow(lung.data);
+        gkGeometry = geometryOf(g);
         out = {
           scope: 'volume',
           zFrom: 0,
-          planes: vol.nz,
-          mask: r.mask.slice(),
+          planes: g.nz,
+          mask: r.mask,
           perSlice: [{ z: -1, centersHu: r.centers, keptValue: r.keptValue, keptPixels: r.keptPixels, iterations: r.iterations }],
           keptVoxels: r.keptPixels,
-          ml: (r.keptPixels * voxelVolumeMm3(vol)) / 1000,
+          ml: (r.keptPixels * voxelVolumeMm3(g)) / 1000,
           ms: 0,
         };
       } else {
-        const slices = gkSliceRange(vol, params.centreSlice, params.halfSlices);
+        const slices = gkSliceRange(g, params.centreSlice, params.halfSlices);
         const zFrom = slices[0];
         const planes = slices.length;
-        // The lung-only HU (HU inside the filled mask, 0 elsewhere) of the clustered slices only.
+        // The lung-only HU (HU inside the filled mask, 0 elsewhere) of the clustered slices only, from the runs.
         const lungHu = new Int16Array(planes * plane);
-        const hu = vol.hu;
-        const f = fill.data;
-        for (let k = 0, src = zFrom * plane; k < lungHu.length; k++, src++) if (f[src] !== 0) lungHu[k] = hu[src];
+        const { nx, ny } = g;
+        const { rowStart, x0, x1 } = fill;
+        const rowFrom = zFrom * ny;
+        const rowTo = (zFrom + planes) * ny;
+        for (let r = rowFrom; r < rowTo; r++) {
+          const src = r * nx;
+          const dst = (r - rowFrom) * nx;
+          const end = rowStart[r + 1];
+          for (let k = rowStart[r]; k < end; k++) {
+            for (let x = x0[k]; x < x1[k]; x++) lungHu[dst + x] = hu[src + x];
+          }
+        }
         report(0, `clustering ${planes} slices`);
-        const r = gkSegmentSlices(lungHu, vol.nx, vol.ny, 0, planes, gkParams, (done, total) => report(done / total, `slice ${done} of ${total}`));
+        const r = gkSegmentSlices(lungHu, g.nx, g.ny, 0, planes, gkParams, (done, total) => report(done / total, `slice ${done} of ${total}`));
+        freeNow(lungHu);
         let kept = 0;
         for (const sl of r.slices) kept += sl.keptPixels;
-        gkMask = { ...geometryOf(vol), nz: planes, originMm: voxelToPatientMm(vol, 0, 0, zFrom), data: r.mask };
+        gkGeometry = { ...geometryOf(g), nz: planes, originMm: voxelToPatientMm(g, 0, 0, zFrom) };
         out = {
           scope: 'slices',
           zFrom,
           planes,
-          mask: r.mask.slice(),
+          mask: r.mask,
           perSlice: r.slices.map((sl) => ({
             z: sl.z + zFrom,
             centersHu: sl.centers,
@@ -198,11 +292,11 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
             iterations: sl.iterations,
           })),
           keptVoxels: kept,
-          ml: (kept * voxelVolumeMm3(vol)) / 1000,
+          ml: (kept * voxelVolumeMm3(g)) / 1000,
           ms: 0,
         };
       }
-      s.gk = gkMask;
+      s.gk = { geometry: gkGeometry, runs: runsFromMask(out.mask, gkGeometry) };
       report(1);
       releaseCallback(onProgress);
       out.ms = now() - t0;
@@ -212,12 +306,18 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     mesh(id: string, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): MeshOutput {
       const s = session(id);
       const t0 = now();
-      const mask =
-        kind === 'lung' ? need(s.fill, 'the lung mask') : kind === 'internal' ? need(s.internal, 'the internal-structures mask') : need(s.gk, 'the GK mask');
+      const source: RunMask =
+        kind === 'lung'
+          ? { geometry: s.geometry, runs: need(s.fill, 'the lung mask') }
+          : kind === 'internal'
+            ? { geometry: s.geometry, runs: need(s.internal, 'the internal-structures mask') }
+            : need(s.gk, 'the GK mask');
       const report = throttled(onProgress);
       const smooth = params.smoothIterations > 0;
       const mcShare = smooth ? 0.75 : 0.9;
+      const mask = paintMask(source.runs, source.geometry);
       const mc = marchingCubes(mask, { stepSize: params.stepSize, onProgress: (f) => report(f * mcShare, 'marching cubes') });
+      freeNow(mask.data);
       let full: Mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
       if (smooth) {
         full = taubinSmooth(full, {
@@ -231,6 +331,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
         report(0.9, 'decimating for display');
         display = decimateForDisplay(full, params.maxDisplayTriangles).mesh;
       }
+      full = trimmedMesh(full);
       const drawn = display ?? full;
       const colours = heightColors(drawn);
       const out: MeshOutput = {
@@ -257,7 +358,10 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
-      const r = splitAirwayAndLungs(fill, { onProgress: (f, step) => report(f, step) });
+      const mask = paintMask(fill, s.geometry);
+      const r = splitAirwayAndLungs(mask, { onProgress: (f, step) => report(f, step) });
+      freeNow(mask.data);
+      if (r.ok) freeNow(r.labels);
       report(1);
       releaseCallback(onProgress);
       const ms = now() - t0;

@@ -153,6 +153,38 @@ describe('analysis job', () => {
     expect(s.marks).toEqual(['lungview:analysis-start', 'lungview:lung-masks-ready', 'lungview:meshes-ready']);
   });
 
+  it('moves the masks to a fresh worker after GK and after the split, and stops the worker when done; Run starts again', async () => {
+    const client = new AnalysisClient(channelWorker);
+    const calls: string[] = [];
+    const service: AnalysisService = {
+      segment: (...a) => (calls.push('segment'), client.segment(...a)),
+      internal: (...a) => (calls.push('internal'), client.internal(...a)),
+      gk: (...a) => (calls.push('gk'), client.gk(...a)),
+      split: (...a) => (calls.push('split'), client.split(...a)),
+      mesh: (...a) => (calls.push(`mesh:${a[2]}`), client.mesh(...a)),
+      releaseWorker: () => (calls.push('releaseWorker'), client.releaseWorker()),
+      recycleWorker: (id) => (calls.push(`recycleWorker:${id}`), client.recycleWorker(id)),
+      cancel: () => client.cancel(),
+    };
+    const s = setup(service);
+    const ctl = createAnalysisController(s.deps);
+    const detach = ctl.attach();
+    finishLoad(s);
+    await until(() => s.store.getState().analysis.phase === 'done');
+    expect(calls).toEqual([
+      'segment', 'internal', 'gk', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0', 'mesh:lung', 'mesh:internal', 'mesh:gk', 'releaseWorker',
+    ]);
+    expect(client.alive).toBe(false);
+    // The first worker, the one the split ran in, and the one the surfaces were made in.
+    expect(client.spawned).toBe(3);
+    // The results stay in the page's caches.
+    expect(s.deps.masks.size()).toBe(4);
+    await ctl.run();
+    detach();
+    expect(s.store.getState().analysis.phase).toBe('done');
+    expect(client.spawned).toBe(6);
+  });
+
   it('a new load cancels the running analysis and clears masks, meshes and results', async () => {
     const client = new AnalysisClient(channelWorker);
     const scripted = scriptedService(client);

@@ -19,6 +19,8 @@ interface FakeWorker {
   results: unknown[];
   /** Volumes the worker received. */
   received: { hu: Int16Array }[];
+  /** importMasks calls the worker received. */
+  importedMasks: number;
   terminated: boolean;
 }
 
@@ -34,13 +36,18 @@ function fakeWorkerFactory(opts: { hold?: Promise<void> } = {}) {
     const { port1, port2 } = new MessageChannel();
     ports.push(port1, port2);
     const api = createAnalysisWorkerApi();
-    const fw: FakeWorker = { worker: port1 as unknown as Worker, sentTransfers: [], results: [], received: [], terminated: false };
+    const fw: FakeWorker = { worker: port1 as unknown as Worker, sentTransfers: [], results: [], received: [], importedMasks: 0, terminated: false };
     const recording: AnalysisWorkerApi = {
-      loadVolume(id, volume) {
+      loadVolume(id, volume, keepResults) {
         fw.received.push(volume);
-        api.loadVolume(id, volume);
+        api.loadVolume(id, volume, keepResults);
       },
       release: (id) => api.release(id),
+      exportMasks: (id) => api.exportMasks(id),
+      importMasks: (id, masks) => {
+        fw.importedMasks++;
+        api.importMasks(id, masks);
+      },
       segment: (...a) => keep(api.segment(...a)),
       internal: (...a) => keep(api.internal(...a)),
       gk: (...a) => keep(api.gk(...a)),
@@ -172,5 +179,68 @@ describe('analysis client', () => {
     expect(fake.made[0].received).toHaveLength(1);
     await client.segment('s1', b.volume, segParams);
     expect(fake.made[0].received).toHaveLength(2);
+  });
+
+  it('recycleWorker moves the masks to a fresh worker and stops the old one; the surfaces come out the same', async () => {
+    const { volume } = phantomSeries();
+    const fake = fakeWorkerFactory();
+    const client = new AnalysisClient(fake.create);
+    await client.segment('s1', volume, segParams);
+    await client.internal('s1', volume);
+    await client.gk('s1', volume, { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', centreSlice: 20, halfSlices: 2 });
+    const meshParams = { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 1e7 };
+    const before = await Promise.all((['lung', 'internal', 'gk'] as const).map((k) => client.mesh('s1', volume, k, meshParams)));
+    await client.recycleWorker('s1');
+    expect(fake.made).toHaveLength(2);
+    expect(fake.made[0].terminated).toBe(true);
+    expect(fake.made[1].importedMasks).toBe(1);
+    // No volume went to the fresh worker: the surfaces need only the masks.
+    const after = await Promise.all((['lung', 'internal', 'gk'] as const).map((k) => client.mesh('s1', volume, k, meshParams)));
+    expect(fake.made[1].received).toHaveLength(0);
+    for (let k = 0; k < 3; k++) {
+      expect(after[k].triangles).toBe(before[k].triangles);
+      expect(Buffer.from(after[k].full.positionsMm.buffer, after[k].full.positionsMm.byteOffset, after[k].full.positionsMm.byteLength).equals(
+        Buffer.from(before[k].full.positionsMm.buffer, before[k].full.positionsMm.byteOffset, before[k].full.positionsMm.byteLength),
+      )).toBe(true);
+    }
+    const split = await client.split('s1', volume);
+    expect(split.ms).toBeGreaterThanOrEqual(0);
+    // A stage that needs the HU values sends them to the fresh worker.
+    await client.gk('s1', volume, { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', centreSlice: 20, halfSlices: 1 });
+    expect(fake.made[1].received).toHaveLength(1);
+    expect(client.spawned).toBe(2);
+  });
+
+  it('after recycleWorker a stage needing the HU values sends them again, and the masks made before are used', async () => {
+    const { volume } = phantomSeries();
+    const fake = fakeWorkerFactory();
+    const client = new AnalysisClient(fake.create);
+    const seg = await client.segment('s1', volume, segParams);
+    await client.recycleWorker('s1');
+    // The fresh worker has the masks but no HU values: internal structures and GK need them.
+    const inner = await client.internal('s1', volume);
+    expect(fake.made[1].received).toHaveLength(1);
+    expect(inner.histogram.total).toBe(seg.voxels.fill);
+    const gk = await client.gk('s1', volume, { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', centreSlice: 20, halfSlices: 1 });
+    expect(fake.made[1].received).toHaveLength(1);
+    expect(gk.keptVoxels).toBeGreaterThan(0);
+    for (let i = 0; i < gk.mask.length; i++) if (gk.mask[i]) expect(seg.fill[gk.zFrom * volume.nx * volume.ny + i]).toBe(1);
+    // The app's own volume is untouched throughout.
+    expect(volume.hu.byteLength).toBe(volume.nx * volume.ny * volume.nz * 2);
+  });
+
+  it('recycleWorker does nothing for another volume id, or while a call is under way', async () => {
+    const { volume } = phantomSeries();
+    const fake = fakeWorkerFactory();
+    const client = new AnalysisClient(fake.create);
+    await client.recycleWorker('s1'); // no worker yet
+    expect(fake.made).toHaveLength(0);
+    await client.segment('s1', volume, segParams);
+    await client.recycleWorker('other');
+    expect(fake.made).toHaveLength(1);
+    const pending = client.internal('s1', volume);
+    await client.recycleWorker('s1');
+    expect(fake.made).toHaveLength(1);
+    expect((await pending).voxels).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskedHuHistogram } from '../../src/workers/analysisStats';
+import { runsFromMask } from '../../src/core/segmentation/runs';
+import { maskedHuHistogram, runsHuHistogram } from '../../src/workers/analysisStats';
 
 describe('lung HU histogram', () => {
   it('counts only masked voxels, in fixed bins, with values outside the range in the end bins', () => {
@@ -44,5 +45,27 @@ describe('lung HU histogram', () => {
     const h = maskedHuHistogram(new Int16Array(8), new Uint8Array(8));
     expect(h.total).toBe(0);
     expect(Number.isNaN(h.meanHu)).toBe(true);
+  });
+});
+
+describe('lung HU histogram from runs', () => {
+  it('equals the voxel-mask histogram of the same mask', () => {
+    const dims = { nx: 37, ny: 11, nz: 5 };
+    const n = dims.nx * dims.ny * dims.nz;
+    const hu = new Int16Array(n);
+    const mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      hu[i] = ((i * 7919) % 2400) - 1300;
+      mask[i] = (i * 31) % 11 < 4 || (i % dims.nx > 20 && i % dims.nx < 30) ? 1 : 0;
+    }
+    const fromRuns = runsHuHistogram(hu, runsFromMask(mask, dims));
+    const fromMask = maskedHuHistogram(hu, mask);
+    expect(fromRuns).toEqual(fromMask);
+    expect(fromRuns.total).toBeGreaterThan(0);
+    expect(fromRuns.below + fromRuns.above).toBeGreaterThan(0);
+  });
+
+  it('refuses runs on another grid', () => {
+    expect(() => runsHuHistogram(new Int16Array(10), runsFromMask(new Uint8Array(12), { nx: 4, ny: 3, nz: 1 }))).toThrow(RangeError);
   });
 });

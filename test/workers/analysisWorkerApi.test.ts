@@ -53,7 +53,7 @@ describe('analysis worker API (called directly)', () => {
     for (let k = 1; k < progress.length; k++) expect(progress[k]).toBeGreaterThanOrEqual(progress[k - 1]);
   });
 
-  it('hands out copies of its masks: changing them does not change later stages', () => {
+  it('hands its masks over: changing them does not change later stages', () => {
     const api = loadedApi();
     const seg = api.segment('s1', { thresholdHu: -700, background: 'border' });
     seg.fill.fill(0);
@@ -173,6 +173,25 @@ describe('analysis worker API (called directly)', () => {
     } else {
       expect(r.reason.length).toBeGreaterThan(5);
     }
+  });
+
+  it('hands its masks to another worker: mask stages run there, HU stages ask for the volume; loadVolume with keepResults keeps the masks', () => {
+    const old = loadedApi();
+    old.segment('s1', { thresholdHu: -700, background: 'border' });
+    const state = old.exportMasks('s1');
+    expect(() => old.internal('s1')).toThrow(/no volume loaded/);
+    const api = createAnalysisWorkerApi();
+    api.importMasks('s1', state);
+    expect(() => api.internal('s1')).toThrow(/HU values of "s1" are not here/);
+    expect(() => api.gk('s1', { ...gkParams, scope: 'slices', centreSlice: 20, halfSlices: 2 })).toThrow(/not here/);
+    const m = api.mesh('s1', 'lung', { stepSize: 2, smoothIterations: 0, maxDisplayTriangles: 10_000_000 });
+    expect(m.triangles).toBe(marchingCubes(reference.fill, { stepSize: 2 }).indices.length / 3);
+    api.loadVolume('s1', { ...volume, hu: volume.hu.slice() }, true);
+    const inner = api.internal('s1');
+    expect(differences(inner.internal, referenceInternal.data)).toBe(0);
+    // Without keepResults the masks go.
+    api.loadVolume('s1', { ...volume, hu: volume.hu.slice() });
+    expect(() => api.internal('s1')).toThrow(/not computed yet/);
   });
 
   it('refuses stages out of order and unknown volumes with a clear message', () => {

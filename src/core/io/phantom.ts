@@ -16,7 +16,9 @@
  *
  * Cost: O(nx*ny*nz) (each object is rasterised only inside its bounding box);
  * about 1 s for 512 x 512 x 100 in Node; memory: the files (2 bytes/voxel)
- * plus one float slice, and the optional truth arrays.
+ * plus one float slice, and the optional truth arrays. With `onFile` each
+ * file is handed over as soon as it is written and not kept, so a series of
+ * any length (e.g. 512 x 512 x 1000) needs the memory of one slice.
  */
 import { writeDicomPart10, type DicomElementSpec } from './dicomWriter';
 import { mulberry32 } from '../random/mulberry32';
@@ -53,6 +55,12 @@ export interface PhantomParams {
   withLabels?: boolean;
   /** Also return the HU volume a loader must produce (volume order, padding as -1024). Default false. */
   withVolume?: boolean;
+  /**
+   * Receives each file as soon as it is written (InstanceNumber order, i.e.
+   * top slice first); the files are then not kept and `files` of the result
+   * is empty. For writing long series to disk without holding them.
+   */
+  onFile?: (file: PhantomFile) => void;
 }
 
 export interface PhantomLung { name: string; centerMm: [number, number, number]; semiAxesMm: [number, number, number] }
@@ -107,7 +115,7 @@ export interface PhantomFile {
 }
 
 export interface PhantomResult {
-  /** Files sorted by name (names are shuffled relative to InstanceNumber and z). */
+  /** Files sorted by name (names are shuffled relative to InstanceNumber and z); empty when `onFile` took them. */
   files: PhantomFile[];
   truth: PhantomTruth;
 }
@@ -360,7 +368,8 @@ export function makePhantomSeries(params: PhantomParams = {}): PhantomResult {
   const volumeHu = params.withVolume ? new Int16Array(pixels * nz) : undefined;
   const counts = { lungs: 0, airways: 0, vessels: 0, nodules: 0, lungsAndAirways: 0, fovPixelsPerSlice: fovCount };
   const perSliceLA = new Array<number>(nz).fill(0);
-  const files: PhantomFile[] = new Array(nz);
+  const onFile = params.onFile;
+  const files: PhantomFile[] = onFile ? [] : new Array(nz);
   const normals = normalTable(rng);
   let xs = (Math.floor(rng() * 4294967296) | 1) >>> 0;
 
@@ -413,7 +422,9 @@ export function makePhantomSeries(params: PhantomParams = {}): PhantomResult {
       const off = zi * pixels;
       for (let p = 0; p < pixels; p++) volumeHu[off + p] = fovMask[p] ? stored[p] + PHANTOM_INTERCEPT : -1024;
     }
-    files[k] = { name: nameForInstance(k), bytes: writeSlice(k) };
+    const file = { name: nameForInstance(k), bytes: writeSlice(k) };
+    if (onFile) onFile(file);
+    else files[k] = file;
   }
 
   function writeSlice(k: number): Uint8Array {
