@@ -24,6 +24,8 @@ export interface CollectedInputs {
 export interface ParseService {
   parseAll(inputs: readonly ParseInput[], onProgress?: ProgressCallback, options?: ParseAllOptions): Promise<ParseBatchResult>;
   cancel(): void;
+  /** Called when a load has finished: drop what the parsers hold (optional). */
+  refresh?(): void;
 }
 
 /** Bytes of HU (2 per voxel) the viewer accepts, checked before any volume is allocated. */
@@ -309,6 +311,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
           : s;
       });
       act().finishLoad(finalSeries, skipped.sort(byFile), warnings, now());
+      parser.refresh?.();
     } catch (e) {
       if (!current() || isCancelled(e)) return;
       act().failLoad(`Loading failed: ${message(e)}`, now());

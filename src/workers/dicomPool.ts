@@ -282,6 +282,17 @@ export class DicomPool {
     this.ensureWorkers(this.size);
   }
 
+  /**
+   * After a load: replaces the workers by fresh ones, so the bytes and
+   * decoder state the old ones hold as garbage are freed at once (an idle
+   * worker is rarely collected) while the pool stays warm for the next load.
+   */
+  refresh(): void {
+    const had = this.slots.length;
+    this.cancel();
+    if (had) this.warmUp();
+  }
+
   /** Stops all work now: terminates the workers and rejects pending calls with CancelledError. */
   cancel(): void {
     this.cancelEpoch++;

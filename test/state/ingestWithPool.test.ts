@@ -256,6 +256,10 @@ describe('ingest through the worker pool', () => {
     expect(s.load.phase).toBe('done');
     expect(s.series).toHaveLength(1);
     expect(cache.get(s.selectedSeriesId)!.hu).toEqual(truth.volumeHu);
+    // The workers that did the load were replaced by fresh ones, kept ready for the next.
+    expect(fw.terminated).toBe(2);
+    expect(pool.liveWorkers).toBe(2);
+    expect(fw.spawned).toBe(4);
     pool.dispose();
   });
 });
