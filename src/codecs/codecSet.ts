@@ -14,7 +14,10 @@
  * A file is parsed with the decoders loaded so far; only when the parser
  * reports that a missing decoder is the sole obstacle (so not for colour or
  * broken files) is the codec loaded and the file parsed again: the header is
- * read twice for the first file of each codec only.
+ * read twice for the first file of each codec only. A WebAssembly codec whose
+ * module is being replaced after failures (see emscriptenModule.ts) is waited
+ * for before the next file is parsed, so a run of corrupt files cannot leave
+ * the codec broken for the files after them.
  *
  * Cost: a codec's import and WebAssembly compilation once per set (tens to
  * a hundred ms each, measured in the tests); then only the decoding.
@@ -23,6 +26,7 @@ import { parseDicomFile, type ParseDicomFileOptions } from '../core/dicom/parseD
 import type { PixelDecoder, PixelDecoderRegistry } from '../core/dicom/pixelDecoder';
 import { describeTransferSyntax } from '../core/dicom/transferSyntax';
 import type { ParseFileResult } from '../core/dicom/types';
+import type { WasmCodec } from './emscriptenModule';
 import { loadHtj2kDecoder } from './htj2kDecoder';
 import { loadJpeg2000Decoder } from './jpeg2000Decoder';
 import { loadJpegBaselineDecoder } from './jpegBaselineDecoder';
@@ -37,11 +41,17 @@ export type WasmCodecName = Exclude<CodecName, 'jpeg-lossless'>;
 /** Where each codec's .wasm is served (browser); absent entries are found next to the codec's script (Node). */
 export type WasmUrls = Partial<Record<WasmCodecName, string>>;
 
+/** A loaded codec: its decoder and, for WebAssembly codecs, the module behind it. */
+export interface LoadedCodec {
+  decoder: PixelDecoder;
+  wasm?: WasmCodec;
+}
+
 interface CodecSpec {
   name: CodecName;
   label: string;
   transferSyntaxes: readonly string[];
-  load(urls: WasmUrls): Promise<PixelDecoder>;
+  load(urls: WasmUrls): Promise<LoadedCodec>;
 }
 
 const TS = '1.2.840.10008.1.2.4.';
@@ -86,11 +96,22 @@ export interface CodecSetOptions {
   wasmUrls?: WasmUrls;
 }
 
+/** Memory and health of one loaded WebAssembly codec. */
+export interface CodecMemory {
+  name: CodecName;
+  /** Size of its module's heap (WebAssembly memory) in bytes. */
+  heapBytes: number;
+  /** How many times its module was replaced after failures. */
+  replacements: number;
+}
+
 export interface CodecSet {
   /** Decoders loaded so far, by transfer syntax (grows as codecs load). */
   readonly decoders: PixelDecoderRegistry;
   /** Codecs loaded (successfully) so far, in load order. */
   loaded(): CodecName[];
+  /** Heap size and replacements of each loaded WebAssembly codec. */
+  memory(): CodecMemory[];
   /**
    * Loads the codec for this transfer syntax if there is one and it is not
    * loaded yet. Resolves true when a decoder is now registered, false when
@@ -108,8 +129,9 @@ function errorText(e: unknown): string {
 export function createCodecSet(options: CodecSetOptions = {}): CodecSet {
   const urls = options.wasmUrls ?? {};
   const decoders = new Map<string, PixelDecoder>();
-  const pending = new Map<CodecName, Promise<PixelDecoder>>();
+  const pending = new Map<CodecName, Promise<LoadedCodec>>();
   const order: CodecName[] = [];
+  const wasm = new Map<CodecName, WasmCodec>();
 
   async function ensure(uid: string): Promise<boolean> {
     const spec = BY_SYNTAX.get(uid);
@@ -117,10 +139,11 @@ export function createCodecSet(options: CodecSetOptions = {}): CodecSet {
     if (decoders.has(uid)) return true;
     let p = pending.get(spec.name);
     if (!p) {
-      p = spec.load(urls).then((decoder) => {
-        for (const ts of spec.transferSyntaxes) decoders.set(ts, decoder);
+      p = spec.load(urls).then((codec) => {
+        for (const ts of spec.transferSyntaxes) decoders.set(ts, codec.decoder);
+        if (codec.wasm) wasm.set(spec.name, codec.wasm);
         order.push(spec.name);
-        return decoder;
+        return codec;
       });
       // Remembered even when it fails: every later file gets the same reason without a new attempt.
       pending.set(spec.name, p);
@@ -132,8 +155,11 @@ export function createCodecSet(options: CodecSetOptions = {}): CodecSet {
   return {
     decoders,
     loaded: () => [...order],
+    memory: () => [...wasm].map(([name, c]) => ({ name, heapBytes: c.heapBytes(), replacements: c.replacements() })),
     ensure,
     async parse(bytes, file, parseOptions = {}) {
+      // A module being replaced after failures is waited for (nothing to wait for almost always).
+      for (const c of wasm.values()) await c.ready();
       const first = parseDicomFile(bytes, file, { ...parseOptions, decoders });
       const uid = first.ok ? null : first.missingDecoder;
       if (!uid || !BY_SYNTAX.has(uid)) return first;

@@ -3,16 +3,24 @@
  * OpenJPEG compiled to WebAssembly (@cornerstonejs/codec-openjpeg,
  * decode-only build), loaded on the first call of loadJpeg2000Decoder.
  * Signed code streams come back as two's-complement words, which is what the
- * HU conversion expects. Cost: OpenJPEG decoding (tens of ms per 512×512
+ * HU conversion expects. The code stream's SIZ is checked against the data
+ * set first (j2kMarkers.ts). Cost: OpenJPEG decoding (tens of ms per 512×512
  * frame for lossless) plus one copy in and out.
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations must reach every tsconfig project that compiles this file
 /// <reference path="./vendor.d.ts" />
-import type { PixelDecoder } from '../core/dicom/pixelDecoder';
-import { decodeWithWasm, decoderClass, instantiate, type WasmLocation } from './emscriptenModule';
+import type { LoadedCodec } from './codecSet';
+import { instantiate, WasmCodec, type WasmLocation } from './emscriptenModule';
+import { checkJ2kCodeStream } from './j2kMarkers';
 
-export async function loadJpeg2000Decoder(wasm: WasmLocation): Promise<PixelDecoder> {
-  const mod = await instantiate(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'), wasm);
-  const Cls = decoderClass(mod, 'J2KDecoder');
-  return (frame, info) => decodeWithWasm(mod, Cls, 'JPEG 2000 (OpenJPEG)', frame, info);
+export async function loadJpeg2000Decoder(wasm: WasmLocation): Promise<LoadedCodec> {
+  const glue = await import('@cornerstonejs/codec-openjpeg/decodewasmjs');
+  const codec = await WasmCodec.load('JPEG 2000 (OpenJPEG)', 'J2KDecoder', () => instantiate(glue, wasm));
+  return {
+    decoder: (frame, info) => {
+      checkJ2kCodeStream('JPEG 2000 (OpenJPEG)', frame, info);
+      return codec.decode(frame, info);
+    },
+    wasm: codec,
+  };
 }

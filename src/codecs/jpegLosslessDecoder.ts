@@ -6,16 +6,19 @@
  *
  * The frame header is checked first: that decoder accepts any SOFn and would
  * return noise for a DCT code stream, so anything but SOF3 is rejected with a
- * reason. Cost: one pass over the code stream, one output array per frame.
+ * reason; so is a code stream that does not end with EOI, which that decoder
+ * would turn into a full frame of made-up pixels without complaint. Cost: one
+ * pass over the code stream, one output array per frame.
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations must reach every tsconfig project that compiles this file
 /// <reference path="./vendor.d.ts" />
-import { DecodeError, type PixelDecoder } from '../core/dicom/pixelDecoder';
-import { describeSof, readJpegFrameHeader } from './jpegMarkers';
+import { DecodeError } from '../core/dicom/pixelDecoder';
+import type { LoadedCodec } from './codecSet';
+import { describeSof, endsWithEoi, readJpegFrameHeader } from './jpegMarkers';
 
-export async function loadJpegLosslessDecoder(): Promise<PixelDecoder> {
+export async function loadJpegLosslessDecoder(): Promise<LoadedCodec> {
   const { Decoder } = await import('jpeg-lossless-decoder-js');
-  return (frame, info) => {
+  const decoder: LoadedCodec['decoder'] = (frame, info) => {
     const sof = readJpegFrameHeader(frame);
     if (!sof) throw new DecodeError('not a JPEG code stream (no SOI marker or no frame header)');
     if (sof.sof !== 0xc3) throw new DecodeError(`the code stream is ${describeSof(sof.sof)}, not lossless (SOF3) as its transfer syntax says`);
@@ -26,6 +29,7 @@ export async function loadJpegLosslessDecoder(): Promise<PixelDecoder> {
       throw new DecodeError(`JPEG lossless code stream has ${sof.components} component(s), the header says SamplesPerPixel ${info.samplesPerPixel}`);
     }
     if (sof.precision > 16) throw new DecodeError(`${sof.precision}-bit JPEG lossless is not supported (at most 16 bits)`);
+    if (!endsWithEoi(frame)) throw new DecodeError('JPEG lossless code stream is cut short: it does not end with the EOI marker (FFD9)');
     const buffer = frame.buffer as ArrayBuffer;
     try {
       return new Decoder().decode(buffer, frame.byteOffset, frame.byteLength);
@@ -33,4 +37,5 @@ export async function loadJpegLosslessDecoder(): Promise<PixelDecoder> {
       throw new DecodeError(`JPEG lossless: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
+  return { decoder };
 }

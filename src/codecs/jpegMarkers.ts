@@ -6,11 +6,15 @@
  *
  * Variant: ITU-T T.81 B.1.1 marker walk from SOI, skipping marker segments by
  * their length, up to the first SOFn marker (C0-CF except C4 DHT, C8 JPG,
- * CC DAC). Cost: O(marker segments before the frame header), no allocation.
+ * CC DAC) or the JPEG-LS frame header SOF55 (F7, ITU-T T.87 C.2.2, same
+ * layout). Cost: O(marker segments before the frame header), no allocation.
+ *
+ * endsWithEoi tells whether a code stream is complete: JPEG and JPEG-LS code
+ * streams end with EOI (FFD9, T.81 B.2.1); a fragment may add padding.
  */
 
 export interface JpegFrameHeader {
-  /** The SOF marker's second byte: 0xC0 baseline, 0xC1 extended, 0xC2 progressive, 0xC3 lossless, ... */
+  /** The SOF marker's second byte: 0xC0 baseline, 0xC1 extended, 0xC2 progressive, 0xC3 lossless, ..., 0xF7 JPEG-LS. */
   sof: number;
   precision: number;
   rows: number;
@@ -32,6 +36,7 @@ const SOF_NAMES: Record<number, string> = {
   0xcd: 'differential sequential DCT, arithmetic coding',
   0xce: 'differential progressive DCT, arithmetic coding',
   0xcf: 'differential lossless, arithmetic coding',
+  0xf7: 'JPEG-LS',
 };
 
 /** "lossless (SOF3)" */
@@ -57,7 +62,7 @@ export function readJpegFrameHeader(b: Uint8Array): JpegFrameHeader | null {
       continue;
     }
     const length = (b[p + 2] << 8) | b[p + 3];
-    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+    if ((m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) || m === 0xf7) {
       if (p + 10 > b.length) return null;
       return {
         sof: m,
@@ -71,4 +76,14 @@ export function readJpegFrameHeader(b: Uint8Array): JpegFrameHeader | null {
     p += 2 + length;
   }
   return null;
+}
+
+/** Padding bytes tolerated after EOI (an odd code stream is padded to an even fragment, with 00 or FF; some writers pad more). */
+const MAX_PADDING = 16;
+
+/** The code stream ends with EOI (FFD9), followed by at most a few bytes of 00 or FF padding. */
+export function endsWithEoi(b: Uint8Array): boolean {
+  let e = b.length;
+  while (e > 2 && b.length - e < MAX_PADDING && (b[e - 1] === 0 || (b[e - 1] === 0xff && b[e - 2] !== 0xff))) e--;
+  return e >= 4 && b[e - 2] === 0xff && b[e - 1] === 0xd9;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSof, readJpegFrameHeader } from '../../src/codecs/jpegMarkers';
+import { describeSof, endsWithEoi, readJpegFrameHeader } from '../../src/codecs/jpegMarkers';
 
 /** SOI, an APP0 segment, a DHT-like segment, then SOFn with precision, rows, columns, components. */
 function stream(sof: number, precision: number, rows: number, columns: number, components: number): Uint8Array {
@@ -27,5 +27,26 @@ describe('readJpegFrameHeader (T.81 B.1.1)', () => {
   it('names the coding process', () => {
     expect(describeSof(0xc3)).toBe('lossless (SOF3)');
     expect(describeSof(0xc1)).toBe('extended sequential DCT (SOF1)');
+  });
+});
+
+describe('readJpegFrameHeader on JPEG-LS (T.87)', () => {
+  it('reads the SOF55 frame header like a SOFn one', () => {
+    expect(readJpegFrameHeader(stream(0xf7, 16, 512, 400, 1))).toEqual({ sof: 0xf7, precision: 16, rows: 512, columns: 400, components: 1 });
+    expect(describeSof(0xf7)).toBe('JPEG-LS (SOF55)');
+  });
+});
+
+describe('endsWithEoi', () => {
+  it('is true for a code stream ending with FFD9, also after a few 00 or FF padding bytes, and false for one cut short', () => {
+    const body = [0xff, 0xd8, 0x12, 0x34];
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9]))).toBe(true);
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9, 0x00]))).toBe(true);
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9, 0xff]))).toBe(true);
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9, 0, 0, 0, 0]))).toBe(true);
+    expect(endsWithEoi(Uint8Array.from(body))).toBe(false);
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9, 0x12]))).toBe(false);
+    expect(endsWithEoi(Uint8Array.from([...body, 0xff, 0xd9, ...new Array<number>(40).fill(0)]))).toBe(false);
+    expect(endsWithEoi(Uint8Array.from([0xff, 0xd9]))).toBe(false);
   });
 });

@@ -10,7 +10,9 @@
  * is unpacked straight into its byte lane of the little-endian output words
  * (no per-plane buffer). Colour frames come out interleaved (R G B per pixel).
  *
- * Cost: O(encoded bytes + pixels), one output array, no other allocation.
+ * Cost: O(encoded bytes + pixels), one output array, no other allocation;
+ * the output is allocated only when every segment is long enough to fill
+ * it (PackBits expands at most 64:1), so a short frame cannot claim memory.
  */
 import { DecodeError, type DecodedPixels, type EncodedFrameInfo } from './pixelDecoder';
 
@@ -74,14 +76,23 @@ export function decodeRle(frame: Uint8Array, info: EncodedFrameInfo): DecodedPix
   for (let s = 0; s < segments; s++) offsets.push(u32(frame, 4 + 4 * s));
   offsets.push(frame.length);
   const pixels = rows * columns;
-  const out = new Uint8Array(pixels * expected);
-  const stride = expected;
+  // Checked before the output is allocated: a replicate run turns 2 bytes into at most 128,
+  // so a segment of n bytes decodes to at most 64 n (the header's Rows × Columns may claim any size).
   for (let s = 0; s < segments; s++) {
     const start = offsets[s];
     const end = Math.min(offsets[s + 1], frame.length);
     if (start < HEADER_BYTES || start > frame.length || end < start) {
       throw new DecodeError(`RLE segment ${s + 1} has an invalid offset ${start} (frame of ${frame.length} bytes)`);
     }
+    if (128 * Math.ceil((end - start) / 2) < pixels) {
+      throw new DecodeError(`RLE segment ${s + 1} of ${end - start} bytes cannot hold the ${pixels} pixels of Columns ${columns} × Rows ${rows}`);
+    }
+  }
+  const out = new Uint8Array(pixels * expected);
+  const stride = expected;
+  for (let s = 0; s < segments; s++) {
+    const start = offsets[s];
+    const end = Math.min(offsets[s + 1], frame.length);
     const sample = Math.floor(s / bytesPerSample);
     const significance = s % bytesPerSample; // 0 = most significant byte
     // Little-endian word: the most significant byte is the last one.

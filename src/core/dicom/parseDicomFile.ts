@@ -2,42 +2,53 @@
  * One DICOM file -> its header fields and HU pixels (one slice per frame), or
  * the reason it is skipped. Never throws.
  *
- * Variant: dicom-parser indexes the data set (no copy of the file); the
- * layout is detected first: Part-10 (preamble + "DICM"), a file meta group
- * without preamble, or a bare data set (ACR-NEMA style, implicit VR little
- * endian guessed unless the first element carries an explicit VR). Native
- * syntaxes (implicit/explicit VR little endian, explicit VR big endian) and
- * deflated explicit VR little endian (fflate raw inflate) are decoded;
- * compressed syntaxes go through a PixelDecoder per frame (RLE Lossless and
- * Encapsulated Uncompressed built in, the others passed in by the caller, see
- * pixelDecoder.ts and src/codecs) and are reported by name when no decoder is
- * at hand; the decoded words then take the same path to HU as native ones.
- * Multi-frame Enhanced CT frames take their geometry and rescale from the
- * per-frame / shared functional groups (PS3.3 C.7.6.16). HU conversion: see
- * pixelToHu.ts.
+ * Variant: the layout is detected first: Part-10 (preamble + "DICM") or a
+ * file meta group without preamble (both read here, PS3.10 7.1), or a bare
+ * data set (ACR-NEMA style, implicit VR little endian guessed unless the
+ * first element carries an explicit VR); a deflated data set is inflated
+ * here (fflate, in steps, with a size limit). dicom-parser then indexes the
+ * data set alone (no copy of the file), after a walk that refuses nesting and
+ * element counts it could not take (dicomParserLib.ts). Native syntaxes
+ * (implicit/explicit VR little endian, explicit VR big endian) and deflated
+ * explicit VR little endian are decoded; compressed syntaxes go through a
+ * PixelDecoder per frame (RLE Lossless and Encapsulated Uncompressed built
+ * in, the others passed in by the caller, see pixelDecoder.ts and src/codecs)
+ * and are reported by name when no decoder is at hand; the decoded words then
+ * take the same path to HU as native ones. Multi-frame Enhanced CT frames take
+ * their geometry and rescale from the per-frame / shared functional groups
+ * (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts.
  *
- * Cost: O(header elements) to index + O(pixels) to convert; memory: one
- * Int16Array per frame, each owning its own ArrayBuffer (so a worker can
+ * Bad input is skipped with a reason, never by an exception, and never costs
+ * more than the file justifies (PARSE_LIMITS): native pixel data must be in
+ * the file; a compressed frame's size, the frame count and the total pixels
+ * are checked before anything is allocated for them, and every frame must
+ * have a fragment; compressed frames are decoded and checked before their HU
+ * array is allocated; header values quoted in reasons are cleaned of control
+ * characters.
+ *
+ * Cost: O(header bytes) to walk and index (each functional group item is
+ * read once, whatever NumberOfFrames says) + O(pixels) to convert; memory:
+ * one Int16Array per frame, each owning its own ArrayBuffer (so a worker can
  * transfer it without dragging the file along), or the caller's array
  * (huOutput); the file bytes are read through views (pixel words not on a
  * 4-byte boundary go through one reused aligned copy, see pixelToHu.ts);
- * compressed frames cost what their decoder costs plus one decoded array.
+ * compressed frames cost what their decoder costs plus one decoded array;
+ * dicom-parser's index costs up to ~400 bytes of heap per element or item.
  */
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import type { Vec3 } from '../volume/volume';
-import { dicomParser, type DataSet, type Element } from './dicomParserLib';
+import { parseDataSetBytes, scanDataSet, type DataSet, type Element } from './dicomParserLib';
 import { decodeRle } from './decodeRle';
 import { encapsulatedFrames } from './encapsulatedFrames';
 import { DecodeError, type DecodedPixels, type EncodedFrameInfo, type PixelDecoder, type PixelDecoderRegistry } from './pixelDecoder';
 import { convertToHu, type PixelFormat, type PixelPadding, type Rescale } from './pixelToHu';
 import {
-  describeTransferSyntax, ENCAPSULATED_UNCOMPRESSED_LE, EXPLICIT_VR_LE, IMPLICIT_VR_LE, RLE_LOSSLESS, transferSyntaxInfo,
+  DEFLATED_EXPLICIT_VR_LE, describeTransferSyntax, ENCAPSULATED_UNCOMPRESSED_LE, EXPLICIT_VR_BE, EXPLICIT_VR_LE, IMPLICIT_VR_LE, RLE_LOSSLESS,
+  transferSyntaxInfo,
 } from './transferSyntax';
 import type { DecodedSlice, ParseFileResult, SliceHeader } from './types';
 
 const T = {
-  mediaStorageSopClass: 'x00020002',
-  transferSyntax: 'x00020010',
   sopClass: 'x00080016',
   sopInstance: 'x00080018',
   modality: 'x00080060',
@@ -101,6 +112,31 @@ const NON_IMAGE_SOP_CLASSES: Record<string, string> = {
   '1.2.840.10008.5.1.4.1.1.481.3': 'RT Structure Set',
   '1.2.840.10008.5.1.4.1.1.104.1': 'Encapsulated PDF',
 };
+
+/**
+ * What one file may make the parser allocate, checked before allocating.
+ * Native pixel data must be present in the file (so it is bounded by the
+ * file's size anyway); compressed frames are refused above these sizes.
+ */
+export const PARSE_LIMITS = {
+  /** Pixels of one compressed frame (16384 × 16384). */
+  maxFramePixels: 2 ** 28,
+  /** Pixels of all frames of one file (1 GiB of HU). */
+  maxFilePixels: 2 ** 29,
+  /** Frames of one file (each becomes a slice with its own header). */
+  maxFrames: 16384,
+  /** Bytes of an inflated (deflated transfer syntax) data set. */
+  maxInflatedBytes: 2 ** 26,
+  /** Sequence nesting (dicom-parser recurses once per level; real files nest fewer than 10). */
+  maxSequenceDepth: 64,
+  /**
+   * Data elements, sequence items and Pixel Data fragments of one data set:
+   * dicom-parser builds an object of up to ~400 bytes for each (so this bounds
+   * its heap at about 100 MB and its time at about half a second); an Enhanced
+   * CT has about 45 per frame with its functional groups (5,000 frames fit).
+   */
+  maxElements: 2 ** 18,
+} as const;
 
 /** Options of parseDicomFile. */
 export interface ParseDicomFileOptions {
@@ -166,6 +202,17 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/**
+ * Text from the file (or a library message) as it may appear in a reason:
+ * control and other unprintable characters become "?", at most `max` characters.
+ */
+function shown(s: string, max = 64): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+
 function ascii(bytes: Uint8Array, start: number, length: number): string {
   let s = '';
   const end = Math.min(bytes.length, start + length);
@@ -181,6 +228,10 @@ function readU32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) + b[p + 3] * 0x1000000;
 }
 
+function hex4(v: number): string {
+  return v.toString(16).toUpperCase().padStart(4, '0');
+}
+
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const ALL_VRS = new Set([
   ...LONG_VRS, 'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST',
@@ -191,21 +242,53 @@ function looksLikeVr(b: Uint8Array, p: number): boolean {
   return p + 2 <= b.length && ALL_VRS.has(ascii(b, p, 2));
 }
 
-function inflater(arr: Uint8Array, position: number | undefined): Uint8Array {
-  // dicom-parser passes no position when the bytes start with the data set (no Part-10 header).
-  position = position ?? 0;
-  const inflated = inflateSync(arr.subarray(position));
-  const full = new Uint8Array(position + inflated.length);
-  full.set(arr.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
+/** Input pushed to the inflater at a time: bounds what one step can produce (DEFLATE expands at most 1032:1). */
+const INFLATE_CHUNK = 1 << 16;
+
+/**
+ * A deflated data set (PS3.5 A.5: raw DEFLATE) inflated in steps, refused as
+ * soon as it passes PARSE_LIMITS.maxInflatedBytes: a few KiB of DEFLATE can
+ * claim a gigabyte.
+ */
+function inflateDataSet(deflated: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const stream = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > PARSE_LIMITS.maxInflatedBytes) skip(`deflated data set inflates to more than ${PARSE_LIMITS.maxInflatedBytes} bytes`);
+    if (chunk.length) chunks.push(chunk);
+  });
+  try {
+    let p = 0;
+    do {
+      const end = Math.min(deflated.length, p + INFLATE_CHUNK);
+      stream.push(deflated.subarray(p, end), end >= deflated.length);
+      p = end;
+    } while (p < deflated.length);
+  } catch (e) {
+    if (e instanceof SkipError) throw e;
+    skip(`deflated data set cannot be inflated: ${shown(errorText(e), 120)}`);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
 }
 
 interface Layout {
-  /** Bytes dicom-parser parses. */
-  bytes: Uint8Array;
-  /** Transfer syntax to assume when the bytes do not start with a Part-10 header. */
-  transferSyntax: string | null;
+  /** The data set's bytes (after any preamble and meta group; inflated when deflated). */
+  dataSet: Uint8Array;
+  /** The file's transfer syntax (from the meta group, or guessed). */
+  transferSyntax: string;
+  /** How the data set bytes are encoded. */
+  explicit: boolean;
+  bigEndian: boolean;
+  /** MediaStorageSOPClassUID (0002,0002) of the meta group, '' when absent. */
+  metaSopClass: string;
   /** How the file starts, for messages. */
   kind: 'part10' | 'meta-without-preamble' | 'bare-dataset';
 }
@@ -215,94 +298,169 @@ interface MetaGroup {
   end: number;
   /** TransferSyntaxUID (0002,0010), '' when absent. */
   transferSyntax: string;
+  /** MediaStorageSOPClassUID (0002,0002), '' when absent. */
+  sopClass: string;
 }
 
 /** Reads a file meta group (explicit VR little endian, PS3.10 7.1) starting at `start`. */
 function readMetaGroup(bytes: Uint8Array, start: number): MetaGroup {
   let p = start;
   let ts = '';
+  let sopClass = '';
   while (p + 8 <= bytes.length && readU16(bytes, p) === 0x0002) {
     const element = readU16(bytes, p + 2);
     const vr = ascii(bytes, p + 4, 2);
     let headerLength = 8;
     let length = readU16(bytes, p + 6);
     if (LONG_VRS.has(vr)) {
+      if (p + 12 > bytes.length) skip('truncated file: ends inside the file meta group');
       headerLength = 12;
       length = readU32(bytes, p + 8);
     }
-    if (p + headerLength + length > bytes.length) skip('truncated file: ends inside the file meta group');
-    if (element === 0x0010) ts = ascii(bytes, p + headerLength, length).replace(/[\0 ]+$/, '');
+    if (p + headerLength + length > bytes.length) {
+      const left = Math.max(0, bytes.length - p - headerLength);
+      skip(`truncated file: file meta element (0002,${hex4(element)}) declares ${length} bytes but only ${left} are left`);
+    }
+    const value = () => ascii(bytes, p + headerLength, length).replace(/[\0 ]+$/, '');
+    if (element === 0x0010) ts = value();
+    if (element === 0x0002) sopClass = value();
     p += headerLength + length;
   }
-  return { end: p, transferSyntax: ts };
+  return { end: p, transferSyntax: ts, sopClass };
+}
+
+function fromMeta(bytes: Uint8Array, start: number, kind: Layout['kind']): Layout {
+  const meta = readMetaGroup(bytes, start);
+  if (!meta.transferSyntax) skip('file meta group has no TransferSyntaxUID (0002,0010)');
+  const ts = meta.transferSyntax;
+  let dataSet = bytes.subarray(meta.end);
+  if (ts === DEFLATED_EXPLICIT_VR_LE) dataSet = inflateDataSet(dataSet);
+  return {
+    dataSet, transferSyntax: ts, explicit: ts !== IMPLICIT_VR_LE, bigEndian: ts === EXPLICIT_VR_BE, metaSopClass: meta.sopClass, kind,
+  };
 }
 
 /**
- * Finds how the data set starts. Part-10 files are handed to dicom-parser as
- * they are; a file meta group without preamble is read here (explicit VR
- * little endian, PS3.10 7.1) and the data set after it parsed with its
- * transfer syntax; a bare data set is guessed from its first element.
+ * Finds how the data set starts: after the preamble and meta group of a
+ * Part-10 file, after a meta group without preamble (both read here,
+ * explicit VR little endian, PS3.10 7.1), or at byte 0 of a bare data set,
+ * whose encoding is guessed from its first element. A deflated data set is
+ * inflated here. dicom-parser then reads only the data set.
  */
 function detectLayout(bytes: Uint8Array): Layout {
-  if (bytes.length >= 132 && ascii(bytes, 128, 4) === 'DICM') {
-    return { bytes, transferSyntax: null, kind: 'part10' };
-  }
-  if (bytes.length < 8) skip('not a DICOM file (too short)');
+  if (bytes.length >= 132 && ascii(bytes, 128, 4) === 'DICM') return fromMeta(bytes, 132, 'part10');
+  if (bytes.length < 8) skip(bytes.length === 0 ? 'not a DICOM file (empty: 0 bytes)' : `not a DICOM file (only ${bytes.length} bytes)`);
   const group = readU16(bytes, 0);
-  if (group === 0x0002 && looksLikeVr(bytes, 4)) {
-    const meta = readMetaGroup(bytes, 0);
-    if (!meta.transferSyntax) skip('file meta group without preamble has no TransferSyntaxUID (0002,0010)');
-    return { bytes: bytes.subarray(meta.end), transferSyntax: meta.transferSyntax, kind: 'meta-without-preamble' };
-  }
+  if (group === 0x0002 && looksLikeVr(bytes, 4)) return fromMeta(bytes, 0, 'meta-without-preamble');
   // Bare data set: the first tag must look like a DICOM tag of an even (public) group.
   const element = readU16(bytes, 2);
   if (group === 0 || group > 0x7fe0 || (group & 1) === 1 || element > 0x7fff) skip('not a DICOM file (no DICM prefix and no data set start)');
-  if (looksLikeVr(bytes, 4)) return { bytes, transferSyntax: EXPLICIT_VR_LE, kind: 'bare-dataset' };
+  const bare = { dataSet: bytes, bigEndian: false, metaSopClass: '', kind: 'bare-dataset' as const };
+  if (looksLikeVr(bytes, 4)) return { ...bare, transferSyntax: EXPLICIT_VR_LE, explicit: true };
   const length = readU32(bytes, 4);
   if (length !== 0xffffffff && length > bytes.length) skip('not a DICOM file (no DICM prefix and no data set start)');
-  return { bytes, transferSyntax: IMPLICIT_VR_LE, kind: 'bare-dataset' };
+  return { ...bare, transferSyntax: IMPLICIT_VR_LE, explicit: false };
+}
+
+const TRUNCATION = /overrun|past end|beyond|end of buffer/i;
+
+/** A dicom-parser message as a reason (its function names dropped, known failures named). */
+function parserMessage(msg: string): string {
+  const item = /item tag \(FFFE,E000\) not found at offset (\d+)/.exec(msg);
+  if (item) return `malformed sequence: no item tag (FFFE,E000) at byte ${item[1]} of the data set`;
+  if (/maxP ?osition/.test(msg)) return 'malformed sequence: an item is longer than the data left after it';
+  if (/basic offset table not found/.test(msg)) return 'encapsulated Pixel Data does not start with an item (Basic Offset Table)';
+  if (/Maximum call stack/i.test(msg)) return 'sequences nested too deeply to read';
+  return shown(msg.replace(/^dicomParser[.\w]*:\s*/, ''), 160);
 }
 
 function parseDataSet(layout: Layout, untilPixelData = false): DataSet {
-  const base = layout.transferSyntax ? { TransferSyntaxUID: layout.transferSyntax, inflater } : { inflater };
-  const options = untilPixelData ? { ...base, untilTag: T.pixelData } : base;
+  const bytes = layout.dataSet;
+  if (bytes.length === 0) skip(layout.kind === 'bare-dataset' ? 'not a DICOM file (empty: 0 bytes)' : 'no data set after the file meta group');
+  const scan = scanDataSet(bytes, layout.explicit, layout.bigEndian, {
+    maxDepth: PARSE_LIMITS.maxSequenceDepth, maxElements: PARSE_LIMITS.maxElements,
+  }, untilPixelData ? 0x7fe00010 : undefined);
+  if (scan.depth > PARSE_LIMITS.maxSequenceDepth) skip(`sequences nested more than ${PARSE_LIMITS.maxSequenceDepth} deep`);
+  if (scan.elements > PARSE_LIMITS.maxElements) skip(`more than ${PARSE_LIMITS.maxElements} data elements, sequence items and fragments`);
+  let ds: DataSet;
   try {
-    // dicom-parser's typings declare the inflater as returning void; it uses the returned array.
-    return dicomParser.parseDicom(layout.bytes, options as unknown as Parameters<typeof dicomParser.parseDicom>[1]);
+    ds = parseDataSetBytes(bytes, { explicit: layout.explicit, bigEndian: layout.bigEndian, untilTag: untilPixelData ? T.pixelData : undefined });
   } catch (e) {
     const partial = (e && typeof e === 'object' && 'dataSet' in e ? (e as { dataSet: DataSet }).dataSet : null);
     const msg = errorText(e);
-    if (partial && /overrun|past end|beyond|end of buffer/i.test(msg)) {
+    if (partial && TRUNCATION.test(msg)) {
       const px = partial.elements[T.pixelData];
       if (px && px.dataOffset + px.length > partial.byteArray.length) {
         skip(`truncated file: Pixel Data declares ${px.length} bytes but only ${Math.max(0, partial.byteArray.length - px.dataOffset)} are present`);
       }
       skip(`truncated file: ends inside the header (${Object.keys(partial.elements).length} elements read)`);
     }
-    if (layout.kind === 'bare-dataset') skip(`not a DICOM file (no DICM prefix; guessed data set does not parse: ${msg})`);
-    if (/overrun|past end|beyond|end of buffer/i.test(msg)) skip(`truncated file: ${msg}`);
-    skip(`unreadable DICOM: ${msg}`);
+    if (layout.kind === 'bare-dataset') skip(`not a DICOM file (no DICM prefix; guessed data set does not parse: ${parserMessage(msg)})`);
+    if (TRUNCATION.test(msg)) skip(`truncated file: ${parserMessage(msg)}`);
+    skip(`unreadable DICOM: ${parserMessage(msg)}`);
   }
+  // Implicit VR data sets are not checked for overruns by dicom-parser: an element may claim bytes
+  // past the end. One before Pixel Data (or in a file without) makes the file truncated; one after
+  // it is not read (and the accessors below check bounds anyway).
+  const pixelAt = ds.elements[T.pixelData]?.dataOffset ?? Infinity;
+  for (const el of Object.values(ds.elements)) {
+    if (el.dataOffset >= pixelAt) continue;
+    if (el.dataOffset + el.length > bytes.length) {
+      const tag = el.tag.slice(1).toUpperCase();
+      skip(`truncated file: element (${tag.slice(0, 4)},${tag.slice(4)}) declares ${el.length} bytes but only ${Math.max(0, bytes.length - el.dataOffset)} are present`);
+    }
+  }
+  return ds;
 }
 
 // ---- header field helpers ----
 
-function str(ds: DataSet, tag: string): string {
-  try {
-    return (ds.string(tag) ?? '').trim();
-  } catch {
-    return '';
-  }
+/** Longest text read from a header element: no field read here is valid beyond this (LO 64, UI 64, CS 16 characters). */
+const MAX_TEXT = 1024;
+/** Longest single numeric value read (DS has at most 16 characters, IS 12). */
+const MAX_NUMBER_TEXT = 64;
+
+/**
+ * Where an element's value lies: [start, end) of the data set's bytes; null
+ * when absent, empty or running past the end. str and num read from here up
+ * to the first NUL (as dicom-parser's readFixedString does) and only as far
+ * as they need, rather than with dicom-parser's string(), which builds the
+ * whole value a character at a time and splits it: time and memory a length
+ * field could multiply (a 1 MB PixelSpacing took a second, once per frame).
+ */
+function textRange(ds: DataSet | null, tag: string): [Uint8Array, number, number] | null {
+  const el = ds?.elements[tag];
+  if (!ds || !el || !(el.length > 0) || el.dataOffset + el.length > ds.byteArray.length) return null;
+  return [ds.byteArray as Uint8Array, el.dataOffset, el.dataOffset + el.length];
 }
 
+function str(ds: DataSet, tag: string): string {
+  const r = textRange(ds, tag);
+  if (!r) return '';
+  const [b, start, end] = r;
+  let s = '';
+  for (let i = start; i < end && i < start + MAX_TEXT && b[i] !== 0; i++) s += String.fromCharCode(b[i]);
+  return s.trim();
+}
+
+/** The index-th backslash-separated value of a DS or IS element as a finite number, or null. */
 function num(ds: DataSet | null, tag: string, index = 0): number | null {
-  if (!ds || !ds.elements[tag] || ds.elements[tag].length === 0) return null;
-  try {
-    const v = ds.floatString(tag, index);
-    return v !== undefined && Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
+  const r = textRange(ds, tag);
+  if (!r) return null;
+  const [b, start, end] = r;
+  let p = start;
+  for (let k = 0; k < index; k++) {
+    while (p < end && b[p] !== 0x5c && b[p] !== 0) p++;
+    if (p >= end || b[p] === 0) return null;
+    p++;
   }
+  let q = p;
+  while (q < end && b[q] !== 0x5c && b[q] !== 0 && q - p <= MAX_NUMBER_TEXT) q++;
+  if (q - p > MAX_NUMBER_TEXT) return null;
+  let s = '';
+  for (let i = p; i < q; i++) s += String.fromCharCode(b[i]);
+  const v = parseFloat(s.trim());
+  return Number.isFinite(v) ? v : null;
 }
 
 function intStr(ds: DataSet, tag: string): number | null {
@@ -312,8 +470,22 @@ function intStr(ds: DataSet, tag: string): number | null {
 
 function us(ds: DataSet, tag: string): number | null {
   const el = ds.elements[tag];
-  if (!el || el.length < 2) return null;
-  return ds.uint16(tag) ?? null;
+  if (!el || el.length < 2 || el.dataOffset + 2 > ds.byteArray.length) return null;
+  try {
+    return ds.uint16(tag) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function ul(ds: DataSet, tag: string): number | null {
+  const el = ds.elements[tag];
+  if (!el || el.length < 4 || el.dataOffset + 4 > ds.byteArray.length) return null;
+  try {
+    return ds.uint32(tag) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function vec(ds: DataSet | null, tag: string, n: number): number[] | null {
@@ -330,11 +502,6 @@ function vec(ds: DataSet | null, tag: string, n: number): number[] | null {
 function firstItem(ds: DataSet | null, seqTag: string): DataSet | null {
   const el: Element | undefined = ds?.elements[seqTag];
   return el?.items?.[0]?.dataSet ?? null;
-}
-
-/** A functional group macro's item for one frame: per-frame first, then shared. */
-function functionalGroup(perFrame: DataSet | null, shared: DataSet | null, seqTag: string): DataSet | null {
-  return firstItem(perFrame, seqTag) ?? firstItem(shared, seqTag);
 }
 
 function normalize(v: number[]): Vec3 | null {
@@ -361,54 +528,93 @@ interface FrameGeometry {
   inStackPosition: number | null;
 }
 
-function geometryFrom(
-  planePos: DataSet | null, planeOri: DataSet | null, measures: DataSet | null,
-  transform: DataSet | null, voi: DataSet | null,
-): Omit<FrameGeometry, 'inStackPosition'> {
-  const ipp = vec(planePos, T.imagePosition, 3);
-  const ps = vec(measures, T.pixelSpacing, 2);
-  const slope = num(transform, T.rescaleSlope);
+function positionOf(item: DataSet | null): Vec3 | null {
+  const ipp = vec(item, T.imagePosition, 3);
+  return ipp ? [ipp[0], ipp[1], ipp[2]] : null;
+}
+
+function spacingOf(item: DataSet | null): [number, number] | null {
+  // PixelSpacing is (between rows, between columns) = (y, x).
+  const ps = vec(item, T.pixelSpacing, 2);
+  return ps && ps[0] > 0 && ps[1] > 0 ? [ps[1], ps[0]] : null;
+}
+
+function rescaleOf(item: DataSet | null): Rescale {
+  const slope = num(item, T.rescaleSlope);
+  return { slope: slope === null || slope === 0 ? 1 : slope, intercept: num(item, T.rescaleIntercept) ?? 0 };
+}
+
+function geometryFrom(item: DataSet): Omit<FrameGeometry, 'inStackPosition'> {
   return {
-    imagePositionMm: ipp ? [ipp[0], ipp[1], ipp[2]] : null,
-    imageOrientation: orientationOf(vec(planeOri, T.imageOrientation, 6)),
-    // PixelSpacing is (between rows, between columns) = (y, x).
-    pixelSpacingMmXy: ps && ps[0] > 0 && ps[1] > 0 ? [ps[1], ps[0]] : null,
-    sliceThicknessMm: num(measures, T.sliceThickness),
-    rescale: { slope: slope === null || slope === 0 ? 1 : slope, intercept: num(transform, T.rescaleIntercept) ?? 0 },
-    windowCenter: num(voi, T.windowCenter),
-    windowWidth: num(voi, T.windowWidth),
+    imagePositionMm: positionOf(item),
+    imageOrientation: orientationOf(vec(item, T.imageOrientation, 6)),
+    pixelSpacingMmXy: spacingOf(item),
+    sliceThicknessMm: num(item, T.sliceThickness),
+    rescale: rescaleOf(item),
+    windowCenter: num(item, T.windowCenter),
+    windowWidth: num(item, T.windowWidth),
   };
 }
 
+/** Values of the functional group macros read here, from one item of each (per-frame or shared). */
+interface MacroValues {
+  position: Vec3 | null;
+  orientation: [Vec3, Vec3] | null;
+  spacing: [number, number] | null;
+  thickness: number | null;
+  /** null when the group has no Pixel Value Transformation item. */
+  rescale: Rescale | null;
+  windowCenter: number | null;
+  windowWidth: number | null;
+  inStack: number | null;
+}
+
+function macroValues(group: DataSet | null, fallback: MacroValues | null): MacroValues {
+  const item = (tag: string) => firstItem(group, tag);
+  const pos = item(T.planePositionSeq);
+  const ori = item(T.planeOrientationSeq);
+  const measures = item(T.pixelMeasuresSeq);
+  const transform = item(T.pixelValueTransformationSeq);
+  const voi = item(T.frameVoiLutSeq);
+  const content = item(T.frameContentSeq);
+  return {
+    position: pos ? positionOf(pos) : fallback?.position ?? null,
+    orientation: ori ? orientationOf(vec(ori, T.imageOrientation, 6)) : fallback?.orientation ?? null,
+    spacing: measures ? spacingOf(measures) : fallback?.spacing ?? null,
+    thickness: measures ? num(measures, T.sliceThickness) : fallback?.thickness ?? null,
+    rescale: transform ? rescaleOf(transform) : fallback?.rescale ?? null,
+    windowCenter: voi ? num(voi, T.windowCenter) : fallback?.windowCenter ?? null,
+    windowWidth: voi ? num(voi, T.windowWidth) : fallback?.windowWidth ?? null,
+    inStack: content ? ul(content, T.inStackPositionNumber) : fallback?.inStack ?? null,
+  };
+}
+
+/**
+ * Geometry and rescale of each frame. Each item is read once (the shared
+ * group's item before the loop, each frame's own item in it), so the cost is
+ * linear in the header size whatever NumberOfFrames says.
+ */
 function frameGeometries(ds: DataSet, frames: number): FrameGeometry[] {
-  const top = geometryFrom(ds, ds, ds, ds, ds);
+  const top = geometryFrom(ds);
   const sharedEl = ds.elements[T.sharedFunctionalGroups];
   const perFrameEl = ds.elements[T.perFrameFunctionalGroups];
   if (!sharedEl && !perFrameEl) {
     return Array.from({ length: frames }, () => ({ ...top, inStackPosition: null }));
   }
-  const shared = sharedEl?.items?.[0]?.dataSet ?? null;
+  const shared = macroValues(sharedEl?.items?.[0]?.dataSet ?? null, null);
   const out: FrameGeometry[] = [];
   for (let f = 0; f < frames; f++) {
     const pf = perFrameEl?.items?.[f]?.dataSet ?? null;
-    const g = geometryFrom(
-      functionalGroup(pf, shared, T.planePositionSeq),
-      functionalGroup(pf, shared, T.planeOrientationSeq),
-      functionalGroup(pf, shared, T.pixelMeasuresSeq),
-      functionalGroup(pf, shared, T.pixelValueTransformationSeq),
-      functionalGroup(pf, shared, T.frameVoiLutSeq),
-    );
-    const hasTransform = functionalGroup(pf, shared, T.pixelValueTransformationSeq) !== null;
-    const content = functionalGroup(pf, shared, T.frameContentSeq);
+    const g = pf ? macroValues(pf, shared) : shared;
     out.push({
-      imagePositionMm: g.imagePositionMm ?? top.imagePositionMm,
-      imageOrientation: g.imageOrientation ?? top.imageOrientation,
-      pixelSpacingMmXy: g.pixelSpacingMmXy ?? top.pixelSpacingMmXy,
-      sliceThicknessMm: g.sliceThicknessMm ?? top.sliceThicknessMm,
-      rescale: hasTransform ? g.rescale : top.rescale,
+      imagePositionMm: g.position ?? top.imagePositionMm,
+      imageOrientation: g.orientation ?? top.imageOrientation,
+      pixelSpacingMmXy: g.spacing ?? top.pixelSpacingMmXy,
+      sliceThicknessMm: g.thickness ?? top.sliceThicknessMm,
+      rescale: g.rescale ?? top.rescale,
       windowCenter: g.windowCenter ?? top.windowCenter,
       windowWidth: g.windowWidth ?? top.windowWidth,
-      inStackPosition: content && content.elements[T.inStackPositionNumber] ? content.uint32(T.inStackPositionNumber) ?? null : null,
+      inStackPosition: g.inStack,
     });
   }
   return out;
@@ -447,15 +653,14 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   if (prefix) options = { ...options, headerOnly: true };
   const layout = detectLayout(bytes);
   const ds = parseDataSet(layout, prefix);
-  const tsUid = layout.transferSyntax ?? str(ds, T.transferSyntax);
-  if (!tsUid) skip('file meta group has no TransferSyntaxUID (0002,0010)');
+  const tsUid = layout.transferSyntax;
   const ts = transferSyntaxInfo(tsUid);
 
   const pixelEl = ds.elements[T.pixelData];
   if (!pixelEl) {
-    const sopClass = str(ds, T.sopClass) || str(ds, T.mediaStorageSopClass);
+    const sopClass = str(ds, T.sopClass) || layout.metaSopClass;
     const modality = str(ds, T.modality);
-    const what = NON_IMAGE_SOP_CLASSES[sopClass] ?? (modality ? `modality ${modality}` : sopClass ? `SOP class ${sopClass}` : 'unknown object');
+    const what = NON_IMAGE_SOP_CLASSES[sopClass] ?? (modality ? `modality ${shown(modality)}` : sopClass ? `SOP class ${shown(sopClass)}` : 'unknown object');
     skip(`no Pixel Data: not an image (${what})`);
   }
   const rows = us(ds, T.rows);
@@ -463,21 +668,23 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const samples = us(ds, T.samplesPerPixel) ?? 1;
   const photometric = str(ds, T.photometric) || 'MONOCHROME2';
   const colour = samples !== 1 || !photometric.startsWith('MONOCHROME');
-  const colourNote = colour ? `colour image (SamplesPerPixel ${samples}, ${photometric})` : '';
+  const colourNote = colour ? `colour image (SamplesPerPixel ${samples}, ${shown(photometric)})` : '';
 
-  if (ts.kind === 'unknown') skip(`unknown transfer syntax ${tsUid}`);
+  if (ts.kind === 'unknown') skip(`unknown transfer syntax ${shown(tsUid) || '(empty)'}`);
   if (colour) {
     skip(`${colourNote}: only greyscale images are supported${ts.kind === 'compressed' ? ` (${describeTransferSyntax(tsUid)})` : ''}`);
   }
   if (!rows || !columns) skip('image without Rows/Columns');
+  // Read up to the Pixel Data element only (prefix), its fragments are not indexed: undefined length says encapsulated.
+  const encapsulated = pixelEl.encapsulatedPixelData === true || (prefix && pixelEl.hadUndefinedLength === true);
   let decoder: PixelDecoder | null = null;
   if (ts.kind === 'compressed') {
     decoder = BUILT_IN_DECODERS.get(tsUid) ?? options.decoders?.get(tsUid) ?? null;
     if (!decoder) {
       throw new MissingDecoderError(tsUid, `compressed transfer syntax ${describeTransferSyntax(tsUid)} is not supported: no decoder for it is available here`);
     }
-    if (!pixelEl.encapsulatedPixelData) skip(`Pixel Data is not encapsulated although the transfer syntax ${describeTransferSyntax(tsUid)} is compressed`);
-  } else if (pixelEl.encapsulatedPixelData) {
+    if (!encapsulated) skip(`Pixel Data is not encapsulated although the transfer syntax ${describeTransferSyntax(tsUid)} is compressed`);
+  } else if (encapsulated) {
     skip(`encapsulated Pixel Data with uncompressed transfer syntax ${describeTransferSyntax(tsUid)}`);
   }
 
@@ -497,28 +704,41 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const bytesPerPixel = bitsAllocated / 8;
   const pixelsPerFrame = rows * columns;
   const frameBytes = pixelsPerFrame * bytesPerPixel;
+  if (frames > PARSE_LIMITS.maxFrames) skip(`NumberOfFrames ${frames} is more than the ${PARSE_LIMITS.maxFrames} frames a file may have here`);
+  if (pixelsPerFrame * frames > PARSE_LIMITS.maxFilePixels) {
+    skip(`Rows × Columns × NumberOfFrames = ${pixelsPerFrame * frames} pixels is more than the ${PARSE_LIMITS.maxFilePixels} a file may have here`);
+  }
   const data = ds.byteArray as Uint8Array;
+  // Bytes of the data set in the whole file. (A deflated data set is
+  // inflated into a new array: its prefix says nothing of the file's size.)
+  const total = prefix && data.buffer === bytes.buffer
+    ? Math.max(data.length, (options.prefixOfFileBytes ?? 0) - (data.byteOffset - bytes.byteOffset))
+    : data.length;
+  const available = Math.max(0, total - pixelEl.dataOffset);
   let encoded: Uint8Array[] | null = null;
   if (decoder) {
+    // Refused before any decoder allocates: a few bytes of code stream can claim any size.
+    if (pixelsPerFrame * samples > PARSE_LIMITS.maxFramePixels) {
+      skip(`a compressed frame of Columns ${columns} × Rows ${rows} is more than the ${PARSE_LIMITS.maxFramePixels} pixels a frame may have here`);
+    }
+    // Every frame has at least one fragment, each behind an 8-byte item header (PS3.5 A.4).
+    const fragmentCount = pixelEl.fragments?.length ?? 0;
+    if (prefix ? 8 * (frames + 1) > available : frames > fragmentCount) {
+      skip(`NumberOfFrames ${frames} but the encapsulated Pixel Data has ${prefix ? `only ${available} bytes` : `only ${fragmentCount} fragment(s)`}`);
+    }
     if (!options.headerOnly) {
       try {
         encoded = encapsulatedFrames({
           bytes: data,
           fragments: pixelEl.fragments ?? [],
           basicOffsetTable: pixelEl.basicOffsetTable ?? [],
-          extendedOffsetTable: extendedOffsets(ds),
+          extendedOffsetTable: extendedOffsets(ds, frames),
         }, frames);
       } catch (e) {
         skip(errorText(e));
       }
     }
   } else {
-    // Bytes of the data set in the whole file. (A deflated data set is
-    // inflated into a new array: its prefix says nothing of the file's size.)
-    const total = prefix && data.buffer === bytes.buffer
-      ? Math.max(data.length, (options.prefixOfFileBytes ?? 0) - (data.byteOffset - bytes.byteOffset))
-      : data.length;
-    const available = Math.max(0, total - pixelEl.dataOffset);
     const declared = pixelEl.length;
     if (declared > available) skip(`truncated file: Pixel Data declares ${declared} bytes but only ${available} are present`);
     if (declared < frameBytes * frames) {
@@ -556,23 +776,21 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
     if (target && target.length !== pixelsPerFrame) {
       throw new RangeError(`huOutput gave ${target.length} elements for a ${columns} × ${rows} frame`);
     }
+    // A compressed frame is decoded (and checked against the header) before its HU array is allocated.
+    const words = decoder && encoded
+      ? decodeFrame(decoder, encoded[f], info, frames > 1 ? f : null)
+      : data.subarray(pixelEl.dataOffset + f * frameBytes, pixelEl.dataOffset + (f + 1) * frameBytes);
     const hu = target ?? new Int16Array(pixelsPerFrame);
-    if (decoder && encoded) {
-      const words = decodeFrame(decoder, encoded[f], info, frames > 1 ? f : null);
-      convertToHu(words, fmt, g.rescale, padding, hu);
-    } else {
-      const start = pixelEl.dataOffset + f * frameBytes;
-      convertToHu(data.subarray(start, start + frameBytes), fmt, g.rescale, padding, hu);
-    }
+    convertToHu(words, fmt, g.rescale, padding, hu);
     out.push({ header, hu });
   }
   return out;
 }
 
-/** Extended Offset Table (7FE0,0001, 64-bit offsets) as numbers, or null when absent or unusable. */
-function extendedOffsets(ds: DataSet): number[] | null {
+/** Extended Offset Table (7FE0,0001, 64-bit offsets) as numbers, or null when absent or unusable (not one entry per frame). */
+function extendedOffsets(ds: DataSet, frames: number): number[] | null {
   const el = ds.elements[T.extendedOffsetTable];
-  if (!el || el.length < 8 || el.length % 8 !== 0) return null;
+  if (!el || el.length !== 8 * frames || el.dataOffset + el.length > ds.byteArray.length) return null;
   const b = ds.byteArray as Uint8Array;
   const out: number[] = [];
   for (let p = el.dataOffset; p + 8 <= el.dataOffset + el.length; p += 8) out.push(readU32(b, p) + readU32(b, p + 4) * 0x100000000);
@@ -586,7 +804,7 @@ function decodeFrame(decoder: PixelDecoder, frame: Uint8Array, info: EncodedFram
   try {
     words = decoder(frame, info);
   } catch (e) {
-    skip(`cannot decode ${what}: ${errorText(e)}`);
+    skip(`cannot decode ${what}: ${shown(errorText(e), 240)}`);
   }
   const expected = info.rows * info.columns * info.samplesPerPixel;
   if (words.length !== expected) {
@@ -608,7 +826,7 @@ export function parseDicomFile(bytes: Uint8Array, file: string, options: ParseDi
   try {
     return { ok: true, slices: parseOrThrow(bytes, file, options) };
   } catch (e) {
-    const reason = e instanceof SkipError ? e.message : `unreadable DICOM: ${errorText(e)}`;
+    const reason = shown(e instanceof SkipError ? e.message : `unreadable DICOM: ${errorText(e)}`, 600);
     if (e instanceof MissingDecoderError) return { ok: false, skipped: { file, reason }, missingDecoder: e.transferSyntaxUid };
     return { ok: false, skipped: { file, reason } };
   }
