@@ -6,21 +6,29 @@
  * timings per stage and peak memory. `--out` writes the masks as NIfTI and
  * the meshes as STL and OBJ.
  *
+ * The analysis runs on two threads (analysisThread.ts: the internal
+ * structures are meshed on a worker thread while this one runs GK and meshes
+ * the lungs, unless the worker has not started that job by then;
+ * LUNGVIEW_THREADS=1 keeps everything on one thread). The worker is started
+ * before the folder is read, so its start-up overlaps the reading.
+ *
  * Timings (ms): read = listing, reading and parsing the headers of every
  * file; hu = converting the pixel data to HU into the volume (the two passes
  * of readFolder, the same loader the tests and benchmarks use); the
- * analysis stages as runAnalysis reports them (the two segmentations share
- * their first steps, split equally between them; meshLung / meshInternal are
- * the marching cubes alone, meshArea the two surface areas); total = read +
- * hu + the whole analysis (writing --out files is `writeOutputs`, not in
- * total).
+ * analysis stages as runAnalysis reports them, each timed on the thread that
+ * ran it (the two segmentations share their first steps, split equally
+ * between them; meshLung / meshInternal are the marching cubes alone,
+ * meshArea the two surface areas); total = read + hu + the wall time of the
+ * whole analysis (less than the sum of the stages, as two run at once;
+ * writing --out files is `writeOutputs`, not in total).
  */
 import path from 'node:path';
-import { nowMs, runAnalysis, type AnalysisResult, type AnalysisTimingsMs } from '../core/analysis/runAnalysis';
+import { nowMs, type AnalysisResult, type AnalysisTimingsMs } from '../core/analysis/runAnalysis';
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { CliIo } from './io';
-import { readFolder } from './readFolder';
+import { readFolder, type ReadFolderResult } from './readFolder';
+import { runAnalysisThreaded, startAnalysisThread } from './analysisThread';
 import { writeAnalysisOutputs } from './analyzeOutputs';
 
 export const ANALYZE_USAGE =
@@ -185,22 +193,43 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   };
 }
 
-/** Reads the folder, runs the pipeline, writes --out files; returns the report and the analysis. */
-export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
-  const read = await readFolder(o.folder);
+/** What `analyze` computes before it reports: the folder read, the series analysed, and the analysis. */
+export interface FolderAnalysis {
+  read: ReadFolderResult;
+  /** The largest CT series of the folder. */
+  series: LoadedSeries;
+  result: AnalysisResult;
+}
+
+/**
+ * The work of `analyze` up to its report: starts the analysis worker, reads
+ * the folder, picks the largest CT series and analyses it on two threads
+ * with `input` plus what `pick` derives from the series (the GK slice
+ * nearest a z, say). Throws when the folder holds no CT series.
+ */
+export async function readAndAnalyze(folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput): Promise<FolderAnalysis> {
+  startAnalysisThread();
+  const read = await readFolder(folder);
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
   if (ct.length === 0) {
     const found = read.series.length
       ? `found ${read.series.map((s) => `${s.summary.modality || 'unknown'} (${s.summary.sliceCount} slices)`).join(', ')}`
       : 'no image series';
-    throw new Error(`no CT series in ${o.folder}: ${found}, ${read.skipped.length} file(s) skipped`);
+    throw new Error(`no CT series in ${folder}: ${found}, ${read.skipped.length} file(s) skipped`);
   }
   // readFolder lists the largest CT series first.
   const series = ct[0];
+  const result = await runAnalysisThreaded(series.volume, { ...input, ...(pick ? pick(series) : {}) });
+  return { read, series, result };
+}
+
+/** Reads the folder, runs the pipeline, writes --out files; returns the report and the analysis. */
+export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
   const input: AnalysisParamsInput = {};
   if (o.thresholdHu !== undefined) input.thresholdHu = o.thresholdHu;
-  if (o.gkZMm !== undefined) input.gk = { centreSlice: sliceNearestZ(series.volume, o.gkZMm) };
-  const result = runAnalysis(series.volume, input);
+  const gkZMm = o.gkZMm;
+  const { read, series, result } = await readAndAnalyze(o.folder, input,
+    gkZMm === undefined ? undefined : (s) => ({ gk: { centreSlice: sliceNearestZ(s.volume, gkZMm) } }));
   const report = buildReport(o.folder, series, read.skipped.length, result, read.timingsMs);
   if (o.outDir) {
     const t0 = nowMs();

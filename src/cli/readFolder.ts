@@ -1,8 +1,9 @@
 /**
  * Node loader: every file under a folder (recursively) -> parsed, grouped,
  * sorted and assembled series, plus the files that were skipped and why.
- * Reads with node:fs, synchronously into one reused buffer (headers first,
- * then each file's pixels straight into the volume, see readFolder); the
+ * Reads with node:fs, synchronously into one reused buffer (the start of
+ * each file for its header first, then each file's pixels straight into the
+ * volume, see readFolder); the
  * DICOM work is the pure core in src/core/dicom, compressed
  * pixel data goes through the codecs of src/codecs (each loaded the first
  * time a file needs it, then kept for the rest of the process).
@@ -14,7 +15,7 @@ import { createCodecSet, type CodecSet } from '../codecs/codecSet';
 import { buildSeries } from '../core/dicom/buildSeries';
 import { parseDicomFile } from '../core/dicom/parseDicomFile';
 import { transferSyntaxInfo } from '../core/dicom/transferSyntax';
-import type { DecodedSlice, LoadedSeries, SkippedFile } from '../core/dicom/types';
+import type { DecodedSlice, LoadedSeries, ParseFileResult, SkippedFile } from '../core/dicom/types';
 
 export interface ReadFolderResult {
   /** Largest CT series first. */
@@ -55,16 +56,19 @@ let codecs: CodecSet | null = null;
 /** One file buffer reused for every read (grown to the largest file). */
 class FileReader {
   private buffer = Buffer.alloc(0);
+  /** Size in bytes of the file last read (also when only its start was read). */
+  size = 0;
 
-  /** The file's bytes, valid until the next read. */
-  read(file: string): Uint8Array {
+  /** The file's bytes, or only its first `maxBytes`; valid until the next read. */
+  read(file: string, maxBytes = Infinity): Uint8Array {
     const fd = openSync(file, 'r');
     try {
-      const size = fstatSync(fd).size;
-      if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(Math.max(size, 2 * this.buffer.length));
+      this.size = fstatSync(fd).size;
+      const want = Math.min(this.size, maxBytes);
+      if (this.buffer.length < want) this.buffer = Buffer.allocUnsafe(Math.max(want, 2 * this.buffer.length));
       let got = 0;
-      while (got < size) {
-        const n = readSync(fd, this.buffer, got, size - got, got);
+      while (got < want) {
+        const n = readSync(fd, this.buffer, got, want - got, got);
         if (n === 0) break;
         got += n;
       }
@@ -75,6 +79,9 @@ class FileReader {
   }
 }
 
+/** Bytes read for a header in the first pass: CT headers take a few KiB; a longer header is read whole. */
+const HEADER_PREFIX_BYTES = 64 * 1024;
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -82,10 +89,13 @@ function errorText(e: unknown): string {
 /**
  * Two passes over the files, each read synchronously into one reused buffer
  * (no allocation per file, nothing kept between files):
- *   1. headers: single-frame files with native pixel data are parsed without
- *      their pixels (the header still checks the pixel data length); other
- *      files (compressed, deflated, multi-frame) are decoded at once, so a
- *      file that cannot be decoded is skipped before the series are built;
+ *   1. headers: only the first 64 KiB of each file are read and parsed up to
+ *      the Pixel Data element (parseDicomFile prefixOfFileBytes; the pixel
+ *      data length is still checked against the file's size); single-frame
+ *      files with native pixel data are left at that; other files
+ *      (compressed, deflated, multi-frame, or a header longer than the
+ *      prefix) are read whole and decoded at once, so a file that cannot be
+ *      decoded is skipped before the series are built;
  *   2. pixels: once the slice order is known, each deferred file is read again
  *      and converted straight into its slice of the volume (fillSlice), so the
  *      volume is written once and there is no per-slice array or copy.
@@ -101,16 +111,28 @@ export async function readFolder(dir: string): Promise<ReadFolderResult> {
   const slices: DecodedSlice[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {
-    let bytes: Uint8Array;
+    const full = path.join(dir, file);
+    let r: ParseFileResult;
     try {
-      bytes = reader.read(path.join(dir, file));
+      let bytes = reader.read(full, HEADER_PREFIX_BYTES);
+      let whole = bytes.length === reader.size;
+      r = await codecs.parse(bytes, file, whole ? { headerOnly: true } : { prefixOfFileBytes: reader.size });
+      if (!r.ok && !whole) {
+        // A header longer than the prefix (or a broken file): judge it on the whole file.
+        bytes = reader.read(full);
+        whole = true;
+        r = await codecs.parse(bytes, file, { headerOnly: true });
+      }
+      const deferred = r.ok && r.slices.length === 1 && transferSyntaxInfo(r.slices[0].header.transferSyntaxUid).kind === 'native';
+      if (r.ok && !deferred) {
+        // Compressed, deflated or multi-frame: decoded now, from the whole file.
+        if (!whole) bytes = reader.read(full);
+        r = await codecs.parse(bytes, file);
+      }
     } catch (e) {
       skipped.push({ file, reason: `cannot read file: ${errorText(e)}` });
       continue;
     }
-    let r = await codecs.parse(bytes, file, { headerOnly: true });
-    const deferred = r.ok && r.slices.length === 1 && transferSyntaxInfo(r.slices[0].header.transferSyntaxUid).kind === 'native';
-    if (r.ok && !deferred) r = await codecs.parse(bytes, file);
     if (r.ok) slices.push(...r.slices);
     else skipped.push(r.skipped);
   }

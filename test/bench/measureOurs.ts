@@ -3,13 +3,32 @@
  * process per series (so the peak RSS belongs to that series alone).
  *
  * Every run times, in this order:
- *   pipeline     readFolder + runAnalysis without the airway split, less the
- *                time of the two mesh-area sums: the work the reference's
- *                `pipeline` times (read, HU, both segmentations, internal
- *                structures and lung isolation, GK on 5 slices, both marching
- *                cubes; it computes the areas outside its timers);
+ *   pipeline     what the CLI's `analyze` computes (src/cli/analyze.ts
+ *                readAndAnalyze: read the folder, then the analysis on two
+ *                threads, src/cli/analysisThread.ts: the internal
+ *                structures are meshed on a worker thread, or on the main
+ *                thread if the worker has not started that job when the main
+ *                thread is done with GK and the lung mesh; which one did it is
+ *                recorded per run) without the airway
+ *                split, less the time of the two mesh-area sums: the work
+ *                the reference's `pipeline` times (read, HU, both
+ *                segmentations, internal structures and lung isolation, GK
+ *                on 5 slices, both marching cubes; it computes the areas
+ *                outside its timers). The worker thread is started by the
+ *                first run and kept, as a long-lived process keeps it;
  *   pipelineWall the same run with the areas (the whole call);
+ *   pipelineCpu  CPU time of that run, all threads of the process (user +
+ *                system; the reference uses one thread, so its CPU time is
+ *                about its wall time);
+ *   pipelineOneThread  readFolder + runAnalysis (everything on this thread,
+ *                as LUNGVIEW_THREADS=1 or the browser's single analysis
+ *                worker), less the area sums;
  *   read         readFolder alone (read files, parse, HU, assemble);
+ *   readFloor    the floor under `read`: only reading every file's bytes
+ *                into one reused buffer (no parsing, no volume);
+ *   readFloorVolume  that plus writing each slice's pixel count of int16
+ *                values into a fresh volume-sized array: the least any
+ *                loader must do (read the bytes, write the volume once);
  *   segmentNoFill / segmentFill   segmentLungs for one variant each, as the
  *                reference runs them (the pipeline computes both together:
  *                segmentBoth);
@@ -17,21 +36,30 @@
  *                runs of both masks that the segment stage returns (their
  *                making is timed in segmentBoth); the lung-only HU is made
  *                inside the GK stage, for its 5 slices only;
+ *   internalFloor  the floor under `internal`: a fresh zero-filled 1-byte
+ *                mask with the (precomputed) internal runs painted in;
  *   gk           the GK stage (lung-only HU of 5 slices + gk_segment each);
  *   meshLung / meshInternal   marching cubes (vertices, triangles, normals),
- *                as the reference's make_mesh; the area is not in it;
+ *                as the reference's make_mesh, on this thread; the area is
+ *                not in it;
  *   split        airway / left / right split (no counterpart in the reference).
  * With --expose-gc, a collection runs before each timed step so that garbage
  * of the previous step is not charged to the next one.
  * The peak RSS is read right after the first whole pipeline (one analysis in
- * a fresh process, as the reference measures it) and again at the end.
+ * a fresh process, as the reference measures it; it includes the worker
+ * thread) and again at the end.
  *
  * render2d: window/level rendering of one 512 x 512 axial slice to RGBA
  * (viewer2d renderWindowed), median of many.
  */
-import { readFolder } from '../../src/cli/readFolder';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { readAndAnalyze } from '../../src/cli/analyze';
+import { lastInternalMeshBy } from '../../src/cli/analysisThread';
+import { listFiles, readFolder } from '../../src/cli/readFolder';
 import { resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
 import { runAnalysis, runGkStage, runInternalStage, runMeshStage, runSegmentStage, runSplitStage } from '../../src/core/analysis/runAnalysis';
+import { differenceRuns, paintRuns } from '../../src/core/segmentation/runs';
 import { segmentLungs } from '../../src/core/segmentation/segmentLungs';
 import type { Volume } from '../../src/core/volume/volume';
 import { extractSlice, renderWindowed } from '../../src/viewer2d/renderSlice';
@@ -39,7 +67,8 @@ import { buildWindowLut } from '../../src/viewer2d/windowLevel';
 import { seriesDir, type RealSeries } from '../helpers/sharedData';
 
 export const OUR_STAGES = [
-  'read', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'gk', 'meshLung', 'meshInternal', 'split', 'pipeline', 'pipelineWall',
+  'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'internalFloor', 'gk', 'meshLung',
+  'meshInternal', 'split', 'pipeline', 'pipelineWall', 'pipelineCpu', 'pipelineOneThread',
 ] as const;
 export type OurStage = (typeof OUR_STAGES)[number];
 
@@ -53,6 +82,8 @@ export interface OurMeasurement {
   peakRssMb: { firstPipeline: number; end: number };
   /** Median ms to window/level one axial slice to RGBA, and the slice size. */
   render2d: { medianMs: number; width: number; height: number; repeats: number };
+  /** Which thread meshed the internal structures in each whole pipeline ('worker' or 'caller', see analysisThread.ts). */
+  internalMeshedBy: string[];
   /** Results of the last pipeline run, to show that the work was done. */
   check: { lungFillVoxels: number; gkKeptPixels: number[]; lungTriangles: number; internalTriangles: number };
 }
@@ -103,28 +134,79 @@ async function loadVolume(name: RealSeries): Promise<Volume> {
   return series[0].volume;
 }
 
+/** One reused read buffer for the floor rows. */
+let floorBuffer = Buffer.alloc(0);
+
+/**
+ * The floor of reading: every file's bytes into one reused buffer; with
+ * `slicePixels`, each file's last 2 * slicePixels bytes (where the pixel data
+ * of these files lies) also copied as int16 into its slice of a fresh volume.
+ */
+function readBytes(files: string[], slicePixels: number | null): number {
+  let total = 0;
+  const volume = slicePixels === null ? null : new Int16Array(files.length * slicePixels);
+  for (let k = 0; k < files.length; k++) {
+    const fd = openSync(files[k], 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (floorBuffer.length < size) floorBuffer = Buffer.allocUnsafe(Math.max(size, 2 * floorBuffer.length));
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, floorBuffer, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      total += got;
+      if (volume && slicePixels !== null && got >= 2 * slicePixels) {
+        const from = floorBuffer.byteOffset + got - 2 * slicePixels;
+        const src = from % 2 === 0
+          ? new Int16Array(floorBuffer.buffer, from, slicePixels)
+          : new Int16Array(floorBuffer.buffer.slice(from, from + 2 * slicePixels));
+        volume.set(src, k * slicePixels);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return total;
+}
+
 export async function measureSeries(name: RealSeries, runs: number): Promise<OurMeasurement> {
   const stagesMs = Object.fromEntries(OUR_STAGES.map((s) => [s, [] as number[]])) as Record<OurStage, number[]>;
   const params = resolveAnalysisParams();
   let firstPipelineRss = 0;
   let check: OurMeasurement['check'] | null = null;
   let lastVolume: Volume | null = null;
+  const dir = seriesDir(name);
+  const files = (await listFiles(dir)).map((f) => path.join(dir, f));
+  const internalMeshedBy: string[] = [];
   for (let run = 0; run < runs; run++) {
-    // The whole pipeline, as one analysis of a folder.
-    const [whole, pipelineMs] = await timedAsync(async () => runAnalysis(await loadVolume(name), { split: false }));
+    // The whole pipeline, as the CLI's analyze runs it.
+    gc?.();
+    const cpu0 = process.cpuUsage();
+    const [whole, pipelineMs] = await timedAsync(() => readAndAnalyze(dir, { split: false }));
+    const cpu = process.cpuUsage(cpu0);
     stagesMs.pipelineWall.push(pipelineMs);
-    stagesMs.pipeline.push(pipelineMs - whole.timingsMs.meshArea);
+    stagesMs.pipeline.push(pipelineMs - whole.result.timingsMs.meshArea);
+    stagesMs.pipelineCpu.push((cpu.user + cpu.system) / 1000);
+    internalMeshedBy.push(lastInternalMeshBy);
     if (run === 0) firstPipelineRss = rssMb();
     check = {
-      lungFillVoxels: whole.voxels.lungFill,
-      gkKeptPixels: whole.gk.perSlice.map((g) => g.keptPixels),
-      lungTriangles: whole.meshes.lung.triangles,
-      internalTriangles: whole.meshes.internal.triangles,
+      lungFillVoxels: whole.result.voxels.lungFill,
+      gkKeptPixels: whole.result.gk.perSlice.map((g) => g.keptPixels),
+      lungTriangles: whole.result.meshes.lung.triangles,
+      internalTriangles: whole.result.meshes.internal.triangles,
     };
+
+    // The same on one thread.
+    const [one, oneMs] = await timedAsync(async () => runAnalysis(await loadVolume(name), { split: false }));
+    stagesMs.pipelineOneThread.push(oneMs - one.timingsMs.meshArea);
 
     // Stage by stage.
     const [volume, readMs] = await timedAsync(() => loadVolume(name));
     stagesMs.read.push(readMs);
+    stagesMs.readFloor.push(timed(() => readBytes(files, null))[1]);
+    stagesMs.readFloorVolume.push(timed(() => readBytes(files, volume.nx * volume.ny))[1]);
     const [, noFillMs] = timed(() => segmentLungs(volume, { fillLungStructures: false, thresholdHu: params.thresholdHu, background: params.background }));
     stagesMs.segmentNoFill.push(noFillMs);
     const [, fillMs] = timed(() => segmentLungs(volume, { fillLungStructures: true, thresholdHu: params.thresholdHu, background: params.background }));
@@ -133,6 +215,8 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.segmentBoth.push(bothMs);
     const [inner, internalMs] = timed(() => runInternalStage(seg.fill, seg.noFill, {}, seg.runs));
     stagesMs.internal.push(internalMs);
+    const internalRuns = differenceRuns(seg.runs.fill, seg.runs.noFill);
+    stagesMs.internalFloor.push(timed(() => paintRuns(internalRuns, new Uint8Array(volume.hu.length)))[1]);
     const [, gkMs] = timed(() => runGkStage(volume, seg.fill, params.gk));
     stagesMs.gk.push(gkMs);
     gc?.();
@@ -152,6 +236,7 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs,
     peakRssMb: { firstPipeline: firstPipelineRss, end: rssMb() },
     render2d: render2d(lastVolume, 300),
+    internalMeshedBy,
     check,
   };
 }

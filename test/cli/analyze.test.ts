@@ -152,7 +152,10 @@ describe('analyze on a synthetic chest series', () => {
     for (const k of ['read', 'hu', 'segmentNoFill', 'segmentFill', 'gk', 'meshLung', 'meshInternal', 'total'] as const) {
       expect(t[k]).toBeGreaterThanOrEqual(0);
     }
-    expect(t.total).toBeGreaterThanOrEqual(t.read + t.hu + t.gk + t.meshLung + t.meshInternal);
+    // GK and the lung mesh run on this thread while the internal structures are meshed on the worker
+    // (or after them, here): the total covers the sequential part and the longer of the two branches.
+    const sequential = t.read + t.hu + t.segmentNoFill + t.segmentFill + t.internal;
+    expect(t.total).toBeGreaterThanOrEqual(sequential + Math.max(t.gk + t.meshLung, t.meshInternal));
     expect(t.writeOutputs).toBeGreaterThan(0);
     expect(report.peakRssMb).toBeGreaterThan(10);
   });

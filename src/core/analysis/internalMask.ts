@@ -113,15 +113,18 @@ export function internalMask(fill: Mask, noFill: Mask): InternalMaskResult {
 /**
  * Same result as `internalMask(fill, noFill)` when `runs` are the run sets of
  * those two masks (as segmentLungVariants returns them); `fill` only gives
- * the geometry, no voxel of a mask is read.
+ * the geometry, no voxel of a mask is read. `out`, when given, becomes the
+ * mask's data: it must be all 0 and hold one byte per voxel (for example a
+ * fresh array over a SharedArrayBuffer, which another thread can then read).
  */
-export function internalMaskFromRuns(fill: Mask, runs: LungRuns): InternalMaskResult {
+export function internalMaskFromRuns(fill: Mask, runs: LungRuns, out: Uint8Array | null = null): InternalMaskResult {
   const { nx, ny, nz } = fill;
   for (const r of [runs.fill, runs.noFill]) {
     if (r.nx !== nx || r.ny !== ny || r.nz !== nz) throw new RangeError('runs and mask are on different grids');
   }
+  if (out !== null && out.length !== nx * ny * nz) throw new RangeError(`output holds ${out.length} values, the grid has ${nx * ny * nz}`);
   // A fresh mask is zero pages: only the pages holding internal voxels are ever touched.
-  const data = new Uint8Array(nx * ny * nz);
+  const data = out ?? new Uint8Array(nx * ny * nz);
   const nInternal = paintRunDifference(runs.fill, runs.noFill, data);
   const nFill = runVoxelCount(runs.fill);
   const nNoFill = runVoxelCount(runs.noFill);

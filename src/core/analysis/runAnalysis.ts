@@ -20,6 +20,10 @@
  *
  * Reference: ../shared/reference/seed_pipeline.py (the tutorial's Python
  * pipeline); the choice of the GK slices is explained in analysisParams.ts.
+ * The mesh stage itself lives in meshStage.ts (a thread that only meshes
+ * loads just that); assembleAnalysisResult puts the stages' outputs together
+ * for a caller that schedules the stages itself (the CLI meshes on two
+ * threads, src/cli/analysisThread.ts).
  *
  * Every stage takes `{ onProgress, signal }`: progress is (fraction of the
  * stage, stage name), the pipeline reports the overall fraction with the
@@ -43,8 +47,7 @@ import {
   type GkStageParams,
   type MeshStageParams,
 } from './analysisParams';
-import { marchingCubes, type MarchingCubesResult } from '../mesh/marchingCubes';
-import { meshAreaMm2 } from '../mesh/mesh';
+import { runMeshStage as meshStage, type MeshStageResult } from './meshStage';
 import {
   segmentLungVariants,
   type InternalStructuresMask,
@@ -167,11 +170,15 @@ export interface InternalStageResult {
  * internal = fill − noFill (internalMask.ts), with the voxel counts of all
  * three masks: from the masks' row runs when given (the segment stage's
  * `runs`; O(runs) plus the internal voxels), else word by word over the masks.
+ * With runs, `out` (all 0, one byte per voxel) may be given to hold the
+ * internal mask instead of a new array.
  */
-export function runInternalStage(fill: Mask, noFill: Mask, opts: StageOptions = {}, runs: LungRuns | null = null): InternalStageResult {
+export function runInternalStage(
+  fill: Mask, noFill: Mask, opts: StageOptions = {}, runs: LungRuns | null = null, out: Uint8Array | null = null,
+): InternalStageResult {
   checkAbort(opts.signal);
   opts.onProgress?.(0, 'internal');
-  const r = runs !== null ? internalMaskFromRuns(fill, runs) : internalMask(fill, noFill);
+  const r = runs !== null ? internalMaskFromRuns(fill, runs, out) : internalMask(fill, noFill);
   opts.onProgress?.(1, 'internal');
   return r;
 }
@@ -241,36 +248,12 @@ export function runGkStage(volume: Volume, fill: Mask, params: GkStageParams, op
 // meshes
 // ---------------------------------------------------------------------------
 
-export interface MeshStageResult {
-  mesh: MarchingCubesResult;
-  vertices: number;
-  triangles: number;
-  areaMm2: number;
-  /** Marching cubes (with normals) and the area sum, timed apart (the reference times only the former). */
-  timingsMs: { marchingCubes: number; area: number };
-}
+export type { MeshStageResult } from './meshStage';
 
-/** Closed marching-cubes surface of a mask (level 0.5) and its area. */
+/** Closed marching-cubes surface of a mask (level 0.5) and its area (meshStage.ts). */
 export function runMeshStage(mask: Mask, params: MeshStageParams, stage: 'meshLung' | 'meshInternal', opts: StageOptions = {}): MeshStageResult {
   checkAbort(opts.signal);
-  const report = opts.onProgress;
-  const t0 = nowMs();
-  const mesh = marchingCubes(mask, {
-    stepSize: params.stepSize,
-    signal: opts.signal,
-    onProgress: report ? (f) => report(f, stage) : undefined,
-  });
-  const t1 = nowMs();
-  const areaMm2 = meshAreaMm2(mesh);
-  const t2 = nowMs();
-  report?.(1, stage);
-  return {
-    mesh,
-    vertices: mesh.positionsMm.length / 3,
-    triangles: mesh.indices.length / 3,
-    areaMm2,
-    timingsMs: { marchingCubes: t1 - t0, area: t2 - t1 },
-  };
+  return meshStage(mask, params, stage, opts);
 }
 
 // ---------------------------------------------------------------------------
@@ -362,10 +345,33 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal', sub);
   const [split, splitMs] = params.split ? timed(() => runSplitStage(seg.fill, sub)) : [null, 0];
   checkAbort(opts.signal);
+  report?.(1, stages[stages.length - 1]);
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
+}
 
+/** What the stages of one analysis returned, with the times of the stages that do not time themselves. */
+export interface AnalysisStageOutputs {
+  seg: SegmentStageResult;
+  inner: InternalStageResult;
+  internalMs: number;
+  gk: GkStageResult;
+  gkMs: number;
+  meshLung: MeshStageResult;
+  meshInternal: MeshStageResult;
+  split: AirwaySplitResult | null;
+  splitMs: number;
+}
+
+/**
+ * The AnalysisResult of the stages' outputs (voxel counts to mL, timings);
+ * totalMs is the wall time of the whole analysis. runAnalysis uses it, and
+ * so can a caller that schedules the stages itself (the CLI runs the two
+ * meshes on two threads).
+ */
+export function assembleAnalysisResult(volume: Volume, params: AnalysisParams, s: AnalysisStageOutputs, totalMs: number): AnalysisResult {
+  const { seg, inner, meshLung, meshInternal } = s;
   const voxelMl = voxelVolumeMm3(volume) / 1000;
   const voxels = { lungFill: inner.voxels.fill, lungNoFill: inner.voxels.noFill, internal: inner.voxels.internal };
-  report?.(1, stages[stages.length - 1]);
   return {
     params,
     fill: seg.fill,
@@ -373,20 +379,20 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
     internal: inner.internal,
     voxels,
     lungMl: { fill: voxels.lungFill * voxelMl, noFill: voxels.lungNoFill * voxelMl, internal: voxels.internal * voxelMl },
-    gk,
+    gk: s.gk,
     meshes: { lung: meshLung, internal: meshInternal },
-    split,
+    split: s.split,
     timingsMs: {
       segmentNoFill: seg.timingsMs.segmentNoFillMs,
       segmentFill: seg.timingsMs.segmentFillMs,
       segmentShared: seg.timingsMs.sharedMs,
-      internal: internalMs,
-      gk: gkMs,
+      internal: s.internalMs,
+      gk: s.gkMs,
       meshLung: meshLung.timingsMs.marchingCubes,
       meshInternal: meshInternal.timingsMs.marchingCubes,
       meshArea: meshLung.timingsMs.area + meshInternal.timingsMs.area,
-      split: splitMs,
-      total: nowMs() - t0,
+      split: s.splitMs,
+      total: totalMs,
     },
   };
 }

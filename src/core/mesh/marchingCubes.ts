@@ -44,19 +44,26 @@
  * cube that meets it (the cube for which it is the far x, y or z edge), so no
  * look-up or de-duplication is needed. Output capacity is checked once per
  * row of cubes; the first guess is generous (unused tail pages of a fresh
- * typed array are never touched).
+ * typed array are never touched). By default the result arrays are trimmed
+ * copies that own exactly their buffers (so a worker can transfer them);
+ * with `trim: false` they are views of the used part of the output buffers
+ * instead, which saves the copies: a copy touches every output page a second
+ * time, and fresh pages are a large part of the cost here (about 0.5 ms per
+ * MB on the development machine). The analysis pipeline's mesh stage uses
+ * views.
  *
  * Normals: area-weighted vertex normals (as computeVertexNormals in mesh.ts)
  * accumulated during the sweep. Each table triangle's cross product in cube
  * units is a small integer constant, added to its three vertices (exact in
  * Float32); at the end one pass maps the sums to patient space with the
  * cofactor matrix of the voxel-to-patient map ((Mu) x (Mv) = cof(M)(u x v))
- * and normalises them. No second pass over the triangles or positions.
+ * and normalises them in place. No second pass over the triangles or
+ * positions.
  *
  * Cost: O(voxels / 4) for the row scan plus O(cubes in the row ranges) for
  * the sweep (uniform words cost a quarter); memory 5 * (nx+2) * (ny+2) Int32
- * plus 8 bytes per row plus the output (24 bytes per vertex for positions,
- * normal sums and normals, 12 per triangle) and its final trimmed copies.
+ * plus 8 bytes per row plus the output (24 bytes per vertex for positions
+ * and normals, 12 per triangle) and, when trimmed, its copies.
  */
 import type { Mask } from '../volume/volume';
 import { abortError, type CancelSignal, type Mesh, type ProgressCallback } from './mesh';
@@ -67,6 +74,13 @@ export interface MarchingCubesParams {
   stepSize?: number;
   /** Pad with 0 outside the array so the surface is closed (default true). */
   closeBorders?: boolean;
+  /**
+   * true (default): the result arrays own exactly their buffers (trimmed
+   * copies); false: they are views of the used part of larger buffers (no
+   * copy; their `buffer` is longer than the view, whose unused tail was never
+   * touched and holds no memory pages).
+   */
+  trim?: boolean;
   onProgress?: ProgressCallback;
   signal?: CancelSignal;
 }
@@ -97,6 +111,8 @@ function rowExtents(mask: Mask, s: number, mx: number, my: number, mz: number, l
       if (words) {
         const w0 = off >> 2;
         let a = 0;
+        // Empty rows are the common case: four words per test.
+        while (a + 4 <= wn && (words[w0 + a] | words[w0 + a + 1] | words[w0 + a + 2] | words[w0 + a + 3]) === 0) a += 4;
         while (a < wn && words[w0 + a] === 0) a++;
         if (a === wn) {
           lo[r] = mx;
@@ -170,6 +186,239 @@ function triangleCrosses(triEdges: Uint8Array): Float32Array {
   return out;
 }
 
+/** Inputs and growing output of one sweep (a plain object of fixed shape). */
+interface Sweep {
+  data: Uint8Array;
+  /** The mask as 32-bit words when its rows are word aligned (stepSize 1, nx % 4 == 0), else null. */
+  words: Uint32Array | null;
+  s: number;
+  nx: number;
+  nxy: number;
+  mx: number;
+  my: number;
+  mz: number;
+  closeBorders: boolean;
+  rowLo: Int32Array;
+  rowHi: Int32Array;
+  /** Edge id layers over the padded grid (points -1..m), index (y+1)*W + (x+1): [x-edges parity 0 | 1 | y-edges parity 0 | 1 | z-edges]. */
+  ids: Int32Array;
+  W: number;
+  triStart: Uint16Array;
+  triEdges: Uint8Array;
+  /** Per slab: offset in `ids` of each table entry's edge, relative to the cube's base index. */
+  triOff: Int32Array;
+  cross: Float32Array;
+  maxIds: number;
+  o0: number; o1: number; o2: number;
+  m00: number; m01: number; m02: number;
+  m10: number; m11: number; m12: number;
+  m20: number; m21: number; m22: number;
+  signal: CancelSignal | null;
+  onProgress: ProgressCallback | null;
+  /** Positions, per-vertex sums of the triangles' doubled cube-unit cross products, indices. */
+  pos: Float32Array;
+  nrm: Float32Array;
+  idx: Uint32Array;
+  nv: number;
+  ni: number;
+}
+
+/** Grows the output so that `cubes` more cubes fit (at most 3 new vertices and maxIds indices each). */
+function reserve(c: Sweep, nv: number, ni: number, cubes: number): void {
+  const needPos = (nv + 3 * cubes) * 3;
+  if (needPos > c.pos.length) {
+    c.pos = growF32(c.pos, needPos);
+    c.nrm = growF32(c.nrm, c.pos.length);
+  }
+  const needIdx = ni + c.maxIds * cubes;
+  if (needIdx > c.idx.length) c.idx = growU32(c.idx, needIdx);
+}
+
+/**
+ * The sweep over all rows of cubes, slab by slab. Only loops: kept apart
+ * from the set-up and the finishing so that the code the engine optimises
+ * while it runs has been through every path it takes later.
+ */
+function sweep(c: Sweep): void {
+  const { data, words, s, nx, nxy, mx, my, mz, closeBorders, rowLo, rowHi, ids, W, triStart, triEdges, triOff, cross, signal, onProgress } = c;
+  const { o0, o1, o2, m00, m01, m02, m10, m11, m12, m20, m21, m22 } = c;
+  const plane = W * (my + 2);
+  const wordsPerRow = nx >> 2;
+  const ALL_ONES = 0x01010101;
+  const FULL = SPREAD[15];
+  const cLo = -1;
+  const cxHi = mx - 1;
+  const emitXLo = closeBorders ? -1 : 0;
+  const emitXHi = closeBorders ? mx - 1 : mx - 2;
+  const eo = EO;
+  let pos = c.pos;
+  let nrm = c.nrm;
+  let idx = c.idx;
+  let nv = c.nv;
+  let ni = c.ni;
+
+  for (let cz = cLo; cz <= mz - 1; cz++) {
+    if (signal !== null && signal.aborted) throw abortError();
+    const lowLayer = (cz + 1) & 1; // parity of padded layer cz
+    const highLayer = (cz + 2) & 1; // parity of padded layer cz + 1
+    const xL = lowLayer * plane, xH = highLayer * plane;
+    const yL = (2 + lowLayer) * plane, yH = (2 + highLayer) * plane;
+    const zM = 4 * plane;
+    eo[0] = xL; eo[1] = xL + W; eo[2] = xH; eo[3] = xH + W;
+    eo[4] = yL; eo[5] = yL + 1; eo[6] = yH; eo[7] = yH + 1;
+    eo[8] = zM; eo[9] = zM + 1; eo[10] = zM + W; eo[11] = zM + W + 1;
+    const e3 = eo[3], e7 = eo[7], e11 = eo[11];
+    for (let t = 0; t < triOff.length; t++) triOff[t] = eo[triEdges[t]];
+    const z0ok = cz >= 0, z1ok = cz + 1 < mz;
+    const slabEmits = closeBorders || (cz >= 0 && cz <= mz - 2);
+    const zEdgesReal = slabEmits;
+    const fz1 = (cz + 1) * s; // voxel z of the high plane
+    const fzm = (cz + 0.5) * s; // voxel z of z-edge midpoints
+
+    for (let cy = cLo; cy <= my - 1; cy++) {
+      const y0ok = cy >= 0, y1ok = cy + 1 < my;
+      // The four voxel rows of this row of cubes; missing (padding) rows are empty.
+      let lo = mx, hi = -1;
+      let o00 = 0, o10 = 0, o01 = 0, o11 = 0;
+      let k00 = 0, k10 = 0, k01 = 0, k11 = 0; // 1 when the row exists
+      if (y0ok && z0ok) {
+        const r = cy + cz * my;
+        if (rowHi[r] >= 0) { k00 = 1; o00 = cy * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y1ok && z0ok) {
+        const r = cy + 1 + cz * my;
+        if (rowHi[r] >= 0) { k10 = 1; o10 = (cy + 1) * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y0ok && z1ok) {
+        const r = cy + (cz + 1) * my;
+        if (rowHi[r] >= 0) { k01 = 1; o01 = cy * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (y1ok && z1ok) {
+        const r = cy + 1 + (cz + 1) * my;
+        if (rowHi[r] >= 0) { k11 = 1; o11 = (cy + 1) * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
+      }
+      if (hi < 0) continue;
+      const rowEmits = slabEmits && (closeBorders || (cy >= 0 && cy <= my - 2));
+      // Without padding, no vertex goes on an edge that reaches the padding.
+      const yEdgesReal = closeBorders || (cy >= 0 && cy <= my - 2);
+      const cxStart = lo - 1 < cLo ? cLo : lo - 1;
+      const cxEnd = hi > cxHi ? cxHi : hi;
+      const rowBase = (cy + 1) * W + 1;
+      const fy1 = (cy + 1) * s;
+      const fym = (cy + 0.5) * s;
+      // Patient position of this row's edge midpoints less the x term: far x edges, y edges, z edges.
+      const px0 = o0 + m01 * fy1 + m02 * fz1, px1 = o1 + m11 * fy1 + m12 * fz1, px2 = o2 + m21 * fy1 + m22 * fz1;
+      const py0 = o0 + m01 * fym + m02 * fz1, py1 = o1 + m11 * fym + m12 * fz1, py2 = o2 + m21 * fym + m22 * fz1;
+      const pz0 = o0 + m01 * fy1 + m02 * fzm, pz1 = o1 + m11 * fy1 + m12 * fzm, pz2 = o2 + m21 * fy1 + m22 * fzm;
+
+      // Room for this row's output (every row goes through the call, so the
+      // optimised code has seen it; growing is rare).
+      reserve(c, nv, ni, cxEnd - cxStart + 1);
+      pos = c.pos;
+      nrm = c.nrm;
+      idx = c.idx;
+      // Word bases and masks of the four rows (a missing row reads as 0).
+      const w00 = o00 >> 2, w10 = o10 >> 2, w01 = o01 >> 2, w11 = o11 >> 2;
+      const mk00 = -k00, mk10 = -k10, mk01 = -k01, mk11 = -k11;
+
+      // Column code of the first cube's left column (x = cxStart).
+      let left = 0;
+      if (cxStart >= 0) {
+        const xs = cxStart * s;
+        left = SPREAD[
+          (((data[o00 + xs] + 255) >> 8) & k00) |
+          ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
+          ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
+          ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
+        ];
+      }
+      for (let cx = cxStart; cx <= cxEnd; cx++) {
+        let xr = cx + 1;
+        if (words !== null && (xr & 3) === 0 && (left === 0 || left === FULL)) {
+          // Skip whole words in which all four rows keep the left column's value:
+          // those cubes are all 0 or all 1. (One loop for both: when the left
+          // column is all 1, all four rows exist and every mask is all bits.)
+          const fw = left === 0 ? 0 : ALL_ONES;
+          let w = xr >> 2;
+          while (w < wordsPerRow &&
+            (((words[w00 + w] ^ fw) & mk00) | ((words[w10 + w] ^ fw) & mk10) | ((words[w01 + w] ^ fw) & mk01) | ((words[w11 + w] ^ fw) & mk11)) === 0) w++;
+          if (w !== xr >> 2) {
+            cx = 4 * w - 1;
+            if (cx > cxEnd) break;
+            xr = cx + 1;
+          }
+        }
+        let right = 0;
+        if (xr < mx) {
+          const xs = xr * s;
+          right = SPREAD[
+            (((data[o00 + xs] + 255) >> 8) & k00) |
+            ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
+            ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
+            ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
+          ];
+        }
+        const cfg = left | (right << 1);
+        left = right;
+        if (cfg === 0 || cfg === 255) continue;
+
+        const b = rowBase + cx;
+        const c7 = cfg >> 7;
+        // Far x edge (corners 6-7), far y edge (5-7), far z edge (3-7): created here.
+        if (((cfg >> 6) & 1) !== c7 && (closeBorders || (cx >= 0 && cx < mx - 1))) {
+          const fx = (cx + 0.5) * s;
+          ids[b + e3] = nv;
+          const p = nv * 3;
+          pos[p] = px0 + m00 * fx;
+          pos[p + 1] = px1 + m10 * fx;
+          pos[p + 2] = px2 + m20 * fx;
+          nv++;
+        }
+        if (((cfg >> 5) & 1) !== c7 && yEdgesReal) {
+          const fx = xr * s;
+          ids[b + e7] = nv;
+          const p = nv * 3;
+          pos[p] = py0 + m00 * fx;
+          pos[p + 1] = py1 + m10 * fx;
+          pos[p + 2] = py2 + m20 * fx;
+          nv++;
+        }
+        if (((cfg >> 3) & 1) !== c7 && zEdgesReal) {
+          const fx = xr * s;
+          ids[b + e11] = nv;
+          const p = nv * 3;
+          pos[p] = pz0 + m00 * fx;
+          pos[p + 1] = pz1 + m10 * fx;
+          pos[p + 2] = pz2 + m20 * fx;
+          nv++;
+        }
+        if (!rowEmits || cx < emitXLo || cx > emitXHi) continue;
+
+        const t1 = triStart[cfg + 1];
+        for (let t = triStart[cfg]; t < t1; t += 3) {
+          const va = ids[b + triOff[t]], vb = ids[b + triOff[t + 1]], vc = ids[b + triOff[t + 2]];
+          idx[ni] = va; idx[ni + 1] = vb; idx[ni + 2] = vc;
+          ni += 3;
+          const nx0 = cross[t], ny0 = cross[t + 1], nz0 = cross[t + 2];
+          let q = va * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+          q = vb * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+          q = vc * 3;
+          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
+        }
+      }
+    }
+    c.nv = nv;
+    c.ni = ni;
+    if (onProgress !== null) onProgress((cz + 2) / (mz + 1));
+  }
+
+}
+
+/** Per slab: offset of each cube edge relative to the cube's base index (scratch of sweep). */
+const EO = new Int32Array(12);
+
 /** Surface of the 1-voxels of a mask (level 0.5) as an indexed mesh in patient mm. */
 export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): MarchingCubesResult {
   const s = params.stepSize ?? 1;
@@ -219,205 +468,68 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
   const triStart = table.triStart;
   const triEdges = table.triEdges;
 
-  // Edge id layers over the padded grid (points -1..m), index (y+1)*W + (x+1).
-  const W = mx + 2;
-  const H = my + 2;
-  const plane = W * H;
-  const ids = new Int32Array(5 * plane); // [x-edges parity 0 | parity 1 | y-edges parity 0 | parity 1 | z-edges]
-  const eo = new Int32Array(12); // per slab: offset of each cube edge relative to the cube's base index
-  const triOff = new Int32Array(triEdges.length); // per slab: eo[triEdges[t]]
-
   const cross = triangleCrosses(triEdges);
 
-  // Initial size from the number of non-empty rows: the reference lung masks give
-  // 21-46 vertices per such row; a closed surface has about 2 triangles per vertex.
-  // Generous on purpose: fresh typed arrays are zero pages until written.
+  // Initial size from the number of non-empty rows: the reference masks give
+  // 21-46 vertices per such row (lungs and internal structures); a closed
+  // surface has about 2 triangles per vertex. Generous, so the arrays rarely
+  // grow (the unused tail of a fresh typed array is never touched and takes
+  // no memory pages), but below 32 MB for a 512 x 512 x 134 lung mask, a size
+  // the C allocator recycles instead of mapping fresh pages each time.
   let busyRows = 0;
   for (let r = 0; r < rows; r++) if (rowHi[r] >= 0) busyRows++;
-  const guess = Math.min(1 << 22, Math.max(64, busyRows * 32));
-  let pos = new Float32Array(guess * 3);
-  let nrm = new Float32Array(guess * 3); // per-vertex sums of the triangles' doubled cube-unit cross products
-  let idx = new Uint32Array(guess * 6);
-  let nv = 0; // vertices
-  let ni = 0; // index entries
-  const maxIds = table.maxIdsPerCube;
+  const guess = Math.min(1 << 22, Math.max(64, busyRows * 48));
 
   // Whole 4-voxel words of a row can be compared at once when rows are word aligned.
   const words = s === 1 && nx % 4 === 0 && data.byteOffset % 4 === 0
     ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2)
     : null;
-  const wordsPerRow = nx >> 2;
-  const ALL_ONES = 0x01010101;
-  const FULL = SPREAD[15];
 
-  const nxy = nx * ny;
-  const cLo = -1;
-  const cxHi = mx - 1;
-  const emitXLo = closeBorders ? -1 : 0;
-  const emitXHi = closeBorders ? mx - 1 : mx - 2;
+  const sw: Sweep = {
+    data, words, s, nx, nxy: nx * ny, mx, my, mz, closeBorders, rowLo, rowHi,
+    ids: new Int32Array(5 * (mx + 2) * (my + 2)),
+    W: mx + 2,
+    triStart, triEdges,
+    triOff: new Int32Array(triEdges.length),
+    cross,
+    maxIds: table.maxIdsPerCube,
+    o0, o1, o2, m00, m01, m02, m10, m11, m12, m20, m21, m22,
+    signal: signal ?? null,
+    onProgress: onProgress ?? null,
+    pos: new Float32Array(guess * 3),
+    nrm: new Float32Array(guess * 3),
+    idx: new Uint32Array(guess * 6),
+    nv: 0,
+    ni: 0,
+  };
+  sweep(sw);
+  const { pos, nrm, idx, nv, ni } = sw;
 
-  for (let cz = cLo; cz <= mz - 1; cz++) {
-    if (signal?.aborted) throw abortError();
-    const lowLayer = (cz + 1) & 1; // parity of padded layer cz
-    const highLayer = (cz + 2) & 1; // parity of padded layer cz + 1
-    const xL = lowLayer * plane, xH = highLayer * plane;
-    const yL = (2 + lowLayer) * plane, yH = (2 + highLayer) * plane;
-    const zM = 4 * plane;
-    eo[0] = xL; eo[1] = xL + W; eo[2] = xH; eo[3] = xH + W;
-    eo[4] = yL; eo[5] = yL + 1; eo[6] = yH; eo[7] = yH + 1;
-    eo[8] = zM; eo[9] = zM + 1; eo[10] = zM + W; eo[11] = zM + W + 1;
-    const e3 = eo[3], e7 = eo[7], e11 = eo[11];
-    for (let t = 0; t < triOff.length; t++) triOff[t] = eo[triEdges[t]];
-    const z0ok = cz >= 0, z1ok = cz + 1 < mz;
-    const slabEmits = closeBorders || (cz >= 0 && cz <= mz - 2);
-    const zEdgesReal = slabEmits;
-    const fz1 = (cz + 1) * s; // voxel z of the high plane
-    const fzm = (cz + 0.5) * s; // voxel z of z-edge midpoints
+  // The normals are made in place; the used part of each buffer is returned
+  // as a view or as a trimmed copy.
+  finishNormals(nrm, nv, m00, m01, m02, m10, m11, m12, m20, m21, m22);
+  const trim = params.trim ?? true;
+  return {
+    positionsMm: trim ? pos.slice(0, nv * 3) : pos.subarray(0, nv * 3),
+    indices: trim ? idx.slice(0, ni) : idx.subarray(0, ni),
+    normals: trim ? nrm.slice(0, nv * 3) : nrm.subarray(0, nv * 3),
+    touchesBorder,
+  };
+}
 
-    for (let cy = cLo; cy <= my - 1; cy++) {
-      const y0ok = cy >= 0, y1ok = cy + 1 < my;
-      // The four voxel rows of this row of cubes; missing (padding) rows are empty.
-      let lo = mx, hi = -1;
-      let o00 = 0, o10 = 0, o01 = 0, o11 = 0;
-      let k00 = 0, k10 = 0, k01 = 0, k11 = 0; // 1 when the row exists
-      if (y0ok && z0ok) {
-        const r = cy + cz * my;
-        if (rowHi[r] >= 0) { k00 = 1; o00 = cy * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
-      }
-      if (y1ok && z0ok) {
-        const r = cy + 1 + cz * my;
-        if (rowHi[r] >= 0) { k10 = 1; o10 = (cy + 1) * s * nx + cz * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
-      }
-      if (y0ok && z1ok) {
-        const r = cy + (cz + 1) * my;
-        if (rowHi[r] >= 0) { k01 = 1; o01 = cy * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
-      }
-      if (y1ok && z1ok) {
-        const r = cy + 1 + (cz + 1) * my;
-        if (rowHi[r] >= 0) { k11 = 1; o11 = (cy + 1) * s * nx + (cz + 1) * s * nxy; if (rowLo[r] < lo) lo = rowLo[r]; if (rowHi[r] > hi) hi = rowHi[r]; }
-      }
-      if (hi < 0) continue;
-      const rowEmits = slabEmits && (closeBorders || (cy >= 0 && cy <= my - 2));
-      // Without padding, no vertex goes on an edge that reaches the padding.
-      const yEdgesReal = closeBorders || (cy >= 0 && cy <= my - 2);
-      const cxStart = lo - 1 < cLo ? cLo : lo - 1;
-      const cxEnd = hi > cxHi ? cxHi : hi;
-      const rowBase = (cy + 1) * W + 1;
-      const fy1 = (cy + 1) * s;
-      const fym = (cy + 0.5) * s;
-
-      const rowCubes = cxEnd - cxStart + 1;
-      if ((nv + 3 * rowCubes) * 3 > pos.length) {
-        pos = growF32(pos, (nv + 3 * rowCubes) * 3);
-        nrm = growF32(nrm, pos.length);
-      }
-      if (ni + maxIds * rowCubes > idx.length) idx = growU32(idx, ni + maxIds * rowCubes);
-      // Word bases and masks of the four rows (a missing row reads as 0).
-      const w00 = o00 >> 2, w10 = o10 >> 2, w01 = o01 >> 2, w11 = o11 >> 2;
-      const mk00 = -k00, mk10 = -k10, mk01 = -k01, mk11 = -k11;
-
-      // Column code of the first cube's left column (x = cxStart).
-      let left = 0;
-      if (cxStart >= 0) {
-        const xs = cxStart * s;
-        left = SPREAD[
-          (((data[o00 + xs] + 255) >> 8) & k00) |
-          ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
-          ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
-          ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
-        ];
-      }
-      for (let cx = cxStart; cx <= cxEnd; cx++) {
-        let xr = cx + 1;
-        if (words !== null && (xr & 3) === 0 && (left === 0 || left === FULL)) {
-          // Skip whole words in which all four rows keep the left column's value:
-          // those cubes are all 0 or all 1.
-          let w = xr >> 2;
-          if (left === 0) {
-            while (w < wordsPerRow &&
-              ((words[w00 + w] & mk00) | (words[w10 + w] & mk10) | (words[w01 + w] & mk01) | (words[w11 + w] & mk11)) === 0) w++;
-          } else {
-            while (w < wordsPerRow && words[w00 + w] === ALL_ONES && words[w10 + w] === ALL_ONES &&
-              words[w01 + w] === ALL_ONES && words[w11 + w] === ALL_ONES) w++;
-          }
-          if (w !== xr >> 2) {
-            cx = 4 * w - 1;
-            if (cx > cxEnd) break;
-            xr = cx + 1;
-          }
-        }
-        let right = 0;
-        if (xr < mx) {
-          const xs = xr * s;
-          right = SPREAD[
-            (((data[o00 + xs] + 255) >> 8) & k00) |
-            ((((data[o10 + xs] + 255) >> 8) & k10) << 1) |
-            ((((data[o01 + xs] + 255) >> 8) & k01) << 2) |
-            ((((data[o11 + xs] + 255) >> 8) & k11) << 3)
-          ];
-        }
-        const cfg = left | (right << 1);
-        left = right;
-        if (cfg === 0 || cfg === 255) continue;
-
-        const b = rowBase + cx;
-        const c7 = cfg >> 7;
-        // Far x edge (corners 6-7), far y edge (5-7), far z edge (3-7): created here.
-        if (((cfg >> 6) & 1) !== c7 && (closeBorders || (cx >= 0 && cx < mx - 1))) {
-          const fx = (cx + 0.5) * s;
-          ids[b + e3] = nv;
-          const p = nv * 3;
-          pos[p] = o0 + m00 * fx + m01 * fy1 + m02 * fz1;
-          pos[p + 1] = o1 + m10 * fx + m11 * fy1 + m12 * fz1;
-          pos[p + 2] = o2 + m20 * fx + m21 * fy1 + m22 * fz1;
-          nv++;
-        }
-        if (((cfg >> 5) & 1) !== c7 && yEdgesReal) {
-          const fx = xr * s;
-          ids[b + e7] = nv;
-          const p = nv * 3;
-          pos[p] = o0 + m00 * fx + m01 * fym + m02 * fz1;
-          pos[p + 1] = o1 + m10 * fx + m11 * fym + m12 * fz1;
-          pos[p + 2] = o2 + m20 * fx + m21 * fym + m22 * fz1;
-          nv++;
-        }
-        if (((cfg >> 3) & 1) !== c7 && zEdgesReal) {
-          const fx = xr * s;
-          ids[b + e11] = nv;
-          const p = nv * 3;
-          pos[p] = o0 + m00 * fx + m01 * fy1 + m02 * fzm;
-          pos[p + 1] = o1 + m10 * fx + m11 * fy1 + m12 * fzm;
-          pos[p + 2] = o2 + m20 * fx + m21 * fy1 + m22 * fzm;
-          nv++;
-        }
-        if (!rowEmits || cx < emitXLo || cx > emitXHi) continue;
-
-        const t1 = triStart[cfg + 1];
-        for (let t = triStart[cfg]; t < t1; t += 3) {
-          const va = ids[b + triOff[t]], vb = ids[b + triOff[t + 1]], vc = ids[b + triOff[t + 2]];
-          idx[ni] = va; idx[ni + 1] = vb; idx[ni + 2] = vc;
-          ni += 3;
-          const nx0 = cross[t], ny0 = cross[t + 1], nz0 = cross[t + 2];
-          let q = va * 3;
-          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
-          q = vb * 3;
-          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
-          q = vc * 3;
-          nrm[q] += nx0; nrm[q + 1] += ny0; nrm[q + 2] += nz0;
-        }
-      }
-    }
-    if (onProgress) onProgress((cz + 2) / (mz + 1));
-  }
-
-  const positionsMm = pos.slice(0, nv * 3);
-  const indices = idx.slice(0, ni);
-  // Area-weighted vertex normals: a linear map M sends the cross product w of two
-  // cube-unit vectors to w0 (c1 x c2) + w1 (c2 x c0) + w2 (c0 x c1), c = columns of M.
+/**
+ * Turns the per-vertex sums of cube-unit cross products in `nrm` into unit
+ * area-weighted normals in patient space, in place: a linear map M sends the
+ * cross product w of two cube-unit vectors to w0 (c1 x c2) + w1 (c2 x c0) +
+ * w2 (c0 x c1), c = the columns of M.
+ */
+function finishNormals(
+  nrm: Float32Array, nv: number,
+  m00: number, m01: number, m02: number, m10: number, m11: number, m12: number, m20: number, m21: number, m22: number,
+): void {
   const a00 = m11 * m22 - m21 * m12, a01 = m21 * m02 - m01 * m22, a02 = m01 * m12 - m11 * m02; // c1 x c2
   const a10 = m12 * m20 - m22 * m10, a11 = m22 * m00 - m02 * m20, a12 = m02 * m10 - m12 * m00; // c2 x c0
   const a20 = m10 * m21 - m20 * m11, a21 = m20 * m01 - m00 * m21, a22 = m00 * m11 - m10 * m01; // c0 x c1
-  const normals = new Float32Array(nv * 3);
   for (let p = 0; p < nv * 3; p += 3) {
     const w0 = nrm[p], w1 = nrm[p + 1], w2 = nrm[p + 2];
     const x = w0 * a00 + w1 * a10 + w2 * a20;
@@ -426,8 +538,9 @@ export function marchingCubes(mask: Mask, params: MarchingCubesParams = {}): Mar
     const len = Math.sqrt(x * x + y * y + z * z);
     if (len > 0) {
       const inv = 1 / len;
-      normals[p] = x * inv; normals[p + 1] = y * inv; normals[p + 2] = z * inv;
+      nrm[p] = x * inv; nrm[p + 1] = y * inv; nrm[p + 2] = z * inv;
+    } else {
+      nrm[p] = 0; nrm[p + 1] = 0; nrm[p + 2] = 0;
     }
   }
-  return { positionsMm, indices, normals, touchesBorder };
 }

@@ -207,6 +207,23 @@ describe('marchingCubes: closed, welded, oriented surfaces', () => {
     expect(single.indices.length / 3).toBe(8); // an octahedron
   });
 
+  it('returns arrays that own their buffers by default, and the same values as views with trim: false', () => {
+    const r = rng(29);
+    const mask = maskFrom(40, 24, 18, (x, y, z) => ((x - 20) / 17) ** 2 + ((y - 12) / 10) ** 2 + ((z - 9) / 7) ** 2 < 1 && r() < 0.95);
+    const owned = marchingCubes(mask);
+    const views = marchingCubes(mask, { trim: false });
+    for (const a of [owned.positionsMm, owned.indices, owned.normals]) {
+      expect(a.byteOffset).toBe(0);
+      expect(a.byteLength).toBe(a.buffer.byteLength);
+    }
+    expect(owned.indices.length).toBeGreaterThan(0);
+    expect(Array.from(views.positionsMm)).toEqual(Array.from(owned.positionsMm));
+    expect(Array.from(views.indices)).toEqual(Array.from(owned.indices));
+    expect(Array.from(views.normals)).toEqual(Array.from(owned.normals));
+    // The views' buffers hold the unused (never written) tail of the output.
+    expect(views.indices.buffer.byteLength).toBeGreaterThan(views.indices.byteLength);
+  });
+
   it('treats any nonzero value as inside', () => {
     const a = maskFrom(9, 8, 7, (x, y, z) => (x + y + z) % 3 === 0);
     const b = makeMask(9, 8, 7, a.data.map((v, i) => (v ? 1 + (i % 255) : 0)));

@@ -1,0 +1,196 @@
+/**
+ * The analysis of the command line on two threads: the core's stages
+ * (core/analysis/runAnalysis.ts) in the same order and with the same
+ * results as runAnalysis, except that the marching cubes of the internal
+ * structures is offered to a worker thread (meshWorker.ts) while this thread
+ * runs GK and the marching cubes of the lungs. Those two branches need only
+ * the masks and take about the same time, so on two cores the analysis takes
+ * about the time of the longer one instead of their sum.
+ *
+ * The internal mask is made in a SharedArrayBuffer, so both threads can read
+ * it without a copy, and the job carries a shared claim word: whichever
+ * thread claims it first (Atomics.compareExchange) meshes the mask. The
+ * worker claims it as soon as it gets the message; this thread claims it
+ * when it is done with its own branch. So a worker that is still starting,
+ * or gets no CPU, never holds the analysis up: the job is then done here, as
+ * runAnalysis would. (A worker that has claimed the job is waited for.)
+ *
+ * The worker is started once per process (startAnalysisThread, called before
+ * the folder is read so that its start overlaps the reading) and kept for
+ * later analyses; it never keeps the process alive while idle. Node 20
+ * cannot load TypeScript by itself, so the worker loads meshWorker.ts through
+ * tsx's import API, as the command line itself runs under tsx. When no
+ * worker can be had (tsx not found, LUNGVIEW_THREADS=1, the worker failed),
+ * everything runs on this thread.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { resolveAnalysisParams, type AnalysisParamsInput, type MeshStageParams } from '../core/analysis/analysisParams';
+import type { MeshStageResult } from '../core/analysis/meshStage';
+import {
+  assembleAnalysisResult,
+  nowMs,
+  runGkStage,
+  runInternalStage,
+  runMeshStage,
+  runSegmentStage,
+  runSplitStage,
+  type AnalysisResult,
+} from '../core/analysis/runAnalysis';
+import type { Mask, Volume } from '../core/volume/volume';
+import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
+
+interface Pending {
+  resolve(r: MeshStageResult | null): void;
+  reject(e: Error): void;
+}
+
+/** The import that loads meshWorker.ts in a fresh worker, or null when tsx cannot be found. */
+function workerSource(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkgFile = require.resolve('tsx/package.json');
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: Record<string, unknown> };
+    const api = (pkg.exports?.['./esm/api'] as { import?: { default?: string } } | undefined)?.import?.default;
+    if (!api) return null;
+    const apiUrl = new URL(api, pathToFileURL(pkgFile)).href;
+    const entry = new URL('./meshWorker.ts', import.meta.url).href;
+    return `import(${JSON.stringify(apiUrl)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
+  } catch {
+    return null;
+  }
+}
+
+class MeshThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  failed: Error | null = null;
+
+  constructor(source: string) {
+    this.worker = new Worker(source, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (m: MeshReply | { ready: true }) => {
+      if (!('id' in m)) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (!m.ok) p.reject(new Error(`mesh thread: ${m.error}`));
+      else p.resolve('skipped' in m ? null : m.result);
+    });
+    const fail = (e: Error) => {
+      this.failed ??= e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`mesh thread exited (${code})`)));
+  }
+
+  /**
+   * Offers the job to the worker; the promise gives its mesh, or null when
+   * the worker found the job claimed by the caller. `mask.data` must live in
+   * a SharedArrayBuffer (it is shared, not copied).
+   */
+  offer(mask: Mask, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> {
+    const id = this.nextId++;
+    const job: MeshJob = { id, mask, params, stage, claim };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(job);
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+let thread: MeshThread | null = null;
+
+function threadsWanted(): boolean {
+  return process.env.LUNGVIEW_THREADS !== '1';
+}
+
+/**
+ * Starts the mesh worker if it is not running yet (and threads are wanted);
+ * true when a worker is running or starting.
+ */
+export function startAnalysisThread(): boolean {
+  if (thread) return !thread.failed; // a worker that failed once is not tried again
+  if (!threadsWanted()) return false;
+  const source = workerSource();
+  if (!source) return false;
+  thread = new MeshThread(source);
+  return true;
+}
+
+/** 'running' once a worker was started (or is starting), 'failed' when it failed, 'none' before any or after stopAnalysisThread. */
+export function analysisThreadStatus(): 'none' | 'running' | 'failed' {
+  return thread === null ? 'none' : thread.failed ? 'failed' : 'running';
+}
+
+/** Stops the worker (tests; a process that ends needs not call it). */
+export async function stopAnalysisThread(): Promise<void> {
+  const t = thread;
+  thread = null;
+  if (t) await t.terminate();
+}
+
+/**
+ * Offers a mask (data in a SharedArrayBuffer) to the worker for meshing under
+ * the given claim word; null when there is no worker. The promise gives the
+ * worker's mesh, or null when the claim was taken by someone else first (or
+ * the worker failed).
+ */
+export function offerMeshJob(mask: Mask, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> | null {
+  if (!thread || thread.failed) return null;
+  if (!(mask.data.buffer instanceof SharedArrayBuffer)) throw new TypeError('the mask offered to the mesh thread must live in a SharedArrayBuffer');
+  return thread.offer(mask, params, stage, claim).catch(() => null);
+}
+
+/** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
+export let lastInternalMeshBy: 'worker' | 'caller' = 'caller';
+
+/**
+ * runAnalysis with the internal structures' marching cubes offered to the
+ * worker thread (started here if startAnalysisThread was not called). Same
+ * stages, same results; timings as runAnalysis reports them, each stage
+ * timed on the thread that ran it, `total` the wall time.
+ */
+export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput = {}): Promise<AnalysisResult> {
+  const params = resolveAnalysisParams(input);
+  const t0 = nowMs();
+  const useThread = startAnalysisThread();
+  const seg = runSegmentStage(volume, params);
+  let a = nowMs();
+  const shared = useThread ? new Uint8Array(new SharedArrayBuffer(volume.hu.length)) : null;
+  const inner = runInternalStage(seg.fill, seg.noFill, {}, seg.runs, shared);
+  const internalMs = nowMs() - a;
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  const offered = shared ? offerMeshJob(inner.internal, params.mesh, 'meshInternal', claim) : null;
+  a = nowMs();
+  const gk = runGkStage(volume, seg.fill, params.gk);
+  const gkMs = nowMs() - a;
+  const meshLung = runMeshStage(seg.fill, params.mesh, 'meshLung');
+  let meshInternal: MeshStageResult | null = null;
+  if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
+    lastInternalMeshBy = 'caller';
+  } else {
+    lastInternalMeshBy = 'worker';
+    // The worker took the job; a worker that fails after that leaves it to this thread.
+    meshInternal = await (offered ?? Promise.resolve(null));
+  }
+  if (meshInternal === null) {
+    lastInternalMeshBy = 'caller';
+    meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal');
+  }
+  a = nowMs();
+  const split = params.split ? runSplitStage(seg.fill) : null;
+  const splitMs = params.split ? nowMs() - a : 0;
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
+}

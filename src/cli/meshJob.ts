@@ -1,0 +1,30 @@
+/**
+ * The messages between the command line's analysis thread
+ * (analysisThread.ts) and its mesh worker (meshWorker.ts): a mask offered
+ * for meshing with a shared claim word, and the worker's answer. Kept apart
+ * so that the worker loads only this and the mesh code.
+ */
+import type { MeshStageParams } from '../core/analysis/analysisParams';
+import type { MeshStageResult } from '../core/analysis/meshStage';
+import type { Mask } from '../core/volume/volume';
+
+/** Claim word values: free, taken by the worker, taken by the analysis thread. */
+export const CLAIM_FREE = 0;
+export const CLAIM_WORKER = 1;
+export const CLAIM_CALLER = 2;
+
+/** A mask to mesh, offered to the worker; `claim` (one Int32 over a SharedArrayBuffer) says who meshes it. */
+export interface MeshJob {
+  id: number;
+  /** Its data lives in a SharedArrayBuffer (read by both threads, not copied). */
+  mask: Mask;
+  params: MeshStageParams;
+  stage: 'meshLung' | 'meshInternal';
+  claim: Int32Array;
+}
+
+/** The worker's answer: the mesh (its buffers transferred), `skipped` when the job was claimed by the caller first, or the error. */
+export type MeshReply =
+  | { id: number; ok: true; result: MeshStageResult }
+  | { id: number; ok: true; skipped: true }
+  | { id: number; ok: false; error: string };

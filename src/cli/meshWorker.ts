@@ -1,0 +1,38 @@
+/**
+ * Worker thread of the command line's analysis (analysisThread.ts; the
+ * messages are in meshJob.ts): meshes the masks it is offered with the
+ * core's mesh stage (marching cubes and the area, core/analysis/meshStage.ts)
+ * if it claims the job before the analysis thread does (an Atomics
+ * compare-and-exchange on the job's shared claim word). The mask is read from shared memory; the mesh goes back as
+ * transferred buffers (no copy either way).
+ *
+ * Loads only the mesh code, so the thread is up quickly; the caller starts
+ * it before reading the folder.
+ */
+import { parentPort } from 'node:worker_threads';
+import { runMeshStage } from '../core/analysis/meshStage';
+import { CLAIM_FREE, CLAIM_WORKER, type MeshJob, type MeshReply } from './meshJob';
+
+function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of arrays) out.add(a.buffer as ArrayBuffer);
+  return [...out];
+}
+
+const port = parentPort;
+if (!port) throw new Error('meshWorker.ts runs as a worker thread');
+
+port.on('message', (job: MeshJob) => {
+  if (Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_WORKER) !== CLAIM_FREE) {
+    port.postMessage({ id: job.id, ok: true, skipped: true } satisfies MeshReply);
+    return;
+  }
+  try {
+    const result = runMeshStage(job.mask, job.params, job.stage);
+    const m = result.mesh;
+    port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, buffersOf(m.positionsMm, m.indices, m.normals));
+  } catch (e) {
+    port.postMessage({ id: job.id, ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies MeshReply);
+  }
+});
+port.postMessage({ ready: true });

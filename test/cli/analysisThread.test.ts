@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  analysisThreadStatus, lastInternalMeshBy, offerMeshJob, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+} from '../../src/cli/analysisThread';
+import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
+import { runMeshStage } from '../../src/core/analysis/meshStage';
+import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAnalysis';
+import { buildSeries } from '../../src/core/dicom/buildSeries';
+import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
+import { makePhantomSeries } from '../../src/core/io/phantom';
+import { internalStructures } from '../../src/core/segmentation/segmentLungs';
+import type { Volume } from '../../src/core/volume/volume';
+
+/** The project's synthetic chest series, written as DICOM and read back with the core. */
+function phantomVolume(size: number, slices: number): Volume {
+  const ph = makePhantomSeries({ size, slices, seed: 3 });
+  const decoded = ph.files.flatMap((f) => {
+    const r = parseDicomFile(f.bytes, f.name);
+    if (!r.ok) throw new Error(r.skipped.reason);
+    return r.slices;
+  });
+  return buildSeries(decoded)[0].volume;
+}
+
+function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
+  let volume: Volume;
+  let one: AnalysisResult;
+  let two: AnalysisResult;
+  let twoAgain: AnalysisResult;
+  const meshedBy: string[] = [];
+
+  beforeAll(async () => {
+    volume = phantomVolume(96, 28);
+    expect(startAnalysisThread()).toBe(true);
+    one = runAnalysis(volume, {});
+    two = await runAnalysisThreaded(volume, {});
+    meshedBy.push(lastInternalMeshBy);
+    twoAgain = await runAnalysisThreaded(volume, { split: false });
+    meshedBy.push(lastInternalMeshBy);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAnalysisThread();
+  });
+
+  it('keeps its worker thread up between analyses; either thread may mesh the internal structures', () => {
+    expect(analysisThreadStatus()).toBe('running');
+    for (const by of meshedBy) expect(['worker', 'caller']).toContain(by);
+  });
+
+  it('the worker meshes a shared mask it claims, as runMeshStage does here, and gives the mesh back', async () => {
+    const expected = one.meshes.internal;
+    const shared = new Uint8Array(new SharedArrayBuffer(one.internal.data.length));
+    shared.set(one.internal.data);
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    const r = await offerMeshJob({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal', claim);
+    expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
+    expect(r).not.toBeNull();
+    if (!r) return;
+    expect(r.triangles).toBe(expected.triangles);
+    expect(r.areaMm2).toBe(expected.areaMm2);
+    expect(sameArray(r.mesh.indices, expected.mesh.indices)).toBe(true);
+    expect(sameArray(r.mesh.positionsMm, expected.mesh.positionsMm)).toBe(true);
+    expect(sameArray(r.mesh.normals, expected.mesh.normals)).toBe(true);
+    // The mask was read in place, not moved or changed.
+    expect(sameArray(shared, one.internal.data)).toBe(true);
+  });
+
+  it('the worker leaves a job that this thread claimed first (it answers null)', async () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(one.internal.data.length));
+    shared.set(one.internal.data);
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    expect(Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER)).toBe(CLAIM_FREE);
+    await expect(offerMeshJob({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal', claim)).resolves.toBeNull();
+    expect(Atomics.load(claim, 0)).toBe(CLAIM_CALLER);
+    // What this thread then computes is the same mesh.
+    expect(runMeshStage({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal').triangles).toBe(one.meshes.internal.triangles);
+  });
+
+  it('refuses a mask that is not in shared memory (it would be copied, not shared)', () => {
+    expect(() => offerMeshJob(one.internal, { stepSize: 1 }, 'meshInternal', new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
+  });
+
+  it('gives the masks, counts and GK results of runAnalysis', () => {
+    expect(sameArray(two.fill.data, one.fill.data)).toBe(true);
+    expect(sameArray(two.noFill.data, one.noFill.data)).toBe(true);
+    expect(two.voxels).toEqual(one.voxels);
+    expect(two.lungMl).toEqual(one.lungMl);
+    expect(two.gk.perSlice).toEqual(one.gk.perSlice);
+    expect(sameArray(two.gk.kept, one.gk.kept)).toBe(true);
+  });
+
+  it('keeps the internal mask (shared with the worker) intact: fill − noFill, voxel for voxel', () => {
+    const expected = internalStructures(two.fill, two.noFill);
+    expect(two.internal.data.length).toBe(volume.hu.length);
+    expect(sameArray(two.internal.data, expected.data)).toBe(true);
+    expect(two.internal.minusOneVoxels).toBe(expected.minusOneVoxels);
+    expect(sameArray(twoAgain.internal.data, expected.data)).toBe(true);
+  });
+
+  it('gives the same meshes (vertices, triangles, normals, areas) as the single-thread analysis', () => {
+    for (const kind of ['lung', 'internal'] as const) {
+      const a = one.meshes[kind];
+      const b = two.meshes[kind];
+      expect(b.triangles).toBe(a.triangles);
+      expect(b.vertices).toBe(a.vertices);
+      expect(b.areaMm2).toBe(a.areaMm2);
+      expect(sameArray(b.mesh.indices, a.mesh.indices)).toBe(true);
+      expect(sameArray(b.mesh.positionsMm, a.mesh.positionsMm)).toBe(true);
+      expect(sameArray(b.mesh.normals, a.mesh.normals)).toBe(true);
+    }
+    expect(two.meshes.internal.triangles).toBeGreaterThan(0);
+  });
+
+  it('runs the airway split when asked, as runAnalysis does', () => {
+    expect(two.split?.ok).toBe(one.split?.ok);
+    expect(twoAgain.split).toBeNull();
+    expect(twoAgain.timingsMs.split).toBe(0);
+  });
+});
