@@ -176,6 +176,55 @@ interface RunOutput {
   noFillRuns?: RunSet;
 }
 
+// Each loop below is a function of its own: the engine then optimises it
+// once and reuses it, instead of compiling the loops of one long function
+// again and again while they run.
+
+/** 1 - marks[l] for l = 1..count (index 0 stays 0). */
+function invertMarks(marks: Uint8Array, count: number): Uint8Array {
+  const out = new Uint8Array(count + 1);
+  for (let l = 1; l <= count; l++) out[l] = 1 - marks[l];
+  return out;
+}
+
+/** Per-run selection (1/0) of the runs labelled `label`. */
+function runsWithLabel(labelOfRun: Int32Array, count: number, label: number): Uint8Array {
+  const sel = new Uint8Array(count);
+  for (let k = 0; k < count; k++) sel[k] = labelOfRun[k] === label ? 1 : 0;
+  return sel;
+}
+
+/** Per-run selection (1/0) of the runs whose label is not marked. */
+function runsNotMarked(labelOfRun: Int32Array, count: number, marks: Uint8Array): Uint8Array {
+  const sel = new Uint8Array(count);
+  for (let k = 0; k < count; k++) sel[k] = 1 - marks[labelOfRun[k]];
+  return sel;
+}
+
+/**
+ * keep[run] = 1 for the runs of the largest 2D component of each slice
+ * z0..z1-1 (first in raster order on ties). 2D labels never cross slices and
+ * are numbered in raster order, so the labels of one slice are one
+ * contiguous range. A slice without runs keeps none (it stays all air, as in
+ * the seed).
+ */
+function keepLargestPerSlice(runs: RunSet, labels: RunLabels, keep: Uint8Array, z0: number, z1: number): void {
+  const { ny, rowStart } = runs;
+  const bl = labels.labelOfRun;
+  const bs = labels.sizes;
+  for (let z = z0; z < z1; z++) {
+    const a = rowStart[z * ny];
+    const e = rowStart[(z + 1) * ny];
+    if (a === e) continue;
+    const lo = bl[a];
+    let hi = lo;
+    for (let k = a; k < e; k++) if (bl[k] > hi) hi = bl[k];
+    let best = lo;
+    for (let l = lo + 1; l <= hi; l++) if (bs[l] > bs[best]) best = l;
+    for (let k = a; k < e; k++) keep[k] = bl[k] === best ? 1 : 0;
+  }
+}
+
 function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'>, variant: Variant): RunOutput {
   const threshold = params.thresholdHu ?? DEFAULT_LUNG_THRESHOLD_HU;
   const background = params.background ?? 'border';
@@ -199,14 +248,11 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
   if (variant !== 'fill') {
     // Without filling, the air inside the body keeps its 3D components.
     report(0.3, 'largest air pocket');
-    const inside = new Uint8Array(airLabels.componentCount + 1);
-    for (let l = 1; l <= airLabels.componentCount; l++) inside[l] = 1 - outside[l];
+    const inside = invertMarks(outside, airLabels.componentCount);
     const best = largestInSeedOrder(air, airLabels, inside, zTop);
     const data = new Uint8Array(voxels);
     if (best > 0) {
-      const sel = new Uint8Array(air.count);
-      const lab = airLabels.labelOfRun;
-      for (let k = 0; k < air.count; k++) sel[k] = lab[k] === best ? 1 : 0;
+      const sel = runsWithLabel(airLabels.labelOfRun, air.count, best);
       out.noFillRuns = pickRuns(air, sel);
       paintRuns(out.noFillRuns, data);
     } else {
@@ -219,29 +265,15 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
   if (variant !== 'noFill') {
     report(variant === 'both' ? 0.4 : 0.3, 'fill lung structures (2D per slice)');
     // Body = not (air inside the patient): complement of the inner air runs.
-    const innerSel = new Uint8Array(air.count);
-    const lab = airLabels.labelOfRun;
-    for (let k = 0; k < air.count; k++) innerSel[k] = 1 - outside[lab[k]];
+    const innerSel = runsNotMarked(airLabels.labelOfRun, air.count, outside);
     const body = complementRuns(air, innerSel);
     checkAbort(signal);
     const bodyLabels = labelRuns(body, 8);
     checkAbort(signal);
-    // 2D labels never cross slices and are numbered in raster order, so the
-    // labels of slice z are one contiguous range; keep its largest (first on ties).
     const keepBody = new Uint8Array(body.count);
-    const bl = bodyLabels.labelOfRun;
-    const bs = bodyLabels.sizes;
-    for (let z = 0; z < nz; z++) {
-      const a = body.rowStart[z * ny];
-      const e = body.rowStart[(z + 1) * ny];
-      if (a === e) continue; // no body in this slice: it stays all air, as in the seed
-      const lo = bl[a];
-      let hi = lo;
-      for (let k = a; k < e; k++) if (bl[k] > hi) hi = bl[k];
-      let best = lo;
-      for (let l = lo + 1; l <= hi; l++) if (bs[l] > bs[best]) best = l;
-      for (let k = a; k < e; k++) keepBody[k] = bl[k] === best ? 1 : 0;
-      if ((z & 15) === 15) checkAbort(signal);
+    for (let z0 = 0; z0 < nz; z0 += 16) {
+      keepLargestPerSlice(body, bodyLabels, keepBody, z0, Math.min(nz, z0 + 16));
+      checkAbort(signal);
     }
     report(variant === 'both' ? 0.6 : 0.55, 'label filled air (3D, 26-connected)');
     const filled = complementRuns(body, keepBody);
@@ -252,9 +284,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     const best = largestInSeedOrder(filled, filledLabels, null, zTop);
     const data = new Uint8Array(voxels);
     if (best > 0) {
-      const sel = new Uint8Array(filled.count);
-      const fl = filledLabels.labelOfRun;
-      for (let k = 0; k < filled.count; k++) sel[k] = fl[k] === best ? 1 : 0;
+      const sel = runsWithLabel(filledLabels.labelOfRun, filled.count, best);
       out.fillRuns = pickRuns(filled, sel);
       paintRuns(out.fillRuns, data);
     } else {

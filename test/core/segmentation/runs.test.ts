@@ -70,6 +70,20 @@ describe('runs', () => {
     expect(toMask(runsFromThreshold(hu, d, -700, 'atOrAbove'))).toEqual(Uint8Array.from(hu, (x) => (x >= -700 ? 1 : 0)));
   });
 
+  it('runsFromThreshold matches a voxel-wise test for any row length, value and threshold', () => {
+    const r = rng(19);
+    for (const nx of [1, 7, 8, 9, 16, 33]) {
+      const d = { nx, ny: 5, nz: 3 };
+      // Long runs of one side with single voxels of the other, over the whole int16 range.
+      const hu = new Int16Array(nx * d.ny * d.nz);
+      for (let i = 0; i < hu.length; i++) hu[i] = r() < 0.8 && i > 0 ? hu[i - 1] : Math.floor(r() * 65536) - 32768;
+      for (const t of [-32768, -701, -700, -699.5, 0, 1, 32767, 32768]) {
+        expect(toMask(runsFromThreshold(hu, d, t, 'below')), `nx ${nx} below ${t}`).toEqual(Uint8Array.from(hu, (x) => (x < t ? 1 : 0)));
+        expect(toMask(runsFromThreshold(hu, d, t, 'atOrAbove')), `nx ${nx} atOrAbove ${t}`).toEqual(Uint8Array.from(hu, (x) => (x >= t ? 1 : 0)));
+      }
+    }
+  });
+
   it('complementRuns and selectRuns match voxel-wise set operations', () => {
     const d = { nx: 25, ny: 9, nz: 4 };
     const m = randomMask(d, 0.5, 11);
