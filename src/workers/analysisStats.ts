@@ -1,13 +1,10 @@
 /**
  * Histogram of the HU values inside a mask (the lung HU distribution shown
  * beside the pictures): fixed-width bins from loHu, values outside the range
- * counted in the first or last bin. The mask is given either voxel by voxel
- * (maskedHuHistogram) or as runs (runsHuHistogram, which reads only the
- * voxels inside the mask).
+ * counted in the first or last bin. The mask is given as row runs (the form
+ * the segmentation produces), so only the voxels inside it are read.
  *
- * Cost: maskedHuHistogram one pass over the voxels (O(voxels)), four bytes of
- * mask at a time when aligned (an all-zero word skips four voxels);
- * runsHuHistogram O(runs + voxels inside). Memory O(bins).
+ * Cost: O(runs + voxels inside). Memory O(bins).
  */
 import type { RunSet } from '../core/segmentation/runs';
 import type { HuHistogram } from './analysisApi';
@@ -16,49 +13,7 @@ export const LUNG_HISTOGRAM_LO_HU = -1100;
 export const LUNG_HISTOGRAM_BIN_HU = 20;
 export const LUNG_HISTOGRAM_BINS = 70;
 
-export function maskedHuHistogram(
-  hu: Int16Array,
-  mask: Uint8Array,
-  loHu = LUNG_HISTOGRAM_LO_HU,
-  binHu = LUNG_HISTOGRAM_BIN_HU,
-  bins = LUNG_HISTOGRAM_BINS,
-): HuHistogram {
-  const n = hu.length;
-  if (mask.length !== n) throw new RangeError('mask and volume sizes differ');
-  if (!(binHu > 0) || !Number.isInteger(bins) || bins < 1) throw new RangeError('bad histogram bins');
-  const counts = new Float64Array(bins);
-  const hi = loHu + binHu * bins;
-  let below = 0;
-  let above = 0;
-  let sum = 0;
-  let total = 0;
-  const inv = 1 / binHu;
-  const last = bins - 1;
-  const words = mask.byteOffset % 4 === 0 ? n >> 2 : 0;
-  const m32 = words > 0 ? new Uint32Array(mask.buffer, mask.byteOffset, words) : new Uint32Array(0);
-  const wordsEnd = words * 4;
-  for (let k = 0; k < n; k++) {
-    // At a word boundary, an all-zero word of mask skips four voxels.
-    if (k < wordsEnd && (k & 3) === 0 && m32[k >> 2] === 0) {
-      k += 3;
-      continue;
-    }
-    if (mask[k] === 0) continue;
-    const v = hu[k];
-    total++;
-    sum += v;
-    if (v < loHu) {
-      below++;
-      counts[0]++;
-    } else if (v >= hi) {
-      above++;
-      counts[last]++;
-    } else counts[Math.floor((v - loHu) * inv)]++;
-  }
-  return { loHu, binHu, counts: Array.from(counts), total, below, above, meanHu: total ? sum / total : Number.NaN };
-}
-
-/** The same histogram as maskedHuHistogram, of the voxels covered by `runs` (on the volume's grid). */
+/** The histogram of the voxels covered by `runs` (on the volume's grid). */
 export function runsHuHistogram(
   hu: Int16Array,
   runs: RunSet,
