@@ -10,7 +10,7 @@ import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/typ
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
-import { loadRunning, pickDefaultSeries, type AppStore } from './store';
+import { loadRunning, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
 /** What a drop, a picker or the demo generator hands to the ingest job. */
@@ -255,13 +255,13 @@ export function createIngestController(deps: IngestDeps): IngestController {
 
       // 3. Pixels, the slice on screen first, then outward from it; other series after.
       const inputOf = new Map(collected.inputs.map((i) => [i.path, i]));
-      const open = pickDefaultSeries(series)?.id ?? null;
+      const { selectedSeriesId: shown, sliceZ } = act();
       const order: ParseInput[] = [];
-      const seriesOrder = [...series].sort((a, b) => Number(b.id === open) - Number(a.id === open));
+      const seriesOrder = [...series].sort((a, b) => Number(b.id === shown) - Number(a.id === shown));
       for (const s of seriesOrder) {
         const deferred = new Set(deferredOf.get(s.id) ?? []);
         if (!deferred.size) continue;
-        const center = s.id === act().selectedSeriesId ? act().sliceZ : Math.floor((s.dimsZyx[0] - 1) / 2);
+        const center = s.id === shown ? sliceZ : Math.floor((s.dimsZyx[0] - 1) / 2);
         for (const z of outwardOrder(s.dimsZyx[0], center)) {
           if (!deferred.has(z)) continue;
           const input = inputOf.get(s.files[z]);
