@@ -8,15 +8,16 @@ import type { GkScope, GkSliceInfo, HuHistogram } from '../workers/analysisApi';
 import type { MaskKind } from './maskCache';
 
 /** The stages in the order they run; each has its own progress bar. */
-export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'stats' | 'meshLung' | 'meshInternal' | 'meshGk';
-export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'stats', 'meshLung', 'meshInternal', 'meshGk'];
+export type AnalysisStageId = 'segment' | 'meshLung' | 'internal' | 'gk' | 'stats' | 'meshInternal' | 'meshGk';
+/** The lung surface comes right after the masks: it is what people wait for in 3D. */
+export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'meshLung', 'internal', 'gk', 'stats', 'meshInternal', 'meshGk'];
 
 export const STAGE_LABELS: Record<AnalysisStageId, string> = {
   segment: 'Lung masks',
+  meshLung: 'Surface: lungs',
   internal: 'Internal structures, lung HU',
   gk: 'GK clustering',
   stats: 'Left / right / airway',
-  meshLung: 'Surface: lungs',
   meshInternal: 'Surface: internal',
   meshGk: 'Surface: GK',
 };

@@ -172,7 +172,7 @@ describe('analysis job', () => {
     finishLoad(s);
     await until(() => s.store.getState().analysis.phase === 'done');
     expect(calls).toEqual([
-      'segment', 'internal', 'gk', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0', 'mesh:lung', 'mesh:internal', 'mesh:gk', 'releaseWorker',
+      'segment', 'mesh:lung', 'internal', 'gk', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0', 'mesh:internal', 'mesh:gk', 'releaseWorker',
     ]);
     expect(client.alive).toBe(false);
     // The first worker, the one the split ran in, and the one the surfaces were made in.
@@ -194,7 +194,8 @@ describe('analysis job', () => {
     finishLoad(s);
     await until(() => scripted.gates.length === 1);
     scripted.gates.shift()!.go();
-    await until(() => s.store.getState().analysis.stages.internal.state === 'running');
+    // The lung surface comes right after the masks.
+    await until(() => s.store.getState().analysis.stages.meshLung.state === 'running');
     expect(s.deps.masks.size()).toBe(2);
     s.store.getState().beginLoad('next', 5);
     expect(scripted.cancelledCount()).toBe(1);
@@ -270,7 +271,8 @@ describe('analysis job', () => {
     expect(st.analysis.phase).toBe('error');
     expect(st.analysis.stages.segment.state).toBe('done');
     expect(st.analysis.stages.gk.state).toBe('error');
-    expect(st.analysis.stages.meshLung.state).toBe('pending');
+    expect(st.analysis.stages.meshLung.state).toBe('done');
+    expect(st.analysis.stages.meshInternal.state).toBe('pending');
     expect(st.analysis.error).toMatch(/^Analysis failed: GK: clusters must be/);
     expect(st.errors).toEqual([st.analysis.error]);
     // The lung masks of the failed run are still there to look at.
