@@ -22,7 +22,8 @@ import { isCancelled } from '../workers/dicomPool';
 import type { AnalysisService } from '../workers/analysisClient';
 import type { AnalysisMeshKind, MeshOutput, StageProgressCallback } from '../workers/analysisApi';
 import { analysisParamProblems, type AnalysisStageId } from './analysisState';
-import type { MaskCache, MaskKind } from './maskCache';
+import { LUNG_LABEL_BITS, type MaskCache, type MaskKind } from './maskCache';
+import type { MaskBits } from '../viewer2d/maskSlice';
 import type { MeshCache, MeshMeta } from './meshCache';
 import { selectedSeries, type AppState, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
@@ -142,9 +143,9 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       return result;
     }
 
-    function putMask(kind: MaskKind, data: Uint8Array, zOffset: number, nz: number): string {
+    function putMask(kind: MaskKind, data: Uint8Array, zOffset: number, nz: number, bits?: MaskBits): string {
       const id = `${prefix}:${kind}`;
-      masks.set(id, { kind, seriesId, nx: volume.nx, ny: volume.ny, nz, zOffset, data });
+      masks.set(id, { kind, seriesId, nx: volume.nx, ny: volume.ny, nz, zOffset, data, ...(bits ? { bits } : {}) });
       return id;
     }
 
@@ -167,8 +168,9 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
 
     try {
       const seg = await stage('segment', (p) => service.segment(seriesId, volume, { thresholdHu: params.thresholdHu, background: params.background }, p));
-      const fillId = putMask('fill', seg.fill, 0, volume.nz);
-      const noFillId = putMask('noFill', seg.noFill, 0, volume.nz);
+      // The three lung masks are views of one label array (the internal structures show once their stage is done).
+      const fillId = putMask('fill', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.fill);
+      const noFillId = putMask('noFill', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.noFill);
       act().updateAnalysisResults(runId, {
         maskIds: { fill: fillId, noFill: noFillId },
         voxels: { fill: seg.voxels.fill, noFill: seg.voxels.noFill },
@@ -179,7 +181,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       putMesh('lung', await stage('meshLung', (p) => service.mesh(seriesId, volume, 'lung', params.mesh, p)));
 
       const inner = await stage('internal', (p) => service.internal(seriesId, volume, p));
-      const internalId = putMask('internal', inner.internal, 0, volume.nz);
+      const internalId = putMask('internal', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.internal);
       let r = act().analysisResults!;
       act().updateAnalysisResults(runId, {
         maskIds: { ...r.maskIds, internal: internalId },

@@ -1,13 +1,26 @@
 /**
  * Analysis masks, kept out of the store like volumes: the store's analysis
  * results hold mask ids, the bytes live here. A mask may cover only some
- * slices of its series (the GK mask: `zOffset` and `nz` say which).
+ * slices of its series (the GK mask: `zOffset` and `nz` say which). The three
+ * lung masks share one label array (LUNG_LABEL_BITS), a third of the memory
+ * of three 0/1 masks.
  */
-import type { SliceMask } from '../viewer2d/maskSlice';
+import type { MaskBits, SliceMask } from '../viewer2d/maskSlice';
 
 /** filled lungs, unfilled lungs, internal structures, GK structures. */
 export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk';
 export const MASK_KINDS: readonly MaskKind[] = ['fill', 'noFill', 'internal', 'gk'];
+
+/**
+ * The lung label array the analysis worker makes (analysisApi.ts
+ * SegmentOutput.labels): bit 0 = unfilled lungs, bit 1 = filled lungs; the
+ * internal structures (fill − noFill) are bit 1 without bit 0.
+ */
+export const LUNG_LABEL_BITS: Record<'fill' | 'noFill' | 'internal', MaskBits> = {
+  noFill: { select: 1, equals: 1 },
+  fill: { select: 2, equals: 2 },
+  internal: { select: 3, equals: 2 },
+};
 
 export interface CachedMask extends SliceMask {
   kind: MaskKind;
@@ -44,9 +57,15 @@ export class MaskCache {
     return this.masks.size;
   }
 
+  /** Bytes held (masks that share one label array count it once). */
   byteLength(): number {
+    const buffers = new Set<ArrayBufferLike>();
     let n = 0;
-    for (const m of this.masks.values()) n += m.data.byteLength;
+    for (const m of this.masks.values()) {
+      if (buffers.has(m.data.buffer)) continue;
+      buffers.add(m.data.buffer);
+      n += m.data.byteLength;
+    }
     return n;
   }
 }

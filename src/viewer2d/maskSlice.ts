@@ -1,27 +1,66 @@
 /**
  * Cutting masks along the same planes as the slice images (renderSlice.ts),
- * so that mask pixel k lies under image pixel k.
+ * so that mask pixel k lies under image pixel k, as 0/1 planes.
  *
  * A mask may cover only some slices of its volume (the GK mask covers the
  * clustered slices): `zOffset` is the volume slice of its first plane. Axial
- * planes are views (no copy); coronal and sagittal planes are gathered into a
- * caller-provided scratch buffer, with zeros on the slices the mask does not
- * cover.
+ * planes of 0/1 masks are views (no copy); coronal and sagittal planes, and
+ * the planes of label masks (`bits`), are written into a caller-provided
+ * scratch buffer, with zeros on the slices the mask does not cover.
  *
  * Index order: mask value (x, y, zm) at x + y*nx + zm*nx*ny, volume slice
  * z = zOffset + zm. Cost: O(plane) per cut (axial O(1)).
  */
 import type { SliceAxis } from './renderSlice';
 
-/** A 0/1 mask on (part of) a volume's grid. */
+/**
+ * Which voxels of a label array a mask means: those with
+ * (value & select) === equals. Several masks can share one array this way
+ * (the lung masks: bit 0 = unfilled lungs, bit 1 = filled lungs, and the
+ * internal structures are the voxels with bit 1 set and bit 0 clear).
+ * `equals` is never 0: a zero label (and a slice the mask does not cover) is
+ * outside every mask.
+ */
+export interface MaskBits {
+  select: number;
+  equals: number;
+}
+
+/** A mask on (part of) a volume's grid. */
 export interface SliceMask {
   nx: number;
   ny: number;
   /** Planes held in `data`. */
   nz: number;
+  /** 0/1 per voxel, or labels read through `bits`. */
   data: Uint8Array;
   /** Volume slice of plane 0 (0 for a whole-volume mask). */
   zOffset: number;
+  /** When present, the mask is the voxels whose label matches; else every nonzero voxel. */
+  bits?: MaskBits;
+}
+
+/** Is a voxel of this label in the mask? */
+export function inMask(label: number, bits: MaskBits | undefined): boolean {
+  return bits === undefined ? label !== 0 : (label & bits.select) === bits.equals;
+}
+
+/** out[k] = 1 where src[k] is in the mask, else 0 (out and src of the same length). */
+export function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Uint8Array {
+  const { select, equals } = bits;
+  const n = out.length;
+  for (let k = 0; k < n; k++) out[k] = (src[k] & select) === equals ? 1 : 0;
+  return out;
+}
+
+/**
+ * Planes zFrom .. zTo - 1 (mask planes, not volume slices) as a 0/1 array:
+ * a view of the data for a plain 0/1 mask, a fresh array for a label mask.
+ */
+export function maskPlanes(m: SliceMask, zFrom = 0, zTo = m.nz): Uint8Array {
+  const plane = m.nx * m.ny;
+  const src = zFrom === 0 && zTo === m.nz ? m.data : m.data.subarray(zFrom * plane, zTo * plane);
+  return m.bits === undefined ? src : selectBits(src, m.bits, new Uint8Array(src.length));
 }
 
 /** Does the mask cover any pixel of this slice? (Axial slices outside its planes: no.) */
@@ -37,12 +76,14 @@ export function maskCoversSlice(m: SliceMask, axis: SliceAxis, index: number): b
  * it is large enough.
  */
 export function extractMaskSlice(m: SliceMask, volumeNz: number, axis: SliceAxis, index: number, scratch?: Uint8Array): Uint8Array | null {
-  const { nx, ny, nz, data, zOffset } = m;
+  const { nx, ny, nz, data, zOffset, bits } = m;
   const plane = nx * ny;
   if (!maskCoversSlice(m, axis, index)) return null;
   if (axis === 'axial') {
     const zm = index - zOffset;
-    return data.subarray(zm * plane, (zm + 1) * plane);
+    const view = data.subarray(zm * plane, (zm + 1) * plane);
+    if (bits === undefined) return view;
+    return selectBits(view, bits, scratch && scratch.length >= plane ? scratch.subarray(0, plane) : new Uint8Array(plane));
   }
   const width = axis === 'coronal' ? nx : ny;
   const size = width * volumeNz;
@@ -62,5 +103,5 @@ export function extractMaskSlice(m: SliceMask, volumeNz: number, axis: SliceAxis
       for (let y = 0; y < ny; y++, src += nx) out[row + y] = data[src];
     }
   }
-  return out;
+  return bits === undefined ? out : selectBits(out, bits, out);
 }

@@ -27,10 +27,14 @@ export interface SegmentParams {
 }
 
 export interface SegmentOutput {
-  /** Filled lung mask (the tutorial's fill_lung_structures=True), i = x + y*nx + z*nx*ny. */
-  fill: Uint8Array;
-  /** Lung mask without filling. */
-  noFill: Uint8Array;
+  /**
+   * Both lung masks in one label array, i = x + y*nx + z*nx*ny (see
+   * internalMask.ts lungLabelsFromRuns): bit 0 = the lung mask without
+   * filling, bit 1 = the filled one (the tutorial's
+   * fill_lung_structures=True); the internal structures are the voxels
+   * labelled 2 (state/maskCache.ts LUNG_LABEL_BITS).
+   */
+  labels: Uint8Array;
   voxels: { fill: number; noFill: number };
   ml: { fill: number; noFill: number };
   ms: number;
@@ -49,12 +53,11 @@ export interface HuHistogram {
   meanHu: number;
 }
 
+/** The internal structures (filled − not filled lung mask) are in SegmentOutput.labels already: only numbers here. */
 export interface InternalOutput {
-  /** Internal structures = filled − not filled lung mask (0/1). */
-  internal: Uint8Array;
   voxels: number;
   ml: number;
-  /** Voxels in the unfilled mask but not in the filled one (0 in `internal`). */
+  /** Voxels in the unfilled mask but not in the filled one (not internal structures). */
   minusOneVoxels: number;
   /** Lung HU values (inside the filled mask). */
   histogram: HuHistogram;

@@ -15,13 +15,14 @@
  */
 import * as Comlink from 'comlink';
 import { gkSliceRange } from '../core/analysis/analysisParams';
+import { lungLabelsFromRuns } from '../core/analysis/internalMask';
 import { gkSegmentSlices, gkSegmentVolume } from '../core/clustering/gkSegment';
 import { decimateForDisplay } from '../core/mesh/decimateForDisplay';
 import { heightColors } from '../core/mesh/heightColors';
 import { marchingCubes } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
-import { differenceRuns, paintRunDifference, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
+import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
 import { segmentLungVariants } from '../core/segmentation/segmentLungs';
 import { splitAirwayAndLungs } from '../core/segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
@@ -40,6 +41,7 @@ import type {
   StageProgressCallback,
 } from './analysisApi';
 import { masksStateBuffers } from './analysisMasks';
+import { freeNow } from './freeNow';
 import { runsHuHistogram } from './analysisStats';
 
 /** A mask kept as runs, on its own grid (the GK mask covers only some slices). */
@@ -82,16 +84,6 @@ function releaseCallback(cb: StageProgressCallback | undefined): void {
 
 function meshBuffers(m: Mesh): ArrayBuffer[] {
   return [m.positionsMm.buffer as ArrayBuffer, m.indices.buffer as ArrayBuffer, m.normals.buffer as ArrayBuffer];
-}
-
-/**
- * Frees an array's memory now instead of at the next garbage collection:
- * ArrayBuffer.prototype.transfer(0) detaches the buffer and releases its
- * store. Only for arrays nothing else uses; a no-op where transfer is missing.
- */
-function freeNow(a: ArrayBufferView): void {
-  const b = a.buffer as ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer; detached?: boolean };
-  if (typeof b.transfer === 'function' && b.detached !== true && b.byteLength > 0) b.transfer(0);
 }
 
 /**
@@ -186,17 +178,18 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const ml = voxelVolumeMm3(s.geometry) / 1000;
       const fillVoxels = runVoxelCount(runs.fill);
       const noFillVoxels = runVoxelCount(runs.noFill);
+      // One label array for the caller, written over the unfilled mask (no new memory); the worker keeps the runs.
+      const labels = lungLabelsFromRuns(runs, masks.noFill.data);
+      freeNow(masks.fill.data);
       report(1);
       releaseCallback(onProgress);
-      // The voxel masks go to the caller as they are; the worker keeps the runs.
       const out: SegmentOutput = {
-        fill: masks.fill.data,
-        noFill: masks.noFill.data,
+        labels,
         voxels: { fill: fillVoxels, noFill: noFillVoxels },
         ml: { fill: fillVoxels * ml, noFill: noFillVoxels * ml },
         ms: now() - t0,
       };
-      return Comlink.transfer(out, [out.fill.buffer as ArrayBuffer, out.noFill.buffer as ArrayBuffer]);
+      return Comlink.transfer(out, [out.labels.buffer as ArrayBuffer]);
     },
 
     internal(id: string, onProgress?: StageProgressCallback): InternalOutput {
@@ -207,25 +200,22 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const hu = needHu(s);
       const report = throttled(onProgress);
       report(0, 'internal structures');
-      // fill − noFill, painted straight from the runs; voxels in noFill but not in fill would be −1 (kept at 0).
-      const { nx, ny, nz } = s.geometry;
-      const internal = new Uint8Array(nx * ny * nz);
-      const voxels = paintRunDifference(fill, noFill, internal);
+      // fill − noFill as runs (the caller has it in the label array); voxels in noFill but not in fill would be −1.
       s.internal = differenceRuns(fill, noFill);
+      const voxels = runVoxelCount(s.internal);
       const minusOneVoxels = runVoxelCount(differenceRuns(noFill, fill));
       report(0.5, 'lung HU histogram');
       const histogram = runsHuHistogram(hu, fill);
       report(1);
       releaseCallback(onProgress);
       const out: InternalOutput = {
-        internal,
         voxels,
         ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000,
         minusOneVoxels,
         histogram,
         ms: now() - t0,
       };
-      return Comlink.transfer(out, [out.internal.buffer as ArrayBuffer]);
+      return out;
     },
 
     gk(id: string, params: GkRunParams, onProgress?: StageProgressCallback): GkOutput {

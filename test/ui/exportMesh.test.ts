@@ -124,4 +124,16 @@ describe('masks for NIfTI export', () => {
     expect(back.sformRas![11]).toBeCloseTo(-288, 5);
     expect(() => maskOnGrid(volume, { nx: 5, ny: 3, nz: 1, zOffset: 0, data: new Uint8Array(15) })).toThrow(RangeError);
   });
+
+  it('writes a mask that shares a label array as 0/1 voxels of its own label only', () => {
+    const volume = {
+      nx: 4, ny: 3, nz: 2, spacingMmXyz: [1, 1, 1] as [number, number, number], originMm: [0, 0, 0] as [number, number, number],
+      directionXyz: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] as [[number, number, number], [number, number, number], [number, number, number]],
+    };
+    const labels = new Uint8Array(24).map((_, i) => i % 4);
+    const internal = maskOnGrid(volume, { nx: 4, ny: 3, nz: 2, zOffset: 0, data: labels, bits: { select: 3, equals: 2 } });
+    expect(Array.from(readNifti(writeNifti(internal)).data)).toEqual(Array.from(labels, (v) => (v === 2 ? 1 : 0)));
+    // The label array itself is left as it was.
+    expect(Array.from(labels)).toEqual(Array.from(new Uint8Array(24).map((_, i) => i % 4)));
+  });
 });

@@ -97,7 +97,7 @@ describe('analysis client', () => {
     // ... while the app's own volume is untouched.
     expect(volume.hu.byteLength).toBe(before.byteLength);
     expect(Buffer.compare(Buffer.from(volume.hu.buffer), Buffer.from(before.buffer))).toBe(0);
-    expect(seg.fill.length).toBe(volume.nx * volume.ny * volume.nz);
+    expect(seg.labels.length).toBe(volume.nx * volume.ny * volume.nz);
   });
 
   it('gets masks and meshes back by transfer: the worker-side buffers are detached', async () => {
@@ -110,17 +110,15 @@ describe('analysis client', () => {
     const gk = await client.gk('s1', volume, { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', centreSlice: 20, halfSlices: 2 });
     const mesh = await client.mesh('s1', volume, 'lung', { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 2000 });
     const [wSeg, wInner, wGk, wMesh] = fake.made[0].results as [typeof seg, typeof inner, typeof gk, typeof mesh];
-    expect(wSeg.fill.byteLength).toBe(0);
-    expect(wSeg.noFill.byteLength).toBe(0);
-    expect(wInner.internal.byteLength).toBe(0);
+    expect(wSeg.labels.byteLength).toBe(0);
+    expect(wInner.voxels).toBe(inner.voxels);
     expect(wGk.mask.byteLength).toBe(0);
     expect(wMesh.full.positionsMm.byteLength).toBe(0);
     expect(wMesh.full.indices.byteLength).toBe(0);
     expect(wMesh.display!.indices.byteLength).toBe(0);
     expect(wMesh.heightColors.byteLength).toBe(0);
     // This side holds them in full.
-    expect(seg.fill.length).toBe(volume.hu.length);
-    expect(inner.internal.length).toBe(volume.hu.length);
+    expect(seg.labels.length).toBe(volume.hu.length);
     expect(gk.mask.length).toBe(5 * volume.nx * volume.ny);
     expect(mesh.display!.indices.length / 3).toBeLessThanOrEqual(2000);
     expect(mesh.heightColors.length).toBe(mesh.display!.positionsMm.length);
@@ -224,7 +222,7 @@ describe('analysis client', () => {
     const gk = await client.gk('s1', volume, { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', centreSlice: 20, halfSlices: 1 });
     expect(fake.made[1].received).toHaveLength(1);
     expect(gk.keptVoxels).toBeGreaterThan(0);
-    for (let i = 0; i < gk.mask.length; i++) if (gk.mask[i]) expect(seg.fill[gk.zFrom * volume.nx * volume.ny + i]).toBe(1);
+    for (let i = 0; i < gk.mask.length; i++) if (gk.mask[i]) expect(seg.labels[gk.zFrom * volume.nx * volume.ny + i] & 2).toBe(2);
     // The app's own volume is untouched throughout.
     expect(volume.hu.byteLength).toBe(volume.nx * volume.ny * volume.nz * 2);
   });

@@ -39,11 +39,12 @@ describe('analysis worker API (called directly)', () => {
     const api = loadedApi();
     const progress: number[] = [];
     const out = api.segment('s1', { thresholdHu: -700, background: 'border' }, (f) => progress.push(f));
-    expect(out.fill.length).toBe(voxels);
-    expect(out.noFill.length).toBe(voxels);
-    expect(differences(out.fill, reference.fill.data)).toBe(0);
-    expect(differences(out.noFill, reference.noFill.data)).toBe(0);
-    const fillCount = out.fill.reduce((a, v) => a + v, 0);
+    expect(out.labels.length).toBe(voxels);
+    // Bit 1 is the filled mask, bit 0 the unfilled one; no other bits.
+    expect(differences(out.labels.map((v) => (v >> 1) & 1), reference.fill.data)).toBe(0);
+    expect(differences(out.labels.map((v) => v & 1), reference.noFill.data)).toBe(0);
+    expect(out.labels.every((v) => v <= 3)).toBe(true);
+    const fillCount = reference.fill.data.reduce((a, v) => a + v, 0);
     expect(fillCount).toBeGreaterThan(1000);
     expect(out.voxels.fill).toBe(fillCount);
     expect(out.ml.fill).toBeCloseTo(maskVolumeMl(reference.fill), 6);
@@ -56,16 +57,19 @@ describe('analysis worker API (called directly)', () => {
   it('hands its masks over: changing them does not change later stages', () => {
     const api = loadedApi();
     const seg = api.segment('s1', { thresholdHu: -700, background: 'border' });
-    seg.fill.fill(0);
+    seg.labels.fill(0);
     const inner = api.internal('s1');
-    expect(differences(inner.internal, referenceInternal.data)).toBe(0);
+    expect(inner.voxels).toBe(referenceInternal.data.reduce((a, v) => a + v, 0));
+    const m = api.mesh('s1', 'internal', { stepSize: 2, smoothIterations: 0, maxDisplayTriangles: 10_000_000 });
+    expect(m.triangles).toBe(marchingCubes(referenceInternal, { stepSize: 2 }).indices.length / 3);
   });
 
   it('makes the internal structures (fill − noFill) and a histogram of the lung HU values', () => {
     const api = loadedApi();
-    api.segment('s1', { thresholdHu: -700, background: 'border' });
+    const seg = api.segment('s1', { thresholdHu: -700, background: 'border' });
     const out = api.internal('s1');
-    expect(differences(out.internal, referenceInternal.data)).toBe(0);
+    // The internal structures are the voxels labelled 2 (fill without noFill).
+    expect(differences(seg.labels.map((v) => (v === 2 ? 1 : 0)), referenceInternal.data)).toBe(0);
     expect(out.voxels).toBe(referenceInternal.data.reduce((a, v) => a + v, 0));
     expect(out.ml).toBeCloseTo((out.voxels * voxelVolumeMm3(volume)) / 1000, 9);
     expect(out.minusOneVoxels).toBe(referenceInternal.minusOneVoxels);
@@ -188,7 +192,7 @@ describe('analysis worker API (called directly)', () => {
     expect(m.triangles).toBe(marchingCubes(reference.fill, { stepSize: 2 }).indices.length / 3);
     api.loadVolume('s1', { ...volume, hu: volume.hu.slice() }, true);
     const inner = api.internal('s1');
-    expect(differences(inner.internal, referenceInternal.data)).toBe(0);
+    expect(inner.voxels).toBe(referenceInternal.data.reduce((a, v) => a + v, 0));
     // Without keepResults the masks go.
     api.loadVolume('s1', { ...volume, hu: volume.hu.slice() });
     expect(() => api.internal('s1')).toThrow(/not computed yet/);

@@ -26,7 +26,7 @@
  */
 import { geometryOf, type Mask, type Volume } from '../volume/volume';
 import type { InternalStructuresMask, LungRuns } from '../segmentation/segmentLungs';
-import { paintRunDifference, runVoxelCount } from '../segmentation/runs';
+import { paintRunDifference, paintRuns, runVoxelCount } from '../segmentation/runs';
 
 export interface InternalMaskResult {
   internal: InternalStructuresMask;
@@ -132,6 +132,22 @@ export function internalMaskFromRuns(fill: Mask, runs: LungRuns, out: Uint8Array
     internal: { ...geometryOf(fill), data, minusOneVoxels: nNoFill - nFill + nInternal },
     voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
   };
+}
+
+/**
+ * The three lung masks as one label array: bit 0 = unfilled lungs, bit 1 =
+ * filled lungs, so fill − noFill (the internal structures) are the voxels
+ * labelled 2. Written from the runs into `out`, which must already be 0 on
+ * every voxel outside both masks: a fresh array, or the unfilled mask's own
+ * 0/1 data (then no new memory is needed). Returns `out`. O(runs) plus the
+ * lung voxels written (three sweeps, each over one or two run sets).
+ */
+export function lungLabelsFromRuns(runs: LungRuns, out: Uint8Array): Uint8Array {
+  paintRuns(runs.noFill, out, 3);
+  // The rare voxels in noFill but not in fill keep bit 0 only.
+  paintRunDifference(runs.noFill, runs.fill, out, 1);
+  paintRunDifference(runs.fill, runs.noFill, out, 2);
+  return out;
 }
 
 /** Lung-only HU of slice z (HU where the filled mask is 1, else 0), written into `out` (nx * ny values). */

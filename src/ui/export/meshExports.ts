@@ -16,6 +16,7 @@ import { meshCache, type CachedMesh, type MeshKind } from '../../state/meshCache
 import { appStore, selectedSeries } from '../../state/store';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';
+import { maskPlanes } from '../../viewer2d/maskSlice';
 
 export type MeshFormat = 'stl' | 'obj' | 'glb';
 export const MESH_FORMATS: readonly MeshFormat[] = ['stl', 'obj', 'glb'];
@@ -113,10 +114,11 @@ export const MASK_LABELS: Record<MaskKind, string> = {
  * mask that covers only some slices (GK) keeps just those, its origin moved
  * to its first slice, so it still lands on the right place in a viewer.
  */
-export function maskOnGrid(volume: VolumeGeometry, mask: Pick<CachedMask, 'nx' | 'ny' | 'nz' | 'zOffset' | 'data'>): Mask {
+export function maskOnGrid(volume: VolumeGeometry, mask: Pick<CachedMask, 'nx' | 'ny' | 'nz' | 'zOffset' | 'data' | 'bits'>): Mask {
   if (mask.nx !== volume.nx || mask.ny !== volume.ny) throw new RangeError('the mask is not on the grid of this volume');
   const g = geometryOf(volume);
-  return { ...g, nz: mask.nz, originMm: voxelToPatientMm(volume, 0, 0, mask.zOffset), data: mask.data };
+  // 0/1 per voxel: a label mask (the lung masks share one array) is read out into its own array.
+  return { ...g, nz: mask.nz, originMm: voxelToPatientMm(volume, 0, 0, mask.zOffset), data: maskPlanes(mask) };
 }
 
 /** gzip in fflate's own worker, so a large mask does not hold up the page (same bytes as writeNiftiGz). */

@@ -52,6 +52,12 @@ export function bindStoryView(canvas: HTMLCanvasElement, deps: StoryDeps, step: 
   let frame = 0;
   let lut: WindowLut | null = null;
   let lungOnly: Int16Array | null = null;
+  /** Reused planes for the masks cut from label arrays (fill, internal, GK). */
+  const maskScratch: Uint8Array[] = [];
+  function scratchFor(k: number, plane: number): Uint8Array {
+    if (!maskScratch[k] || maskScratch[k].length !== plane) maskScratch[k] = new Uint8Array(plane);
+    return maskScratch[k];
+  }
 
   const schedule = () => {
     if (frame) return;
@@ -102,7 +108,7 @@ export function bindStoryView(canvas: HTMLCanvasElement, deps: StoryDeps, step: 
       return;
     }
     if (step === 1 || step === 2) {
-      const fillPlane = fill ? extractMaskSlice(fill, volume.nz, 'axial', z) : null;
+      const fillPlane = fill ? extractMaskSlice(fill, volume.nz, 'axial', z, scratchFor(0, plane)) : null;
       if (!fillPlane) {
         painter.clear();
         setState('waiting');
@@ -114,7 +120,7 @@ export function bindStoryView(canvas: HTMLCanvasElement, deps: StoryDeps, step: 
         return;
       }
       const wl = boneLut(s);
-      const internalPlane = internal ? extractMaskSlice(internal, volume.nz, 'axial', z) : null;
+      const internalPlane = internal ? extractMaskSlice(internal, volume.nz, 'axial', z, scratchFor(1, plane)) : null;
       painter.draw({
         ...base,
         contentKey: `${keyBase}|${wl.center}/${wl.width}|${internalPlane ? 1 : 0}`,
@@ -137,7 +143,7 @@ export function bindStoryView(canvas: HTMLCanvasElement, deps: StoryDeps, step: 
       setState(internalPlane ? 'drawn' : 'waiting');
       return;
     }
-    const gkPlane = gk ? extractMaskSlice(gk, volume.nz, 'axial', z) : null;
+    const gkPlane = gk ? extractMaskSlice(gk, volume.nz, 'axial', z, scratchFor(2, plane)) : null;
     if (!gk) {
       painter.clear();
       setState('waiting');

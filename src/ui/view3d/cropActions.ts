@@ -15,6 +15,7 @@ import { appStore, type AppState } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
 import type { CropSurfaceRequest, CropSurfaceResult } from '../../workers/cropApi';
 import { cropClient } from '../../workers/cropClient';
+import { inMask, maskPlanes } from '../../viewer2d/maskSlice';
 
 /** What the crop is cut from: an analysis mask, the HU volume, or the first mask that covers the centre. */
 export type CropSource = 'auto' | 'gk' | 'internal' | 'fill' | 'hu';
@@ -76,11 +77,12 @@ export function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'sel
  * transferred), and the centre's z inside it.
  */
 export function maskPlanesForCrop(volume: Volume, mask: CachedMask, z: number, halfSlices: number): { mask: Mask; zInMask: number } {
-  const plane = mask.nx * mask.ny;
   const lo = Math.max(mask.zOffset, z - halfSlices);
   const hi = Math.min(mask.zOffset + mask.nz, z + halfSlices + 1);
   if (hi <= lo) throw new RangeError('the mask does not cover the slices of the crop');
-  const data = mask.data.slice((lo - mask.zOffset) * plane, (hi - mask.zOffset) * plane);
+  // A copy (maskPlanes gives a view of a 0/1 mask): the crop worker gets these planes transferred, the cache keeps its mask.
+  const planes = maskPlanes(mask, lo - mask.zOffset, hi - mask.zOffset);
+  const data = planes.buffer === mask.data.buffer ? planes.slice() : planes;
   const g = geometryOf(volume);
   return {
     mask: { ...g, nz: hi - lo, originMm: voxelToPatientMm(volume, 0, 0, lo), data },
@@ -179,7 +181,7 @@ export function nearestGkVoxel(mask: CachedMask, x: number, y: number, z: number
     const dy = (j - y) * (j - y);
     if (dy >= bestD) continue;
     for (let i = 0; i < nx; i++) {
-      if (mask.data[row + i] === 0) continue;
+      if (!inMask(mask.data[row + i], mask.bits)) continue;
       const d = (i - x) * (i - x) + dy;
       if (d < bestD) {
         bestD = d;

@@ -117,14 +117,14 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     return { planned, key };
   }
 
-  /** Cuts the planned masks along this view (axial: views of the masks; else into reused scratch buffers). */
+  /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
   function overlayLayers(planned: readonly PlannedOverlay[], volumeNz: number, index: number): OverlayLayer[] {
     const layers: OverlayLayer[] = [];
     for (const p of planned) {
       const scratch = maskScratch.get(p.kind);
       const plane = extractMaskSlice(p.mask, volumeNz, axis, index, scratch);
       if (!plane) continue;
-      if (axis !== 'axial' && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
+      if (plane.buffer !== p.mask.data.buffer && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
       layers.push({ mask: plane, color: p.color, opacity: p.opacity });
     }
     return layers;

@@ -19,7 +19,7 @@ import {
   sliceNearestZ,
   sliceZMm,
 } from '../../../src/core/analysis/analysisParams';
-import { internalMask, internalMaskFromRuns, lungOnlyHuSlice } from '../../../src/core/analysis/internalMask';
+import { internalMask, internalMaskFromRuns, lungLabelsFromRuns, lungOnlyHuSlice } from '../../../src/core/analysis/internalMask';
 import { runsFromMask } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
@@ -323,6 +323,11 @@ describe('internalMask and lungOnlyHuSlice', () => {
       expect(Array.from(c.internal.data)).toEqual(Array.from(b.data));
       expect(c.internal.minusOneVoxels).toBe(b.minusOneVoxels);
       expect(c.voxels).toEqual(a.voxels);
+      // One label array: 2 * fill + noFill, written from the runs over a fresh array and over noFill's own 0/1 data.
+      const runs = { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) };
+      const want = Array.from(fill, (f, i) => 2 * f + noFill[i]);
+      expect(Array.from(lungLabelsFromRuns(runs, new Uint8Array(n)))).toEqual(want);
+      expect(Array.from(lungLabelsFromRuns(runs, noFill.slice()))).toEqual(want);
       const vol = { ...g, hu };
       const whole = lungOnlyHu(vol, fillMask);
       const out = new Int16Array(nx * ny);
