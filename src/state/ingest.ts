@@ -10,6 +10,7 @@ import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/typ
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
+import { freeNow } from '../workers/freeNow';
 import { loadRunning, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
@@ -270,6 +271,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
       }
       const pixelFailures = new Map<string, number>();
       let lastStream = -Infinity;
+      const released = new Set<ArrayBufferLike>();
       const onBatch = (part: ParseBatchResult) => {
         if (!current()) return;
         let onScreen = false;
@@ -284,6 +286,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
           }
           // A copy: the worker's slice arrives in its own buffer, and the volume is one contiguous array.
           t.out.set(slice.hu);
+          released.add(slice.hu.buffer);
           cache.markSliceFilled(t.seriesId, t.z);
           slicesDone++;
           if (t.seriesId === st.selectedSeriesId && t.z === st.sliceZ) onScreen = true;
@@ -294,6 +297,9 @@ export function createIngestController(deps: IngestDeps): IngestController {
           if (t) pixelFailures.set(t.seriesId, (pixelFailures.get(t.seriesId) ?? 0) + 1);
         }
         for (const w of part.warnings ?? []) warnings.push(w);
+        // The copied slices' buffers (frames of one file may share one) are freed now, not at some later collection.
+        for (const b of released) freeNow(b);
+        released.clear();
         const tNow = now();
         if (onScreen || tNow - lastStream >= interval) {
           lastStream = tNow;

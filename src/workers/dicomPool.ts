@@ -55,7 +55,11 @@ export class PoolFailedError extends Error {
 export interface ParseAllOptions {
   /** See ParseMode (default 'full'). */
   mode?: ParseMode;
-  /** Called with each batch's result as it arrives (its slices are also in the final result). */
+  /**
+   * Called with each batch's result as it arrives. The slices then belong to
+   * the callback (it may copy and release their pixels): the final result
+   * holds no slices, only the skipped files and warnings.
+   */
   onBatch?: (part: ParseBatchResult) => void;
 }
 
@@ -259,7 +263,8 @@ export class DicomPool {
         if (batch.length === 0) return;
         const part = await runBatch(k, batch);
         if (epoch !== this.cancelEpoch) throw new CancelledError();
-        for (const s of part.slices) result.slices.push(s);
+        // Streamed slices are not kept here: holding every slice's pixels until the end would double the memory of the load.
+        if (!options.onBatch) for (const s of part.slices) result.slices.push(s);
         for (const s of part.skipped) result.skipped.push(s);
         for (const w of part.warnings ?? []) result.warnings?.push(w);
         options.onBatch?.(part);

@@ -95,6 +95,27 @@ describe('streaming ingest', () => {
     expect(cache.sliceReady(s.selectedSeriesId, 0)).toBe(true);
   });
 
+  it('frees the pixels of each streamed slice as soon as they are copied into the volume', async () => {
+    const parser = inProcessParser();
+    const streamed: Int16Array[] = [];
+    const parseAll = parser.parseAll.bind(parser);
+    parser.parseAll = (inputs, onProgress, options = {}) =>
+      parseAll(inputs, onProgress, {
+        ...options,
+        onBatch: options.onBatch && ((part) => {
+          options.onBatch!(part);
+          for (const sl of part.slices) streamed.push(sl.hu);
+        }),
+      });
+    const { store, cache, ingest } = setup(parser);
+    const { ph, inputs } = phantomBlobs(6);
+    await ingest.run('phantom', () => ({ inputs, skipped: [] }));
+    expect(streamed).toHaveLength(6);
+    // Detached right after their copy: nothing of the slices stays alive until a collection.
+    expect(streamed.every((hu) => hu.buffer.byteLength === 0)).toBe(true);
+    expect(cache.get(store.getState().series[0].id)!.hu).toEqual(ph.truth.volumeHu);
+  });
+
   it('a slice whose pixels cannot be read later shows as air, is listed as skipped and warned about; the others load', async () => {
     const { store, cache, ingest } = setup();
     const { ph, inputs } = phantomBlobs(5);

@@ -101,6 +101,18 @@ describe('DICOM worker pool', () => {
     pool.dispose();
   });
 
+  it('streams slices to onBatch without also keeping them in the final result', async () => {
+    const fw = fakeWorkers();
+    cleanup.push(fw.closeAll);
+    const pool = new DicomPool(2, fw.create);
+    const inputs = phantomInputs(8);
+    const seen: string[] = [];
+    const res = await pool.parseAll(inputs, undefined, { onBatch: (part) => seen.push(...part.slices.map((s) => s.header.file)) });
+    expect(new Set(seen).size).toBe(8);
+    expect(res.slices).toHaveLength(0);
+    pool.dispose();
+  });
+
   it('spawns workers only when there is work, and no more than there are files', async () => {
     const fw = fakeWorkers();
     cleanup.push(fw.closeAll);
