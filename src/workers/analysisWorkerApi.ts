@@ -315,13 +315,14 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
           onProgress: (f) => report(mcShare + f * (0.9 - mcShare), 'smoothing'),
         });
       }
+      // Trimmed before decimating: marching cubes' output buffers (sized from a guess) are let go first.
+      full = trimmedMesh(full);
       const triangles = full.indices.length / 3;
       let display: Mesh | null = null;
       if (triangles > params.maxDisplayTriangles) {
         report(0.9, 'decimating for display');
         display = decimateForDisplay(full, params.maxDisplayTriangles).mesh;
       }
-      full = trimmedMesh(full);
       const drawn = display ?? full;
       const colours = heightColors(drawn);
       const out: MeshOutput = {
