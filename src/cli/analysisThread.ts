@@ -190,7 +190,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
     meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal');
   }
   a = nowMs();
-  const split = params.split ? runSplitStage(seg.fill) : null;
+  const split = params.split ? runSplitStage(seg.fill, {}, seg.runs?.fill) : null;
   const splitMs = params.split ? nowMs() - a : 0;
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
 }

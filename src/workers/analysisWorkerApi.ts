@@ -23,7 +23,7 @@ import { marchingCubes } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
 import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
-import { segmentLungVariants } from '../core/segmentation/segmentLungs';
+import { axialMaskOfRuns, segmentLungVariantsAnyOrientation } from '../core/segmentation/anyOrientation';
 import { splitAirwayAndLungs } from '../core/segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
 import type {
@@ -168,7 +168,8 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const report = throttled(onProgress);
       s.fill = s.noFill = s.internal = s.gk = undefined;
-      const masks = segmentLungVariants(
+      // Sagittal and coronal stacks are segmented in axial order; the masks and runs come back on this grid.
+      const masks = segmentLungVariantsAnyOrientation(
         { ...s.geometry, hu },
         { thresholdHu: params.thresholdHu, background: params.background, withRuns: true, onProgress: (f, step) => report(f, step) },
       );
@@ -349,7 +350,8 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
-      const mask = paintMask(fill, s.geometry);
+      // In axial order (the split follows the airway down the slices); only its numbers are used, so no labels go back.
+      const mask = axialMaskOfRuns(fill, s.geometry);
       const r = splitAirwayAndLungs(mask, { onProgress: (f, step) => report(f, step) });
       freeNow(mask.data);
       if (r.ok) freeNow(r.labels);

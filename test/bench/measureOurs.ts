@@ -223,7 +223,7 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.meshLung.push(runMeshStage(seg.fill, params.mesh, 'meshLung').timingsMs.marchingCubes);
     gc?.();
     stagesMs.meshInternal.push(runMeshStage(inner.internal, params.mesh, 'meshInternal').timingsMs.marchingCubes);
-    const [, splitMs] = timed(() => runSplitStage(seg.fill));
+    const [, splitMs] = timed(() => runSplitStage(seg.fill, {}, seg.runs?.fill));
     stagesMs.split.push(splitMs);
     lastVolume = volume;
   }

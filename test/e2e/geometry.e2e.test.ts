@@ -28,6 +28,10 @@ const CASES = {
   feetFirst: { rowDir: [-1, 0, 0], colDir: [0, 1, 0], patientPosition: 'FFS', seed: 4 },
   sagittal: { rowDir: [0, 1, 0], colDir: [0, 0, -1], seed: 5 },
   coronal: { rowDir: [1, 0, 0], colDir: [0, 0, -1], centreMm: [0, -40, 0], seed: 6 },
+  // The whole chest (lungs reach z = ±110 mm, the body x = ±130 mm), for the analysis in each orientation.
+  axialChest: { slices: 52, seed: 7 },
+  sagittalChest: { rowDir: [0, 1, 0], colDir: [0, 0, -1], slices: 58, seed: 8 },
+  coronalChest: { rowDir: [1, 0, 0], colDir: [0, 0, -1], slices: 44, seed: 9 },
 } satisfies Record<string, SyntheticSeriesParams>;
 type CaseName = keyof typeof CASES;
 
@@ -208,6 +212,32 @@ describe('series in other orientations, shown as acquired and without a warning'
     expect(await letters(page, 'orientation')).toEqual({ left: 'R', right: 'L', top: 'S', bottom: 'I' });
     await checkMarker(page, 'coronal', { x: 'right', y: 'top' });
     await screenshot(page, 'geometry-coronal');
+  });
+
+  /** Lung measurements of the finished analysis (mL from the stats panel, the split's too). */
+  async function lungMl(page: Page): Promise<{ fill: number; right: number; left: number }> {
+    await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 120_000 });
+    const ml = async (id: string) => Number((await page.getByTestId(id).innerText()).replace(/[^0-9.]/g, ''));
+    return { fill: await ml('stats-lung-fill-ml'), right: await ml('stats-right-ml'), left: await ml('stats-left-ml') };
+  }
+
+  it('sagittal and coronal stacks of the whole chest are analysed in axial order: the same lungs, left and right, as the axial stack', async () => {
+    const { page } = session.app;
+    await load(page, 'axialChest');
+    const axial = await lungMl(page);
+    // Both lungs lie inside the stack: 2 x 4/3 pi 40 x 58 x 110 mm^3 = 2138 mL, sampled at 5 mm.
+    expect(Math.abs(axial.fill / 2138 - 1)).toBeLessThan(0.1);
+    for (const name of ['sagittalChest', 'coronalChest'] as const) {
+      await load(page, name);
+      const got = await lungMl(page);
+      expect(Math.abs(got.fill / axial.fill - 1)).toBeLessThan(0.05);
+      expect(Math.abs(got.right / axial.right - 1)).toBeLessThan(0.1);
+      expect(Math.abs(got.left / axial.left - 1)).toBeLessThan(0.1);
+    }
+    await page.getByTestId('tab-3d').click();
+    await page.getByTestId('view3d-panel').waitFor();
+    await screenshot(page, 'geometry-coronal-chest-3d');
+    await page.getByTestId('tab-axial').click();
   });
 
   it('logged no page errors and made no foreign request', () => {

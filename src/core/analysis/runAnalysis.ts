@@ -4,7 +4,9 @@
  *
  *   segment       lung masks without and with filling of enclosed structures
  *                 (segmentLungs.ts, both variants sharing the threshold and the
- *                 first 3D labelling)
+ *                 first 3D labelling); a sagittal or coronal stack is
+ *                 segmented in axial index order and the masks come back on
+ *                 its own grid (segmentation/anyOrientation.ts)
  *   internal      internal structures = fill − noFill, and the voxel counts
  *   gk            Gustafson–Kessel clustering (1-D, i.e. fuzzy c-means) of
  *                 the lung-only HU (HU inside the filled mask, 0 elsewhere)
@@ -16,7 +18,8 @@
  *   meshLung      marching cubes of the filled lung mask
  *   meshInternal  marching cubes of the internal-structures mask
  *   split         (optional) airway / right lung / left lung split of the
- *                 filled mask (splitAirwayAndLungs.ts)
+ *                 filled mask (splitAirwayAndLungs.ts, in axial index order
+ *                 like the segment stage)
  *
  * Reference: ../shared/reference/seed_pipeline.py (the tutorial's Python
  * pipeline); the choice of the GK slices is explained in analysisParams.ts.
@@ -48,13 +51,10 @@ import {
   type MeshStageParams,
 } from './analysisParams';
 import { runMeshStage as meshStage, type MeshStageResult } from './meshStage';
-import {
-  segmentLungVariants,
-  type InternalStructuresMask,
-  type LungBackground,
-  type LungRuns,
-} from '../segmentation/segmentLungs';
-import { splitAirwayAndLungs, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
+import { segmentLungVariantsAnyOrientation, splitAirwayAndLungsAnyOrientation } from '../segmentation/anyOrientation';
+import type { InternalStructuresMask, LungBackground, LungRuns } from '../segmentation/segmentLungs';
+import type { RunSet } from '../segmentation/runs';
+import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { voxelVolumeMm3, type Mask, type Volume } from '../volume/volume';
 
 export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'meshLung' | 'meshInternal' | 'split';
@@ -109,7 +109,11 @@ export interface SegmentStageResult {
   timingsMs: { sharedMs: number; segmentNoFillMs: number; segmentFillMs: number; totalMs: number };
 }
 
-/** Both lung masks (segmentLungVariants), with the time of each variant. */
+/**
+ * Both lung masks (segmentLungVariants, through segmentLungVariantsAnyOrientation:
+ * a non-axial stack is reordered to axial and back, and that copying is
+ * counted in sharedMs and segmentFillMs), with the time of each variant.
+ */
 export function runSegmentStage(
   volume: Volume,
   params: { thresholdHu: number; background: LungBackground },
@@ -122,7 +126,7 @@ export function runSegmentStage(
   // ends the shared part, 'fill lung structures' starts the filled variant.
   let tShared = -1;
   let tFill = -1;
-  const masks = segmentLungVariants(volume, {
+  const masks = segmentLungVariantsAnyOrientation(volume, {
     thresholdHu: params.thresholdHu,
     background: params.background,
     signal: opts.signal,
@@ -260,10 +264,20 @@ export function runMeshStage(mask: Mask, params: MeshStageParams, stage: 'meshLu
 // airway / left / right
 // ---------------------------------------------------------------------------
 
-export function runSplitStage(fill: Mask, opts: StageOptions = {}): AirwaySplitResult {
+/**
+ * Airway / right / left split of the filled mask (splitAirwayAndLungsAnyOrientation:
+ * labels on the mask's grid; airwaySlices are indices along its head-feet
+ * axis). `fillRuns`, the mask's row runs (the segment stage's runs.fill),
+ * spare a non-axial stack one voxel copy.
+ */
+export function runSplitStage(fill: Mask, opts: StageOptions = {}, fillRuns?: RunSet): AirwaySplitResult {
   checkAbort(opts.signal);
   const report = opts.onProgress;
-  const r = splitAirwayAndLungs(fill, { signal: opts.signal, onProgress: report ? (f) => report(f, 'split') : undefined });
+  const r = splitAirwayAndLungsAnyOrientation(
+    fill,
+    { signal: opts.signal, onProgress: report ? (f) => report(f, 'split') : undefined },
+    fillRuns,
+  );
   report?.(1, 'split');
   return r;
 }
@@ -343,7 +357,7 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const [gk, gkMs] = timed(() => runGkStage(volume, seg.fill, params.gk, sub));
   const meshLung = runMeshStage(seg.fill, params.mesh, 'meshLung', sub);
   const meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal', sub);
-  const [split, splitMs] = params.split ? timed(() => runSplitStage(seg.fill, sub)) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => runSplitStage(seg.fill, sub, seg.runs.fill)) : [null, 0];
   checkAbort(opts.signal);
   report?.(1, stages[stages.length - 1]);
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
