@@ -55,12 +55,15 @@ export function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Ui
 
 /**
  * Planes zFrom .. zTo - 1 (mask planes, not volume slices) as a 0/1 array:
- * a view of the data for a plain 0/1 mask, a fresh array for a label mask.
+ * for a plain 0/1 mask the data itself (or a view of it), for a label mask a
+ * fresh array. With `owned`, always an array of its own (one that can be
+ * transferred to a worker without taking the cache's mask with it).
  */
-export function maskPlanes(m: SliceMask, zFrom = 0, zTo = m.nz): Uint8Array {
+export function maskPlanes(m: SliceMask, zFrom = 0, zTo = m.nz, owned = false): Uint8Array {
   const plane = m.nx * m.ny;
-  const src = zFrom === 0 && zTo === m.nz ? m.data : m.data.subarray(zFrom * plane, zTo * plane);
-  return m.bits === undefined ? src : selectBits(src, m.bits, new Uint8Array(src.length));
+  const src = zFrom === 0 && zTo === m.nz && !owned ? m.data : m.data.subarray(zFrom * plane, zTo * plane);
+  if (m.bits !== undefined) return selectBits(src, m.bits, new Uint8Array(src.length));
+  return owned ? src.slice() : src;
 }
 
 /** Does the mask cover any pixel of this slice? (Axial slices outside its planes: no.) */

@@ -113,6 +113,9 @@ describe('label masks (several masks sharing one array through bits)', () => {
     expect(Array.from(maskPlanes(m, 1, 3))).toEqual(Array.from(labels.subarray(nx * ny, 3 * nx * ny)).map((v) => (v === 2 ? 1 : 0)));
     const plain = randomMask(nz, 0, 9);
     expect(maskPlanes(plain)).toBe(plain.data);
+    const owned = maskPlanes(plain, 2, 4, true);
+    expect(owned.buffer).not.toBe(plain.data.buffer);
+    expect(Array.from(owned)).toEqual(Array.from(plain.data.subarray(2 * nx * ny, 4 * nx * ny)));
     expect(inMask(2, { select: 3, equals: 2 })).toBe(true);
     expect(inMask(3, { select: 3, equals: 2 })).toBe(false);
     expect(inMask(5, undefined)).toBe(true);

@@ -80,9 +80,8 @@ export function maskPlanesForCrop(volume: Volume, mask: CachedMask, z: number, h
   const lo = Math.max(mask.zOffset, z - halfSlices);
   const hi = Math.min(mask.zOffset + mask.nz, z + halfSlices + 1);
   if (hi <= lo) throw new RangeError('the mask does not cover the slices of the crop');
-  // A copy (maskPlanes gives a view of a 0/1 mask): the crop worker gets these planes transferred, the cache keeps its mask.
-  const planes = maskPlanes(mask, lo - mask.zOffset, hi - mask.zOffset);
-  const data = planes.buffer === mask.data.buffer ? planes.slice() : planes;
+  // Planes of their own: the crop worker gets them transferred, the cache keeps its mask.
+  const data = maskPlanes(mask, lo - mask.zOffset, hi - mask.zOffset, true);
   const g = geometryOf(volume);
   return {
     mask: { ...g, nz: hi - lo, originMm: voxelToPatientMm(volume, 0, 0, lo), data },
