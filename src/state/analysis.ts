@@ -151,7 +151,10 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
 
     function putMesh(kind: AnalysisMeshKind, m: MeshOutput): void {
       const id = `${prefix}:mesh:${kind}`;
-      meshes.set(id, { mesh: m.display ?? m.full, heightColors: m.heightColors, full: m.display ? m.full : undefined });
+      // Only the drawn surface: a decimated one's full mesh stayed in the worker and is gone (exports remake it).
+      const drawn = m.display ?? m.full;
+      if (!drawn) throw new Error(`the ${kind} surface came back without a mesh`);
+      meshes.set(id, { mesh: drawn, heightColors: m.heightColors });
       const meta: MeshMeta = {
         id,
         kind,
@@ -162,6 +165,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
         decimated: m.display !== null,
         areaMm2: m.areaMm2,
         volumeMl: m.volumeMl,
+        surface: { stepSize: params.mesh.stepSize, smoothIterations: params.mesh.smoothIterations },
       };
       act().setMesh(kind, meta);
     }

@@ -1,6 +1,8 @@
 /**
  * Meshes for the 3D views, kept out of the store like volumes: the store
  * holds a MeshMeta (id and statistics) per kind, the buffers live here.
+ * Only what is drawn is kept: a surface decimated for display has no
+ * full-resolution copy in the page (an export makes it again from its mask).
  */
 import type { Mesh } from '../core/mesh/mesh';
 
@@ -21,6 +23,12 @@ export interface MeshMeta {
   decimated: boolean;
   areaMm2: number;
   volumeMl: number;
+  /**
+   * How the analysis made the surface from its whole mask (marching cubes
+   * step, Taubin iterations), so that an export can make the full-resolution
+   * surface again when the drawn one was decimated. Absent for crops.
+   */
+  surface?: { stepSize: number; smoothIterations: number };
 }
 
 export interface CachedMesh {
@@ -28,8 +36,6 @@ export interface CachedMesh {
   mesh: Mesh;
   /** Optional RGB per vertex of `mesh` for colouring by height. */
   heightColors?: Float32Array;
-  /** Full-resolution mesh, kept for exports when the drawn one was decimated. */
-  full?: Mesh;
 }
 
 export class MeshCache {

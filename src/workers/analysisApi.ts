@@ -115,9 +115,14 @@ export interface MeshRunParams {
 
 export interface MeshOutput {
   kind: AnalysisMeshKind;
-  /** The full-resolution surface (patient LPS mm). */
-  full: Mesh;
-  /** The decimated surface to draw, or null when `full` is small enough to draw. */
+  /**
+   * The full-resolution surface (patient LPS mm) when it is small enough to
+   * draw, else null: a surface decimated for display is not kept anywhere
+   * (tens of MB on a chest CT); an export makes it again from the mask
+   * (ui/export/meshExports.ts).
+   */
+  full: Mesh | null;
+  /** The decimated surface to draw, or null when `full` is drawn. Exactly one of the two is set. */
   display: Mesh | null;
   /** RGB per vertex of the drawn mesh (display ?? full), coloured by height. */
   heightColors: Float32Array;

@@ -8,10 +8,13 @@
  * Memory in the worker: the volume (2 B/voxel) while a stage needs it; every
  * mask as runs only (O(runs): 8 bytes per row segment, a few MB even for a
  * 512 x 512 x 1000 volume), since the voxel masks themselves go to the
- * caller without a copy; and, while a stage runs, the one voxel mask it
- * paints from runs (1 B/voxel, only the pages under the mask are touched)
- * plus the core's own temporaries. Temporaries this file allocates are
- * freed when the stage ends (ArrayBuffer transfer(0)), not at the next GC.
+ * caller without a copy. Surfaces are made from the runs two voxel planes at
+ * a time (marchingCubesOfRuns), into output arrays sized from the runs; a
+ * surface decimated for display is dropped here once decimated (only the
+ * drawn mesh goes to the caller). The split and whole-volume GK paint a
+ * voxel mask (1 B/voxel) for as long as they run. Temporaries this file
+ * allocates are freed when the stage ends (ArrayBuffer transfer(0)), not at
+ * the next GC.
  */
 import * as Comlink from 'comlink';
 import { gkSliceRange } from '../core/analysis/analysisParams';
@@ -19,7 +22,7 @@ import { lungLabelsFromRuns } from '../core/analysis/internalMask';
 import { gkSegmentSlices, gkSegmentVolume } from '../core/clustering/gkSegment';
 import { decimateForDisplay } from '../core/mesh/decimateForDisplay';
 import { heightColors } from '../core/mesh/heightColors';
-import { marchingCubes } from '../core/mesh/marchingCubes';
+import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
 import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
@@ -306,9 +309,12 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const report = throttled(onProgress);
       const smooth = params.smoothIterations > 0;
       const mcShare = smooth ? 0.75 : 0.9;
-      const mask = paintMask(source.runs, source.geometry);
-      const mc = marchingCubes(mask, { stepSize: params.stepSize, onProgress: (f) => report(f * mcShare, 'marching cubes') });
-      freeNow(mask.data);
+      // Straight from the runs, two voxel planes at a time: no voxel mask of the whole grid.
+      const mc = marchingCubesOfRuns(source.runs, source.geometry, {
+        stepSize: params.stepSize,
+        trim: false,
+        onProgress: (f) => report(f * mcShare, 'marching cubes'),
+      });
       let full: Mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
       if (smooth) {
         full = taubinSmooth(full, {
@@ -316,7 +322,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
           onProgress: (f) => report(mcShare + f * (0.9 - mcShare), 'smoothing'),
         });
       }
-      // Trimmed before decimating: marching cubes' output buffers (sized from a guess) are let go first.
+      // Trimmed before decimating (a copy only where an output buffer is much larger than its surface).
       full = trimmedMesh(full);
       const triangles = full.indices.length / 3;
       let display: Mesh | null = null;
@@ -326,23 +332,26 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       }
       const drawn = display ?? full;
       const colours = heightColors(drawn);
+      const vertices = full.positionsMm.length / 3;
+      const areaMm2 = meshAreaMm2(full);
+      const volumeMl = meshVolumeMl(full);
+      // A decimated surface's full mesh goes now: nobody keeps it (exports make it again from the mask).
+      if (display) for (const a of [full.positionsMm, full.indices, full.normals]) freeNow(a);
       const out: MeshOutput = {
         kind,
-        full,
+        full: display ? null : full,
         display,
         heightColors: colours,
         triangles,
-        vertices: full.positionsMm.length / 3,
+        vertices,
         displayTriangles: drawn.indices.length / 3,
-        areaMm2: meshAreaMm2(full),
-        volumeMl: meshVolumeMl(full),
+        areaMm2,
+        volumeMl,
         ms: now() - t0,
       };
       report(1);
       releaseCallback(onProgress);
-      const buffers = [...meshBuffers(full), colours.buffer as ArrayBuffer];
-      if (display) buffers.push(...meshBuffers(display));
-      return Comlink.transfer(out, buffers);
+      return Comlink.transfer(out, [...meshBuffers(drawn), colours.buffer as ArrayBuffer]);
     },
 
     split(id: string, onProgress?: StageProgressCallback): SplitOutput {

@@ -30,6 +30,19 @@ export interface CropSurfaceResult {
   computeMs: number;
 }
 
+/**
+ * The full-resolution surface of a whole mask as the analysis made it:
+ * marching cubes at `stepSize`, then `smoothIterations` of Taubin smoothing
+ * (0: none). For exports of a surface that was decimated for display.
+ */
+export interface MaskSurfaceRequest {
+  /** 0/1 per voxel on its own grid (transferred). */
+  mask: Mask;
+  stepSize: number;
+  smoothIterations: number;
+}
+
 export interface CropWorkerApi {
   cropSurface(req: CropSurfaceRequest): Promise<CropSurfaceResult>;
+  maskSurface(req: MaskSurfaceRequest): Promise<Mesh>;
 }

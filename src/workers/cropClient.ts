@@ -1,11 +1,13 @@
 /**
- * Runs crop surfaces in one lazily spawned module worker. A new request
- * while one is running terminates the worker (the old result is no longer
- * wanted) and spawns a fresh one; the superseded call rejects with
- * CancelledError.
+ * Runs crop surfaces (and whole-mask surfaces for exports) in one lazily
+ * spawned module worker. A new request while one is running terminates the
+ * worker (the old result is no longer wanted) and spawns a fresh one; the
+ * superseded call rejects with CancelledError. The app has one client for
+ * the interactive crop and another for exports, so neither cancels the other.
  */
 import * as Comlink from 'comlink';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi } from './cropApi';
+import type { Mesh } from '../core/mesh/mesh';
+import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
 import { CancelledError } from './dicomPool';
 
 interface Running {
@@ -22,16 +24,24 @@ export class CropClient {
    * caller must not use them afterwards).
    */
   cropSurface(req: CropSurfaceRequest): Promise<CropSurfaceResult> {
+    const buffers = req.kind === 'hu' ? [req.window.hu.buffer as ArrayBuffer] : [req.mask.data.buffer as ArrayBuffer];
+    return this.request((remote) => remote.cropSurface(Comlink.transfer(req, buffers)));
+  }
+
+  /** The full-resolution surface of a whole mask (its buffer is transferred). */
+  maskSurface(req: MaskSurfaceRequest): Promise<Mesh> {
+    return this.request((remote) => remote.maskSurface(Comlink.transfer(req, [req.mask.data.buffer as ArrayBuffer])));
+  }
+
+  private request<T>(call: (remote: Comlink.Remote<CropWorkerApi>) => Promise<T>): Promise<T> {
     if (this.running) this.cancel();
     const remote = this.ensure();
-    const buffers = req.kind === 'hu' ? [req.window.hu.buffer as ArrayBuffer] : [req.mask.data.buffer as ArrayBuffer];
-    return new Promise<CropSurfaceResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const running: Running = { reject };
       this.running = running;
       const onError = (ev: ErrorEvent) => reject(new Error(`crop worker failed: ${ev.message || 'could not start'}`));
       this.worker?.addEventListener('error', onError, { once: true });
-      remote
-        .cropSurface(Comlink.transfer(req, buffers))
+      call(remote)
         .then(resolve, reject)
         .finally(() => {
           if (this.running === running) this.running = null;
@@ -65,3 +75,6 @@ export class CropClient {
 
 /** The application's crop worker. */
 export const cropClient = new CropClient();
+
+/** The worker that makes full-resolution surfaces for exports. */
+export const exportSurfaceClient = new CropClient();

@@ -1,6 +1,8 @@
 /**
- * The function the crop worker exposes: the surface of a crop window
- * (core cropMask / marchingCubes), its measures and its height colours,
+ * The functions the crop worker exposes: the surface of a crop window
+ * (core cropMask / marchingCubes), its measures and its height colours; and
+ * the full-resolution surface of a whole mask for an export (marching cubes
+ * and Taubin smoothing, as the analysis worker makes it). Results are
  * returned as transferred buffers.
  */
 import * as Comlink from 'comlink';
@@ -9,7 +11,8 @@ import { heightColors } from '../core/mesh/heightColors';
 import { marchingCubes } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import type { Mask, Vec3 } from '../core/volume/volume';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi } from './cropApi';
+import { taubinSmooth } from '../core/mesh/taubinSmooth';
+import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
 
 /** The surface of a crop request (pure; also called directly in tests). */
 export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
@@ -45,6 +48,17 @@ export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
   };
 }
 
+/**
+ * The surface of a whole mask as the analysis worker makes it (marching
+ * cubes, then Taubin smoothing when asked), with arrays that own their
+ * buffers (pure; also called directly in tests).
+ */
+export function maskSurface(req: MaskSurfaceRequest): Mesh {
+  const mc = marchingCubes(req.mask, { stepSize: req.stepSize });
+  const mesh: Mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
+  return req.smoothIterations > 0 ? taubinSmooth(mesh, { iterations: req.smoothIterations }) : mesh;
+}
+
 /** Buffers of a result that can be transferred (each owns its whole ArrayBuffer). */
 function transferables(r: CropSurfaceResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -59,5 +73,9 @@ export const cropWorkerApi: CropWorkerApi = {
   async cropSurface(req) {
     const r = cropSurface(req);
     return Comlink.transfer(r, transferables(r));
+  },
+  async maskSurface(req) {
+    const m = maskSurface(req);
+    return Comlink.transfer(m, [m.positionsMm.buffer as ArrayBuffer, m.indices.buffer as ArrayBuffer, m.normals.buffer as ArrayBuffer]);
   },
 };

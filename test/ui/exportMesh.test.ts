@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decimateForDisplay } from '../../src/core/mesh/decimateForDisplay';
-import type { Mesh } from '../../src/core/mesh/mesh';
 import { meshCache } from '../../src/state/meshCache';
 import { appStore } from '../../src/state/store';
 import { readNifti, writeNifti } from '../../src/core/io/nifti';
-import { cssToLinearRgba, exportMesh, exportableMesh, maskOnGrid, meshFileBytes } from '../../src/ui/export/meshExports';
+import { cssToLinearRgba, exportMesh, maskOnGrid, meshFileBytes } from '../../src/ui/export/meshExports';
+import { lungLabelsFromRuns } from '../../src/core/analysis/internalMask';
+import { segmentLungVariants } from '../../src/core/segmentation/segmentLungs';
+import { LUNG_LABEL_BITS, maskCache } from '../../src/state/maskCache';
+import { volumeCache } from '../../src/state/volumeCache';
+import type { MaskSurfaceRequest } from '../../src/workers/cropApi';
+import { maskSurface } from '../../src/workers/cropWorkerApi';
+import { phantomSeries } from '../workers/phantomSeries';
 import { summary } from '../state/fixtures';
 import { ballMesh } from '../viewer3d/meshFixtures';
 
@@ -70,22 +76,12 @@ describe('exportMesh', () => {
   afterEach(() => {
     vi.unstubAllGlobals();
     meshCache.clear();
+    maskCache.clear();
+    volumeCache.clear();
   });
 
-  it('downloads the full-resolution mesh of the selected series, named after it', async () => {
-    const full: Mesh = ballMesh(30, 12);
-    const shown = decimateForDisplay(full, Math.floor(full.indices.length / 3 / 4)).mesh;
-    expect(shown.indices.length).toBeLessThan(full.indices.length);
-    expect(exportableMesh({ mesh: shown, full })).toBe(full);
-    expect(exportableMesh({ mesh: full })).toBe(full);
-
-    const st = appStore.getState();
-    st.beginLoad('t', 0);
-    st.finishLoad([summary('s1', 20, { description: 'LUNG 3.0 B70f' })], [], [], 1);
-    meshCache.set('m', { mesh: shown, full });
-    const T = full.indices.length / 3;
-    st.setMesh('lung', { id: 'm', kind: 'lung', seriesId: 's1', triangles: T, vertices: full.positionsMm.length / 3, displayTriangles: shown.indices.length / 3, decimated: true, areaMm2: 1, volumeMl: 1 });
-
+  /** Captures downloads (a stand-in for the document's link click). */
+  function captureDownloads(): { name: string; blob: Blob }[] {
     const saved: { name: string; blob: Blob }[] = [];
     const blobs = new Map<string, Blob>();
     vi.stubGlobal('URL', Object.assign(Object.create(URL), { createObjectURL: (b: Blob) => { const u = `blob:${blobs.size}`; blobs.set(u, b); return u; }, revokeObjectURL: () => undefined }));
@@ -96,12 +92,78 @@ describe('exportMesh', () => {
       },
       body: { append: () => undefined },
     });
-    expect(exportMesh('lung', 'stl')).toBe(true);
+    return saved;
+  }
+
+  /**
+   * The phantom opened as series s1 with its lung masks as the analysis
+   * leaves them (one label array) and a decimated lung surface: the page
+   * holds only the drawn mesh.
+   */
+  function analysedPhantom(smoothIterations: number) {
+    const { volume } = phantomSeries();
+    const seg = segmentLungVariants(volume, { withRuns: true });
+    const labels = lungLabelsFromRuns(seg.runs!, seg.noFill.data.slice());
+    const st = appStore.getState();
+    st.beginLoad('t', 0);
+    st.finishLoad([summary('s1', volume.nz, { description: 'LUNG 3.0 B70f' })], [], [], 1);
+    volumeCache.set('s1', volume);
+    const runId = st.beginAnalysis('s1', 0);
+    maskCache.set('fill', { kind: 'fill', seriesId: 's1', nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: labels, bits: LUNG_LABEL_BITS.fill });
+    st.updateAnalysisResults(runId, { maskIds: { fill: 'fill' } });
+    // What the analysis worker computes (the full surface), of which the page keeps the decimated one.
+    const full = maskSurface({ mask: seg.fill, stepSize: 1, smoothIterations });
+    const shown = decimateForDisplay(full, Math.floor(full.indices.length / 3 / 4)).mesh;
+    meshCache.set('m', { mesh: shown });
+    const T = full.indices.length / 3;
+    st.setMesh('lung', {
+      id: 'm', kind: 'lung', seriesId: 's1', triangles: T, vertices: full.positionsMm.length / 3, displayTriangles: shown.indices.length / 3,
+      decimated: true, areaMm2: 1, volumeMl: 1, surface: { stepSize: 1, smoothIterations },
+    });
+    return { full, shown, labels, T };
+  }
+
+  it('makes the full-resolution surface of a decimated mesh again from its mask and downloads it, named after the series', async () => {
+    const { full, labels, T } = analysedPhantom(2);
+    const saved = captureDownloads();
+    const requests: MaskSurfaceRequest[] = [];
+    const surfaces = { maskSurface: async (req: MaskSurfaceRequest) => (requests.push(req), maskSurface(req)) };
+    expect(await exportMesh('lung', 'stl', surfaces)).toBe(true);
+    // The worker got a 0/1 mask of its own (not the shared label array), with the analysis' step and smoothing.
+    expect(requests).toHaveLength(1);
+    expect(requests[0].mask.data).not.toBe(labels);
+    expect(requests[0].mask.data.every((v) => v <= 1)).toBe(true);
+    expect(requests[0].smoothIterations).toBe(2);
     expect(saved).toHaveLength(1);
     expect(saved[0].name).toBe('LUNG_3.0_B70f-lung-mesh.stl');
-    const bytes = new Uint8Array(await saved[0].blob.arrayBuffer());
-    expect(readStl(bytes).count).toBe(T);
-    expect(exportMesh('gk', 'stl')).toBe(false);
+    const stl = readStl(new Uint8Array(await saved[0].blob.arrayBuffer()));
+    expect(stl.count).toBe(T);
+    // Triangle for triangle the surface the analysis made (smoothing included).
+    for (const t of [0, Math.floor(T / 3), T - 1]) {
+      for (let c = 0; c < 3; c++) {
+        const vi = full.indices[t * 3 + c];
+        for (let k = 0; k < 3; k++) expect(stl.corners[t * 9 + c * 3 + k]).toBe(full.positionsMm[vi * 3 + k]);
+      }
+    }
+    expect(await exportMesh('gk', 'stl', surfaces)).toBe(false);
+  });
+
+  it('exports a surface drawn at full resolution as it is, without the worker', async () => {
+    const { shown } = analysedPhantom(0);
+    appStore.getState().setMesh('lung', { ...appStore.getState().meshes.lung!, decimated: false, triangles: shown.indices.length / 3 });
+    const saved = captureDownloads();
+    const surfaces = { maskSurface: vi.fn() };
+    expect(await exportMesh('lung', 'obj', surfaces)).toBe(true);
+    expect(surfaces.maskSurface).not.toHaveBeenCalled();
+    const text = await saved[0].blob.text();
+    expect(text.split('\n').filter((l) => l.startsWith('f ')).length).toBe(shown.indices.length / 3);
+  });
+
+  it('says to run the analysis again when the mask of a decimated surface is gone', async () => {
+    analysedPhantom(0);
+    maskCache.clear();
+    captureDownloads();
+    await expect(exportMesh('lung', 'stl', { maskSurface: vi.fn() })).rejects.toThrow(/run the analysis again/);
   });
 });
 

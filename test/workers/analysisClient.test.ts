@@ -113,8 +113,10 @@ describe('analysis client', () => {
     expect(wSeg.labels.byteLength).toBe(0);
     expect(wInner.voxels).toBe(inner.voxels);
     expect(wGk.mask.byteLength).toBe(0);
-    expect(wMesh.full.positionsMm.byteLength).toBe(0);
-    expect(wMesh.full.indices.byteLength).toBe(0);
+    // Decimated for display: only the drawn mesh comes, the full one is not sent at all.
+    expect(wMesh.full).toBeNull();
+    expect(mesh.full).toBeNull();
+    expect(wMesh.display!.positionsMm.byteLength).toBe(0);
     expect(wMesh.display!.indices.byteLength).toBe(0);
     expect(wMesh.heightColors.byteLength).toBe(0);
     // This side holds them in full.
@@ -197,9 +199,8 @@ describe('analysis client', () => {
     expect(fake.made[1].received).toHaveLength(0);
     for (let k = 0; k < 3; k++) {
       expect(after[k].triangles).toBe(before[k].triangles);
-      expect(Buffer.from(after[k].full.positionsMm.buffer, after[k].full.positionsMm.byteOffset, after[k].full.positionsMm.byteLength).equals(
-        Buffer.from(before[k].full.positionsMm.buffer, before[k].full.positionsMm.byteOffset, before[k].full.positionsMm.byteLength),
-      )).toBe(true);
+      const a = after[k].full!.positionsMm, b = before[k].full!.positionsMm;
+      expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
     }
     const split = await client.split('s1', volume);
     expect(split.ms).toBeGreaterThanOrEqual(0);

@@ -9,6 +9,7 @@ import { gkSegment } from '../../src/core/clustering/gkSegment';
 import { marchingCubes } from '../../src/core/mesh/marchingCubes';
 import { internalStructures, maskVolumeMl, segmentLungVariants } from '../../src/core/segmentation/segmentLungs';
 import { voxelVolumeMm3 } from '../../src/core/volume/volume';
+import { maskSurface } from '../../src/workers/cropWorkerApi';
 import { createAnalysisWorkerApi } from '../../src/workers/analysisWorkerApi';
 import { phantomSeries } from './phantomSeries';
 
@@ -128,10 +129,11 @@ describe('analysis worker API (called directly)', () => {
     const direct = marchingCubes(reference.fill);
     const big = api.mesh('s1', 'lung', { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 10_000_000 });
     expect(big.triangles).toBe(direct.indices.length / 3);
-    expect(differences(big.full.positionsMm, direct.positionsMm)).toBe(0);
+    expect(differences(big.full!.positionsMm, direct.positionsMm)).toBe(0);
+    expect(big.full!.indices).toEqual(direct.indices);
     expect(big.display).toBeNull();
     expect(big.displayTriangles).toBe(big.triangles);
-    expect(big.heightColors.length).toBe(big.full.positionsMm.length);
+    expect(big.heightColors.length).toBe(big.full!.positionsMm.length);
     // A closed surface around the voxels encloses about the mask's volume.
     expect(big.volumeMl).toBeGreaterThan(0.85 * maskVolumeMl(reference.fill));
     expect(big.volumeMl).toBeLessThan(1.15 * maskVolumeMl(reference.fill));
@@ -139,7 +141,17 @@ describe('analysis worker API (called directly)', () => {
     const budget = Math.floor(big.triangles / 4);
     const small = api.mesh('s1', 'lung', { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: budget });
     expect(small.triangles).toBe(big.triangles);
+    expect(small.areaMm2).toBe(big.areaMm2);
+    expect(small.volumeMl).toBe(big.volumeMl);
     expect(small.display).not.toBeNull();
+    // The full surface of a decimated mesh is not sent (exports make it again from the mask).
+    expect(small.full).toBeNull();
+
+    // What an export makes again (the crop worker's maskSurface, from the 0/1 mask) is this very surface, smoothing included.
+    const smoothed = api.mesh('s1', 'lung', { stepSize: 1, smoothIterations: 3, maxDisplayTriangles: 10_000_000 });
+    const again = maskSurface({ mask: reference.fill, stepSize: 1, smoothIterations: 3 });
+    expect(differences(smoothed.full!.positionsMm, again.positionsMm)).toBe(0);
+    expect(smoothed.full!.indices).toEqual(again.indices);
     expect(small.displayTriangles).toBe(small.display!.indices.length / 3);
     expect(small.displayTriangles).toBeLessThanOrEqual(budget);
     expect(small.displayTriangles).toBeGreaterThan(0);
@@ -157,9 +169,10 @@ describe('analysis worker API (called directly)', () => {
     const zs = [gk.zFrom - 0.5, gk.zFrom + gk.planes - 0.5].map((k) => volume.originMm[2] + volume.directionXyz[2][2] * k * volume.spacingMmXyz[2]);
     const lo = Math.min(...zs) - 1e-3;
     const hi = Math.max(...zs) + 1e-3;
-    for (let i = 2; i < m.full.positionsMm.length; i += 3) {
-      expect(m.full.positionsMm[i]).toBeGreaterThanOrEqual(lo);
-      expect(m.full.positionsMm[i]).toBeLessThanOrEqual(hi);
+    const p = m.full!.positionsMm;
+    for (let i = 2; i < p.length; i += 3) {
+      expect(p[i]).toBeGreaterThanOrEqual(lo);
+      expect(p[i]).toBeLessThanOrEqual(hi);
     }
     const internal = api.mesh('s1', 'internal', { stepSize: 2, smoothIterations: 0, maxDisplayTriangles: 10_000_000 });
     expect(internal.kind).toBe('internal');

@@ -487,3 +487,47 @@ export function erodeRuns2d(runs: RunSet): RunSet {
   }
   return b.finish();
 }
+
+/** Voxels in both row ra of `runs` and row rb (two sorted run lists merged). */
+function rowOverlap(runs: RunSet, ra: number, rb: number): number {
+  const { rowStart, x0, x1 } = runs;
+  let i = rowStart[ra];
+  const ei = rowStart[ra + 1];
+  let j = rowStart[rb];
+  const ej = rowStart[rb + 1];
+  let n = 0;
+  while (i < ei && j < ej) {
+    const lo = x0[i] > x0[j] ? x0[i] : x0[j];
+    const hi = x1[i] < x1[j] ? x1[i] : x1[j];
+    if (hi > lo) n += hi - lo;
+    if (x1[i] < x1[j]) i++;
+    else j++;
+  }
+  return n;
+}
+
+/**
+ * Number of voxel faces between a voxel of the set and one outside it (the
+ * grid's outside counts as outside): the area of the set's boundary in
+ * voxel faces, which is also the number of vertices marching cubes puts on
+ * its surface at level 0.5 (one per grid edge whose two ends differ).
+ * Along x every run has two such faces; between two neighbouring rows (in y
+ * or in z) they are the voxels in exactly one of them, |A| + |B| - 2|A ∩ B|,
+ * and each row has two neighbours in y and two in z (empty outside the
+ * grid), so the total is 2 runs + 4 voxels - 2 * (sum of the overlaps of
+ * all neighbouring row pairs). O(runs) time, no memory.
+ */
+export function runBoundaryFaceCount(runs: RunSet): number {
+  if (runs.value !== null) throw new RangeError('runBoundaryFaceCount needs binary runs');
+  const { ny, nz } = runs;
+  let overlap = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      if (runs.rowStart[r] === runs.rowStart[r + 1]) continue;
+      if (y + 1 < ny) overlap += rowOverlap(runs, r, r + 1);
+      if (z + 1 < nz) overlap += rowOverlap(runs, r, r + ny);
+    }
+  }
+  return 2 * runs.count + 4 * runVoxelCount(runs) - 2 * overlap;
+}

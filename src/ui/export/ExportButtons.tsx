@@ -5,15 +5,26 @@ import type { LungScene } from '../../viewer3d/lungScene';
 import { downloadBlob } from './download';
 import { exportFileName } from './fileNames';
 import { MESH_FORMATS, exportMesh } from './meshExports';
+import { isCancelled } from '../../workers/dicomPool';
 
-/** STL / OBJ / GLB download buttons for the mesh of one kind (full resolution). */
+/**
+ * STL / OBJ / GLB download buttons for the mesh of one kind (full
+ * resolution; a decimated surface is made again first, which shows as
+ * "preparing…").
+ */
 export function MeshExportButtons({ kind }: { kind: MeshKind }) {
   const [error, setError] = useState<string | null>(null);
-  const run = (format: (typeof MESH_FORMATS)[number]) => {
+  const [busy, setBusy] = useState(false);
+  const run = async (format: (typeof MESH_FORMATS)[number]) => {
+    setBusy(true);
+    setError(null);
     try {
-      setError(exportMesh(kind, format) ? null : 'No mesh to export');
+      setError((await exportMesh(kind, format)) ? null : 'No mesh to export');
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      // A newer export replaced this one: nothing to say.
+      if (!isCancelled(e)) setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
     }
   };
   return (
@@ -24,13 +35,15 @@ export function MeshExportButtons({ kind }: { kind: MeshKind }) {
           key={f}
           type="button"
           className="button button-small"
-          onClick={() => run(f)}
+          onClick={() => void run(f)}
+          disabled={busy}
           data-testid={`export-${kind}-${f}`}
           title={`Download the full-resolution mesh as ${f.toUpperCase()} (mm, patient LPS${f === 'glb' ? ', rotated to glTF Y-up' : ''})`}
         >
           {f.toUpperCase()}
         </button>
       ))}
+      {busy ? <span className="muted" data-testid={`export-${kind}-busy`}>preparing…</span> : null}
       {error ? <span className="export-error">{error}</span> : null}
     </div>
   );

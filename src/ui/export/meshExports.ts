@@ -1,7 +1,11 @@
 /**
  * Mesh and mask exports: STL, OBJ and GLB of the full-resolution mesh of a
- * kind (the drawn one may be decimated), NIfTI .nii.gz of a mask, through
- * the core writers; named after the selected series.
+ * kind, NIfTI .nii.gz of a mask, through the core writers; named after the
+ * selected series. The page keeps only the drawn surfaces: when one was
+ * decimated for display, its full-resolution surface is made again from
+ * its mask in a worker (the same marching cubes and smoothing as the
+ * analysis; a fraction of a second on a chest CT) and let go after the
+ * download.
  */
 import { writeGlb } from '../../core/io/glb';
 import { gzip } from 'fflate';
@@ -11,8 +15,11 @@ import { writeStlBinary } from '../../core/io/stl';
 import { heightColors } from '../../core/mesh/heightColors';
 import type { Mesh } from '../../core/mesh/mesh';
 import { geometryOf, voxelToPatientMm, type Mask, type VolumeGeometry } from '../../core/volume/volume';
-import type { CachedMask, MaskKind } from '../../state/maskCache';
-import { meshCache, type CachedMesh, type MeshKind } from '../../state/meshCache';
+import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache';
+import { meshCache, type CachedMesh, type MeshKind, type MeshMeta } from '../../state/meshCache';
+import { volumeCache } from '../../state/volumeCache';
+import type { MaskSurfaceRequest } from '../../workers/cropApi';
+import { exportSurfaceClient } from '../../workers/cropClient';
 import { appStore, selectedSeries } from '../../state/store';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';
@@ -70,9 +77,33 @@ export function meshFileBytes(mesh: Mesh, format: MeshFormat, opts: MeshFileOpti
   }
 }
 
-/** The mesh to export: the full-resolution one when the drawn one was decimated. */
-export function exportableMesh(cached: CachedMesh): Mesh {
-  return cached.full ?? cached.mesh;
+/** Makes the full-resolution surface of a whole mask (the export worker; a stand-in in tests). */
+export interface MaskSurfaceService {
+  maskSurface(req: MaskSurfaceRequest): Promise<Mesh>;
+}
+
+/** The analysis mask each analysis surface was made from. */
+const SURFACE_MASK: Partial<Record<MeshKind, MaskKind>> = { lung: 'fill', internal: 'internal', gk: 'gk' };
+
+/**
+ * The mesh to export: the drawn one when it is the full surface, else the
+ * full surface made again from the mask it came from, with the same
+ * marching-cubes step and smoothing. Throws, with what to do, when that
+ * mask is gone.
+ */
+export async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surfaces: MaskSurfaceService = exportSurfaceClient): Promise<Mesh> {
+  if (!meta.decimated) return cached.mesh;
+  const state = appStore.getState();
+  const maskKind = SURFACE_MASK[meta.kind];
+  const results = state.analysisResults;
+  const maskId = maskKind && results?.seriesId === meta.seriesId ? results.maskIds[maskKind] : undefined;
+  const mask = maskCache.get(maskId);
+  const volume = volumeCache.get(meta.seriesId);
+  if (!mask || !volume || !meta.surface) {
+    throw new Error(`The full-resolution ${MESH_LABELS[meta.kind]} surface needs its mask, which is gone: run the analysis again.`);
+  }
+  // A 0/1 array of its own (the lung masks share one label array): transferred to the worker.
+  return surfaces.maskSurface({ mask: maskOnGrid(volume, mask, true), ...meta.surface });
 }
 
 /** File name of a mesh export for the selected series. */
@@ -82,16 +113,16 @@ export function meshFileName(kind: MeshKind, format: MeshFormat): string {
 }
 
 /**
- * Downloads the mesh of `kind` of the selected series; false when there is
- * none. GLB files carry the colours of the 3D view (height colours in
- * height mode).
+ * Downloads the full-resolution mesh of `kind` of the selected series;
+ * false when there is none. GLB files carry the colours of the 3D view
+ * (height colours in height mode).
  */
-export function exportMesh(kind: MeshKind, format: MeshFormat): boolean {
+export async function exportMesh(kind: MeshKind, format: MeshFormat, surfaces?: MaskSurfaceService): Promise<boolean> {
   const state = appStore.getState();
   const meta = state.meshes[kind];
   const cached = meta && meta.seriesId === state.selectedSeriesId ? meshCache.get(meta.id) : undefined;
-  if (!cached) return false;
-  const mesh = exportableMesh(cached);
+  if (!meta || !cached) return false;
+  const mesh = await exportableMesh(meta, cached, surfaces);
   let vertexColors: Float32Array | undefined;
   if (format === 'glb' && state.view3d.colorMode === 'height') {
     vertexColors = mesh === cached.mesh && cached.heightColors ? cached.heightColors : heightColors(mesh, 'z');
@@ -114,11 +145,12 @@ export const MASK_LABELS: Record<MaskKind, string> = {
  * mask that covers only some slices (GK) keeps just those, its origin moved
  * to its first slice, so it still lands on the right place in a viewer.
  */
-export function maskOnGrid(volume: VolumeGeometry, mask: Pick<CachedMask, 'nx' | 'ny' | 'nz' | 'zOffset' | 'data' | 'bits'>): Mask {
+export function maskOnGrid(volume: VolumeGeometry, mask: Pick<CachedMask, 'nx' | 'ny' | 'nz' | 'zOffset' | 'data' | 'bits'>, owned = false): Mask {
   if (mask.nx !== volume.nx || mask.ny !== volume.ny) throw new RangeError('the mask is not on the grid of this volume');
   const g = geometryOf(volume);
-  // 0/1 per voxel: a label mask (the lung masks share one array) is read out into its own array.
-  return { ...g, nz: mask.nz, originMm: voxelToPatientMm(volume, 0, 0, mask.zOffset), data: maskPlanes(mask) };
+  // 0/1 per voxel: a label mask (the lung masks share one array) is read out into its own array;
+  // a plain 0/1 mask is the cached array itself unless `owned` asks for a copy.
+  return { ...g, nz: mask.nz, originMm: voxelToPatientMm(volume, 0, 0, mask.zOffset), data: maskPlanes(mask, 0, mask.nz, owned) };
 }
 
 /** gzip in fflate's own worker, so a large mask does not hold up the page (same bytes as writeNiftiGz). */

@@ -10,7 +10,8 @@
 import { expect, it } from 'vitest';
 import { cubeLoops } from '../../../src/core/mesh/marchingCubesTables';
 import { cropMask } from '../../../src/core/mesh/cropMask';
-import { marchingCubes } from '../../../src/core/mesh/marchingCubes';
+import { marchingCubes, marchingCubesOfRuns } from '../../../src/core/mesh/marchingCubes';
+import { runsFromMask } from '../../../src/core/segmentation/runs';
 import { meshAreaMm2, meshVolumeMl } from '../../../src/core/mesh/mesh';
 import type { Mask } from '../../../src/core/volume/volume';
 import { describeWithRealData, readReferenceMask, readReferenceSummary, REAL_SERIES } from '../../helpers/sharedData';
@@ -58,6 +59,11 @@ function lewinerExtras(mask: Mask) {
   return { vertices, faces, sum: [sx, sy, sz] };
 }
 
+/** Byte-for-byte equality of two arrays (toEqual walks millions of elements slowly). */
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
 describeWithRealData('marchingCubes on the reference masks (vs scikit-image Lewiner)', () => {
   for (const name of REAL_SERIES) {
     for (const which of ['lung_fill', 'internal'] as const) {
@@ -70,6 +76,10 @@ describeWithRealData('marchingCubes on the reference masks (vs scikit-image Lewi
 
         const closed = marchingCubes(mask);
         const open = marchingCubes(mask, { closeBorders: false });
+        // From the mask's runs (as the analysis worker meshes): the same surface, array for array.
+        const fromRuns = marchingCubesOfRuns(runsFromMask(mask.data, mask), mask);
+        expect(sameBytes(fromRuns.indices, closed.indices)).toBe(true);
+        expect(sameBytes(fromRuns.positionsMm, closed.positionsMm)).toBe(true);
         expect(Math.abs(meshAreaMm2(closed) / expected.area_mm2 - 1)).toBeLessThan(0.02);
         expect(Math.abs(meshAreaMm2(open) / expected.area_mm2 - 1)).toBeLessThan(0.02);
 

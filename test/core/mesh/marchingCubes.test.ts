@@ -5,7 +5,7 @@ import { computeVertexNormals, meshAreaMm2, meshVolumeMl } from '../../../src/co
 import { taubinSmooth } from '../../../src/core/mesh/taubinSmooth';
 import type { Vec3 } from '../../../src/core/volume/volume';
 import {
-  CLOSED, crossingEdges, duplicatePositions, makeMask, maskFrom, naiveMarchingCubes, rng, topology, triangleSet,
+  CLOSED, comparisonMasks, crossingEdges, duplicatePositions, makeMask, maskFrom, naiveMarchingCubes, rng, topology, triangleSet,
 } from './meshChecks';
 
 /** A ball of radius rMm (centre slightly off the grid) on a grid with the given spacing. */
@@ -128,17 +128,7 @@ describe('marchingCubes: closed, welded, oriented surfaces', () => {
   });
 
   it('matches a plain marching-cubes sweep triangle for triangle (steps 1-3, open or closed, oblique geometry)', () => {
-    const r = rng(3);
-    const blob = maskFrom(31, 26, 21, (x, y, z) => {
-      const d = ((x - 14) / 11) ** 2 + ((y - 12) / 9) ** 2 + ((z - 10) / 8) ** 2;
-      return d < 1 && r() < 0.93;
-    });
-    const c = Math.cos(0.3), s = Math.sin(0.3);
-    blob.spacingMmXyz = [0.7, 0.8, 2.5];
-    blob.originMm = [-120.5, 33.25, 410];
-    blob.directionXyz = [[c, s, 0], [-s, c, 0], [0, 0, 1]];
-    const edge = maskFrom(16, 14, 9, (x, y, z) => (x < 6 || y > 10 || z === 0) && r() < 0.8);
-    for (const mask of [blob, edge]) {
+    for (const mask of comparisonMasks(3)) {
       for (const step of [1, 2, 3]) {
         for (const closeBorders of [true, false]) {
           const fast = marchingCubes(mask, { stepSize: step, closeBorders });

@@ -181,3 +181,21 @@ export function triangleSet(mesh: Pick<Mesh, 'positionsMm' | 'indices'>, digits 
   }
   return out.sort();
 }
+
+/**
+ * Masks the fast sweeps are checked on: an oblique, anisotropic blob with
+ * holes (rows not word aligned) and a mask touching the array borders.
+ */
+export function comparisonMasks(seed: number): Mask[] {
+  const r = rng(seed);
+  const blob = maskFrom(31, 26, 21, (x, y, z) => {
+    const d = ((x - 14) / 11) ** 2 + ((y - 12) / 9) ** 2 + ((z - 10) / 8) ** 2;
+    return d < 1 && r() < 0.93;
+  });
+  const c = Math.cos(0.3), s = Math.sin(0.3);
+  blob.spacingMmXyz = [0.7, 0.8, 2.5];
+  blob.originMm = [-120.5, 33.25, 410];
+  blob.directionXyz = [[c, s, 0], [-s, c, 0], [0, 0, 1]];
+  const edge = maskFrom(16, 14, 9, (x, y, z) => (x < 6 || y > 10 || z === 0) && r() < 0.8);
+  return [blob, edge];
+}

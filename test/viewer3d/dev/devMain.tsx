@@ -30,7 +30,7 @@ function putMesh(kind: MeshKind, seriesId: string, full: Mesh, maxDisplay: numbe
   const nt = full.indices.length / 3;
   const dec = nt > maxDisplay ? decimateForDisplay(full, maxDisplay).mesh : null;
   const shown = dec ?? full;
-  meshCache.set(id, { mesh: shown, heightColors: heightColors(shown), full: dec ? full : undefined });
+  meshCache.set(id, { mesh: shown, heightColors: heightColors(shown) });
   appStore.getState().setMesh(kind, {
     id, kind, seriesId, triangles: nt, vertices: full.positionsMm.length / 3, displayTriangles: shown.indices.length / 3,
     decimated: dec !== null, areaMm2: meshAreaMm2(full), volumeMl: meshVolumeMl(full),
