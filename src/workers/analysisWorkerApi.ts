@@ -26,7 +26,7 @@ import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
 import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
-import { axialMaskOfRuns, segmentLungVariantsAnyOrientation } from '../core/segmentation/anyOrientation';
+import { axialMaskOfRuns, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
 import { splitAirwayAndLungs } from '../core/segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
 import type {
@@ -171,20 +171,19 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const report = throttled(onProgress);
       s.fill = s.noFill = s.internal = s.gk = undefined;
-      // Sagittal and coronal stacks are segmented in axial order; the masks and runs come back on this grid.
-      const masks = segmentLungVariantsAnyOrientation(
+      // Sagittal and coronal stacks are segmented in axial order; the runs come back on this grid.
+      const runs = segmentLungVariantRunsAnyOrientation(
         { ...s.geometry, hu },
-        { thresholdHu: params.thresholdHu, background: params.background, withRuns: true, onProgress: (f, step) => report(f, step) },
+        { thresholdHu: params.thresholdHu, background: params.background, onProgress: (f, step) => report(f, step) },
       );
-      const runs = masks.runs!;
       s.fill = runs.fill;
       s.noFill = runs.noFill;
       const ml = voxelVolumeMm3(s.geometry) / 1000;
       const fillVoxels = runVoxelCount(runs.fill);
       const noFillVoxels = runVoxelCount(runs.noFill);
-      // One label array for the caller, written over the unfilled mask (no new memory); the worker keeps the runs.
-      const labels = lungLabelsFromRuns(runs, masks.noFill.data);
-      freeNow(masks.fill.data);
+      // Both masks as one label array for the caller, painted from the runs (no voxel mask of either is made); the worker keeps the runs.
+      const { nx, ny, nz } = s.geometry;
+      const labels = lungLabelsFromRuns(runs, new Uint8Array(nx * ny * nz));
       report(1);
       releaseCallback(onProgress);
       const out: SegmentOutput = {

@@ -39,6 +39,7 @@ import { paintRuns, type RunSet } from './runs';
 import {
   segmentLungs,
   segmentLungVariants,
+  segmentLungVariantRuns,
   SegmentationAbortedError,
   type LungRuns,
   type LungVariantsResult,
@@ -83,6 +84,24 @@ export function segmentLungVariantsAnyOrientation(volume: Volume, params: Segmen
   const noFillRuns = permuteRuns(runs.noFill, order.inverse);
   const out: LungVariantsResult = { fill: maskOfRuns(fillRuns, volume), noFill: maskOfRuns(noFillRuns, volume) };
   if (params.withRuns) out.runs = { fill: fillRuns, noFill: noFillRuns };
+  onProgress?.(1, 'done');
+  return out;
+}
+
+/**
+ * segmentLungVariantRuns for a stack of any orientation: the runs of both
+ * masks on the volume's own grid, no voxel mask painted.
+ */
+export function segmentLungVariantRunsAnyOrientation(volume: Volume, params: Omit<SegmentLungVariantsParams, 'withRuns'> = {}): LungRuns {
+  const order = axialOrderOf(volume);
+  if (order.identity) return segmentLungVariantRuns(volume, params);
+  const { signal, onProgress } = params;
+  checkAbort(signal);
+  onProgress?.(0, 'reorient to axial');
+  const runs = segmentLungVariantRuns(toAxialVolume(volume, order), { ...params, onProgress: innerProgress(onProgress) });
+  checkAbort(signal);
+  onProgress?.(1 - COPY_OUT, 'back to the original grid');
+  const out = { fill: permuteRuns(runs.fill, order.inverse), noFill: permuteRuns(runs.noFill, order.inverse) };
   onProgress?.(1, 'done');
   return out;
 }

@@ -225,7 +225,7 @@ function keepLargestPerSlice(runs: RunSet, labels: RunLabels, keep: Uint8Array, 
   }
 }
 
-function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'>, variant: Variant): RunOutput {
+function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructures'>, variant: Variant, paint = true): RunOutput {
   const threshold = params.thresholdHu ?? DEFAULT_LUNG_THRESHOLD_HU;
   const background = params.background ?? 'border';
   const { signal } = params;
@@ -250,15 +250,8 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     report(0.3, 'largest air pocket');
     const inside = invertMarks(outside, airLabels.componentCount);
     const best = largestInSeedOrder(air, airLabels, inside, zTop);
-    const data = new Uint8Array(voxels);
-    if (best > 0) {
-      const sel = runsWithLabel(airLabels.labelOfRun, air.count, best);
-      out.noFillRuns = pickRuns(air, sel);
-      paintRuns(out.noFillRuns, data);
-    } else {
-      out.noFillRuns = pickRuns(air, new Uint8Array(air.count));
-    }
-    out.noFill = { ...geometryOf(volume), data };
+    out.noFillRuns = pickRuns(air, best > 0 ? runsWithLabel(airLabels.labelOfRun, air.count, best) : new Uint8Array(air.count));
+    if (paint) out.noFill = { ...geometryOf(volume), data: paintRuns(out.noFillRuns, new Uint8Array(voxels)) };
     checkAbort(signal);
   }
 
@@ -282,15 +275,8 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     checkAbort(signal);
     report(0.9, 'largest air pocket');
     const best = largestInSeedOrder(filled, filledLabels, null, zTop);
-    const data = new Uint8Array(voxels);
-    if (best > 0) {
-      const sel = runsWithLabel(filledLabels.labelOfRun, filled.count, best);
-      out.fillRuns = pickRuns(filled, sel);
-      paintRuns(out.fillRuns, data);
-    } else {
-      out.fillRuns = pickRuns(filled, new Uint8Array(filled.count));
-    }
-    out.fill = { ...geometryOf(volume), data };
+    out.fillRuns = pickRuns(filled, best > 0 ? runsWithLabel(filledLabels.labelOfRun, filled.count, best) : new Uint8Array(filled.count));
+    if (paint) out.fill = { ...geometryOf(volume), data: paintRuns(out.fillRuns, new Uint8Array(voxels)) };
   }
   report(1, 'done');
   return out;
@@ -311,6 +297,17 @@ export function segmentLungVariants(volume: Volume, params: SegmentLungVariantsP
   const masks: LungVariantsResult = { fill: r.fill as Mask, noFill: r.noFill as Mask };
   if (params.withRuns) masks.runs = { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet };
   return masks;
+}
+
+/**
+ * Both variants as row runs only (runs.ts), no voxel mask painted: for a
+ * caller that keeps masks as runs or paints them into an array of its own
+ * (the analysis worker writes one label array, internalMask.ts
+ * lungLabelsFromRuns), which spares 2 bytes per voxel.
+ */
+export function segmentLungVariantRuns(volume: Volume, params: Omit<SegmentLungVariantsParams, 'withRuns'> = {}): LungRuns {
+  const r = run(volume, params, 'both', false);
+  return { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet };
 }
 
 function checkSameGrid(a: Mask, b: Mask): void {

@@ -3,6 +3,7 @@ import {
   axialMaskOfRuns,
   segmentLungsAnyOrientation,
   segmentLungVariantsAnyOrientation,
+  segmentLungVariantRunsAnyOrientation,
   splitAirwayAndLungsAnyOrientation,
 } from '../../../src/core/segmentation/anyOrientation';
 import { runsFromMask, type RunSet } from '../../../src/core/segmentation/runs';
@@ -114,6 +115,10 @@ function expectSameAsAxial(axial: Volume, want: AxialResult, stack: Volume, r: R
     expect(maskVolumeMl(m)).toBeCloseTo(maskVolumeMl(want.seg[variant]), 6);
     expect(runsDiffer(got.runs![variant], runsFromMask(m.data, m))).toBe('');
   }
+  // The runs-only form (what the analysis worker uses): the same runs, no masks painted.
+  const runsOnly = segmentLungVariantRunsAnyOrientation(stack);
+  expect(Object.keys(runsOnly).sort()).toEqual(['fill', 'noFill']);
+  for (const variant of ['fill', 'noFill'] as const) expect(runsDiffer(runsOnly[variant], got.runs![variant])).toBe('');
   for (const fill of [true, false]) {
     const one = segmentLungsAnyOrientation(stack, { fillLungStructures: fill });
     expect(differing(one.data, got[fill ? 'fill' : 'noFill'].data)).toBe(0);
