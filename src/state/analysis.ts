@@ -1,17 +1,18 @@
 /**
  * The analysis job: for the open series, run the stages in the worker one
- * after the other (lung masks → lung surface → internal structures and lung
- * HU → GK → left/right/airway → surfaces of internal and GK structures),
+ * after the other (lung masks → internal structures and lung HU → GK → lung
+ * surface → left/right/airway → surfaces of internal and GK structures),
  * each with its own progress in the store; masks go into the mask cache,
- * meshes into the mesh cache, numbers into the store. The lung surface comes
- * second because it is what the 3D view waits for (on a 134-slice series it
- * is drawn about a second earlier than as the fifth stage).
+ * meshes into the mesh cache, numbers into the store.
  *
- * Memory: the worker gets its own copy of the HU values. After GK (no later
- * stage needs them) and again after the split, its masks (as runs, a few
- * MB) move to a fresh worker and the old one is stopped, which frees the HU
- * copy and the stages' garbage at once; once the run is done the worker is
- * stopped, so it holds nothing while the results are looked at.
+ * Memory: the worker gets its own copy of the HU values, so the stages that
+ * need them (masks, lung HU, GK) come first. After GK, after the lung
+ * surface and after the split, its masks (as runs, a few MB) move to a
+ * fresh worker and the old one is stopped, which frees the HU copy and the
+ * stages' garbage at once (a worker is collected late); once the run is
+ * done the worker is stopped, so it holds nothing while the results are
+ * looked at. The lung surface, what the 3D view waits for, still comes
+ * about half a second after the masks.
  *
  * One job at a time: a new run, cancel(), a new load or another series
  * stops the running one (the worker is terminated; the next call spawns a
@@ -59,7 +60,7 @@ export interface AnalysisController {
   attach(): () => void;
 }
 
-/** Surfaces made after the split (the lung surface is made right after the masks). */
+/** Surfaces made after the split (the lung surface comes before it, right after GK). */
 const LATE_MESH_STAGES: readonly { stage: AnalysisStageId; kind: AnalysisMeshKind }[] = [
   { stage: 'meshInternal', kind: 'internal' },
   { stage: 'meshGk', kind: 'gk' },
@@ -143,6 +144,12 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       return result;
     }
 
+    /** Moves the masks to a fresh worker (see the memory note above). */
+    async function recycle(): Promise<void> {
+      if (service.recycleWorker) await service.recycleWorker(seriesId);
+      if (!alive()) throw new Superseded();
+    }
+
     function putMask(kind: MaskKind, data: Uint8Array, zOffset: number, nz: number, bits?: MaskBits): string {
       const id = `${prefix}:${kind}`;
       masks.set(id, { kind, seriesId, nx: volume.nx, ny: volume.ny, nz, zOffset, data, ...(bits ? { bits } : {}) });
@@ -182,8 +189,6 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       });
       mark(LUNG_MASKS_MARK);
 
-      putMesh('lung', await stage('meshLung', (p) => service.mesh(seriesId, volume, 'lung', params.mesh, p)));
-
       const inner = await stage('internal', (p) => service.internal(seriesId, volume, p));
       const internalId = putMask('internal', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.internal);
       let r = act().analysisResults!;
@@ -203,15 +208,18 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
           p,
         ),
       );
-      // No later stage needs the HU values: they go, with the garbage of the stages so far.
-      if (service.recycleWorker) await service.recycleWorker(seriesId);
-      if (!alive()) throw new Superseded();
       const gkId = putMask('gk', gk.mask, gk.zFrom, gk.planes);
       r = act().analysisResults!;
       act().updateAnalysisResults(runId, {
         maskIds: { ...r.maskIds, gk: gkId },
         gk: { scope: gk.scope, zFrom: gk.zFrom, planes: gk.planes, perSlice: gk.perSlice, keptVoxels: gk.keptVoxels, ml: gk.ml },
       });
+      // No later stage needs the HU values: they go, with the garbage of the stages so far.
+      await recycle();
+
+      putMesh('lung', await stage('meshLung', (p) => service.mesh(seriesId, volume, 'lung', params.mesh, p)));
+      // The surface's temporaries go before the split.
+      await recycle();
 
       // The split is extra information: when it throws, the reason is shown and the surfaces still come.
       const split = await stage('stats', async (p) => {
@@ -227,9 +235,8 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
           ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
           : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
       });
-      // The split leaves much garbage in the worker: the surfaces are made in a fresh one.
-      if (service.recycleWorker) await service.recycleWorker(seriesId);
-      if (!alive()) throw new Superseded();
+      // The split leaves garbage in the worker: the surfaces are made in a fresh one.
+      await recycle();
 
       for (const { stage: id, kind } of LATE_MESH_STAGES) {
         const m = await stage(id, (p) => service.mesh(seriesId, volume, kind, params.mesh, p));

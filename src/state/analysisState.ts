@@ -8,9 +8,12 @@ import type { GkScope, GkSliceInfo, HuHistogram } from '../workers/analysisApi';
 import type { MaskKind } from './maskCache';
 
 /** The stages in the order they run; each has its own progress bar. */
-export type AnalysisStageId = 'segment' | 'meshLung' | 'internal' | 'gk' | 'stats' | 'meshInternal' | 'meshGk';
-/** The lung surface comes right after the masks: it is what people wait for in 3D. */
-export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'meshLung', 'internal', 'gk', 'stats', 'meshInternal', 'meshGk'];
+export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'meshLung' | 'stats' | 'meshInternal' | 'meshGk';
+/**
+ * The stages that need the HU values come first (the worker's copy of them
+ * goes after GK); the lung surface, what people wait for in 3D, comes next.
+ */
+export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk'];
 
 export const STAGE_LABELS: Record<AnalysisStageId, string> = {
   segment: 'Lung masks',

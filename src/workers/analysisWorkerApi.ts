@@ -11,8 +11,9 @@
  * caller without a copy. Surfaces are made from the runs two voxel planes at
  * a time (marchingCubesOfRuns), into output arrays sized from the runs; a
  * surface decimated for display is dropped here once decimated (only the
- * drawn mesh goes to the caller). The split and whole-volume GK paint a
- * voxel mask (1 B/voxel) for as long as they run. Temporaries this file
+ * drawn mesh goes to the caller). The split works on the runs and makes no
+ * labels (1 B/voxel only while it erodes touching lungs apart); whole-volume
+ * GK paints a voxel mask (1 B/voxel) for as long as it runs. Temporaries this file
  * allocates are freed when the stage ends (ArrayBuffer transfer(0)), not at
  * the next GC.
  */
@@ -26,8 +27,8 @@ import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
 import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
-import { axialMaskOfRuns, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
-import { splitAirwayAndLungs } from '../core/segmentation/splitAirwayAndLungs';
+import { axialRunsOf, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
+import { splitAirwayAndLungsOfRuns } from '../core/segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
 import type {
   AnalysisMasksState,
@@ -358,11 +359,9 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
-      // In axial order (the split follows the airway down the slices); only its numbers are used, so no labels go back.
-      const mask = axialMaskOfRuns(fill, s.geometry);
-      const r = splitAirwayAndLungs(mask, { onProgress: (f, step) => report(f, step) });
-      freeNow(mask.data);
-      if (r.ok) freeNow(r.labels);
+      // In axial order (the split follows the airway down the slices), from the runs; only its numbers are used, so no labels are made.
+      const axial = axialRunsOf(fill, s.geometry);
+      const r = splitAirwayAndLungsOfRuns(axial.runs, axial.geometry, { withLabels: false, onProgress: (f, step) => report(f, step) });
       report(1);
       releaseCallback(onProgress);
       const ms = now() - t0;

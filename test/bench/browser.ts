@@ -70,7 +70,7 @@ interface BenchSeries {
   prepare?: () => PhantomFolder;
 }
 
-const STAGES = ['segment', 'meshLung', 'internal', 'gk', 'stats', 'meshInternal', 'meshGk'] as const;
+const STAGES = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk'] as const;
 
 interface BrowserRun {
   series: string;

@@ -156,7 +156,7 @@ describe('analysis job', () => {
     expect(s.marks).toEqual(['lungview:analysis-start', 'lungview:lung-masks-ready', 'lungview:meshes-ready']);
   });
 
-  it('moves the masks to a fresh worker after GK and after the split, and stops the worker when done; Run starts again', async () => {
+  it('moves the masks to a fresh worker after GK, after the lung surface and after the split, and stops the worker when done; Run starts again', async () => {
     const client = new AnalysisClient(channelWorker);
     const calls: string[] = [];
     const service: AnalysisService = {
@@ -175,17 +175,18 @@ describe('analysis job', () => {
     finishLoad(s);
     await until(() => s.store.getState().analysis.phase === 'done');
     expect(calls).toEqual([
-      'segment', 'mesh:lung', 'internal', 'gk', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0', 'mesh:internal', 'mesh:gk', 'releaseWorker',
+      'segment', 'internal', 'gk', 'recycleWorker:series-0', 'mesh:lung', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0',
+      'mesh:internal', 'mesh:gk', 'releaseWorker',
     ]);
     expect(client.alive).toBe(false);
-    // The first worker, the one the split ran in, and the one the surfaces were made in.
-    expect(client.spawned).toBe(3);
+    // The first worker (with the HU values), the ones the lung surface and the split ran in, and the one the last surfaces were made in.
+    expect(client.spawned).toBe(4);
     // The results stay in the page's caches.
     expect(s.deps.masks.size()).toBe(4);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');
-    expect(client.spawned).toBe(6);
+    expect(client.spawned).toBe(8);
   });
 
   it('a new load cancels the running analysis and clears masks, meshes and results', async () => {
@@ -197,8 +198,8 @@ describe('analysis job', () => {
     finishLoad(s);
     await until(() => scripted.gates.length === 1);
     scripted.gates.shift()!.go();
-    // The lung surface comes right after the masks.
-    await until(() => s.store.getState().analysis.stages.meshLung.state === 'running');
+    // The internal structures come right after the masks.
+    await until(() => s.store.getState().analysis.stages.internal.state === 'running');
     expect(s.deps.masks.size()).toBe(2);
     s.store.getState().beginLoad('next', 5);
     expect(scripted.cancelledCount()).toBe(1);
@@ -273,8 +274,9 @@ describe('analysis job', () => {
     let st = s.store.getState();
     expect(st.analysis.phase).toBe('error');
     expect(st.analysis.stages.segment.state).toBe('done');
+    expect(st.analysis.stages.internal.state).toBe('done');
     expect(st.analysis.stages.gk.state).toBe('error');
-    expect(st.analysis.stages.meshLung.state).toBe('done');
+    expect(st.analysis.stages.meshLung.state).toBe('pending');
     expect(st.analysis.stages.meshInternal.state).toBe('pending');
     expect(st.analysis.error).toMatch(/^Analysis failed: GK: clusters must be/);
     expect(st.errors).toEqual([st.analysis.error]);

@@ -136,11 +136,20 @@ export function segmentLungsAnyOrientation(volume: Volume, params: SegmentLungsP
  * O(runs + mask surface) for the runs and one 1 B/voxel array.
  */
 export function axialMaskOfRuns(runs: RunSet, g: VolumeGeometry): Mask {
+  const axial = axialRunsOf(runs, g);
+  return { ...axial.geometry, data: paintRuns(axial.runs, new Uint8Array(g.nx * g.ny * g.nz)) };
+}
+
+/**
+ * The runs of a mask on grid `g` in axial index order, with the axial
+ * geometry (for an axial grid the runs themselves): what
+ * splitAirwayAndLungsOfRuns wants, without a voxel copy. O(runs).
+ */
+export function axialRunsOf(runs: RunSet, g: VolumeGeometry): { runs: RunSet; geometry: VolumeGeometry } {
   if (runs.nx !== g.nx || runs.ny !== g.ny || runs.nz !== g.nz) throw new RangeError('runs and geometry are on different grids');
   const order = axialOrderOf(g);
-  const axialRuns = permuteRuns(runs, order.perm);
-  const data = paintRuns(axialRuns, new Uint8Array(g.nx * g.ny * g.nz));
-  return { ...permuteGeometry(g, order.perm), data };
+  if (order.identity) return { runs, geometry: geometryOf(g) };
+  return { runs: permuteRuns(runs, order.perm), geometry: permuteGeometry(g, order.perm) };
 }
 
 /**

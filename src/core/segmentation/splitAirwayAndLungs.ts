@@ -40,9 +40,9 @@
  * 3 left lung), i = x + y*nx + z*nx*ny. About 0.1–0.5 s on a 512² × 134
  * chest CT.
  */
-import { voxelToPatientMm, voxelVolumeMm3, type Mask } from '../volume/volume';
+import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
-import { erodeRuns2d, paintRuns, runsFromMask, selectRuns, type RunSet } from './runs';
+import { erodeRuns2d, paintRuns, RunBuilder, runsFromMask, selectRuns, type RunSet } from './runs';
 import { SegmentationAbortedError, superiorSliceIndex } from './segmentLungs';
 
 export const AIRWAY_LABEL = 1;
@@ -71,7 +71,7 @@ export interface AirwaySplitParams {
 export type AirwaySplitResult =
   | {
       ok: true;
-      /** Per voxel: 0 none, 1 airway, 2 right lung, 3 left lung. */
+      /** Per voxel: 0 none, 1 airway, 2 right lung, 3 left lung (empty when made with `withLabels: false`). */
       labels: Uint8Array;
       airwayMl: number;
       rightLungMl: number;
@@ -160,6 +160,25 @@ function touchingComponents(
 }
 
 export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}): AirwaySplitResult {
+  return splitAirwayAndLungsOfRuns(runsFromMask(mask.data, mask), geometryOf(mask), params);
+}
+
+/**
+ * The same split from the mask's row runs (runs.ts) on grid `mask` (a
+ * geometry; axial index order, as splitAirwayAndLungs wants its mask), so
+ * no voxel copy of the mask is made. With `withLabels: false` no label
+ * array is made either (`labels` is then empty): the volumes only, for a
+ * caller that wants the numbers (the analysis worker). Memory then: O(runs)
+ * plus, only when touching lungs have to be eroded apart, one byte per
+ * voxel for the two growing parts and 4 bytes per voxel still to reach.
+ */
+export function splitAirwayAndLungsOfRuns(
+  runs: RunSet,
+  mask: VolumeGeometry,
+  params: AirwaySplitParams & { withLabels?: boolean } = {},
+): AirwaySplitResult {
+  if (runs.nx !== mask.nx || runs.ny !== mask.ny || runs.nz !== mask.nz) throw new RangeError('runs and geometry are on different grids');
+  const withLabels = params.withLabels ?? true;
   const maxAreaMm2 = params.maxAirwayAreaMm2 ?? 800;
   const minTracheaMm2 = params.minTracheaAreaMm2 ?? 20;
   const maxGrowth = params.maxAreaGrowth ?? 4;
@@ -177,7 +196,6 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
 
   checkAbort(signal);
   report(0, 'airway');
-  const runs = runsFromMask(mask.data, mask);
   const l2 = labelRuns(runs, 8);
   const lab2 = l2.labelOfRun;
   const m2 = moments(runs, l2);
@@ -291,8 +309,9 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
   };
   const big = bigOf(lm.n, lungLabels.componentCount, lungTotal);
   let erosionMm = 0;
-  const labels = new Uint8Array(nx * ny * nz);
-  paintRuns(runs, labels, AIRWAY_LABEL, airwaySel);
+  // Output only (nothing below reads it): not made when the caller wants just the volumes.
+  const labels = new Uint8Array(withLabels ? nx * ny * nz : 0);
+  if (withLabels) paintRuns(runs, labels, AIRWAY_LABEL, airwaySel);
 
   if (big.length === 1) {
     // Touching lungs: erode in plane until they come apart.
@@ -337,25 +356,33 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
     const cx = [0, 0];
     const cy = [0, 0];
     const cz = [0, 0];
-    const leftover = new Uint8Array(nx * ny * nz);
+    // The lung voxels no part reached, as runs (for the leftover step below).
+    const restBuilder = new RunBuilder(lungRuns, false);
     {
       const { rowStart, x0, x1 } = lungRuns;
       for (let z = 0; z < nz; z++) {
         for (let y = 0; y < ny; y++) {
           const r = y + z * ny;
           for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+            let restFrom = -1;
             for (let x = x0[k], i = r * nx + x0[k]; x < x1[k]; x++, i++) {
               const s = side[i] - 1;
               if (s < 0) {
-                leftover[i] = 1;
+                if (restFrom < 0) restFrom = x;
                 continue;
+              }
+              if (restFrom >= 0) {
+                restBuilder.push(restFrom, x);
+                restFrom = -1;
               }
               n[s]++;
               cx[s] += x;
               cy[s] += y;
               cz[s] += z;
             }
+            if (restFrom >= 0) restBuilder.push(restFrom, x1[k]);
           }
+          restBuilder.endRow(r);
         }
       }
     }
@@ -367,9 +394,9 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
     const codeOfSide = [0, 0];
     codeOfSide[leftSide] = LEFT_LUNG_LABEL;
     codeOfSide[1 - leftSide] = RIGHT_LUNG_LABEL;
-    for (let i = 0; i < side.length; i++) if (side[i] !== 0) labels[i] = codeOfSide[side[i] - 1];
+    if (withLabels) for (let i = 0; i < side.length; i++) if (side[i] !== 0) labels[i] = codeOfSide[side[i] - 1];
     // Parts the search did not reach (26- but not 6-connected): nearer lung in x.
-    const restRuns = runsFromMask(leftover, mask);
+    const restRuns = restBuilder.finish();
     const rest = labelRuns(restRuns, 26);
     const rm = moments(restRuns, rest);
     const restCode = new Uint8Array(rest.componentCount + 1);
@@ -379,7 +406,7 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
       restCode[l] = codeOfSide[s];
       n[s] += rm.n[l];
     }
-    paintLabelCodes(restRuns, rest, restCode, labels);
+    if (withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
     if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
     notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
     report(1, 'done');
@@ -419,7 +446,7 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
     }
   }
   if (small > 0) notes.push(`${small} small part(s) besides the two lungs were given to the nearer lung in x`);
-  paintLabelCodes(lungRuns, lungLabels, code, labels);
+  if (withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
   report(1, 'done');
   return finish(labels, airwayVoxels, rightN, leftN, voxelMl, airwayFirst, airwayLast, erosionMm, notes);
 }

@@ -5,8 +5,10 @@ import {
   LEFT_LUNG_LABEL,
   RIGHT_LUNG_LABEL,
   splitAirwayAndLungs,
+  splitAirwayAndLungsOfRuns,
 } from '../../../src/core/segmentation/splitAirwayAndLungs';
-import type { Mask } from '../../../src/core/volume/volume';
+import { runsFromMask } from '../../../src/core/segmentation/runs';
+import { geometryOf, type Mask } from '../../../src/core/volume/volume';
 import { makeChest, TRUTH, type ChestOptions } from './chestPhantom';
 
 const VOXEL_ML = (2.5 * 2.5 * 5) / 1000;
@@ -144,5 +146,52 @@ describe('splitAirwayAndLungs on a box-shaped chest', () => {
     for (let i = 0; i < copy.length; i++) if (copy[i] !== fill.data[i]) same = false;
     expect(same).toBe(true);
     expect(() => splitAirwayAndLungs(fill, { signal: { aborted: true } })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+  });
+});
+
+describe('splitAirwayAndLungsOfRuns', () => {
+  it('gives the split of the voxel mask from its runs, and the same volumes without making labels', () => {
+    for (const opts of [{}, { flipXY: true }, { bridge: 'thin' }, { bridge: 'wide' }] as ChestOptions[]) {
+      const { fill, noFill } = masksOf(opts);
+      for (const mask of [fill, noFill]) {
+        const want = splitAirwayAndLungs(mask);
+        const runs = runsFromMask(mask.data, mask);
+        const withLabels = splitAirwayAndLungsOfRuns(runs, geometryOf(mask));
+        expect(withLabels).toEqual(want);
+        const numbers = splitAirwayAndLungsOfRuns(runs, geometryOf(mask), { withLabels: false });
+        if (!want.ok || !numbers.ok) {
+          expect(numbers).toEqual(want);
+          continue;
+        }
+        expect(numbers.labels.length).toBe(0);
+        expect({ ...numbers, labels: null }).toEqual({ ...want, labels: null });
+      }
+    }
+  });
+
+  it('gives the parts growing back does not reach to the nearer lung, from runs as from voxels', () => {
+    // A thin bridge (so the lungs are eroded apart and grown back) and a small blob apart from the lungs: never reached.
+    const { fill } = masksOf({ bridge: 'thin' });
+    const { nx, ny, nz } = fill;
+    const data = fill.data.slice();
+    const z = Math.floor(nz / 2);
+    let xMin = nx;
+    let yAt = 0;
+    for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) if (data[x + y * nx + z * nx * ny] && x < xMin) { xMin = x; yAt = y; }
+    expect(xMin).toBeGreaterThan(3);
+    let added = 0;
+    for (let dz = 0; dz < 2; dz++) for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) {
+      data[xMin - 4 + dx + (yAt + dy) * nx + (z + dz) * nx * ny] = 1;
+      added++;
+    }
+    const mask = { ...fill, data };
+    const want = splitAirwayAndLungs(mask);
+    if (!want.ok) throw new Error(want.reason);
+    expect(added).toBe(8);
+    expect(want.notes.some((n) => n.includes('not reached'))).toBe(true);
+    const got = splitAirwayAndLungsOfRuns(runsFromMask(data, mask), geometryOf(mask), { withLabels: false });
+    if (!got.ok) throw new Error(got.reason);
+    expect([got.rightLungVoxels, got.leftLungVoxels, got.airwayVoxels]).toEqual([want.rightLungVoxels, want.leftLungVoxels, want.airwayVoxels]);
+    expect(got.notes).toEqual(want.notes);
   });
 });
