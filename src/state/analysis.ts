@@ -6,13 +6,13 @@
  * meshes into the mesh cache, numbers into the store.
  *
  * Memory: the worker gets its own copy of the HU values, so the stages that
- * need them (masks, lung HU, GK) come first. After GK, after the lung
- * surface and after the split, its masks (as runs, a few MB) move to a
- * fresh worker and the old one is stopped, which frees the HU copy and the
+ * need them (masks, lung HU, GK) come first. After GK and after each later
+ * stage, its masks (as runs, a few MB) move to a fresh worker and the old
+ * one is stopped (about 50 ms each), which frees the HU copy and the
  * stages' garbage at once (a worker is collected late); once the run is
  * done the worker is stopped, so it holds nothing while the results are
- * looked at. The lung surface, what the 3D view waits for, still comes
- * about half a second after the masks.
+ * looked at. The lung surface, what the 3D view waits for, comes about a
+ * second after the masks (2.1-2.2 s after the drop of a 134-slice series).
  *
  * One job at a time: a new run, cancel(), a new load or another series
  * stops the running one (the worker is terminated; the next call spawns a
@@ -238,7 +238,9 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       // The split leaves garbage in the worker: the surfaces are made in a fresh one.
       await recycle();
 
-      for (const { stage: id, kind } of LATE_MESH_STAGES) {
+      for (const [k, { stage: id, kind }] of LATE_MESH_STAGES.entries()) {
+        // Each surface in a worker of its own (the garbage of the one before goes first).
+        if (k > 0) await recycle();
         const m = await stage(id, (p) => service.mesh(seriesId, volume, kind, params.mesh, p));
         putMesh(kind, m);
       }

@@ -156,7 +156,7 @@ describe('analysis job', () => {
     expect(s.marks).toEqual(['lungview:analysis-start', 'lungview:lung-masks-ready', 'lungview:meshes-ready']);
   });
 
-  it('moves the masks to a fresh worker after GK, after the lung surface and after the split, and stops the worker when done; Run starts again', async () => {
+  it('moves the masks to a fresh worker after GK and after each later stage, and stops the worker when done; Run starts again', async () => {
     const client = new AnalysisClient(channelWorker);
     const calls: string[] = [];
     const service: AnalysisService = {
@@ -176,17 +176,17 @@ describe('analysis job', () => {
     await until(() => s.store.getState().analysis.phase === 'done');
     expect(calls).toEqual([
       'segment', 'internal', 'gk', 'recycleWorker:series-0', 'mesh:lung', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0',
-      'mesh:internal', 'mesh:gk', 'releaseWorker',
+      'mesh:internal', 'recycleWorker:series-0', 'mesh:gk', 'releaseWorker',
     ]);
     expect(client.alive).toBe(false);
-    // The first worker (with the HU values), the ones the lung surface and the split ran in, and the one the last surfaces were made in.
-    expect(client.spawned).toBe(4);
+    // The first worker (with the HU values), then one each for the lung surface, the split and the two last surfaces.
+    expect(client.spawned).toBe(5);
     // The results stay in the page's caches.
     expect(s.deps.masks.size()).toBe(4);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');
-    expect(client.spawned).toBe(8);
+    expect(client.spawned).toBe(10);
   });
 
   it('a new load cancels the running analysis and clears masks, meshes and results', async () => {
