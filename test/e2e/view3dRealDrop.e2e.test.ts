@@ -28,7 +28,7 @@ describeWithRealData('3D view of a dropped real CT folder', () => {
 
   it('draws the lungs of the dropped series and rotates them on drag', async () => {
     const { page } = session.app;
-    // Modest drawn meshes for the software GPU; the full meshes stay for export.
+    // Modest drawn meshes for the software GPU; exports make the full surface again from the mask.
     await page.locator('.param-more summary').click();
     await page.getByTestId('analysis-mesh-maxtri').fill('60000');
     await dropAndWaitFor3d(page, seriesDir('cptac-lscc-c3n-00247'));
