@@ -19,6 +19,8 @@
  * see phantomFolder.ts) are written as DICOM files into a temporary folder
  * first and deleted afterwards. Per run:
  * - drop → first slice drawn (page marks lungview:load-start / first-slice);
+ * - drop → whole volume ready (mark lungview:volumes-ready: every slice read,
+ *   sorted and in the volume);
  * - drop → lung masks ready (mark lungview:lung-masks-ready);
  * - drop → analysis done (analysis-status data-phase=done);
  * - drop → lung mesh drawn in the 3D view (the 3D tab is opened as soon as
@@ -80,6 +82,7 @@ interface BrowserRun {
   dims: [number, number, number] | null;
   huBytes: number | null;
   firstSliceMs: number | null;
+  volumeReadyMs: number | null;
   lungMasksMs: number | null;
   analysisDoneMs: number | null;
   meshesReadyMs: number | null;
@@ -203,6 +206,7 @@ async function readTimes(page: Page): Promise<Record<string, number | null>> {
     const seen = (window as unknown as { __bench: Record<string, number | undefined> }).__bench;
     const out: Record<string, number | null> = {
       firstSlice: mark('lungview:first-slice'),
+      volumeReady: mark('lungview:volumes-ready'),
       lungMasks: mark('lungview:lung-masks-ready'),
       meshesReady: mark('lungview:meshes-ready'),
     };
@@ -267,6 +271,7 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     dims: null,
     huBytes: null,
     firstSliceMs: null,
+    volumeReadyMs: null,
     lungMasksMs: null,
     analysisDoneMs: null,
     meshesReadyMs: null,
@@ -283,6 +288,7 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
   const collectTimes = async () => {
     const times = await readTimes(page).catch(() => ({}) as Record<string, number | null>);
     result.firstSliceMs = times.firstSlice ?? null;
+    result.volumeReadyMs = times.volumeReady ?? null;
     result.lungMasksMs = times.lungMasks ?? null;
     result.meshesReadyMs = times.meshesReady ?? null;
     result.analysisDoneMs = times.analysisDone ?? null;
@@ -378,6 +384,7 @@ interface SeriesSummary {
   readFloorMs: number;
   readFloorWhere: string;
   firstSliceMs: number;
+  volumeReadyMs: number;
   lungMasksMs: number;
   analysisDoneMs: number;
   lungMeshDrawnMs: number;
@@ -450,6 +457,7 @@ function summarise(series: string, runs: BrowserRun[], floors: Floors | null): S
     readFloorMs: readFloors[0]?.[0] ?? Number.NaN,
     readFloorWhere: readFloors[0]?.[1] ?? '',
     firstSliceMs: median(pick((r) => r.firstSliceMs)),
+    volumeReadyMs: median(pick((r) => r.volumeReadyMs)),
     lungMasksMs: median(pick((r) => r.lungMasksMs)),
     analysisDoneMs: median(pick((r) => r.analysisDoneMs)),
     lungMeshDrawnMs: median(pick((r) => r.lungMeshDrawnMs)),
@@ -489,6 +497,7 @@ function timesTable(rows: SeriesSummary[]): string {
       'read floor',
       'read + pass floor',
       'drop → first slice (× read)',
+      'drop → whole volume (× r+p)',
       'drop → lung masks (× r+p)',
       'drop → lung mesh in 3D (× r+p)',
       'drop → analysis done (× r+p)',
@@ -505,6 +514,7 @@ function timesTable(rows: SeriesSummary[]): string {
         fmtMs(r.readFloorMs),
         fmtMs(rp),
         `${fmtMs(r.firstSliceMs)} (${fmtX(ratio(r.firstSliceMs, r.readFloorMs))})`,
+        `${fmtMs(r.volumeReadyMs)} (${fmtX(ratio(r.volumeReadyMs, rp))})`,
         `${fmtMs(r.lungMasksMs)} (${fmtX(ratio(r.lungMasksMs, rp))})`,
         `${fmtMs(r.lungMeshDrawnMs)} (${fmtX(ratio(r.lungMeshDrawnMs, rp))})`,
         `${fmtMs(r.analysisDoneMs)} (${fmtX(ratio(r.analysisDoneMs, rp))})`,
