@@ -6,8 +6,8 @@
  * made from it, so later stages need no resend. Every mask, mesh and colour
  * buffer in a result is transferred to the caller, who owns it from then on:
  * the worker keeps its masks only as runs (a few bytes per row segment, see
- * core/segmentation/runs.ts) and paints a voxel mask again for the moment a
- * later stage needs one. exportMasks and importMasks move the masks (runs)
+ * core/segmentation/runs.ts), which later stages read directly (surfaces,
+ * split) or paint for as long as they need a voxel mask. exportMasks and importMasks move the masks (runs)
  * to a fresh worker, so that a worker holding the HU values no later stage
  * needs, or a stage's garbage, can be stopped between stages without losing
  * them; loadVolume with keepResults gives the HU values back to a worker
@@ -109,7 +109,7 @@ export interface MeshRunParams {
   stepSize: number;
   /** Taubin smoothing iterations (0: none). */
   smoothIterations: number;
-  /** Above this many triangles the drawn mesh is decimated (the full one is kept for export). */
+  /** Above this many triangles the drawn mesh is decimated (the full one is dropped; exports make it again from the mask). */
   maxDisplayTriangles: number;
 }
 
