@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createCodecSet, type CodecSet } from '../codecs/codecSet';
 import { buildSeries } from '../core/dicom/buildSeries';
 import { parseDicomFile } from '../core/dicom/parseDicomFile';
+import { huInPlace } from '../core/dicom/pixelToHu';
 import { transferSyntaxInfo } from '../core/dicom/transferSyntax';
 import type { DecodedSlice, LoadedSeries, ParseFileResult, SkippedFile } from '../core/dicom/types';
 
@@ -79,6 +80,22 @@ class FileReader {
   }
 }
 
+/** Reads `into.length` bytes of a file from `position` into `into`; returns how many were there. */
+function readRange(file: string, into: Uint8Array, position: number): number {
+  const fd = openSync(file, 'r');
+  try {
+    let got = 0;
+    while (got < into.length) {
+      const n = readSync(fd, into, got, into.length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Bytes read for a header in the first pass: CT headers take a few KiB; a longer header is read whole. */
 const HEADER_PREFIX_BYTES = 64 * 1024;
 
@@ -96,9 +113,11 @@ function errorText(e: unknown): string {
  *      (compressed, deflated, multi-frame, or a header longer than the
  *      prefix) are read whole and decoded at once, so a file that cannot be
  *      decoded is skipped before the series are built;
- *   2. pixels: once the slice order is known, each deferred file is read again
- *      and converted straight into its slice of the volume (fillSlice), so the
- *      volume is written once and there is no per-slice array or copy.
+ *   2. pixels: once the slice order is known, each deferred file's stored
+ *      words are read (only those bytes, at the offset the header pass found)
+ *      straight into the slice's place in the volume and converted to HU
+ *      there (fillSlice, huInPlace): no parse, no per-slice array, no copy
+ *      in JavaScript.
  */
 export async function readFolder(dir: string): Promise<ReadFolderResult> {
   codecs ??= createCodecSet();
@@ -139,6 +158,14 @@ export async function readFolder(dir: string): Promise<ReadFolderResult> {
   const t1 = performance.now();
   const fillSlice = (slice: DecodedSlice, out: Int16Array): void => {
     const file = slice.header.file;
+    const stored = slice.storedPixels;
+    if (stored && stored.byteLength === out.byteLength) {
+      // The stored words go from the file straight into the slice's place, then become HU there.
+      const got = readRange(path.join(dir, file), new Uint8Array(out.buffer, out.byteOffset, out.byteLength), stored.fileOffsetBytes);
+      if (got !== out.byteLength) throw new Error(`${file} changed while the folder was read: ${got} of ${out.byteLength} pixel bytes left`);
+      huInPlace(out, stored.format, stored.rescale, stored.padding);
+      return;
+    }
     const r = parseDicomFile(reader.read(path.join(dir, file)), file, { huOutput: () => out });
     if (!r.ok) throw new Error(`${file} changed while the folder was read: ${r.skipped.reason}`);
   };

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFolder } from '../../src/cli/readFolder';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
+import { mulberry32 } from '../../src/core/random/mulberry32';
 import { describeWithRealData, edgeFile } from '../helpers/sharedData';
+import { makeTestFile, type TestImage } from '../core/dicom/testFiles';
 
 describe('readFolder', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lungview-read-'));
@@ -26,6 +28,55 @@ describe('readFolder', () => {
     expect(series[1].summary.files.some((f) => f.startsWith('a/deeper/'))).toBe(true);
     expect([...series[1].volume.hu]).toEqual([...a.truth.volumeHu!]);
     expect(skipped).toEqual([{ file: 'a/deeper/README.txt', reason: expect.stringMatching(/not a DICOM file/) }]);
+  });
+
+  it('puts native pixels straight into the volume: the HU of a full parse for every pixel layout', async () => {
+    const root = path.join(dir, 'layouts');
+    // 4 × 9 = 36 pixels a slice: the two-pixel (SWAR) paths run on 32 of them; 3 × 5 = 15 pixels: every
+    // other slice starts off a 4-byte boundary (the pixel-by-pixel paths).
+    const rnd = mulberry32(9);
+    const signed = (n: number) => Int16Array.from({ length: n }, () => Math.floor(rnd() * 4000) - 1000);
+    const unsigned12 = (n: number) => Uint16Array.from({ length: n }, () => Math.floor(rnd() * 4096));
+    const layouts: { name: string; rows: number; columns: number; image: (n: number) => Partial<TestImage> }[] = [
+      { name: 'signed', rows: 4, columns: 9, image: (n) => ({ pixels: signed(n) }) },
+      { name: 'signed-pad', rows: 4, columns: 9, image: (n) => ({ pixels: signed(n).map((v, i) => (i % 4 === 0 ? -2000 : v)), padding: { value: -2000, vr: 'SS' } }) },
+      { name: 'signed-odd', rows: 3, columns: 5, image: (n) => ({ pixels: signed(n) }) },
+      { name: 'unsigned12', rows: 4, columns: 9, image: (n) => ({ pixels: unsigned12(n), bitsStored: 12, pixelRepresentation: 0 }) },
+      { name: 'unsigned12-pad', rows: 4, columns: 9, image: (n) => ({ pixels: unsigned12(n).map((v, i) => (i % 5 === 0 ? 0 : v)), bitsStored: 12, pixelRepresentation: 0, padding: { value: 0, vr: 'US' } }) },
+      { name: 'unsigned12-range', rows: 3, columns: 5, image: (n) => ({ pixels: unsigned12(n), bitsStored: 12, pixelRepresentation: 0, padding: { value: 0, vr: 'US', rangeLimit: 500 } }) },
+      { name: 'slope', rows: 4, columns: 9, image: (n) => ({ pixels: signed(n), slope: 2.5, intercept: -7 }) },
+      { name: 'eight-bit', rows: 3, columns: 5, image: (n) => ({ pixels: Uint8Array.from({ length: n }, () => Math.floor(rnd() * 256)), bitsAllocated: 8, pixelRepresentation: 0 }) },
+    ];
+    const files: { name: string; bytes: Uint8Array }[] = [];
+    layouts.forEach((l, k) => {
+      mkdirSync(path.join(root, l.name), { recursive: true });
+      for (let z = 0; z < 4; z++) {
+        const img = { rows: l.rows, columns: l.columns, seriesUid: `2.25.77${k}`, ipp: [0, 0, 2 * z], instanceNumber: z + 1, ...l.image(l.rows * l.columns) } as TestImage;
+        const name = `${l.name}/${z}.dcm`;
+        const bytes = makeTestFile(img);
+        writeFileSync(path.join(root, name), bytes);
+        files.push({ name, bytes });
+      }
+    });
+    // The header pass says where native 16-bit pixels lie; 8-bit ones are decoded by a full parse.
+    for (const f of files) {
+      const r = parseDicomFile(f.bytes, f.name, { headerOnly: true });
+      if (!r.ok) throw new Error(r.skipped.reason);
+      expect(r.slices[0].storedPixels !== undefined).toBe(!f.name.startsWith('eight-bit'));
+    }
+    const { series, skipped } = await readFolder(root);
+    expect(skipped).toEqual([]);
+    expect(series).toHaveLength(layouts.length);
+    for (const s of series) {
+      const expected = s.summary.files.flatMap((name) => {
+        const r = parseDicomFile(files.find((f) => f.name === name)!.bytes, name);
+        if (!r.ok) throw new Error(r.skipped.reason);
+        return Array.from(r.slices[0].hu);
+      });
+      const [nz, ny, nx] = s.summary.dimsZyx;
+      expect(expected.length).toBe(nx * ny * nz);
+      expect(Array.from(s.volume.hu)).toEqual(expected);
+    }
   });
 
   it('rejects a missing folder and a file path', async () => {

@@ -769,7 +769,15 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
     };
     if (frames > 1 && g.inStackPosition !== null && header.instanceNumber === null) header.instanceNumber = g.inStackPosition;
     if (options.headerOnly) {
-      out.push({ header, hu: new Int16Array(0) });
+      const slice: DecodedSlice = { header, hu: new Int16Array(0) };
+      // Offsets into the file hold only when the data set was not inflated.
+      if (!decoder && bitsAllocated === 16 && data.buffer === bytes.buffer) {
+        slice.storedPixels = {
+          fileOffsetBytes: data.byteOffset - bytes.byteOffset + pixelEl.dataOffset + f * frameBytes,
+          byteLength: frameBytes, format: fmt, rescale: g.rescale, padding,
+        };
+      }
+      out.push(slice);
       continue;
     }
     const target = options.huOutput?.(header);

@@ -337,3 +337,13 @@ export function convertToHu(bytes: Uint8Array, fmt: PixelFormat, rescale: Rescal
     applyLookupTable(new Uint16Array(buffer, offset, n), huLookupTable(fmt, rescale, padding), out);
   }
 }
+
+/**
+ * Converts a native 16-bit frame whose stored words were read straight into
+ * `words` (its place in the volume) to HU in place: every path reads word i
+ * before it writes word i, so input and output may share memory.
+ */
+export function huInPlace(words: Int16Array, fmt: PixelFormat, rescale: Rescale, padding: PixelPadding | null): void {
+  if (fmt.bitsAllocated !== 16) throw new RangeError('huInPlace needs 16-bit stored words');
+  convertToHu(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), fmt, rescale, padding, words);
+}

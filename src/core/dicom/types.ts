@@ -4,6 +4,7 @@
  * all headers are known.
  */
 import type { Vec3, Volume } from '../volume/volume';
+import type { PixelFormat, PixelPadding, Rescale } from './pixelToHu';
 
 /** Header fields of one image (one file, or one frame of a multi-frame file). */
 export interface SliceHeader {
@@ -47,10 +48,27 @@ export interface SliceHeader {
   patientId: string;
 }
 
+/**
+ * Where a native (uncompressed, 16-bit) frame's stored words lie in its file
+ * and how they become HU: lets a reader put the file's bytes straight into
+ * the frame's place in the volume and convert them there (huInPlace).
+ */
+export interface StoredPixels {
+  /** Byte offset of the frame's first stored word in the file. */
+  fileOffsetBytes: number;
+  /** Rows × Columns × 2. */
+  byteLength: number;
+  format: PixelFormat;
+  rescale: Rescale;
+  padding: PixelPadding | null;
+}
+
 /** One image decoded to Hounsfield units (Int16, row-major, x fastest). */
 export interface DecodedSlice {
   header: SliceHeader;
   hu: Int16Array;
+  /** Set by header-only parses of native 16-bit frames (hu is then empty). */
+  storedPixels?: StoredPixels;
 }
 
 export interface SkippedFile {
