@@ -7,9 +7,11 @@
  * the masks and take about the same time, so on two cores the analysis takes
  * about the time of the longer one instead of their sum.
  *
- * The internal mask is made in a SharedArrayBuffer, so both threads can read
- * it without a copy, and the job carries a shared claim word: whichever
- * thread claims it first (Atomics.compareExchange) meshes the mask. The
+ * The internal structures stay row runs (a few MB, no voxel mask): the job
+ * carries a copy of them and a shared claim word (a voxel mask offered to
+ * the worker must live in a SharedArrayBuffer, so both threads read it
+ * without a copy). Whichever thread claims the job first
+ * (Atomics.compareExchange) meshes it. The
  * worker claims it as soon as it gets the message; this thread claims it
  * when it is done with its own branch. So a worker that is still starting,
  * or gets no CPU, never holds the analysis up: the job is then done here, as
@@ -28,7 +30,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { resolveAnalysisParams, type AnalysisParamsInput, type MeshStageParams } from '../core/analysis/analysisParams';
-import type { MeshStageResult } from '../core/analysis/meshStage';
+import { internalMeshSource } from '../core/analysis/internalMask';
+import type { MeshSource, MeshStageResult } from '../core/analysis/meshStage';
 import {
   assembleAnalysisResult,
   nowMs,
@@ -39,7 +42,8 @@ import {
   runSplitStage,
   type AnalysisResult,
 } from '../core/analysis/runAnalysis';
-import type { Mask, Volume } from '../core/volume/volume';
+import type { RunSet } from '../core/segmentation/runs';
+import type { Volume } from '../core/volume/volume';
 import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
 
 interface Pending {
@@ -92,16 +96,33 @@ class MeshThread {
 
   /**
    * Offers the job to the worker; the promise gives its mesh, or null when
-   * the worker found the job claimed by the caller. `mask.data` must live in
-   * a SharedArrayBuffer (it is shared, not copied).
+   * the worker found the job claimed by the caller. A voxel mask's data must
+   * live in a SharedArrayBuffer (it is shared, not copied); runs are copied.
    */
-  offer(mask: Mask, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> {
+  offer(source: MeshSource, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> {
     const id = this.nextId++;
-    const job: MeshJob = { id, mask, params, stage, claim };
+    let job: MeshJob;
+    let transfer: ArrayBuffer[] = [];
+    if ('runs' in source) {
+      // The caller keeps its runs (the result holds them), so the worker gets
+      // a copy of their used part (a few MB at most; the run arrays have
+      // spare capacity that is not copied), moved rather than cloned again.
+      const r = source.runs;
+      const rowStart = r.rowStart.slice();
+      const x0 = r.x0.slice(0, r.count);
+      const x1 = r.x1.slice(0, r.count);
+      const value = r.value?.slice(0, r.count) ?? null;
+      const runs: RunSet = { nx: r.nx, ny: r.ny, nz: r.nz, count: r.count, rowStart, x0, x1, value };
+      job = { id, source: { runs, geometry: source.geometry }, params, stage, claim };
+      transfer = [rowStart.buffer, x0.buffer, x1.buffer];
+      if (value) transfer.push(value.buffer);
+    } else {
+      job = { id, source, params, stage, claim };
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage(job);
+      this.worker.postMessage(job, transfer);
     });
   }
 
@@ -142,15 +163,17 @@ export async function stopAnalysisThread(): Promise<void> {
 }
 
 /**
- * Offers a mask (data in a SharedArrayBuffer) to the worker for meshing under
- * the given claim word; null when there is no worker. The promise gives the
- * worker's mesh, or null when the claim was taken by someone else first (or
- * the worker failed).
+ * Offers a mask (voxels in a SharedArrayBuffer, or row runs) to the worker
+ * for meshing under the given claim word; null when there is no worker. The
+ * promise gives the worker's mesh, or null when the claim was taken by
+ * someone else first (or the worker failed).
  */
-export function offerMeshJob(mask: Mask, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> | null {
+export function offerMeshJob(source: MeshSource, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> | null {
   if (!thread || thread.failed) return null;
-  if (!(mask.data.buffer instanceof SharedArrayBuffer)) throw new TypeError('the mask offered to the mesh thread must live in a SharedArrayBuffer');
-  return thread.offer(mask, params, stage, claim).catch(() => null);
+  if (!('runs' in source) && !(source.data.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError('a voxel mask offered to the mesh thread must live in a SharedArrayBuffer');
+  }
+  return thread.offer(source, params, stage, claim).catch(() => null);
 }
 
 /** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
@@ -168,11 +191,11 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const useThread = startAnalysisThread();
   const seg = runSegmentStage(volume, params);
   let a = nowMs();
-  const shared = useThread ? new Uint8Array(new SharedArrayBuffer(volume.hu.length)) : null;
-  const inner = runInternalStage(seg.fill, seg.noFill, {}, seg.runs, shared);
+  const inner = runInternalStage(seg.fill, seg.noFill, {}, seg.runs);
   const internalMs = nowMs() - a;
+  const internalSource = internalMeshSource(inner.internal);
   const claim = new Int32Array(new SharedArrayBuffer(4));
-  const offered = shared ? offerMeshJob(inner.internal, params.mesh, 'meshInternal', claim) : null;
+  const offered = useThread ? offerMeshJob(internalSource, params.mesh, 'meshInternal', claim) : null;
   a = nowMs();
   const gk = runGkStage(volume, seg.fill, params.gk);
   const gkMs = nowMs() - a;
@@ -187,7 +210,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   }
   if (meshInternal === null) {
     lastInternalMeshBy = 'caller';
-    meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal');
+    meshInternal = runMeshStage(internalSource, params.mesh, 'meshInternal');
   }
   a = nowMs();
   const split = params.split ? runSplitStage(seg.fill, {}, seg.runs?.fill) : null;

@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { internalStructuresMask } from '../core/analysis/internalMask';
 import type { AnalysisResult } from '../core/analysis/runAnalysis';
 import { writeNiftiGz } from '../core/io/nifti';
 import { writeObj } from '../core/io/obj';
@@ -29,7 +30,7 @@ export async function writeAnalysisOutputs(dir: string, volume: Volume, r: Analy
   const mask = (m: Mask) => ({ ...geometryOf(volume), data: m.data });
   await put('lung-fill.nii.gz', writeNiftiGz(mask(r.fill), { description: 'lung mask (filled)', level: 1 }));
   await put('lung-nofill.nii.gz', writeNiftiGz(mask(r.noFill), { description: 'lung mask (not filled)', level: 1 }));
-  await put('internal.nii.gz', writeNiftiGz(mask(r.internal), { description: 'internal structures (fill - nofill)', level: 1 }));
+  await put('internal.nii.gz', writeNiftiGz(mask(internalStructuresMask(r.internal)), { description: 'internal structures (fill - nofill)', level: 1 }));
   for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
     await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
     await put(`${name}.obj`, writeObj(m, { name }));

@@ -1,12 +1,12 @@
 /**
  * The messages between the command line's analysis thread
- * (analysisThread.ts) and its mesh worker (meshWorker.ts): a mask offered
+ * (analysisThread.ts) and its mesh worker (meshWorker.ts): a mask (voxels or
+ * runs) offered
  * for meshing with a shared claim word, and the worker's answer. Kept apart
  * so that the worker loads only this and the mesh code.
  */
 import type { MeshStageParams } from '../core/analysis/analysisParams';
-import type { MeshStageResult } from '../core/analysis/meshStage';
-import type { Mask } from '../core/volume/volume';
+import type { MeshSource, MeshStageResult } from '../core/analysis/meshStage';
 
 /** Claim word values: free, taken by the worker, taken by the analysis thread. */
 export const CLAIM_FREE = 0;
@@ -16,8 +16,12 @@ export const CLAIM_CALLER = 2;
 /** A mask to mesh, offered to the worker; `claim` (one Int32 over a SharedArrayBuffer) says who meshes it. */
 export interface MeshJob {
   id: number;
-  /** Its data lives in a SharedArrayBuffer (read by both threads, not copied). */
-  mask: Mask;
+  /**
+   * A voxel mask whose data lives in a SharedArrayBuffer (read by both
+   * threads, not copied), or row runs (a copy of their used part, moved to
+   * the worker: see analysisThread.ts offerMeshJob).
+   */
+  source: MeshSource;
   params: MeshStageParams;
   stage: 'meshLung' | 'meshInternal';
   claim: Int32Array;

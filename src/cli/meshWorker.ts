@@ -3,8 +3,9 @@
  * messages are in meshJob.ts): meshes the masks it is offered with the
  * core's mesh stage (marching cubes and the area, core/analysis/meshStage.ts)
  * if it claims the job before the analysis thread does (an Atomics
- * compare-and-exchange on the job's shared claim word). The mask is read from shared memory; the mesh goes back as
- * transferred buffers (no copy either way).
+ * compare-and-exchange on the job's shared claim word). A voxel mask is read
+ * from shared memory, runs arrive moved; the mesh goes back as transferred
+ * buffers.
  *
  * Loads only the mesh code, so the thread is up quickly; the caller starts
  * it before reading the folder.
@@ -28,7 +29,7 @@ port.on('message', (job: MeshJob) => {
     return;
   }
   try {
-    const result = runMeshStage(job.mask, job.params, job.stage);
+    const result = runMeshStage(job.source, job.params, job.stage);
     const m = result.mesh;
     port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, buffersOf(m.positionsMm, m.indices, m.normals));
   } catch (e) {

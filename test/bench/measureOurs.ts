@@ -32,12 +32,12 @@
  *   segmentNoFill / segmentFill   segmentLungs for one variant each, as the
  *                reference runs them (the pipeline computes both together:
  *                segmentBoth);
- *   internal     internal = fill − noFill and the voxel counts, from the row
- *                runs of both masks that the segment stage returns (their
- *                making is timed in segmentBoth); the lung-only HU is made
- *                inside the GK stage, for its 5 slices only;
- *   internalFloor  the floor under `internal`: a fresh zero-filled 1-byte
- *                mask with the (precomputed) internal runs painted in;
+ *   internal     internal = fill − noFill as row runs and the voxel counts,
+ *                from the row runs of both masks that the segment stage
+ *                returns (their making is timed in segmentBoth; no mask is
+ *                painted, the internal surface is meshed from the runs); the
+ *                lung-only HU is made inside the GK stage, for its 5 slices
+ *                only;
  *   gk           the GK stage (lung-only HU of 5 slices + gk_segment each);
  *   meshLung / meshInternal   marching cubes (vertices, triangles, normals),
  *                as the reference's make_mesh, on this thread; the area is
@@ -59,7 +59,7 @@ import { lastInternalMeshBy } from '../../src/cli/analysisThread';
 import { listFiles, readFolder } from '../../src/cli/readFolder';
 import { resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
 import { runAnalysis, runGkStage, runInternalStage, runMeshStage, runSegmentStage, runSplitStage } from '../../src/core/analysis/runAnalysis';
-import { differenceRuns, paintRuns } from '../../src/core/segmentation/runs';
+import { internalMeshSource } from '../../src/core/analysis/internalMask';
 import { segmentLungs } from '../../src/core/segmentation/segmentLungs';
 import type { Volume } from '../../src/core/volume/volume';
 import { extractSlice, renderWindowed } from '../../src/viewer2d/renderSlice';
@@ -67,7 +67,7 @@ import { buildWindowLut } from '../../src/viewer2d/windowLevel';
 import { seriesDir, type RealSeries } from '../helpers/sharedData';
 
 export const OUR_STAGES = [
-  'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'internalFloor', 'gk', 'meshLung',
+  'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'gk', 'meshLung',
   'meshInternal', 'split', 'pipeline', 'pipelineWall', 'pipelineCpu', 'pipelineOneThread',
 ] as const;
 export type OurStage = (typeof OUR_STAGES)[number];
@@ -215,14 +215,12 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.segmentBoth.push(bothMs);
     const [inner, internalMs] = timed(() => runInternalStage(seg.fill, seg.noFill, {}, seg.runs));
     stagesMs.internal.push(internalMs);
-    const internalRuns = differenceRuns(seg.runs.fill, seg.runs.noFill);
-    stagesMs.internalFloor.push(timed(() => paintRuns(internalRuns, new Uint8Array(volume.hu.length)))[1]);
     const [, gkMs] = timed(() => runGkStage(volume, seg.fill, params.gk));
     stagesMs.gk.push(gkMs);
     gc?.();
     stagesMs.meshLung.push(runMeshStage(seg.fill, params.mesh, 'meshLung').timingsMs.marchingCubes);
     gc?.();
-    stagesMs.meshInternal.push(runMeshStage(inner.internal, params.mesh, 'meshInternal').timingsMs.marchingCubes);
+    stagesMs.meshInternal.push(runMeshStage(internalMeshSource(inner.internal), params.mesh, 'meshInternal').timingsMs.marchingCubes);
     const [, splitMs] = timed(() => runSplitStage(seg.fill, {}, seg.runs?.fill));
     stagesMs.split.push(splitMs);
     lastVolume = volume;

@@ -78,7 +78,6 @@ const ROWS: StageRow[] = [
   { label: 'segment fill', ours: 'segmentFill', seed: ['segment_fill'], target: 10 },
   { label: 'both segmentations together', ours: 'segmentBoth', seed: ['segment_nofill', 'segment_fill'], target: 10 },
   { label: 'internal + isolate', ours: 'internal', seed: ['internal_and_isolate'], target: 10 },
-  { label: '  floor: paint the internal runs into a fresh mask', ours: 'internalFloor', seed: ['internal_and_isolate'], target: null },
   { label: 'GK 5 slices', ours: 'gk', seed: ['gk_5_slices'], target: 10 },
   { label: 'MC lung', ours: 'meshLung', seed: ['marching_cubes_lung'], target: 2 },
   { label: 'MC internal', ours: 'meshInternal', seed: ['marching_cubes_internal'], target: 2 },

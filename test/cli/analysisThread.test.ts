@@ -3,6 +3,7 @@ import {
   analysisThreadStatus, lastInternalMeshBy, offerMeshJob, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
+import { internalStructuresMask } from '../../src/core/analysis/internalMask';
 import { runMeshStage } from '../../src/core/analysis/meshStage';
 import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAnalysis';
 import { buildSeries } from '../../src/core/dicom/buildSeries';
@@ -56,10 +57,11 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
 
   it('the worker meshes a shared mask it claims, as runMeshStage does here, and gives the mesh back', async () => {
     const expected = one.meshes.internal;
-    const shared = new Uint8Array(new SharedArrayBuffer(one.internal.data.length));
-    shared.set(one.internal.data);
+    const mask = internalStructuresMask(one.internal);
+    const shared = new Uint8Array(new SharedArrayBuffer(mask.data.length));
+    shared.set(mask.data);
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    const r = await offerMeshJob({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal', claim);
+    const r = await offerMeshJob({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal', claim);
     expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
     expect(r).not.toBeNull();
     if (!r) return;
@@ -69,22 +71,37 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(sameArray(r.mesh.positionsMm, expected.mesh.positionsMm)).toBe(true);
     expect(sameArray(r.mesh.normals, expected.mesh.normals)).toBe(true);
     // The mask was read in place, not moved or changed.
-    expect(sameArray(shared, one.internal.data)).toBe(true);
+    expect(sameArray(shared, mask.data)).toBe(true);
+  });
+
+  it('the worker meshes runs it is offered (a copy: the caller keeps its runs)', async () => {
+    const runs = one.internal.runs;
+    if (!runs) throw new Error('the analysis keeps the internal structures as runs');
+    const before = { x0: Array.from(runs.x0.subarray(0, runs.count)), rowStart: Array.from(runs.rowStart) };
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    const r = await offerMeshJob({ runs, geometry: one.internal.geometry }, { stepSize: 1 }, 'meshInternal', claim);
+    expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
+    if (!r) throw new Error('no mesh from the worker');
+    expect(sameArray(r.mesh.indices, one.meshes.internal.mesh.indices)).toBe(true);
+    expect(sameArray(r.mesh.positionsMm, one.meshes.internal.mesh.positionsMm)).toBe(true);
+    expect(Array.from(runs.x0.subarray(0, runs.count))).toEqual(before.x0);
+    expect(Array.from(runs.rowStart)).toEqual(before.rowStart);
   });
 
   it('the worker leaves a job that this thread claimed first (it answers null)', async () => {
-    const shared = new Uint8Array(new SharedArrayBuffer(one.internal.data.length));
-    shared.set(one.internal.data);
+    const mask = internalStructuresMask(one.internal);
+    const shared = new Uint8Array(new SharedArrayBuffer(mask.data.length));
+    shared.set(mask.data);
     const claim = new Int32Array(new SharedArrayBuffer(4));
     expect(Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER)).toBe(CLAIM_FREE);
-    await expect(offerMeshJob({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal', claim)).resolves.toBeNull();
+    await expect(offerMeshJob({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal', claim)).resolves.toBeNull();
     expect(Atomics.load(claim, 0)).toBe(CLAIM_CALLER);
     // What this thread then computes is the same mesh.
-    expect(runMeshStage({ ...one.internal, data: shared }, { stepSize: 1 }, 'meshInternal').triangles).toBe(one.meshes.internal.triangles);
+    expect(runMeshStage({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal').triangles).toBe(one.meshes.internal.triangles);
   });
 
-  it('refuses a mask that is not in shared memory (it would be copied, not shared)', () => {
-    expect(() => offerMeshJob(one.internal, { stepSize: 1 }, 'meshInternal', new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
+  it('refuses a voxel mask that is not in shared memory (it would be copied, not shared)', () => {
+    expect(() => offerMeshJob(internalStructuresMask(one.internal), { stepSize: 1 }, 'meshInternal', new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
   });
 
   it('gives the masks, counts and GK results of runAnalysis', () => {
@@ -96,12 +113,14 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(sameArray(two.gk.kept, one.gk.kept)).toBe(true);
   });
 
-  it('keeps the internal mask (shared with the worker) intact: fill − noFill, voxel for voxel', () => {
+  it('keeps the internal structures (runs, copied for the worker) intact: fill − noFill, voxel for voxel', () => {
     const expected = internalStructures(two.fill, two.noFill);
-    expect(two.internal.data.length).toBe(volume.hu.length);
-    expect(sameArray(two.internal.data, expected.data)).toBe(true);
-    expect(two.internal.minusOneVoxels).toBe(expected.minusOneVoxels);
-    expect(sameArray(twoAgain.internal.data, expected.data)).toBe(true);
+    for (const r of [two, twoAgain]) {
+      const mask = internalStructuresMask(r.internal);
+      expect(mask.data.length).toBe(volume.hu.length);
+      expect(sameArray(mask.data, expected.data)).toBe(true);
+      expect(mask.minusOneVoxels).toBe(expected.minusOneVoxels);
+    }
   });
 
   it('gives the same meshes (vertices, triangles, normals, areas) as the single-thread analysis', () => {

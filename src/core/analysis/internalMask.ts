@@ -14,19 +14,23 @@
  * not 4-byte aligned.
  *
  * When the masks' row runs are at hand (segmentLungVariants `withRuns`),
- * `internalMaskFromRuns` does the same without reading the masks: internal =
- * fill \ noFill as a run-set difference (runs.ts `paintRunDifference`)
- * painted straight into a fresh zero-filled mask, and the counts are sums of
- * run lengths.
+ * `internalStructuresFromRuns` does the same without reading the masks:
+ * internal = fill \ noFill as a run-set difference (runs.ts
+ * `differenceRuns`), kept as runs (the analysis meshes them as runs and
+ * paints a mask only when one is asked for), and the counts are sums of run
+ * lengths; `internalMaskFromRuns` paints the difference straight into a
+ * fresh zero-filled mask.
  *
- * Cost: O(voxels / 4) word reads (from runs: O(runs) plus writing the
- * internal voxels only); memory: the 1-byte output mask. The
+ * Cost: O(voxels / 4) word reads (from runs: O(runs), about 8 bytes per
+ * internal run; painting adds the internal voxels written); memory: the
+ * 1-byte output mask when one is made. The
  * lung-only HU is only ever read on the few slices GK clusters, so it is
  * made per slice (O(nx * ny) each) rather than for the whole volume.
  */
-import { geometryOf, type Mask, type Volume } from '../volume/volume';
+import { geometryOf, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import type { InternalStructuresMask, LungRuns } from '../segmentation/segmentLungs';
-import { paintRunDifference, paintRuns, runVoxelCount } from '../segmentation/runs';
+import { differenceRuns, paintRunDifference, paintRuns, runVoxelCount, type RunSet } from '../segmentation/runs';
+import type { MeshSource } from './meshStage';
 
 export interface InternalMaskResult {
   internal: InternalStructuresMask;
@@ -132,6 +136,61 @@ export function internalMaskFromRuns(fill: Mask, runs: LungRuns, out: Uint8Array
     internal: { ...geometryOf(fill), data, minusOneVoxels: nNoFill - nFill + nInternal },
     voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
   };
+}
+
+/**
+ * The internal structures as the analysis keeps them: fill \ noFill as row
+ * runs when the masks' runs were at hand (no voxel is written; the meshes
+ * are made from the runs and a mask is painted only when one is asked for,
+ * internalStructuresMask), else the mask made voxel by voxel.
+ */
+export interface InternalStructures {
+  geometry: VolumeGeometry;
+  /** fill \ noFill as row runs on the geometry's grid; null when made from the masks' voxels. */
+  runs: RunSet | null;
+  /** The 0/1 mask: set at once without runs, else painted the first time internalStructuresMask is called. */
+  mask: InternalStructuresMask | null;
+  /** Voxels in noFill but not in fill (0 in the mask, as the seed keeps only the value 1). */
+  minusOneVoxels: number;
+}
+
+/**
+ * internal = fill \ noFill as runs (runs.ts `differenceRuns`) with the voxel
+ * counts of the three masks, from the run sets of the two masks alone:
+ * O(runs), nothing voxel-sized is allocated or written.
+ */
+export function internalStructuresFromRuns(geometry: VolumeGeometry, runs: LungRuns): { internal: InternalStructures; voxels: InternalMaskResult['voxels'] } {
+  const { nx, ny, nz } = geometry;
+  for (const r of [runs.fill, runs.noFill]) {
+    if (r.nx !== nx || r.ny !== ny || r.nz !== nz) throw new RangeError('runs and geometry are on different grids');
+  }
+  const diff = differenceRuns(runs.fill, runs.noFill);
+  const nInternal = runVoxelCount(diff);
+  const nFill = runVoxelCount(runs.fill);
+  const nNoFill = runVoxelCount(runs.noFill);
+  return {
+    internal: { geometry: geometryOf(geometry), runs: diff, mask: null, minusOneVoxels: nNoFill - nFill + nInternal },
+    voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
+  };
+}
+
+/** The internal structures as a voxel mask result (internalMask's), kept as InternalStructures. */
+export function internalStructuresOfMask(r: InternalMaskResult): { internal: InternalStructures; voxels: InternalMaskResult['voxels'] } {
+  return { internal: { geometry: geometryOf(r.internal), runs: null, mask: r.internal, minusOneVoxels: r.internal.minusOneVoxels }, voxels: r.voxels };
+}
+
+/** The 0/1 internal-structures mask: painted from the runs on the first call (one fresh byte per voxel) and kept. */
+export function internalStructuresMask(s: InternalStructures): InternalStructuresMask {
+  if (s.mask) return s.mask;
+  if (!s.runs) throw new Error('internal structures without runs or mask');
+  const { nx, ny, nz } = s.geometry;
+  s.mask = { ...geometryOf(s.geometry), data: paintRuns(s.runs, new Uint8Array(nx * ny * nz)), minusOneVoxels: s.minusOneVoxels };
+  return s.mask;
+}
+
+/** What to mesh for the internal structures: their runs when kept as runs (no mask is painted), else the mask. */
+export function internalMeshSource(s: InternalStructures): MeshSource {
+  return s.runs ? { runs: s.runs, geometry: s.geometry } : internalStructuresMask(s);
 }
 
 /**

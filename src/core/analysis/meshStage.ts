@@ -13,9 +13,13 @@
  * Cost: that of marchingCubes plus one pass over the triangles for the area.
  */
 import type { MeshStageParams } from './analysisParams';
-import { marchingCubes, type MarchingCubesResult } from '../mesh/marchingCubes';
+import { marchingCubes, marchingCubesOfRuns, type MarchingCubesResult } from '../mesh/marchingCubes';
 import { meshAreaMm2 } from '../mesh/mesh';
-import type { Mask } from '../volume/volume';
+import type { RunSet } from '../segmentation/runs';
+import type { Mask, VolumeGeometry } from '../volume/volume';
+
+/** A mask to mesh: its voxels, or its row runs with the grid's geometry (marchingCubesOfRuns: the same surface, no voxel mask). */
+export type MeshSource = Mask | { runs: RunSet; geometry: VolumeGeometry };
 
 export interface MeshStageResult {
   mesh: MarchingCubesResult;
@@ -34,17 +38,18 @@ export interface MeshStageOptions {
 
 const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
 
-/** Closed marching-cubes surface of a mask (level 0.5) and its area. */
-export function runMeshStage(mask: Mask, params: MeshStageParams, stage: 'meshLung' | 'meshInternal', opts: MeshStageOptions = {}): MeshStageResult {
+/** Closed marching-cubes surface of a mask, given as voxels or as runs (level 0.5), and its area. */
+export function runMeshStage(source: MeshSource, params: MeshStageParams, stage: 'meshLung' | 'meshInternal', opts: MeshStageOptions = {}): MeshStageResult {
   const report = opts.onProgress;
   const t0 = clock.now();
-  const mesh = marchingCubes(mask, {
+  const mcParams = {
     stepSize: params.stepSize,
     // Views of the used part of the output buffers: no trimmed copies (see marchingCubes.ts).
     trim: false,
     signal: opts.signal,
-    onProgress: report ? (f) => report(f, stage) : undefined,
-  });
+    onProgress: report ? (f: number) => report(f, stage) : undefined,
+  };
+  const mesh = 'runs' in source ? marchingCubesOfRuns(source.runs, source.geometry, mcParams) : marchingCubes(source, mcParams);
   const t1 = clock.now();
   const areaMm2 = meshAreaMm2(mesh);
   const t2 = clock.now();

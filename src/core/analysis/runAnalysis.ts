@@ -8,6 +8,8 @@
  *                 segmented in axial index order and the masks come back on
  *                 its own grid (segmentation/anyOrientation.ts)
  *   internal      internal structures = fill − noFill, and the voxel counts
+ *                 (kept as row runs: meshed from them, painted into a mask
+ *                 only when one is asked for)
  *   gk            Gustafson–Kessel clustering (1-D, i.e. fuzzy c-means) of
  *                 the lung-only HU (HU inside the filled mask, 0 elsewhere)
  *                 on a few axial slices, keeping the smallest cluster per
@@ -36,11 +38,13 @@
  *
  * Cost: dominated by the two marching-cubes sweeps (O(voxels / 4) plus the
  * surface) and the run-based segmentation (O(voxels) + O(runs)); memory: the
- * HU volume (2 B/voxel, not copied), three masks (1 B/voxel each), the
- * split labels (1 B/voxel) and the meshes.
+ * HU volume (2 B/voxel, not copied), two masks (1 B/voxel each), the
+ * internal structures' runs, the split labels (1 B/voxel) and the meshes.
  */
 import { gkSegment } from '../clustering/gkSegment';
-import { internalMask, internalMaskFromRuns, lungOnlyHuSlice } from './internalMask';
+import {
+  internalMask, internalMeshSource, internalStructuresFromRuns, internalStructuresOfMask, lungOnlyHuSlice, type InternalStructures,
+} from './internalMask';
 import {
   gkSliceRange,
   resolveAnalysisParams,
@@ -50,9 +54,9 @@ import {
   type GkStageParams,
   type MeshStageParams,
 } from './analysisParams';
-import { runMeshStage as meshStage, type MeshStageResult } from './meshStage';
+import { runMeshStage as meshStage, type MeshSource, type MeshStageResult } from './meshStage';
 import { segmentLungVariantsAnyOrientation, splitAirwayAndLungsAnyOrientation } from '../segmentation/anyOrientation';
-import type { InternalStructuresMask, LungBackground, LungRuns } from '../segmentation/segmentLungs';
+import type { LungBackground, LungRuns } from '../segmentation/segmentLungs';
 import type { RunSet } from '../segmentation/runs';
 import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { voxelVolumeMm3, type Mask, type Volume } from '../volume/volume';
@@ -165,7 +169,8 @@ export function runSegmentStage(
 // ---------------------------------------------------------------------------
 
 export interface InternalStageResult {
-  internal: InternalStructuresMask;
+  /** fill − noFill: row runs when the stage had the masks' runs, else a mask (internalMask.ts InternalStructures). */
+  internal: InternalStructures;
   /** Voxel counts of the three masks. */
   voxels: { fill: number; noFill: number; internal: number };
 }
@@ -173,16 +178,13 @@ export interface InternalStageResult {
 /**
  * internal = fill − noFill (internalMask.ts), with the voxel counts of all
  * three masks: from the masks' row runs when given (the segment stage's
- * `runs`; O(runs) plus the internal voxels), else word by word over the masks.
- * With runs, `out` (all 0, one byte per voxel) may be given to hold the
- * internal mask instead of a new array.
+ * `runs`; O(runs), kept as runs, no mask is written), else word by word
+ * over the masks (a mask).
  */
-export function runInternalStage(
-  fill: Mask, noFill: Mask, opts: StageOptions = {}, runs: LungRuns | null = null, out: Uint8Array | null = null,
-): InternalStageResult {
+export function runInternalStage(fill: Mask, noFill: Mask, opts: StageOptions = {}, runs: LungRuns | null = null): InternalStageResult {
   checkAbort(opts.signal);
   opts.onProgress?.(0, 'internal');
-  const r = runs !== null ? internalMaskFromRuns(fill, runs, out) : internalMask(fill, noFill);
+  const r = runs !== null ? internalStructuresFromRuns(fill, runs) : internalStructuresOfMask(internalMask(fill, noFill));
   opts.onProgress?.(1, 'internal');
   return r;
 }
@@ -252,12 +254,12 @@ export function runGkStage(volume: Volume, fill: Mask, params: GkStageParams, op
 // meshes
 // ---------------------------------------------------------------------------
 
-export type { MeshStageResult } from './meshStage';
+export type { MeshSource, MeshStageResult } from './meshStage';
 
-/** Closed marching-cubes surface of a mask (level 0.5) and its area (meshStage.ts). */
-export function runMeshStage(mask: Mask, params: MeshStageParams, stage: 'meshLung' | 'meshInternal', opts: StageOptions = {}): MeshStageResult {
+/** Closed marching-cubes surface of a mask, as voxels or runs (level 0.5), and its area (meshStage.ts). */
+export function runMeshStage(source: MeshSource, params: MeshStageParams, stage: 'meshLung' | 'meshInternal', opts: StageOptions = {}): MeshStageResult {
   checkAbort(opts.signal);
-  return meshStage(mask, params, stage, opts);
+  return meshStage(source, params, stage, opts);
 }
 
 // ---------------------------------------------------------------------------
@@ -307,7 +309,8 @@ export interface AnalysisResult {
   params: AnalysisParams;
   fill: Mask;
   noFill: Mask;
-  internal: InternalStructuresMask;
+  /** Kept as runs by runAnalysis (internalMask.ts internalStructuresMask paints the mask when one is needed). */
+  internal: InternalStructures;
   voxels: { lungFill: number; lungNoFill: number; internal: number };
   lungMl: { fill: number; noFill: number; internal: number };
   gk: GkStageResult;
@@ -356,7 +359,7 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const [inner, internalMs] = timed(() => runInternalStage(seg.fill, seg.noFill, sub, seg.runs));
   const [gk, gkMs] = timed(() => runGkStage(volume, seg.fill, params.gk, sub));
   const meshLung = runMeshStage(seg.fill, params.mesh, 'meshLung', sub);
-  const meshInternal = runMeshStage(inner.internal, params.mesh, 'meshInternal', sub);
+  const meshInternal = runMeshStage(internalMeshSource(inner.internal), params.mesh, 'meshInternal', sub);
   const [split, splitMs] = params.split ? timed(() => runSplitStage(seg.fill, sub, seg.runs.fill)) : [null, 0];
   checkAbort(opts.signal);
   report?.(1, stages[stages.length - 1]);

@@ -19,7 +19,9 @@ import {
   sliceNearestZ,
   sliceZMm,
 } from '../../../src/core/analysis/analysisParams';
-import { internalMask, internalMaskFromRuns, lungLabelsFromRuns, lungOnlyHuSlice } from '../../../src/core/analysis/internalMask';
+import {
+  internalMask, internalMaskFromRuns, internalMeshSource, internalStructuresFromRuns, internalStructuresMask, lungLabelsFromRuns, lungOnlyHuSlice,
+} from '../../../src/core/analysis/internalMask';
 import { runsFromMask } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
@@ -109,7 +111,12 @@ describe('runAnalysis on the synthetic chest phantom', () => {
   });
 
   it('finds the lungs, and the internal structures are fill − noFill', () => {
-    const { fill, noFill, internal } = result;
+    const { fill, noFill } = result;
+    // Kept as runs: no mask until one is asked for.
+    expect(result.internal.runs).not.toBeNull();
+    expect(result.internal.mask).toBeNull();
+    const internal = internalStructuresMask(result.internal);
+    expect(internalStructuresMask(result.internal)).toBe(internal);
     expect(result.voxels.lungFill).toBeGreaterThan(10_000);
     expect(result.voxels.lungNoFill).toBeLessThan(result.voxels.lungFill);
     expect(result.voxels.internal).toBeGreaterThan(0);
@@ -222,16 +229,24 @@ describe('runAnalysis on the synthetic chest phantom', () => {
     const t = seg.timingsMs;
     expect(t.segmentNoFillMs + t.segmentFillMs).toBeCloseTo(t.totalMs, 6);
     const inner = runInternalStage(seg.fill, seg.noFill);
-    expect(checksum(inner.internal.data)).toBe(checksum(result.internal.data));
+    expect(inner.internal.runs).toBeNull();
+    const innerMask = internalStructuresMask(inner.internal);
+    expect(checksum(innerMask.data)).toBe(checksum(internalStructuresMask(result.internal).data));
     // From the segment stage's runs: the same mask, counts and -1 voxels as the word pass over the masks.
     const fromRuns = runInternalStage(seg.fill, seg.noFill, {}, seg.runs);
-    expect(fromRuns.internal.data).toEqual(inner.internal.data);
+    expect(internalStructuresMask(fromRuns.internal).data).toEqual(innerMask.data);
     expect(fromRuns.internal.minusOneVoxels).toBe(inner.internal.minusOneVoxels);
+    // Meshed from the runs or from the mask: the same surface.
+    const meshRuns = runMeshStage(internalMeshSource(fromRuns.internal), p.mesh, 'meshInternal');
+    const meshMask = runMeshStage(innerMask, p.mesh, 'meshInternal');
+    expect(meshRuns.triangles).toBeGreaterThan(0);
+    expect(Array.from(meshRuns.mesh.indices)).toEqual(Array.from(meshMask.mesh.indices));
+    expect(Array.from(meshRuns.mesh.positionsMm)).toEqual(Array.from(meshMask.mesh.positionsMm));
     expect(fromRuns.voxels).toEqual(inner.voxels);
     expect(inner.voxels.internal).toBeGreaterThan(0);
     const gk = runGkStage(volume, seg.fill, p.gk);
     expect(gk.perSlice).toEqual(result.gk.perSlice);
-    const mesh = runMeshStage(inner.internal, p.mesh, 'meshInternal');
+    const mesh = runMeshStage(innerMask, p.mesh, 'meshInternal');
     expect(mesh.triangles).toBe(result.meshes.internal.triangles);
     expect(mesh.areaMm2).toBe(result.meshes.internal.areaMm2);
     const split = runSplitStage(seg.fill);
@@ -323,6 +338,11 @@ describe('internalMask and lungOnlyHuSlice', () => {
       expect(Array.from(c.internal.data)).toEqual(Array.from(b.data));
       expect(c.internal.minusOneVoxels).toBe(b.minusOneVoxels);
       expect(c.voxels).toEqual(a.voxels);
+      // Kept as runs: the same counts and -1 voxels, the same mask once painted.
+      const d = internalStructuresFromRuns(g, { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) });
+      expect(d.voxels).toEqual(a.voxels);
+      expect(d.internal.minusOneVoxels).toBe(b.minusOneVoxels);
+      expect(Array.from(internalStructuresMask(d.internal).data)).toEqual(Array.from(b.data));
       // One label array: 2 * fill + noFill, written from the runs over a fresh array and over noFill's own 0/1 data.
       const runs = { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) };
       const want = Array.from(fill, (f, i) => 2 * f + noFill[i]);
