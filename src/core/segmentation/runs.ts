@@ -322,38 +322,71 @@ function pickRows(runs: RunSet, select: Uint8Array, bx0: Int32Array, bx1: Int32A
  */
 export function differenceRuns(a: RunSet, b: RunSet): RunSet {
   if (a.nx !== b.nx || a.ny !== b.ny || a.nz !== b.nz) throw new RangeError('run sets are on different grids');
-  const out = new RunBuilder(a, false, a.count + b.count);
-  differenceRows(a, b, out);
-  return out.finish();
+  const rows = a.ny * a.nz;
+  const rowStart = new Int32Array(rows + 1);
+  // Each run of b starts inside at most one run of a and cuts it into at most one more piece.
+  const capacity = Math.max(1, a.count + b.count);
+  const x0 = new Int32Array(capacity);
+  const x1 = new Int32Array(capacity);
+  const count = differenceRows(a, b, rowStart, x0, x1);
+  return { nx: a.nx, ny: a.ny, nz: a.nz, rowStart, x0, x1, value: null, count };
 }
 
-function differenceRows(a: RunSet, b: RunSet, out: RunBuilder): void {
+/** The sweep of differenceRuns into preallocated arrays (large enough: a.count + b.count); returns the run count. */
+function differenceRows(a: RunSet, b: RunSet, rowStart: Int32Array, ox0: Int32Array, ox1: Int32Array): number {
   const rows = a.ny * a.nz;
   const ax0 = a.x0;
   const ax1 = a.x1;
   const bx0 = b.x0;
   const bx1 = b.x1;
+  const aStart = a.rowStart;
+  const bStart = b.rowStart;
+  let n = 0;
+  let i = aStart[0];
+  let j = bStart[0];
   for (let r = 0; r < rows; r++) {
-    let j = b.rowStart[r];
-    const ej = b.rowStart[r + 1];
-    const ei = a.rowStart[r + 1];
-    for (let i = a.rowStart[r]; i < ei; i++) {
-      let s = ax0[i];
-      const e = ax1[i];
-      // Runs of b that end before this run starts cannot cut it or any later one.
-      while (j < ej && bx1[j] <= s) j++;
-      // Cut [s, e) by the runs of b that start before e; the last may reach past e.
-      let k = j;
-      while (k < ej && bx0[k] < e) {
-        if (bx0[k] > s) out.push(s, bx0[k]);
-        if (bx1[k] > s) s = bx1[k];
-        if (s >= e) break;
-        k++;
+    const ei = aStart[r + 1];
+    const ej = bStart[r + 1];
+    if (j === ej) {
+      // Nothing of b in this row: a's runs as they are.
+      for (; i < ei; i++) {
+        ox0[n] = ax0[i];
+        ox1[n] = ax1[i];
+        n++;
       }
-      if (s < e) out.push(s, e);
+    } else {
+      for (; i < ei; i++) {
+        let s = ax0[i];
+        const e = ax1[i];
+        // Runs of b that end before this run starts cannot cut it or any later one.
+        while (j < ej && bx1[j] <= s) j++;
+        // Cut [s, e) by the runs of b that start before e. A run of b that
+        // ends inside it is done with; one that reaches past e stays for the
+        // next run of a.
+        while (j < ej) {
+          const b0 = bx0[j];
+          if (b0 >= e) break;
+          if (b0 > s) {
+            ox0[n] = s;
+            ox1[n] = b0;
+            n++;
+          }
+          const b1 = bx1[j];
+          if (b1 > s) s = b1;
+          if (s >= e) break;
+          j++;
+        }
+        if (s < e) {
+          ox0[n] = s;
+          ox1[n] = e;
+          n++;
+        }
+      }
     }
-    out.endRow(r);
+    j = ej;
+    rowStart[r + 1] = n;
   }
+  return n;
 }
 
 /**
