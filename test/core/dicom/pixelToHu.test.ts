@@ -83,6 +83,7 @@ describe('convertToHu', () => {
     ['unsigned 12-bit, intercept -1024', formats[2][1], { slope: 1, intercept: -1024 }, null, 'unsigned-add'],
     ['signed 16-bit, intercept -1024, padding 63536', formats[0][1], { slope: 1, intercept: -1024 }, { valueWord: 63536, rangeLimitWord: null }, 'signed-add'],
     ['signed 16-bit, intercept -1024, padding range -2000..-1990', formats[0][1], { slope: 1, intercept: -1024 }, { valueWord: 63536, rangeLimitWord: 63546 }, 'signed-add'],
+    ['signed 16-bit, intercept -1024, padding 1000 (not negative)', formats[0][1], { slope: 1, intercept: -1024 }, { valueWord: 1000, rangeLimitWord: null }, 'signed-add'],
     ['signed 16-bit, intercept 0', formats[0][1], { slope: 1, intercept: 0 }, null, 'signed-add'],
     ['signed 16-bit, intercept -30000 (clamped below)', formats[0][1], { slope: 1, intercept: -30000 }, { valueWord: 0x8000, rangeLimitWord: null }, 'signed-add'],
     ['unsigned 16-bit (table)', formats[1][1], { slope: 1, intercept: -1024 }, null, 'table'],
