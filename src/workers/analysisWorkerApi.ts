@@ -19,14 +19,14 @@
  */
 import * as Comlink from 'comlink';
 import { gkSliceRange } from '../core/analysis/analysisParams';
-import { lungLabelsFromRuns } from '../core/analysis/internalMask';
+import { internalStructuresFromRuns, lungLabelsFromRuns } from '../core/analysis/internalMask';
 import { gkSegmentSlices, gkSegmentVolume } from '../core/clustering/gkSegment';
 import { decimateForDisplay } from '../core/mesh/decimateForDisplay';
 import { heightColors } from '../core/mesh/heightColors';
 import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
-import { differenceRuns, paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
+import { paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
 import { axialRunsOf, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
 import { splitAirwayAndLungsOfRuns } from '../core/segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
@@ -205,9 +205,10 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const report = throttled(onProgress);
       report(0, 'internal structures');
       // fill − noFill as runs (the caller has it in the label array); voxels in noFill but not in fill would be −1.
-      s.internal = differenceRuns(fill, noFill);
-      const voxels = runVoxelCount(s.internal);
-      const minusOneVoxels = runVoxelCount(differenceRuns(noFill, fill));
+      const inner = internalStructuresFromRuns(s.geometry, { fill, noFill });
+      s.internal = inner.internal.runs;
+      const voxels = inner.voxels.internal;
+      const minusOneVoxels = inner.internal.minusOneVoxels;
       report(0.5, 'lung HU histogram');
       const histogram = runsHuHistogram(hu, fill);
       report(1);

@@ -159,7 +159,9 @@ export interface InternalStructures {
  * counts of the three masks, from the run sets of the two masks alone:
  * O(runs), nothing voxel-sized is allocated or written.
  */
-export function internalStructuresFromRuns(geometry: VolumeGeometry, runs: LungRuns): { internal: InternalStructures; voxels: InternalMaskResult['voxels'] } {
+export function internalStructuresFromRuns(
+  geometry: VolumeGeometry, runs: LungRuns,
+): { internal: InternalStructures & { runs: RunSet }; voxels: InternalMaskResult['voxels'] } {
   const { nx, ny, nz } = geometry;
   for (const r of [runs.fill, runs.noFill]) {
     if (r.nx !== nx || r.ny !== ny || r.nz !== nz) throw new RangeError('runs and geometry are on different grids');
