@@ -180,8 +180,8 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       s.fill = runs.fill;
       s.noFill = runs.noFill;
       const ml = voxelVolumeMm3(s.geometry) / 1000;
-      const fillVoxels = runVoxelCount(runs.fill);
-      const noFillVoxels = runVoxelCount(runs.noFill);
+      const fillVoxels = runs.voxels?.fill ?? runVoxelCount(runs.fill);
+      const noFillVoxels = runs.voxels?.noFill ?? runVoxelCount(runs.noFill);
       // Both masks as one label array for the caller, painted from the runs (no voxel mask of either is made); the worker keeps the runs.
       const { nx, ny, nz } = s.geometry;
       const labels = lungLabelsFromRuns(runs, new Uint8Array(nx * ny * nz));

@@ -168,8 +168,9 @@ export function internalStructuresFromRuns(
   }
   const diff = differenceRuns(runs.fill, runs.noFill);
   const nInternal = runVoxelCount(diff);
-  const nFill = runVoxelCount(runs.fill);
-  const nNoFill = runVoxelCount(runs.noFill);
+  // The segmentation knows the masks' sizes (the components it kept); else they are counted.
+  const nFill = runs.voxels?.fill ?? runVoxelCount(runs.fill);
+  const nNoFill = runs.voxels?.noFill ?? runVoxelCount(runs.noFill);
   return {
     internal: { geometry: geometryOf(geometry), runs: diff, mask: null, minusOneVoxels: nNoFill - nFill + nInternal },
     voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },

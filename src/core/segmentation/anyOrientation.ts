@@ -83,7 +83,7 @@ export function segmentLungVariantsAnyOrientation(volume: Volume, params: Segmen
   const fillRuns = permuteRuns(runs.fill, order.inverse);
   const noFillRuns = permuteRuns(runs.noFill, order.inverse);
   const out: LungVariantsResult = { fill: maskOfRuns(fillRuns, volume), noFill: maskOfRuns(noFillRuns, volume) };
-  if (params.withRuns) out.runs = { fill: fillRuns, noFill: noFillRuns };
+  if (params.withRuns) out.runs = { fill: fillRuns, noFill: noFillRuns, voxels: runs.voxels };
   onProgress?.(1, 'done');
   return out;
 }
@@ -101,7 +101,7 @@ export function segmentLungVariantRunsAnyOrientation(volume: Volume, params: Omi
   const runs = segmentLungVariantRuns(toAxialVolume(volume, order), { ...params, onProgress: innerProgress(onProgress) });
   checkAbort(signal);
   onProgress?.(1 - COPY_OUT, 'back to the original grid');
-  const out = { fill: permuteRuns(runs.fill, order.inverse), noFill: permuteRuns(runs.noFill, order.inverse) };
+  const out = { fill: permuteRuns(runs.fill, order.inverse), noFill: permuteRuns(runs.noFill, order.inverse), voxels: runs.voxels };
   onProgress?.(1, 'done');
   return out;
 }

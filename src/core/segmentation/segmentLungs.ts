@@ -150,6 +150,8 @@ export interface LungMasks {
 export interface LungRuns {
   fill: RunSet;
   noFill: RunSet;
+  /** Voxels of each mask, when the segmentation gives them (the size of the component it kept). */
+  voxels?: { fill: number; noFill: number };
 }
 
 /** Both masks, and their runs when asked for (`withRuns`). */
@@ -174,6 +176,9 @@ interface RunOutput {
   noFill?: Mask;
   fillRuns?: RunSet;
   noFillRuns?: RunSet;
+  /** Voxels of the kept components (their sizes from the labelling; 0 when there is none). */
+  fillVoxels?: number;
+  noFillVoxels?: number;
 }
 
 // Each loop below is a function of its own: the engine then optimises it
@@ -251,6 +256,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     const inside = invertMarks(outside, airLabels.componentCount);
     const best = largestInSeedOrder(air, airLabels, inside, zTop);
     out.noFillRuns = pickRuns(air, best > 0 ? runsWithLabel(airLabels.labelOfRun, air.count, best) : new Uint8Array(air.count));
+    out.noFillVoxels = best > 0 ? airLabels.sizes[best] : 0;
     if (paint) out.noFill = { ...geometryOf(volume), data: paintRuns(out.noFillRuns, new Uint8Array(voxels)) };
     checkAbort(signal);
   }
@@ -276,6 +282,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     report(0.9, 'largest air pocket');
     const best = largestInSeedOrder(filled, filledLabels, null, zTop);
     out.fillRuns = pickRuns(filled, best > 0 ? runsWithLabel(filledLabels.labelOfRun, filled.count, best) : new Uint8Array(filled.count));
+    out.fillVoxels = best > 0 ? filledLabels.sizes[best] : 0;
     if (paint) out.fill = { ...geometryOf(volume), data: paintRuns(out.fillRuns, new Uint8Array(voxels)) };
   }
   report(1, 'done');
@@ -295,7 +302,7 @@ export function segmentLungs(volume: Volume, params: SegmentLungsParams): Mask {
 export function segmentLungVariants(volume: Volume, params: SegmentLungVariantsParams = {}): LungVariantsResult {
   const r = run(volume, params, 'both');
   const masks: LungVariantsResult = { fill: r.fill as Mask, noFill: r.noFill as Mask };
-  if (params.withRuns) masks.runs = { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet };
+  if (params.withRuns) masks.runs = lungRunsOf(r);
   return masks;
 }
 
@@ -306,8 +313,11 @@ export function segmentLungVariants(volume: Volume, params: SegmentLungVariantsP
  * lungLabelsFromRuns), which spares 2 bytes per voxel.
  */
 export function segmentLungVariantRuns(volume: Volume, params: Omit<SegmentLungVariantsParams, 'withRuns'> = {}): LungRuns {
-  const r = run(volume, params, 'both', false);
-  return { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet };
+  return lungRunsOf(run(volume, params, 'both', false));
+}
+
+function lungRunsOf(r: RunOutput): LungRuns {
+  return { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet, voxels: { fill: r.fillVoxels ?? 0, noFill: r.noFillVoxels ?? 0 } };
 }
 
 function checkSameGrid(a: Mask, b: Mask): void {

@@ -117,7 +117,9 @@ function expectSameAsAxial(axial: Volume, want: AxialResult, stack: Volume, r: R
   }
   // The runs-only form (what the analysis worker uses): the same runs, no masks painted.
   const runsOnly = segmentLungVariantRunsAnyOrientation(stack);
-  expect(Object.keys(runsOnly).sort()).toEqual(['fill', 'noFill']);
+  expect(Object.keys(runsOnly).sort()).toEqual(['fill', 'noFill', 'voxels']);
+  expect(runsOnly.voxels).toEqual({ fill: maskVoxelCount(want.seg.fill), noFill: maskVoxelCount(want.seg.noFill) });
+  expect(got.runs!.voxels).toEqual(runsOnly.voxels);
   for (const variant of ['fill', 'noFill'] as const) expect(runsDiffer(runsOnly[variant], got.runs![variant])).toBe('');
   for (const fill of [true, false]) {
     const one = segmentLungsAnyOrientation(stack, { fillLungStructures: fill });

@@ -116,6 +116,8 @@ describe('segmentLungs on a box-shaped chest', () => {
       expect(r.x1.subarray(0, r.count)).toEqual(fromMask.x1.subarray(0, r.count));
     }
     expect(runVoxelCount(runs.fill)).toBeGreaterThan(runVoxelCount(runs.noFill));
+    // The sizes of the kept components are the masks' voxel counts.
+    expect(runs.voxels).toEqual({ fill: maskVoxelCount(both.fill), noFill: maskVoxelCount(both.noFill) });
   });
 
   it('the threshold decides what is air: at -900 the -850 HU lungs are tissue and only the airway is left', () => {
