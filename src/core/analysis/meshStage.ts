@@ -2,7 +2,9 @@
  * The mesh stage of the analysis pipeline (runAnalysis.ts): the closed
  * marching-cubes surface of a mask at level 0.5 (mesh/marchingCubes.ts,
  * Lorensen & Cline with consistent faces, as the reference's
- * skimage.measure.marching_cubes) and its area, timed apart.
+ * skimage.measure.marching_cubes) and its area, timed apart. The mask is
+ * given as voxels or as row runs (marchingCubesOfRuns: the same arrays, no
+ * voxel mask needed; the internal structures are meshed that way).
  *
  * The mesh arrays are views of the used part of larger buffers (marching
  * cubes with `trim: false`), which saves copying them; use byteOffset and
@@ -10,7 +12,8 @@
  * dependencies, so that a thread that only meshes (the CLI's analysis
  * worker) loads little.
  *
- * Cost: that of marchingCubes plus one pass over the triangles for the area.
+ * Cost: that of marchingCubes (or marchingCubesOfRuns) plus one pass over
+ * the triangles for the area.
  */
 import type { MeshStageParams } from './analysisParams';
 import { marchingCubes, marchingCubesOfRuns, type MarchingCubesResult } from '../mesh/marchingCubes';
