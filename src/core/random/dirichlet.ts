@@ -23,9 +23,10 @@ import { Mt19937 } from './mt19937';
  */
 export function dirichletOnes(rng: Mt19937, n: number, rows: number): Float64Array {
   const out = new Float64Array(rows * n);
+  // The uniforms of all rows first: the same stream, in row-major order.
+  rng.fillDoubles(out, 0, rows * n);
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    rng.fillDoubles(out, base, n);
     let acc = 0.0;
     for (let j = base; j < base + n; j++) {
       const g = -logCorrectlyRounded(1.0 - out[j]);

@@ -76,6 +76,9 @@ function buildTables(): void {
   logcHi = hiArr;
 }
 
+/** POW2_NEG[e + 1023] = 2^-e for the exponents of normal doubles (e in -1022..1023). */
+const POW2_NEG = Float64Array.from({ length: 2047 }, (_, i) => 2 ** (1023 - i));
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // word holding the exponent
@@ -93,10 +96,11 @@ export function logCorrectlyRounded(x: number): number {
     k = -54;
   }
   f64[0] = x;
-  const w = u32[HI];
-  k += (w >>> 20) - 1023;
-  u32[HI] = (w & 0x000fffff) | 0x3ff00000; // mantissa in [1, 2)
-  let m = f64[0];
+  const ex = (u32[HI] >>> 20) - 1023;
+  k += ex;
+  // Mantissa in [1, 2): x * 2^-ex is exact (a power of two, x normal here); reading it back
+  // through the punned word instead would stall on the partial store.
+  let m = x * POW2_NEG[ex + 1023];
   if (m > 1.4142135623730951) {
     m *= 0.5;
     k += 1;
