@@ -67,12 +67,7 @@ class FileReader {
       this.size = fstatSync(fd).size;
       const want = Math.min(this.size, maxBytes);
       if (this.buffer.length < want) this.buffer = Buffer.allocUnsafe(Math.max(want, 2 * this.buffer.length));
-      let got = 0;
-      while (got < want) {
-        const n = readSync(fd, this.buffer, got, want - got, got);
-        if (n === 0) break;
-        got += n;
-      }
+      const got = readFully(fd, new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, want), 0);
       return new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, got);
     } finally {
       closeSync(fd);
@@ -80,17 +75,22 @@ class FileReader {
   }
 }
 
-/** Reads `into.length` bytes of a file from `position` into `into`; returns how many were there. */
+/** Reads into all of `into` from file position `position` (fewer bytes at the end of the file); returns how many were read. */
+function readFully(fd: number, into: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < into.length) {
+    const n = readSync(fd, into, got, into.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** readFully on a file opened for this one read. */
 function readRange(file: string, into: Uint8Array, position: number): number {
   const fd = openSync(file, 'r');
   try {
-    let got = 0;
-    while (got < into.length) {
-      const n = readSync(fd, into, got, into.length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
+    return readFully(fd, into, position);
   } finally {
     closeSync(fd);
   }

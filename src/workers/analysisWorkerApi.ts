@@ -19,17 +19,17 @@
  */
 import * as Comlink from 'comlink';
 import { gkSliceRange } from '../core/analysis/analysisParams';
-import { internalStructuresFromRuns, lungLabelsFromRuns } from '../core/analysis/internalMask';
+import { internalStructuresFromRuns, lungLabelsFromRuns, lungOnlyHuOfRuns } from '../core/analysis/internalMask';
 import { gkSegmentSlices, gkSegmentVolume } from '../core/clustering/gkSegment';
 import { decimateForDisplay } from '../core/mesh/decimateForDisplay';
 import { heightColors } from '../core/mesh/heightColors';
 import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { taubinSmooth } from '../core/mesh/taubinSmooth';
-import { paintRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
+import { maskOfRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
 import { axialRunsOf, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
 import { splitAirwayAndLungsOfRuns } from '../core/segmentation/splitAirwayAndLungs';
-import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../core/volume/volume';
+import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type VolumeGeometry } from '../core/volume/volume';
 import type {
   AnalysisMasksState,
   AnalysisMeshKind,
@@ -104,13 +104,6 @@ function trimmedMesh(m: Mesh): Mesh {
     return copy;
   };
   return { positionsMm: trim(m.positionsMm), indices: trim(m.indices), normals: trim(m.normals) };
-}
-
-/** The voxel mask of `runs` on grid `g` (a fresh array: untouched pages stay unallocated). */
-function paintMask(runs: RunSet, g: VolumeGeometry): Mask {
-  const data = new Uint8Array(g.nx * g.ny * g.nz);
-  paintRuns(runs, data);
-  return { ...geometryOf(g), data };
 }
 
 /** A fresh API with its own state (one per worker; tests make their own). */
@@ -231,12 +224,11 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const g = s.geometry;
       const report = throttled(onProgress);
       const gkParams = { clusters: params.clusters, m: params.m, maxIter: params.maxIter, error: params.error, seed: params.seed };
-      const plane = g.nx * g.ny;
       let out: GkOutput;
       let gkGeometry: VolumeGeometry;
       if (params.scope === 'volume') {
         report(0, 'clustering all lung voxels');
-        const lung = paintMask(fill, g);
+        const lung = maskOfRuns(fill, g);
         const r = gkSegmentVolume(hu, lung.data, gkParams);
         freeNow(lung.data);
         gkGeometry = geometryOf(g);
@@ -255,19 +247,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
         const zFrom = slices[0];
         const planes = slices.length;
         // The lung-only HU (HU inside the filled mask, 0 elsewhere) of the clustered slices only, from the runs.
-        const lungHu = new Int16Array(planes * plane);
-        const { nx, ny } = g;
-        const { rowStart, x0, x1 } = fill;
-        const rowFrom = zFrom * ny;
-        const rowTo = (zFrom + planes) * ny;
-        for (let r = rowFrom; r < rowTo; r++) {
-          const src = r * nx;
-          const dst = (r - rowFrom) * nx;
-          const end = rowStart[r + 1];
-          for (let k = rowStart[r]; k < end; k++) {
-            for (let x = x0[k]; x < x1[k]; x++) lungHu[dst + x] = hu[src + x];
-          }
-        }
+        const lungHu = lungOnlyHuOfRuns(hu, fill, zFrom, planes);
         report(0, `clustering ${planes} slices`);
         const r = gkSegmentSlices(lungHu, g.nx, g.ny, 0, planes, gkParams, (done, total) => report(done / total, `slice ${done} of ${total}`));
         freeNow(lungHu);

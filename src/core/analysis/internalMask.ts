@@ -2,7 +2,7 @@
  * The tutorial's internal structures, fill − noFill, as a 0/1 mask, with the
  * voxel counts of the three masks from the same pass; and the lung-only HU
  * (HU inside the filled mask, 0 elsewhere: the tutorial's "isolate lung")
- * of single slices.
+ * of single slices, from the mask or from its runs.
  *
  * Same results as segmentLungs.ts `internalStructures`, `maskVoxelCount` and
  * `lungOnlyHu` (tests compare them) for masks of 0/1 values (the Mask
@@ -17,19 +17,18 @@
  * `internalStructuresFromRuns` does the same without reading the masks:
  * internal = fill \ noFill as a run-set difference (runs.ts
  * `differenceRuns`), kept as runs (the analysis meshes them as runs and
- * paints a mask only when one is asked for), and the counts are sums of run
- * lengths; `internalMaskFromRuns` paints the difference straight into a
- * fresh zero-filled mask.
+ * paints a mask only when one is asked for, internalStructuresMask), and
+ * the counts are the segmentation's component sizes or sums of run lengths.
  *
  * Cost: O(voxels / 4) word reads (from runs: O(runs), about 8 bytes per
- * internal run; painting adds the internal voxels written); memory: the
+ * internal run; painting a mask writes a fresh byte per voxel); memory: the
  * 1-byte output mask when one is made. The
  * lung-only HU is only ever read on the few slices GK clusters, so it is
  * made per slice (O(nx * ny) each) rather than for the whole volume.
  */
 import { geometryOf, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import type { InternalStructuresMask, LungRuns } from '../segmentation/segmentLungs';
-import { differenceRuns, paintRunDifference, paintRuns, runVoxelCount, type RunSet } from '../segmentation/runs';
+import { differenceRuns, maskOfRuns, paintRunDifference, paintRuns, runVoxelCount, type RunSet } from '../segmentation/runs';
 import type { MeshSource } from './meshStage';
 
 export interface InternalMaskResult {
@@ -115,30 +114,6 @@ export function internalMask(fill: Mask, noFill: Mask): InternalMaskResult {
 }
 
 /**
- * Same result as `internalMask(fill, noFill)` when `runs` are the run sets of
- * those two masks (as segmentLungVariants returns them); `fill` only gives
- * the geometry, no voxel of a mask is read. `out`, when given, becomes the
- * mask's data: it must be all 0 and hold one byte per voxel (for example a
- * fresh array over a SharedArrayBuffer, which another thread can then read).
- */
-export function internalMaskFromRuns(fill: Mask, runs: LungRuns, out: Uint8Array | null = null): InternalMaskResult {
-  const { nx, ny, nz } = fill;
-  for (const r of [runs.fill, runs.noFill]) {
-    if (r.nx !== nx || r.ny !== ny || r.nz !== nz) throw new RangeError('runs and mask are on different grids');
-  }
-  if (out !== null && out.length !== nx * ny * nz) throw new RangeError(`output holds ${out.length} values, the grid has ${nx * ny * nz}`);
-  // A fresh mask is zero pages: only the pages holding internal voxels are ever touched.
-  const data = out ?? new Uint8Array(nx * ny * nz);
-  const nInternal = paintRunDifference(runs.fill, runs.noFill, data);
-  const nFill = runVoxelCount(runs.fill);
-  const nNoFill = runVoxelCount(runs.noFill);
-  return {
-    internal: { ...geometryOf(fill), data, minusOneVoxels: nNoFill - nFill + nInternal },
-    voxels: { fill: nFill, noFill: nNoFill, internal: nInternal },
-  };
-}
-
-/**
  * The internal structures as the analysis keeps them: fill \ noFill as row
  * runs when the masks' runs were at hand (no voxel is written; the meshes
  * are made from the runs and a mask is painted only when one is asked for,
@@ -186,8 +161,7 @@ export function internalStructuresOfMask(r: InternalMaskResult): { internal: Int
 export function internalStructuresMask(s: InternalStructures): InternalStructuresMask {
   if (s.mask) return s.mask;
   if (!s.runs) throw new Error('internal structures without runs or mask');
-  const { nx, ny, nz } = s.geometry;
-  s.mask = { ...geometryOf(s.geometry), data: paintRuns(s.runs, new Uint8Array(nx * ny * nz)), minusOneVoxels: s.minusOneVoxels };
+  s.mask = { ...maskOfRuns(s.runs, s.geometry), minusOneVoxels: s.minusOneVoxels };
   return s.mask;
 }
 
@@ -222,5 +196,28 @@ export function lungOnlyHuSlice(volume: Volume, fill: Mask, z: number, out: Int1
   const m = fill.data;
   const o = z * plane;
   for (let k = 0; k < plane; k++) out[k] = m[o + k] !== 0 ? hu[o + k] : 0;
+  return out;
+}
+
+/**
+ * Lung-only HU of slices zFrom .. zFrom + planes - 1 (HU where the mask given
+ * as `runs` is 1, else 0), one nx * ny plane each, from the runs: only the
+ * mask's voxels are read. What lungOnlyHuSlice gives slice by slice.
+ */
+export function lungOnlyHuOfRuns(hu: Int16Array, runs: RunSet, zFrom: number, planes: number): Int16Array {
+  const { nx, ny, nz, rowStart, x0, x1 } = runs;
+  if (hu.length !== nx * ny * nz) throw new RangeError('runs and volume are on different grids');
+  if (!Number.isInteger(zFrom) || zFrom < 0 || planes < 0 || zFrom + planes > nz) throw new RangeError(`slices ${zFrom}..${zFrom + planes - 1} outside 0..${nz - 1}`);
+  const out = new Int16Array(planes * nx * ny);
+  const rowFrom = zFrom * ny;
+  const rowTo = (zFrom + planes) * ny;
+  for (let r = rowFrom; r < rowTo; r++) {
+    const src = r * nx;
+    const dst = (r - rowFrom) * nx;
+    const end = rowStart[r + 1];
+    for (let k = rowStart[r]; k < end; k++) {
+      for (let x = x0[k]; x < x1[k]; x++) out[dst + x] = hu[src + x];
+    }
+  }
   return out;
 }

@@ -35,7 +35,7 @@ import {
 } from '../volume/reorient';
 import { geometryOf, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { permuteRuns } from './permuteRuns';
-import { paintRuns, type RunSet } from './runs';
+import { maskOfRuns, type RunSet } from './runs';
 import {
   segmentLungs,
   segmentLungVariants,
@@ -106,10 +106,6 @@ export function segmentLungVariantRunsAnyOrientation(volume: Volume, params: Omi
   return out;
 }
 
-function maskOfRuns(runs: RunSet, volume: Volume): Mask {
-  return { ...geometryOf(volume), data: paintRuns(runs, new Uint8Array(volume.nx * volume.ny * volume.nz)) };
-}
-
 /** segmentLungs for a stack of any orientation: the mask on the volume's own grid. */
 export function segmentLungsAnyOrientation(volume: Volume, params: SegmentLungsParams): Mask {
   const order = axialOrderOf(volume);
@@ -137,7 +133,7 @@ export function segmentLungsAnyOrientation(volume: Volume, params: SegmentLungsP
  */
 export function axialMaskOfRuns(runs: RunSet, g: VolumeGeometry): Mask {
   const axial = axialRunsOf(runs, g);
-  return { ...axial.geometry, data: paintRuns(axial.runs, new Uint8Array(g.nx * g.ny * g.nz)) };
+  return maskOfRuns(axial.runs, axial.geometry);
 }
 
 /**

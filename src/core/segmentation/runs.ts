@@ -17,6 +17,8 @@
  * runs); arrays grow by doubling.
  */
 
+import { geometryOf, type Mask, type VolumeGeometry } from '../volume/volume';
+
 /** Grid size in voxels. */
 export interface GridDims {
   nx: number;
@@ -322,14 +324,11 @@ function pickRows(runs: RunSet, select: Uint8Array, bx0: Int32Array, bx1: Int32A
  */
 export function differenceRuns(a: RunSet, b: RunSet): RunSet {
   if (a.nx !== b.nx || a.ny !== b.ny || a.nz !== b.nz) throw new RangeError('run sets are on different grids');
-  const rows = a.ny * a.nz;
-  const rowStart = new Int32Array(rows + 1);
-  // Each run of b starts inside at most one run of a and cuts it into at most one more piece.
-  const capacity = Math.max(1, a.count + b.count);
-  const x0 = new Int32Array(capacity);
-  const x1 = new Int32Array(capacity);
-  const count = differenceRows(a, b, rowStart, x0, x1);
-  return { nx: a.nx, ny: a.ny, nz: a.nz, rowStart, x0, x1, value: null, count };
+  // Each run of b starts inside at most one run of a and cuts it into at most one more piece,
+  // so the arrays never grow and the sweep writes them directly (as pickRuns does).
+  const out = new RunBuilder(a, false, Math.max(1, a.count + b.count));
+  out.count = differenceRows(a, b, out.rowStart, out.x0, out.x1);
+  return out.finish();
 }
 
 /** The sweep of differenceRuns into preallocated arrays (large enough: a.count + b.count); returns the run count. */
@@ -466,6 +465,11 @@ export function paintRuns(runs: RunSet, out: Uint8Array, v = 1, select: Uint8Arr
     }
   }
   return out;
+}
+
+/** The 0/1 voxel mask of `runs` on grid `g`, with its geometry, in a fresh array (pages without runs stay untouched). */
+export function maskOfRuns(runs: RunSet, g: VolumeGeometry): Mask {
+  return { ...geometryOf(g), data: paintRuns(runs, new Uint8Array(g.nx * g.ny * g.nz)) };
 }
 
 /** Index of the run of row r = y + z*ny that holds x, or -1 (binary search). */

@@ -41,7 +41,7 @@
  */
 import { geometryOf, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
-import { complementRuns, paintRuns, pickRuns, runAt, runsFromThreshold, type RunSet } from './runs';
+import { complementRuns, maskOfRuns, pickRuns, runAt, runsFromThreshold, type RunSet } from './runs';
 
 export const DEFAULT_LUNG_THRESHOLD_HU = -700;
 
@@ -257,7 +257,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     const best = largestInSeedOrder(air, airLabels, inside, zTop);
     out.noFillRuns = pickRuns(air, best > 0 ? runsWithLabel(airLabels.labelOfRun, air.count, best) : new Uint8Array(air.count));
     out.noFillVoxels = best > 0 ? airLabels.sizes[best] : 0;
-    if (paint) out.noFill = { ...geometryOf(volume), data: paintRuns(out.noFillRuns, new Uint8Array(voxels)) };
+    if (paint) out.noFill = maskOfRuns(out.noFillRuns, volume);
     checkAbort(signal);
   }
 
@@ -283,7 +283,7 @@ function run(volume: Volume, params: Omit<SegmentLungsParams, 'fillLungStructure
     const best = largestInSeedOrder(filled, filledLabels, null, zTop);
     out.fillRuns = pickRuns(filled, best > 0 ? runsWithLabel(filledLabels.labelOfRun, filled.count, best) : new Uint8Array(filled.count));
     out.fillVoxels = best > 0 ? filledLabels.sizes[best] : 0;
-    if (paint) out.fill = { ...geometryOf(volume), data: paintRuns(out.fillRuns, new Uint8Array(voxels)) };
+    if (paint) out.fill = maskOfRuns(out.fillRuns, volume);
   }
   report(1, 'done');
   return out;

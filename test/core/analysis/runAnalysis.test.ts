@@ -20,9 +20,9 @@ import {
   sliceZMm,
 } from '../../../src/core/analysis/analysisParams';
 import {
-  internalMask, internalMaskFromRuns, internalMeshSource, internalStructuresFromRuns, internalStructuresMask, lungLabelsFromRuns, lungOnlyHuSlice,
+  internalMask, internalMeshSource, internalStructuresFromRuns, internalStructuresMask, lungLabelsFromRuns, lungOnlyHuOfRuns, lungOnlyHuSlice,
 } from '../../../src/core/analysis/internalMask';
-import { runsFromMask } from '../../../src/core/segmentation/runs';
+import { maskOfRuns, runsFromMask } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
@@ -334,10 +334,6 @@ describe('internalMask and lungOnlyHuSlice', () => {
       expect(a.internal.minusOneVoxels).toBe(b.minusOneVoxels);
       expect(b.minusOneVoxels).toBeGreaterThan(0);
       expect(a.voxels).toEqual({ fill: maskVoxelCount(fillMask), noFill: maskVoxelCount(noFillMask), internal: maskVoxelCount(b) });
-      const c = internalMaskFromRuns(fillMask, { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) });
-      expect(Array.from(c.internal.data)).toEqual(Array.from(b.data));
-      expect(c.internal.minusOneVoxels).toBe(b.minusOneVoxels);
-      expect(c.voxels).toEqual(a.voxels);
       // Kept as runs: the same counts and -1 voxels, the same mask once painted.
       const d = internalStructuresFromRuns(g, { fill: runsFromMask(fill, g), noFill: runsFromMask(noFill, g) });
       expect(d.voxels).toEqual(a.voxels);
@@ -354,6 +350,12 @@ describe('internalMask and lungOnlyHuSlice', () => {
       for (let z = 0; z < nz; z++) {
         expect(Array.from(lungOnlyHuSlice(vol, fillMask, z, out))).toEqual(Array.from(whole.subarray(z * nx * ny, (z + 1) * nx * ny)));
       }
+      // From the fill mask's runs: the same planes for any slice range; the runs paint back the mask.
+      const fillRuns = runsFromMask(fill, g);
+      expect(Array.from(maskOfRuns(fillRuns, g).data)).toEqual(Array.from(fill));
+      expect(Array.from(lungOnlyHuOfRuns(hu, fillRuns, 0, nz))).toEqual(Array.from(whole));
+      if (nz > 1) expect(Array.from(lungOnlyHuOfRuns(hu, fillRuns, 1, nz - 1))).toEqual(Array.from(whole.subarray(nx * ny)));
+      expect(() => lungOnlyHuOfRuns(hu, fillRuns, 1, nz)).toThrow(RangeError);
     }
   });
 
