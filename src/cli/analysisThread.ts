@@ -1,9 +1,8 @@
 /**
- * The analysis of the command line on two threads: the core's stages
- * (core/analysis/runAnalysis.ts) in the same order and with the same
- * results as runAnalysis, except that the marching cubes of the internal
- * structures is offered to a worker thread (meshWorker.ts) while this thread
- * runs GK and the marching cubes of the lungs. Those two branches need only
+ * The command line's schedule of the analysis, on two threads: the core's
+ * stages (core/analysis/stages.ts) with the same results as runAnalysis,
+ * except that the internal structures' surface is offered to a worker
+ * thread (meshWorker.ts) while this thread runs GK and the lung surface. Those two branches need only
  * the masks and take about the same time, so on two cores the analysis takes
  * about the time of the longer one instead of their sum.
  *
@@ -29,25 +28,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { resolveAnalysisParams, type AnalysisParamsInput, type MeshStageParams } from '../core/analysis/analysisParams';
+import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
-import type { MeshSource, MeshStageResult } from '../core/analysis/meshStage';
-import {
-  assembleAnalysisResult,
-  nowMs,
-  runGkStage,
-  runInternalStage,
-  runMeshStage,
-  runSegmentStage,
-  runSplitStage,
-  type AnalysisResult,
-} from '../core/analysis/runAnalysis';
+import { assembleAnalysisResult, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
+import { surfaceStage } from '../core/analysis/surfaceStage';
+import { gkStage, internalStage, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
+import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
 import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
 
 interface Pending {
-  resolve(r: MeshStageResult | null): void;
+  resolve(r: Surface | null): void;
   reject(e: Error): void;
 }
 
@@ -99,7 +91,7 @@ class MeshThread {
    * the worker found the job claimed by the caller. A voxel mask's data must
    * live in a SharedArrayBuffer (it is shared, not copied); runs are copied.
    */
-  offer(source: MeshSource, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> {
+  offer(source: MeshSource, params: SurfaceStageParams, claim: Int32Array): Promise<Surface | null> {
     const id = this.nextId++;
     let job: MeshJob;
     let transfer: ArrayBuffer[] = [];
@@ -113,11 +105,11 @@ class MeshThread {
       const x1 = r.x1.slice(0, r.count);
       const value = r.value?.slice(0, r.count) ?? null;
       const runs: RunSet = { nx: r.nx, ny: r.ny, nz: r.nz, count: r.count, rowStart, x0, x1, value };
-      job = { id, source: { runs, geometry: source.geometry }, params, stage, claim };
+      job = { id, source: { runs, geometry: source.geometry }, params, claim };
       transfer = [rowStart.buffer, x0.buffer, x1.buffer];
       if (value) transfer.push(value.buffer);
     } else {
-      job = { id, source, params, stage, claim };
+      job = { id, source, params, claim };
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -168,12 +160,12 @@ export async function stopAnalysisThread(): Promise<void> {
  * promise gives the worker's mesh, or null when the claim was taken by
  * someone else first (or the worker failed).
  */
-export function offerMeshJob(source: MeshSource, params: MeshStageParams, stage: MeshJob['stage'], claim: Int32Array): Promise<MeshStageResult | null> | null {
+export function offerMeshJob(source: MeshSource, params: SurfaceStageParams, claim: Int32Array): Promise<Surface | null> | null {
   if (!thread || thread.failed) return null;
   if (!('runs' in source) && !(source.data.buffer instanceof SharedArrayBuffer)) {
     throw new TypeError('a voxel mask offered to the mesh thread must live in a SharedArrayBuffer');
   }
-  return thread.offer(source, params, stage, claim).catch(() => null);
+  return thread.offer(source, params, claim).catch(() => null);
 }
 
 /** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
@@ -189,18 +181,14 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const params = resolveAnalysisParams(input);
   const t0 = nowMs();
   const useThread = startAnalysisThread();
-  const seg = runSegmentStage(volume, params);
-  let a = nowMs();
-  const inner = runInternalStage(seg.fill, seg.noFill, {}, seg.runs);
-  const internalMs = nowMs() - a;
+  const seg = segmentStage(volume, { ...params, withMasks: true });
+  const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
   const internalSource = internalMeshSource(inner.internal);
   const claim = new Int32Array(new SharedArrayBuffer(4));
-  const offered = useThread ? offerMeshJob(internalSource, params.mesh, 'meshInternal', claim) : null;
-  a = nowMs();
-  const gk = runGkStage(volume, seg.fill, params.gk);
-  const gkMs = nowMs() - a;
-  const meshLung = runMeshStage(seg.fill, params.mesh, 'meshLung');
-  let meshInternal: MeshStageResult | null = null;
+  const offered = useThread ? offerMeshJob(internalSource, params.mesh, claim) : null;
+  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
+  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh);
+  let meshInternal: Surface | null = null;
   if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
     lastInternalMeshBy = 'caller';
   } else {
@@ -210,10 +198,8 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   }
   if (meshInternal === null) {
     lastInternalMeshBy = 'caller';
-    meshInternal = runMeshStage(internalSource, params.mesh, 'meshInternal');
+    meshInternal = surfaceStage(internalSource, params.mesh);
   }
-  a = nowMs();
-  const split = params.split ? runSplitStage(seg.fill, {}, seg.runs?.fill) : null;
-  const splitMs = params.split ? nowMs() - a : 0;
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill)) : [null, 0];
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
 }

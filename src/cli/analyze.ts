@@ -23,7 +23,8 @@
  * writing --out files is `writeOutputs`, not in total).
  */
 import path from 'node:path';
-import { nowMs, type AnalysisResult, type AnalysisTimingsMs } from '../core/analysis/runAnalysis';
+import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
+import { nowMs } from '../core/analysis/stages';
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { CliIo } from './io';
@@ -56,7 +57,7 @@ export interface AnalyzeReport {
   /** Patient (LPS mm) centre of voxel (0, 0, 0) and the directions of increasing x, y, z (index order x + y*nx + z*nx*ny). */
   originMm: [number, number, number];
   directionXyz: [[number, number, number], [number, number, number], [number, number, number]];
-  params: { thresholdHu: number; background: string; gk: Record<string, number | null>; meshStepSize: number };
+  params: { thresholdHu: number; background: string; gk: Record<string, number | string | null>; meshStepSize: number };
   voxels: { lungFill: number; lungNoFill: number; internal: number };
   /** Lung volumes; right/left/airway when the split succeeded, else splitFailure says why. */
   lungMl: { fill: number; noFill: number; internal: number; right?: number; left?: number; airway?: number; splitFailure?: string };

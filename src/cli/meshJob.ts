@@ -5,8 +5,8 @@
  * for meshing with a shared claim word, and the worker's answer. Kept apart
  * so that the worker loads only this and the mesh code.
  */
-import type { MeshStageParams } from '../core/analysis/analysisParams';
-import type { MeshSource, MeshStageResult } from '../core/analysis/meshStage';
+import type { SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { MeshSource, Surface } from '../core/mesh/surface';
 
 /** Claim word values: free, taken by the worker, taken by the analysis thread. */
 export const CLAIM_FREE = 0;
@@ -22,13 +22,12 @@ export interface MeshJob {
    * the worker: see analysisThread.ts offerMeshJob).
    */
   source: MeshSource;
-  params: MeshStageParams;
-  stage: 'meshLung' | 'meshInternal';
+  params: SurfaceStageParams;
   claim: Int32Array;
 }
 
 /** The worker's answer: the mesh (its buffers transferred), `skipped` when the job was claimed by the caller first, or the error. */
 export type MeshReply =
-  | { id: number; ok: true; result: MeshStageResult }
+  | { id: number; ok: true; result: Surface }
   | { id: number; ok: true; skipped: true }
   | { id: number; ok: false; error: string };

@@ -1,7 +1,7 @@
 /**
  * Worker thread of the command line's analysis (analysisThread.ts; the
  * messages are in meshJob.ts): meshes the masks it is offered with the
- * core's mesh stage (marching cubes and the area, core/analysis/meshStage.ts)
+ * core's surface stage (core/analysis/surfaceStage.ts)
  * if it claims the job before the analysis thread does (an Atomics
  * compare-and-exchange on the job's shared claim word). A voxel mask is read
  * from shared memory, runs arrive moved; the mesh goes back as transferred
@@ -11,7 +11,7 @@
  * it before reading the folder.
  */
 import { parentPort } from 'node:worker_threads';
-import { runMeshStage } from '../core/analysis/meshStage';
+import { surfaceStage } from '../core/analysis/surfaceStage';
 import { CLAIM_FREE, CLAIM_WORKER, type MeshJob, type MeshReply } from './meshJob';
 
 function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
@@ -29,9 +29,9 @@ port.on('message', (job: MeshJob) => {
     return;
   }
   try {
-    const result = runMeshStage(job.source, job.params, job.stage);
-    const m = result.mesh;
-    port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, buffersOf(m.positionsMm, m.indices, m.normals));
+    const result = surfaceStage(job.source, job.params);
+    const m = result.full;
+    port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, m ? buffersOf(m.positionsMm, m.indices, m.normals) : []);
   } catch (e) {
     port.postMessage({ id: job.id, ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies MeshReply);
   }

@@ -4,7 +4,9 @@
  * the meshes in meshCache), and how the overlays are drawn.
  */
 import type { LungBackground } from '../core/segmentation/segmentLungs';
-import type { GkScope, GkSliceInfo, HuHistogram } from '../workers/analysisApi';
+import { DEFAULT_ANALYSIS_PARAMS, DEFAULT_GK_PARAMS, type GkScope, type GkStageParams, type SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { GkSliceInfo } from '../core/analysis/stages';
+import type { HuHistogram } from '../workers/analysisApi';
 import type { MaskKind } from './maskCache';
 
 /** The stages in the order they run; each has its own progress bar. */
@@ -51,23 +53,11 @@ export interface AnalysisStatus {
   finishedAtMs: number | null;
 }
 
-export interface GkUiParams {
-  clusters: number;
-  m: number;
-  maxIter: number;
-  error: number;
-  seed: number;
-  /** 'slices': 2 * halfSlices + 1 slices centred on the current slice; 'volume': all lung voxels at once. */
-  scope: GkScope;
-  halfSlices: number;
-}
+/** GK's parameters as the panel edits them; scope 'slices': 2 * halfSlices + 1 slices centred on the slice on screen when the run starts. */
+export type GkUiParams = Omit<GkStageParams, 'centreSlice'>;
 
-export interface MeshUiParams {
-  stepSize: number;
-  smoothIterations: number;
-  /** Drawn meshes above this are decimated (the full mesh stays for export). */
-  maxDisplayTriangles: number;
-}
+/** The surface parameters with a display budget: drawn meshes above it are decimated (exports make the full mesh again from the mask). */
+export type MeshUiParams = SurfaceStageParams & { maxDisplayTriangles: number };
 
 export interface AnalysisUiParams {
   thresholdHu: number;
@@ -76,10 +66,15 @@ export interface AnalysisUiParams {
   mesh: MeshUiParams;
 }
 
+function gkUiDefaults(): GkUiParams {
+  const { centreSlice: _centre, ...rest } = DEFAULT_GK_PARAMS;
+  return rest;
+}
+
 export const DEFAULT_ANALYSIS_UI_PARAMS: AnalysisUiParams = {
-  thresholdHu: -700,
-  background: 'border',
-  gk: { clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, scope: 'slices', halfSlices: 2 },
+  thresholdHu: DEFAULT_ANALYSIS_PARAMS.thresholdHu,
+  background: DEFAULT_ANALYSIS_PARAMS.background,
+  gk: gkUiDefaults(),
   mesh: { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 300_000 },
 };
 

@@ -10,7 +10,7 @@ import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/typ
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
-import { freeNow } from '../workers/freeNow';
+import { freeNow } from '../core/memory/freeNow';
 import { loadRunning, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 

@@ -13,6 +13,8 @@
  * them; loadVolume with keepResults gives the HU values back to a worker
  * that has the masks.
  */
+import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { GkStageResult } from '../core/analysis/stages';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
 import type { RunSet } from '../core/segmentation/runs';
@@ -64,54 +66,16 @@ export interface InternalOutput {
   ms: number;
 }
 
-export type GkScope = 'slices' | 'volume';
+/** GK's parameters as the core stage takes them (the centre slice is given by the caller, the slice on screen). */
+export type GkRunParams = GkStageParams & { centreSlice: number };
 
-export interface GkRunParams {
-  clusters: number;
-  m: number;
-  maxIter: number;
-  error: number;
-  seed: number;
-  /** 'slices': the tutorial's per-slice clustering around centreSlice; 'volume': one clustering of all lung voxels. */
-  scope: GkScope;
-  /** z index (volume order) of the centre slice ('slices' scope). */
-  centreSlice: number;
-  /** Slices on each side of the centre ('slices' scope). */
-  halfSlices: number;
-}
-
-export interface GkSliceInfo {
-  z: number;
-  centersHu: number[];
-  keptValue: number;
-  keptPixels: number;
-  iterations: number;
-}
-
-export interface GkOutput {
-  scope: GkScope;
-  /** Volume slice of the mask's first plane, and the number of planes. */
-  zFrom: number;
-  planes: number;
-  /** Kept-cluster mask (0/1), planes zFrom .. zFrom + planes - 1 of the volume grid. */
-  mask: Uint8Array;
-  /** Per clustered slice ('slices'), or one entry with z = -1 for the whole volume. */
-  perSlice: GkSliceInfo[];
-  keptVoxels: number;
-  ml: number;
-  ms: number;
-}
+/** The core stage's result and the time it took in the worker. */
+export type GkOutput = GkStageResult & { ms: number };
 
 export type AnalysisMeshKind = 'lung' | 'internal' | 'gk';
 
-export interface MeshRunParams {
-  /** Marching-cubes step (voxels). */
-  stepSize: number;
-  /** Taubin smoothing iterations (0: none). */
-  smoothIterations: number;
-  /** Above this many triangles the drawn mesh is decimated (the full one is dropped; exports make it again from the mask). */
-  maxDisplayTriangles: number;
-}
+/** The surface parameters of the core stage, with a display budget (above it the drawn mesh is decimated and the full one dropped: exports make it again from the mask). */
+export type MeshRunParams = SurfaceStageParams & { maxDisplayTriangles: number };
 
 export interface MeshOutput {
   kind: AnalysisMeshKind;

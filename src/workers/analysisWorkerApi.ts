@@ -18,18 +18,13 @@
  * the next GC.
  */
 import * as Comlink from 'comlink';
-import { gkSliceRange } from '../core/analysis/analysisParams';
-import { internalStructuresFromRuns, lungLabelsFromRuns, lungOnlyHuOfRuns } from '../core/analysis/internalMask';
-import { gkSegmentSlices, gkSegmentVolume } from '../core/clustering/gkSegment';
-import { decimateForDisplay } from '../core/mesh/decimateForDisplay';
-import { heightColors } from '../core/mesh/heightColors';
-import { marchingCubesOfRuns } from '../core/mesh/marchingCubes';
-import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
-import { taubinSmooth } from '../core/mesh/taubinSmooth';
-import { maskOfRuns, runsFromMask, runVoxelCount, type RunSet } from '../core/segmentation/runs';
-import { axialRunsOf, segmentLungVariantRunsAnyOrientation } from '../core/segmentation/anyOrientation';
-import { splitAirwayAndLungsOfRuns } from '../core/segmentation/splitAirwayAndLungs';
-import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type VolumeGeometry } from '../core/volume/volume';
+import { lungLabelsFromRuns } from '../core/analysis/internalMask';
+import { gkMaskRuns, gkStage, internalStage, segmentStage, splitStage } from '../core/analysis/stages';
+import { surfaceStage } from '../core/analysis/surfaceStage';
+import { freeNow } from '../core/memory/freeNow';
+import type { Mesh } from '../core/mesh/mesh';
+import type { RunSet } from '../core/segmentation/runs';
+import { geometryOf, voxelVolumeMm3, type VolumeGeometry } from '../core/volume/volume';
 import type {
   AnalysisMasksState,
   AnalysisMeshKind,
@@ -45,7 +40,6 @@ import type {
   StageProgressCallback,
 } from './analysisApi';
 import { masksStateBuffers } from './analysisMasks';
-import { freeNow } from './freeNow';
 import { runsHuHistogram } from './analysisStats';
 
 /** A mask kept as runs, on its own grid (the GK mask covers only some slices). */
@@ -88,22 +82,6 @@ function releaseCallback(cb: StageProgressCallback | undefined): void {
 
 function meshBuffers(m: Mesh): ArrayBuffer[] {
   return [m.positionsMm.buffer as ArrayBuffer, m.indices.buffer as ArrayBuffer, m.normals.buffer as ArrayBuffer];
-}
-
-/**
- * The mesh with arrays that own exactly their bytes: marching cubes returns
- * views of generously sized buffers (their untouched tails hold no memory
- * pages, but the whole buffer would move to the caller and be counted, and
- * kept, there). Oversized buffers are copied to size and freed here.
- */
-function trimmedMesh(m: Mesh): Mesh {
-  const trim = <T extends Float32Array | Uint32Array>(a: T): T => {
-    if (a.buffer.byteLength <= a.byteLength + (a.byteLength >> 3) + 65536) return a;
-    const copy = a.slice() as T;
-    freeNow(a);
-    return copy;
-  };
-  return { positionsMm: trim(m.positionsMm), indices: trim(m.indices), normals: trim(m.normals) };
 }
 
 /** A fresh API with its own state (one per worker; tests make their own). */
@@ -165,16 +143,13 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const report = throttled(onProgress);
       s.fill = s.noFill = s.internal = s.gk = undefined;
-      // Sagittal and coronal stacks are segmented in axial order; the runs come back on this grid.
-      const runs = segmentLungVariantRunsAnyOrientation(
-        { ...s.geometry, hu },
-        { thresholdHu: params.thresholdHu, background: params.background, onProgress: (f, step) => report(f, step) },
-      );
+      // Runs only (sagittal and coronal stacks segmented in axial order, the runs back on this grid).
+      const { runs } = segmentStage({ ...s.geometry, hu }, params, { onProgress: report });
       s.fill = runs.fill;
       s.noFill = runs.noFill;
       const ml = voxelVolumeMm3(s.geometry) / 1000;
-      const fillVoxels = runs.voxels?.fill ?? runVoxelCount(runs.fill);
-      const noFillVoxels = runs.voxels?.noFill ?? runVoxelCount(runs.noFill);
+      const fillVoxels = runs.voxels.fill;
+      const noFillVoxels = runs.voxels.noFill;
       // Both masks as one label array for the caller, painted from the runs (no voxel mask of either is made); the worker keeps the runs.
       const { nx, ny, nz } = s.geometry;
       const labels = lungLabelsFromRuns(runs, new Uint8Array(nx * ny * nz));
@@ -198,7 +173,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const report = throttled(onProgress);
       report(0, 'internal structures');
       // fill − noFill as runs (the caller has it in the label array); voxels in noFill but not in fill would be −1.
-      const inner = internalStructuresFromRuns(s.geometry, { fill, noFill });
+      const inner = internalStage(s.geometry, { fill, noFill });
       s.internal = inner.internal.runs;
       const voxels = inner.voxels.internal;
       const minusOneVoxels = inner.internal.minusOneVoxels;
@@ -223,55 +198,9 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const hu = needHu(s);
       const g = s.geometry;
       const report = throttled(onProgress);
-      const gkParams = { clusters: params.clusters, m: params.m, maxIter: params.maxIter, error: params.error, seed: params.seed };
-      let out: GkOutput;
-      let gkGeometry: VolumeGeometry;
-      if (params.scope === 'volume') {
-        report(0, 'clustering all lung voxels');
-        const lung = maskOfRuns(fill, g);
-        const r = gkSegmentVolume(hu, lung.data, gkParams);
-        freeNow(lung.data);
-        gkGeometry = geometryOf(g);
-        out = {
-          scope: 'volume',
-          zFrom: 0,
-          planes: g.nz,
-          mask: r.mask,
-          perSlice: [{ z: -1, centersHu: r.centers, keptValue: r.keptValue, keptPixels: r.keptPixels, iterations: r.iterations }],
-          keptVoxels: r.keptPixels,
-          ml: (r.keptPixels * voxelVolumeMm3(g)) / 1000,
-          ms: 0,
-        };
-      } else {
-        const slices = gkSliceRange(g, params.centreSlice, params.halfSlices);
-        const zFrom = slices[0];
-        const planes = slices.length;
-        // The lung-only HU (HU inside the filled mask, 0 elsewhere) of the clustered slices only, from the runs.
-        const lungHu = lungOnlyHuOfRuns(hu, fill, zFrom, planes);
-        report(0, `clustering ${planes} slices`);
-        const r = gkSegmentSlices(lungHu, g.nx, g.ny, 0, planes, gkParams, (done, total) => report(done / total, `slice ${done} of ${total}`));
-        freeNow(lungHu);
-        let kept = 0;
-        for (const sl of r.slices) kept += sl.keptPixels;
-        gkGeometry = { ...geometryOf(g), nz: planes, originMm: voxelToPatientMm(g, 0, 0, zFrom) };
-        out = {
-          scope: 'slices',
-          zFrom,
-          planes,
-          mask: r.mask,
-          perSlice: r.slices.map((sl) => ({
-            z: sl.z + zFrom,
-            centersHu: sl.centers,
-            keptValue: sl.keptValue,
-            keptPixels: sl.keptPixels,
-            iterations: sl.iterations,
-          })),
-          keptVoxels: kept,
-          ml: (kept * voxelVolumeMm3(g)) / 1000,
-          ms: 0,
-        };
-      }
-      s.gk = { geometry: gkGeometry, runs: runsFromMask(out.mask, gkGeometry) };
+      const r = gkStage({ ...g, hu }, fill, params, { onProgress: report });
+      const out: GkOutput = { ...r, ms: 0 };
+      s.gk = gkMaskRuns(g, r);
       report(1);
       releaseCallback(onProgress);
       out.ms = now() - t0;
@@ -288,46 +217,21 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
             ? { geometry: s.geometry, runs: need(s.internal, 'the internal-structures mask') }
             : need(s.gk, 'the GK mask');
       const report = throttled(onProgress);
-      const smooth = params.smoothIterations > 0;
-      const mcShare = smooth ? 0.75 : 0.9;
-      // Straight from the runs, two voxel planes at a time: no voxel mask of the whole grid.
-      const mc = marchingCubesOfRuns(source.runs, source.geometry, {
-        stepSize: params.stepSize,
-        trim: false,
-        onProgress: (f) => report(f * mcShare, 'marching cubes'),
-      });
-      let full: Mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
-      if (smooth) {
-        full = taubinSmooth(full, {
-          iterations: params.smoothIterations,
-          onProgress: (f) => report(mcShare + f * (0.9 - mcShare), 'smoothing'),
-        });
-      }
-      // Trimmed before decimating (a copy only where an output buffer is much larger than its surface).
-      full = trimmedMesh(full);
-      const triangles = full.indices.length / 3;
-      let display: Mesh | null = null;
-      if (triangles > params.maxDisplayTriangles) {
-        report(0.9, 'decimating for display');
-        display = decimateForDisplay(full, params.maxDisplayTriangles).mesh;
-      }
-      const drawn = display ?? full;
-      const colours = heightColors(drawn);
-      const vertices = full.positionsMm.length / 3;
-      const areaMm2 = meshAreaMm2(full);
-      const volumeMl = meshVolumeMl(full);
-      // A decimated surface's full mesh goes now: nobody keeps it (exports make it again from the mask).
-      if (display) for (const a of [full.positionsMm, full.indices, full.normals]) freeNow(a);
+      // Straight from the runs, two voxel planes at a time: no voxel mask of the whole grid. A decimated
+      // surface's full mesh is dropped in the stage: nobody keeps it (exports make it again from the mask).
+      const m = surfaceStage(source, params, { colours: true, keepFull: false, onProgress: report });
+      const drawn = (m.display ?? m.full) as Mesh;
+      const colours = m.heightColors as Float32Array;
       const out: MeshOutput = {
         kind,
-        full: display ? null : full,
-        display,
+        full: m.full,
+        display: m.display,
         heightColors: colours,
-        triangles,
-        vertices,
-        displayTriangles: drawn.indices.length / 3,
-        areaMm2,
-        volumeMl,
+        triangles: m.triangles,
+        vertices: m.vertices,
+        displayTriangles: m.displayTriangles,
+        areaMm2: m.areaMm2,
+        volumeMl: m.volumeMl,
         ms: now() - t0,
       };
       report(1);
@@ -340,9 +244,8 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const fill = need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
-      // In axial order (the split follows the airway down the slices), from the runs; only its numbers are used, so no labels are made.
-      const axial = axialRunsOf(fill, s.geometry);
-      const r = splitAirwayAndLungsOfRuns(axial.runs, axial.geometry, { withLabels: false, onProgress: (f, step) => report(f, step) });
+      // Only its numbers are used, so no labels are made.
+      const r = splitStage(s.geometry, fill, { onProgress: report });
       report(1);
       releaseCallback(onProgress);
       const ms = now() - t0;

@@ -8,10 +8,9 @@
 import * as Comlink from 'comlink';
 import { cropMask } from '../core/mesh/cropMask';
 import { heightColors } from '../core/mesh/heightColors';
-import { marchingCubes } from '../core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
+import { fullMesh, surface } from '../core/mesh/surface';
 import type { Mask, Vec3 } from '../core/volume/volume';
-import { taubinSmooth } from '../core/mesh/taubinSmooth';
 import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
 
 /** The surface of a crop request (pure; also called directly in tests). */
@@ -25,8 +24,7 @@ export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
     const data = new Uint8Array(w.hu.length);
     for (let i = 0; i < data.length; i++) data[i] = w.hu[i] >= req.thresholdHu ? 1 : 0;
     cropped = { nx: w.nx, ny: w.ny, nz: w.nz, spacingMmXyz: w.spacingMmXyz, originMm: w.originMm, directionXyz: w.directionXyz, data };
-    const mc = marchingCubes(cropped);
-    mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
+    mesh = fullMesh(surface(cropped, { stepSize: 1, trim: true, volume: false }));
     offsetXyz = req.offsetXyz;
   } else {
     const r = cropMask(req.mask, req.params);
@@ -54,9 +52,7 @@ export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
  * buffers (pure; also called directly in tests).
  */
 export function maskSurface(req: MaskSurfaceRequest): Mesh {
-  const mc = marchingCubes(req.mask, { stepSize: req.stepSize });
-  const mesh: Mesh = { positionsMm: mc.positionsMm, indices: mc.indices, normals: mc.normals };
-  return req.smoothIterations > 0 ? taubinSmooth(mesh, { iterations: req.smoothIterations }) : mesh;
+  return fullMesh(surface(req.mask, { stepSize: req.stepSize, smoothIterations: req.smoothIterations, trim: true, volume: false }));
 }
 
 /** Buffers of a result that can be transferred (each owns its whole ArrayBuffer). */

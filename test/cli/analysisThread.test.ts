@@ -4,7 +4,9 @@ import {
 } from '../../src/cli/analysisThread';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
 import { internalStructuresMask } from '../../src/core/analysis/internalMask';
-import { runMeshStage } from '../../src/core/analysis/meshStage';
+import { DEFAULT_SURFACE_PARAMS } from '../../src/core/analysis/analysisParams';
+import { surfaceStage } from '../../src/core/analysis/surfaceStage';
+import { fullMesh } from '../../src/core/mesh/surface';
 import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAnalysis';
 import { buildSeries } from '../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
@@ -55,21 +57,21 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     for (const by of meshedBy) expect(['worker', 'caller']).toContain(by);
   });
 
-  it('the worker meshes a shared mask it claims, as runMeshStage does here, and gives the mesh back', async () => {
+  it('the worker meshes a shared mask it claims, as the surface stage does here, and gives the mesh back', async () => {
     const expected = one.meshes.internal;
     const mask = internalStructuresMask(one.internal);
     const shared = new Uint8Array(new SharedArrayBuffer(mask.data.length));
     shared.set(mask.data);
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    const r = await offerMeshJob({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal', claim);
+    const r = await offerMeshJob({ ...mask, data: shared }, DEFAULT_SURFACE_PARAMS, claim);
     expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
     expect(r).not.toBeNull();
     if (!r) return;
     expect(r.triangles).toBe(expected.triangles);
     expect(r.areaMm2).toBe(expected.areaMm2);
-    expect(sameArray(r.mesh.indices, expected.mesh.indices)).toBe(true);
-    expect(sameArray(r.mesh.positionsMm, expected.mesh.positionsMm)).toBe(true);
-    expect(sameArray(r.mesh.normals, expected.mesh.normals)).toBe(true);
+    expect(sameArray(fullMesh(r).indices, expected.mesh.indices)).toBe(true);
+    expect(sameArray(fullMesh(r).positionsMm, expected.mesh.positionsMm)).toBe(true);
+    expect(sameArray(fullMesh(r).normals, expected.mesh.normals)).toBe(true);
     // The mask was read in place, not moved or changed.
     expect(sameArray(shared, mask.data)).toBe(true);
   });
@@ -79,11 +81,11 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     if (!runs) throw new Error('the analysis keeps the internal structures as runs');
     const before = { x0: Array.from(runs.x0.subarray(0, runs.count)), rowStart: Array.from(runs.rowStart) };
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    const r = await offerMeshJob({ runs, geometry: one.internal.geometry }, { stepSize: 1 }, 'meshInternal', claim);
+    const r = await offerMeshJob({ runs, geometry: one.internal.geometry }, DEFAULT_SURFACE_PARAMS, claim);
     expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
     if (!r) throw new Error('no mesh from the worker');
-    expect(sameArray(r.mesh.indices, one.meshes.internal.mesh.indices)).toBe(true);
-    expect(sameArray(r.mesh.positionsMm, one.meshes.internal.mesh.positionsMm)).toBe(true);
+    expect(sameArray(fullMesh(r).indices, one.meshes.internal.mesh.indices)).toBe(true);
+    expect(sameArray(fullMesh(r).positionsMm, one.meshes.internal.mesh.positionsMm)).toBe(true);
     expect(Array.from(runs.x0.subarray(0, runs.count))).toEqual(before.x0);
     expect(Array.from(runs.rowStart)).toEqual(before.rowStart);
   });
@@ -94,14 +96,14 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     shared.set(mask.data);
     const claim = new Int32Array(new SharedArrayBuffer(4));
     expect(Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER)).toBe(CLAIM_FREE);
-    await expect(offerMeshJob({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal', claim)).resolves.toBeNull();
+    await expect(offerMeshJob({ ...mask, data: shared }, DEFAULT_SURFACE_PARAMS, claim)).resolves.toBeNull();
     expect(Atomics.load(claim, 0)).toBe(CLAIM_CALLER);
     // What this thread then computes is the same mesh.
-    expect(runMeshStage({ ...mask, data: shared }, { stepSize: 1 }, 'meshInternal').triangles).toBe(one.meshes.internal.triangles);
+    expect(surfaceStage({ ...mask, data: shared }, DEFAULT_SURFACE_PARAMS).triangles).toBe(one.meshes.internal.triangles);
   });
 
   it('refuses a voxel mask that is not in shared memory (it would be copied, not shared)', () => {
-    expect(() => offerMeshJob(internalStructuresMask(one.internal), { stepSize: 1 }, 'meshInternal', new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
+    expect(() => offerMeshJob(internalStructuresMask(one.internal), DEFAULT_SURFACE_PARAMS, new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
   });
 
   it('gives the masks, counts and GK results of runAnalysis', () => {
@@ -110,7 +112,7 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(two.voxels).toEqual(one.voxels);
     expect(two.lungMl).toEqual(one.lungMl);
     expect(two.gk.perSlice).toEqual(one.gk.perSlice);
-    expect(sameArray(two.gk.kept, one.gk.kept)).toBe(true);
+    expect(sameArray(two.gk.mask, one.gk.mask)).toBe(true);
   });
 
   it('keeps the internal structures (runs, copied for the worker) intact: fill − noFill, voxel for voxel', () => {

@@ -18,29 +18,30 @@
  *
  * Cost: O(1) except sliceNearestZ, O(nz).
  */
+import { GK_DEFAULT_PARAMS, type GkParams } from '../clustering/gustafsonKessel';
 import { voxelToPatientMm, type VolumeGeometry } from '../volume/volume';
 import { DEFAULT_LUNG_THRESHOLD_HU, superiorSliceIndex, type LungBackground } from '../segmentation/segmentLungs';
 
-export interface GkStageParams {
-  /** Number of clusters. Default 5. */
-  clusters: number;
-  /** Fuzziness exponent m > 1. Default 2. */
-  m: number;
-  /** Iterations at most. Default 100 (the reference stops there, converged or not). */
-  maxIter: number;
-  /** Stop when the Frobenius norm of the membership change falls below this. Default 1e-6. */
-  error: number;
-  /** Seed of the numpy-compatible Dirichlet initialisation (fresh for every slice). Default 0. */
-  seed: number;
-  /** z index (volume order) of the centre slice, or null for the reference's middle slice. */
+/** 'slices': the tutorial's per-slice clustering around a centre slice; 'volume': one clustering of all lung voxels. */
+export type GkScope = 'slices' | 'volume';
+
+/** GK's own parameters (gustafsonKessel.ts GkParams) and the slices it runs on. */
+export interface GkStageParams extends GkParams {
+  scope: GkScope;
+  /** z index (volume order) of the centre slice ('slices'), or null for the reference's middle slice. */
   centreSlice: number | null;
-  /** Slices on each side of the centre. Default 2 (5 slices). */
+  /** Slices on each side of the centre ('slices'). Default 2 (5 slices). */
   halfSlices: number;
 }
 
-export interface MeshStageParams {
+/** How a surface is made (mesh/surface.ts); the tutorial's pipeline uses marching cubes alone. */
+export interface SurfaceStageParams {
   /** Marching-cubes step (every step-th voxel along each axis). Default 1. */
   stepSize: number;
+  /** Taubin smoothing iterations (0: none). Default 0. */
+  smoothIterations: number;
+  /** Above this many triangles the drawn surface is decimated; null: never (the pipeline's default). */
+  maxDisplayTriangles: number | null;
 }
 
 export interface AnalysisParams {
@@ -49,7 +50,7 @@ export interface AnalysisParams {
   /** Which air counts as outside the patient (see segmentLungs.ts). Default 'border'. */
   background: LungBackground;
   gk: GkStageParams;
-  mesh: MeshStageParams;
+  mesh: SurfaceStageParams;
   /** Also split the filled lung mask into airway, right and left lung. Default true. */
   split: boolean;
 }
@@ -59,25 +60,25 @@ export interface AnalysisParamsInput {
   thresholdHu?: number;
   background?: LungBackground;
   gk?: Partial<GkStageParams>;
-  mesh?: Partial<MeshStageParams>;
+  mesh?: Partial<SurfaceStageParams>;
   split?: boolean;
 }
 
 export const DEFAULT_GK_PARAMS: Readonly<GkStageParams> = Object.freeze({
-  clusters: 5,
-  m: 2,
-  maxIter: 100,
-  error: 1e-6,
-  seed: 0,
+  ...GK_DEFAULT_PARAMS,
+  scope: 'slices' as GkScope,
   centreSlice: null,
   halfSlices: 2,
 });
+
+/** The tutorial's surfaces: marching cubes alone, full resolution. */
+export const DEFAULT_SURFACE_PARAMS: Readonly<SurfaceStageParams> = Object.freeze({ stepSize: 1, smoothIterations: 0, maxDisplayTriangles: null });
 
 export const DEFAULT_ANALYSIS_PARAMS: Readonly<AnalysisParams> = Object.freeze({
   thresholdHu: DEFAULT_LUNG_THRESHOLD_HU,
   background: 'border' as LungBackground,
   gk: DEFAULT_GK_PARAMS,
-  mesh: Object.freeze({ stepSize: 1 }),
+  mesh: DEFAULT_SURFACE_PARAMS,
   split: true,
 });
 
@@ -100,7 +101,11 @@ export function resolveAnalysisParams(input: AnalysisParamsInput = {}): Analysis
   if (!Number.isInteger(g.seed) || g.seed < 0) throw new RangeError(`gk.seed must be an integer >= 0, got ${g.seed}`);
   if (!Number.isInteger(g.halfSlices) || g.halfSlices < 0) throw new RangeError(`gk.halfSlices must be an integer >= 0, got ${g.halfSlices}`);
   if (g.centreSlice !== null && !Number.isInteger(g.centreSlice)) throw new RangeError(`gk.centreSlice must be an integer or null, got ${g.centreSlice}`);
+  if (g.scope !== 'slices' && g.scope !== 'volume') throw new RangeError(`gk.scope must be 'slices' or 'volume'`);
   if (!Number.isInteger(p.mesh.stepSize) || p.mesh.stepSize < 1) throw new RangeError(`mesh.stepSize must be an integer >= 1, got ${p.mesh.stepSize}`);
+  if (!Number.isInteger(p.mesh.smoothIterations) || p.mesh.smoothIterations < 0) throw new RangeError(`mesh.smoothIterations must be an integer >= 0, got ${p.mesh.smoothIterations}`);
+  const budget = p.mesh.maxDisplayTriangles;
+  if (budget !== null && !(Number.isInteger(budget) && budget > 0)) throw new RangeError(`mesh.maxDisplayTriangles must be a positive integer or null, got ${budget}`);
   return p;
 }
 

@@ -29,7 +29,7 @@
 import { geometryOf, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import type { InternalStructuresMask, LungRuns } from '../segmentation/segmentLungs';
 import { differenceRuns, maskOfRuns, paintRunDifference, paintRuns, runVoxelCount, type RunSet } from '../segmentation/runs';
-import type { MeshSource } from './meshStage';
+import type { MeshSource } from '../mesh/surface';
 
 export interface InternalMaskResult {
   internal: InternalStructuresMask;

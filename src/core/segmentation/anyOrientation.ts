@@ -148,6 +148,12 @@ export function axialRunsOf(runs: RunSet, g: VolumeGeometry): { runs: RunSet; ge
   return { runs: permuteRuns(runs, order.perm), geometry: permuteGeometry(g, order.perm) };
 }
 
+/** Voxel data (1 B/voxel) made on the axial grid of `g` (axialRunsOf's), put back on g's own grid (the array itself when g is axial). */
+export function axialDataToOwnGrid(axialData: Uint8Array, g: VolumeGeometry): Uint8Array {
+  const order = axialOrderOf(g);
+  return order.identity ? axialData : fromAxialData(axialData, g, order);
+}
+
 /**
  * splitAirwayAndLungs for a mask of any orientation, same result type.
  * `runs` (optional): the row runs of `mask`, when at hand; the axial copy of

@@ -1,16 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ANALYSIS_STAGES,
-  isAbortError,
-  runAnalysis,
-  runGkStage,
-  runInternalStage,
-  runMeshStage,
-  runSegmentStage,
-  runSplitStage,
-  type AnalysisResult,
-  type AnalysisStage,
-} from '../../../src/core/analysis/runAnalysis';
+import { ANALYSIS_STAGES, runAnalysis, type AnalysisResult, type AnalysisStage } from '../../../src/core/analysis/runAnalysis';
+import { gkStage, internalStage, isAbortError, segmentStage, splitStage } from '../../../src/core/analysis/stages';
+import { surfaceStage } from '../../../src/core/analysis/surfaceStage';
+import { fullMesh } from '../../../src/core/mesh/surface';
 import {
   DEFAULT_ANALYSIS_PARAMS,
   defaultCentreSlice,
@@ -56,8 +48,8 @@ describe('analysis parameters', () => {
     const p = resolveAnalysisParams();
     expect(p.thresholdHu).toBe(-700);
     expect(p.background).toBe('border');
-    expect(p.gk).toEqual({ clusters: 5, m: 2, maxIter: 100, error: 1e-6, seed: 0, centreSlice: null, halfSlices: 2 });
-    expect(p.mesh).toEqual({ stepSize: 1 });
+    expect(p.gk).toEqual({ clusters: 5, scope: 'slices', m: 2, maxIter: 100, error: 1e-6, seed: 0, centreSlice: null, halfSlices: 2 });
+    expect(p.mesh).toEqual({ stepSize: 1, smoothIterations: 0, maxDisplayTriangles: null });
     expect(resolveAnalysisParams({ gk: { seed: 3 } }).gk.clusters).toBe(DEFAULT_ANALYSIS_PARAMS.gk.clusters);
   });
 
@@ -138,15 +130,15 @@ describe('runAnalysis on the synthetic chest phantom', () => {
     expect(result.lungMl.fill).toBeCloseTo((result.voxels.lungFill * sx * sy * sz) / 1000, 9);
   });
 
-  it('clusters the lung-only HU: the HU inside the filled mask and 0 outside it', () => {
+  it('clusters the lung-only HU of the runs: the HU inside the filled mask and 0 outside it', () => {
     const { fill } = result;
     const plane = volume.nx * volume.ny;
     const whole = lungOnlyHu(volume, fill);
     let outsideNonZero = 0;
     let insideDiffers = 0;
     let inside = 0;
-    result.gk.slices.forEach((z, k) => {
-      const lung = result.gk.lungOnlyHu.subarray(k * plane, (k + 1) * plane);
+    result.gk.slices.forEach((z) => {
+      const lung = lungOnlyHuOfRuns(volume.hu, result.runs.fill, z, 1);
       expect(checksum(lung)).toBe(checksum(whole.subarray(z * plane, (z + 1) * plane)));
       for (let j = 0; j < plane; j++) {
         const i = z * plane + j;
@@ -173,7 +165,7 @@ describe('runAnalysis on the synthetic chest phantom', () => {
       const direct = gkSegment(lungOnlyHu(volume, result.fill).subarray(z * plane, (z + 1) * plane));
       expect(g.centersHu).toEqual(direct.centers);
       expect(g.keptPixels).toBe(direct.keptPixels);
-      const kept = result.gk.kept.subarray(k * plane, (k + 1) * plane);
+      const kept = result.gk.mask.subarray(k * plane, (k + 1) * plane);
       expect(checksum(kept)).toBe(checksum(direct.mask));
       expect(kept.reduce((a, v) => a + v, 0)).toBe(g.keptPixels);
       expect(g.centersHu).toHaveLength(5);
@@ -224,32 +216,35 @@ describe('runAnalysis on the synthetic chest phantom', () => {
 
   it('gives the same results stage by stage as in one run', () => {
     const p = resolveAnalysisParams();
-    const seg = runSegmentStage(volume, p);
-    expect(checksum(seg.fill.data)).toBe(checksum(result.fill.data));
+    // Runs only (the browser's way) and with masks (the CLI's): the same runs, and the masks are the runs painted.
+    const seg = segmentStage(volume, p);
+    expect(seg.masks).toBeNull();
+    expect(checksum(maskOfRuns(seg.runs.fill, volume).data)).toBe(checksum(result.fill.data));
+    expect(checksum(maskOfRuns(seg.runs.noFill, volume).data)).toBe(checksum(result.noFill.data));
+    expect(seg.runs.voxels).toEqual({ fill: result.voxels.lungFill, noFill: result.voxels.lungNoFill });
     const t = seg.timingsMs;
     expect(t.segmentNoFillMs + t.segmentFillMs).toBeCloseTo(t.totalMs, 6);
-    const inner = runInternalStage(seg.fill, seg.noFill);
-    expect(inner.internal.runs).toBeNull();
+    const inner = internalStage(volume, seg.runs);
     const innerMask = internalStructuresMask(inner.internal);
     expect(checksum(innerMask.data)).toBe(checksum(internalStructuresMask(result.internal).data));
-    // From the segment stage's runs: the same mask, counts and -1 voxels as the word pass over the masks.
-    const fromRuns = runInternalStage(seg.fill, seg.noFill, {}, seg.runs);
-    expect(internalStructuresMask(fromRuns.internal).data).toEqual(innerMask.data);
-    expect(fromRuns.internal.minusOneVoxels).toBe(inner.internal.minusOneVoxels);
+    // The word pass over the voxel masks gives the same mask, counts and -1 voxels as the runs.
+    const fromMasks = internalMask(result.fill, result.noFill);
+    expect(fromMasks.internal.data).toEqual(innerMask.data);
+    expect(fromMasks.internal.minusOneVoxels).toBe(inner.internal.minusOneVoxels);
+    expect(fromMasks.voxels).toEqual(inner.voxels);
     // Meshed from the runs or from the mask: the same surface.
-    const meshRuns = runMeshStage(internalMeshSource(fromRuns.internal), p.mesh, 'meshInternal');
-    const meshMask = runMeshStage(innerMask, p.mesh, 'meshInternal');
-    expect(meshRuns.triangles).toBeGreaterThan(0);
-    expect(Array.from(meshRuns.mesh.indices)).toEqual(Array.from(meshMask.mesh.indices));
-    expect(Array.from(meshRuns.mesh.positionsMm)).toEqual(Array.from(meshMask.mesh.positionsMm));
-    expect(fromRuns.voxels).toEqual(inner.voxels);
+    const meshRuns = fullMesh(surfaceStage(internalMeshSource(inner.internal), p.mesh));
+    const meshMask = fullMesh(surfaceStage(innerMask, p.mesh));
+    expect(meshRuns.indices.length).toBeGreaterThan(0);
+    expect(Array.from(meshRuns.indices)).toEqual(Array.from(meshMask.indices));
+    expect(Array.from(meshRuns.positionsMm)).toEqual(Array.from(meshMask.positionsMm));
     expect(inner.voxels.internal).toBeGreaterThan(0);
-    const gk = runGkStage(volume, seg.fill, p.gk);
+    const gk = gkStage(volume, seg.runs.fill, p.gk);
     expect(gk.perSlice).toEqual(result.gk.perSlice);
-    const mesh = runMeshStage(innerMask, p.mesh, 'meshInternal');
+    const mesh = surfaceStage(innerMask, p.mesh);
     expect(mesh.triangles).toBe(result.meshes.internal.triangles);
     expect(mesh.areaMm2).toBe(result.meshes.internal.areaMm2);
-    const split = runSplitStage(seg.fill);
+    const split = splitStage(volume, seg.runs.fill);
     expect(split.ok && result.split?.ok && split.leftLungVoxels === result.split.leftLungVoxels).toBe(true);
   });
 
@@ -283,17 +278,17 @@ describe('runAnalysis on the synthetic chest phantom', () => {
 
     const before = { aborted: true };
     expect(() => runAnalysis(volume, {}, { signal: before })).toThrow(expect.objectContaining({ name: 'AbortError' }));
-    expect(() => runSegmentStage(volume, resolveAnalysisParams(), { signal: before })).toThrow(expect.objectContaining({ name: 'AbortError' }));
-    expect(() => runMeshStage(result.fill, { stepSize: 1 }, 'meshLung', { signal: before })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => segmentStage(volume, resolveAnalysisParams(), { signal: before })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => surfaceStage(result.fill, resolveAnalysisParams().mesh, { signal: before })).toThrow(expect.objectContaining({ name: 'AbortError' }));
   });
 
   it('cancels inside a stage, not only between stages', () => {
     const signal = { aborted: false };
     let reports = 0;
     expect(() =>
-      runMeshStage(result.fill, { stepSize: 1 }, 'meshLung', {
+      surfaceStage(result.fill, resolveAnalysisParams().mesh, {
         signal,
-        onProgress: (f) => {
+        onProgress: (f: number) => {
           reports++;
           if (f > 0 && f < 1) signal.aborted = true;
         },

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAnalysis, runSegmentStage, runSplitStage, type AnalysisResult } from '../../../src/core/analysis/runAnalysis';
+import { runAnalysis, type AnalysisResult } from '../../../src/core/analysis/runAnalysis';
+import { segmentStage, splitStage } from '../../../src/core/analysis/stages';
+import { splitAirwayAndLungsAnyOrientation } from '../../../src/core/segmentation/anyOrientation';
 import { internalStructuresMask } from '../../../src/core/analysis/internalMask';
 import { resolveAnalysisParams } from '../../../src/core/analysis/analysisParams';
 import { runsFromMask } from '../../../src/core/segmentation/runs';
@@ -19,7 +21,7 @@ describe('runAnalysis on sagittal and coronal stacks', () => {
   let want: AnalysisResult;
   beforeAll(() => {
     axial = phantomSeries(64, 32, 5).volume;
-    want = runAnalysis(axial, { gk: { halfSlices: 0 } });
+    want = runAnalysis(axial, { gk: { halfSlices: 0 } }, { splitLabels: true });
   });
 
   for (const [name, axes] of [
@@ -28,7 +30,7 @@ describe('runAnalysis on sagittal and coronal stacks', () => {
   ] as const) {
     it(`${name}: lung masks, internal structures, lung mL and the split's mL are those of the axial stack`, () => {
       const r = reslicer(axial, axes);
-      const got = runAnalysis(resliceVolume(axial, r), { gk: { halfSlices: 0 } });
+      const got = runAnalysis(resliceVolume(axial, r), { gk: { halfSlices: 0 } }, { splitLabels: true });
       expect(differing(got.fill.data, resliceMask(want.fill, r).data)).toBe(0);
       expect(differing(got.noFill.data, resliceMask(want.noFill, r).data)).toBe(0);
       expect(differing(internalStructuresMask(got.internal).data, resliceMask(internalStructuresMask(want.internal), r).data)).toBe(0);
@@ -44,20 +46,25 @@ describe('runAnalysis on sagittal and coronal stacks', () => {
     });
   }
 
-  it('the split stage gives the same result from the mask alone and with its runs', () => {
+  it('the split stage from the runs gives the labels, on the stack\'s own grid, of the split of the mask', () => {
     const stack = resliceVolume(axial, reslicer(axial, SAGITTAL_DICOM));
     const p = resolveAnalysisParams();
-    const seg = runSegmentStage(stack, p);
-    expect(seg.runs.fill.count).toBe(runsFromMask(seg.fill.data, seg.fill).count);
-    const a = runSplitStage(seg.fill);
-    const b = runSplitStage(seg.fill, {}, seg.runs.fill);
-    if (!a.ok || !b.ok) throw new Error('split failed');
+    const seg = segmentStage(stack, { ...p, withMasks: true });
+    const fill = seg.masks!.fill;
+    expect(seg.runs.fill.count).toBe(runsFromMask(fill.data, fill).count);
+    const a = splitAirwayAndLungsAnyOrientation(fill);
+    const b = splitStage(stack, seg.runs.fill, { withLabels: true });
+    const numbersOnly = splitStage(stack, seg.runs.fill);
+    if (!a.ok || !b.ok || !numbersOnly.ok) throw new Error('split failed');
     expect(differing(a.labels, b.labels)).toBe(0);
-    expect([a.airwayVoxels, a.rightLungVoxels, a.leftLungVoxels, a.airwaySlices]).toEqual([
-      b.airwayVoxels,
-      b.rightLungVoxels,
-      b.leftLungVoxels,
-      b.airwaySlices,
-    ]);
+    expect(numbersOnly.labels.length).toBe(0);
+    for (const r of [b, numbersOnly]) {
+      expect([r.airwayVoxels, r.rightLungVoxels, r.leftLungVoxels, r.airwaySlices]).toEqual([
+        a.airwayVoxels,
+        a.rightLungVoxels,
+        a.leftLungVoxels,
+        a.airwaySlices,
+      ]);
+    }
   });
 });

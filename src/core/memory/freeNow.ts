@@ -7,9 +7,12 @@
  * referenced. Only for buffers nothing reads any more; a no-op for a
  * SharedArrayBuffer and for a detached or empty buffer.
  */
+/** structuredClone of the host (browsers, workers and Node have it; the core's ES library does not declare it). */
+const hostClone = (globalThis as { structuredClone?: (v: unknown, o: { transfer: ArrayBuffer[] }) => unknown }).structuredClone;
+
 export function freeNow(a: ArrayBufferView | ArrayBufferLike): void {
   const b = (ArrayBuffer.isView(a) ? a.buffer : a) as ArrayBuffer & { transfer?: (length?: number) => ArrayBuffer; detached?: boolean };
   if (!(b instanceof ArrayBuffer) || b.detached === true || b.byteLength === 0) return;
   if (typeof b.transfer === 'function') b.transfer(0);
-  else structuredClone(b, { transfer: [b] });
+  else hostClone?.(b, { transfer: [b] });
 }
