@@ -1,4 +1,6 @@
 /** What crosses the boundary to the crop worker (types only). */
+import type { MeshFileRequest } from '../core/io/meshFile';
+import type { NiftiSource } from '../core/io/nifti';
 import type { CropParams } from '../core/mesh/cropMask';
 import type { Mesh } from '../core/mesh/mesh';
 import type { Mask, Vec3, Volume } from '../core/volume/volume';
@@ -35,14 +37,16 @@ export interface CropSurfaceResult {
  * marching cubes at `stepSize`, then `smoothIterations` of Taubin smoothing
  * (0: none). For exports of a surface that was decimated for display.
  */
-export interface MaskSurfaceRequest {
-  /** 0/1 per voxel on its own grid (transferred). */
-  mask: Mask;
-  stepSize: number;
-  smoothIterations: number;
+/** A mask (or any grid with `data`) to write as gzipped NIfTI-1, with the text for the header's description. */
+export interface NiftiFileRequest {
+  image: NiftiSource;
+  description: string;
 }
 
 export interface CropWorkerApi {
   cropSurface(req: CropSurfaceRequest): Promise<CropSurfaceResult>;
-  maskSurface(req: MaskSurfaceRequest): Promise<Mesh>;
+  /** An export file of a mesh, or of the surface of a mask (made here): the page only downloads the bytes. */
+  meshFile(req: MeshFileRequest): Promise<Uint8Array>;
+  /** A .nii.gz file of a mask (header and compression here). */
+  niftiFile(req: NiftiFileRequest): Promise<Uint8Array>;
 }

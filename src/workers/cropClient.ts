@@ -6,9 +6,14 @@
  * the interactive crop and another for exports, so neither cancels the other.
  */
 import * as Comlink from 'comlink';
-import type { Mesh } from '../core/mesh/mesh';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
+import type { MeshFileRequest } from '../core/io/meshFile';
+import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, NiftiFileRequest } from './cropApi';
 import { CancelledError } from './dicomPool';
+
+/** Each distinct ArrayBuffer once (views may share one). */
+function uniqueBuffers(buffers: ArrayBufferLike[]): ArrayBuffer[] {
+  return [...new Set(buffers)] as ArrayBuffer[];
+}
 
 interface Running {
   reject(e: Error): void;
@@ -29,8 +34,17 @@ export class CropClient {
   }
 
   /** The full-resolution surface of a whole mask (its buffer is transferred). */
-  maskSurface(req: MaskSurfaceRequest): Promise<Mesh> {
-    return this.request((remote) => remote.maskSurface(Comlink.transfer(req, [req.mask.data.buffer as ArrayBuffer])));
+  /** `req`'s arrays are transferred: give the worker copies of anything the page still uses. */
+  meshFile(req: MeshFileRequest): Promise<Uint8Array> {
+    const src = req.source;
+    const buffers = 'mask' in src ? [src.mask.data.buffer] : [src.mesh.positionsMm.buffer, src.mesh.indices.buffer, src.mesh.normals.buffer];
+    return this.request((remote) => remote.meshFile(Comlink.transfer(req, uniqueBuffers(buffers))));
+  }
+
+  /** The image's voxels are transferred: give the worker a copy when the page still uses them. */
+  niftiFile(req: NiftiFileRequest): Promise<Uint8Array> {
+    const voxels = 'data' in req.image ? req.image.data : req.image.hu;
+    return this.request((remote) => remote.niftiFile(Comlink.transfer(req, uniqueBuffers([voxels.buffer]))));
   }
 
   private request<T>(call: (remote: Comlink.Remote<CropWorkerApi>) => Promise<T>): Promise<T> {
@@ -77,4 +91,4 @@ export class CropClient {
 export const cropClient = new CropClient();
 
 /** The worker that makes full-resolution surfaces for exports. */
-export const exportSurfaceClient = new CropClient();
+export const exportFileClient = new CropClient();

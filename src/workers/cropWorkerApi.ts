@@ -1,17 +1,20 @@
 /**
  * The functions the crop worker exposes: the surface of a crop window
- * (core cropMask / marchingCubes), its measures and its height colours; and
- * the full-resolution surface of a whole mask for an export (marching cubes
- * and Taubin smoothing, as the analysis worker makes it). Results are
- * returned as transferred buffers.
+ * (core cropMask / surface), its measures and its height colours; and the
+ * export files (core/io/meshFile.ts: a mesh, or the full-resolution surface
+ * of a mask made as the analysis makes it; NIfTI of a mask), so the page
+ * never builds a large file itself. Results are returned as transferred
+ * buffers.
  */
 import * as Comlink from 'comlink';
+import { meshFile } from '../core/io/meshFile';
+import { writeNiftiGz } from '../core/io/nifti';
 import { cropMask } from '../core/mesh/cropMask';
 import { heightColors } from '../core/mesh/heightColors';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { fullMesh, surface } from '../core/mesh/surface';
 import type { Mask, Vec3 } from '../core/volume/volume';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
+import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi } from './cropApi';
 
 /** The surface of a crop request (pure; also called directly in tests). */
 export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
@@ -46,15 +49,6 @@ export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
   };
 }
 
-/**
- * The surface of a whole mask as the analysis worker makes it (marching
- * cubes, then Taubin smoothing when asked), with arrays that own their
- * buffers (pure; also called directly in tests).
- */
-export function maskSurface(req: MaskSurfaceRequest): Mesh {
-  return fullMesh(surface(req.mask, { stepSize: req.stepSize, smoothIterations: req.smoothIterations, trim: true, volume: false }));
-}
-
 /** Buffers of a result that can be transferred (each owns its whole ArrayBuffer). */
 function transferables(r: CropSurfaceResult): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -70,8 +64,12 @@ export const cropWorkerApi: CropWorkerApi = {
     const r = cropSurface(req);
     return Comlink.transfer(r, transferables(r));
   },
-  async maskSurface(req) {
-    const m = maskSurface(req);
-    return Comlink.transfer(m, [m.positionsMm.buffer as ArrayBuffer, m.indices.buffer as ArrayBuffer, m.normals.buffer as ArrayBuffer]);
+  async meshFile(req) {
+    const bytes = meshFile(req);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  async niftiFile(req) {
+    const bytes = writeNiftiGz(req.image, { description: req.description.slice(0, 79), level: 6 });
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   },
 };

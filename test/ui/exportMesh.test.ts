@@ -2,14 +2,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decimateForDisplay } from '../../src/core/mesh/decimateForDisplay';
 import { meshCache } from '../../src/state/meshCache';
 import { appStore } from '../../src/state/store';
-import { readNifti, writeNifti } from '../../src/core/io/nifti';
-import { cssToLinearRgba, exportMesh, maskOnGrid, meshFileBytes } from '../../src/ui/export/meshExports';
+import { readNifti, writeNifti, writeNiftiGz } from '../../src/core/io/nifti';
+import { cssToLinearRgba, meshFile, meshFileBytes, type MeshFileRequest } from '../../src/core/io/meshFile';
+import { fullMesh, surface } from '../../src/core/mesh/surface';
+import { exportMaskNifti, exportMesh, maskOnGrid, type ExportFileService } from '../../src/ui/export/meshExports';
 import { lungLabelsFromRuns } from '../../src/core/analysis/internalMask';
 import { segmentLungVariants } from '../../src/core/segmentation/segmentLungs';
 import { LUNG_LABEL_BITS, maskCache } from '../../src/state/maskCache';
 import { volumeCache } from '../../src/state/volumeCache';
-import type { MaskSurfaceRequest } from '../../src/workers/cropApi';
-import { maskSurface } from '../../src/workers/cropWorkerApi';
+import type { NiftiFileRequest } from '../../src/workers/cropApi';
+import { gunzipSync } from 'fflate';
 import { phantomSeries } from '../workers/phantomSeries';
 import { summary } from '../state/fixtures';
 import { ballMesh } from '../viewer3d/meshFixtures';
@@ -80,6 +82,17 @@ describe('exportMesh', () => {
     volumeCache.clear();
   });
 
+  /** The export worker's work done in this thread by the core functions it calls, with the requests it got. */
+  function workerStandIn(): { files: ExportFileService; requests: MeshFileRequest[]; niftis: NiftiFileRequest[] } {
+    const requests: MeshFileRequest[] = [];
+    const niftis: NiftiFileRequest[] = [];
+    const files: ExportFileService = {
+      meshFile: async (req) => (requests.push(req), meshFile(req)),
+      niftiFile: async (req) => (niftis.push(req), writeNiftiGz(req.image, { description: req.description })),
+    };
+    return { files, requests, niftis };
+  }
+
   /** Captures downloads (a stand-in for the document's link click). */
   function captureDownloads(): { name: string; blob: Blob }[] {
     const saved: { name: string; blob: Blob }[] = [];
@@ -112,7 +125,7 @@ describe('exportMesh', () => {
     maskCache.set('fill', { kind: 'fill', seriesId: 's1', nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: labels, bits: LUNG_LABEL_BITS.fill });
     st.updateAnalysisResults(runId, { maskIds: { fill: 'fill' } });
     // What the analysis worker computes (the full surface), of which the page keeps the decimated one.
-    const full = maskSurface({ mask: seg.fill, stepSize: 1, smoothIterations });
+    const full = fullMesh(surface(seg.fill, { stepSize: 1, smoothIterations }));
     const shown = decimateForDisplay(full, Math.floor(full.indices.length / 3 / 4)).mesh;
     meshCache.set('m', { mesh: shown });
     const T = full.indices.length / 3;
@@ -126,14 +139,15 @@ describe('exportMesh', () => {
   it('makes the full-resolution surface of a decimated mesh again from its mask and downloads it, named after the series', async () => {
     const { full, labels, T } = analysedPhantom(2);
     const saved = captureDownloads();
-    const requests: MaskSurfaceRequest[] = [];
-    const surfaces = { maskSurface: async (req: MaskSurfaceRequest) => (requests.push(req), maskSurface(req)) };
-    expect(await exportMesh('lung', 'stl', surfaces)).toBe(true);
+    const { files, requests } = workerStandIn();
+    expect(await exportMesh('lung', 'stl', files)).toBe(true);
     // The worker got a 0/1 mask of its own (not the shared label array), with the analysis' step and smoothing.
     expect(requests).toHaveLength(1);
-    expect(requests[0].mask.data).not.toBe(labels);
-    expect(requests[0].mask.data.every((v) => v <= 1)).toBe(true);
-    expect(requests[0].smoothIterations).toBe(2);
+    const src = requests[0].source;
+    if (!('mask' in src)) throw new Error('a decimated surface is made again from its mask');
+    expect(src.mask.data).not.toBe(labels);
+    expect(src.mask.data.every((v) => v <= 1)).toBe(true);
+    expect(src.smoothIterations).toBe(2);
     expect(saved).toHaveLength(1);
     expect(saved[0].name).toBe('LUNG_3.0_B70f-lung-mesh.stl');
     const stl = readStl(new Uint8Array(await saved[0].blob.arrayBuffer()));
@@ -145,16 +159,20 @@ describe('exportMesh', () => {
         for (let k = 0; k < 3; k++) expect(stl.corners[t * 9 + c * 3 + k]).toBe(full.positionsMm[vi * 3 + k]);
       }
     }
-    expect(await exportMesh('gk', 'stl', surfaces)).toBe(false);
+    expect(await exportMesh('gk', 'stl', files)).toBe(false);
   });
 
-  it('exports a surface drawn at full resolution as it is, without the worker', async () => {
+  it('exports a surface drawn at full resolution as it is: a copy goes to the worker, which writes the file', async () => {
     const { shown } = analysedPhantom(0);
     appStore.getState().setMesh('lung', { ...appStore.getState().meshes.lung!, decimated: false, triangles: shown.indices.length / 3 });
     const saved = captureDownloads();
-    const surfaces = { maskSurface: vi.fn() };
-    expect(await exportMesh('lung', 'obj', surfaces)).toBe(true);
-    expect(surfaces.maskSurface).not.toHaveBeenCalled();
+    const { files, requests } = workerStandIn();
+    expect(await exportMesh('lung', 'obj', files)).toBe(true);
+    const src = requests[0].source;
+    if (!('mesh' in src)) throw new Error('a full-resolution drawn surface is sent as it is');
+    // A copy (the page keeps drawing its own arrays, which the transfer would detach).
+    expect(src.mesh.positionsMm).not.toBe(shown.positionsMm);
+    expect(Array.from(src.mesh.indices)).toEqual(Array.from(shown.indices));
     const text = await saved[0].blob.text();
     expect(text.split('\n').filter((l) => l.startsWith('f ')).length).toBe(shown.indices.length / 3);
   });
@@ -163,7 +181,25 @@ describe('exportMesh', () => {
     analysedPhantom(0);
     maskCache.clear();
     captureDownloads();
-    await expect(exportMesh('lung', 'stl', { maskSurface: vi.fn() })).rejects.toThrow(/run the analysis again/);
+    const { files, requests } = workerStandIn();
+    await expect(exportMesh('lung', 'stl', files)).rejects.toThrow(/run the analysis again/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('has the worker write the NIfTI file: the page sends the mask and downloads the bytes', async () => {
+    const { volume } = phantomSeries();
+    const st = appStore.getState();
+    st.beginLoad('t', 0);
+    st.finishLoad([summary('s1', volume.nz, { description: 'LUNG 3.0 B70f' })], [], [], 1);
+    const saved = captureDownloads();
+    const { files, niftis } = workerStandIn();
+    const data = new Uint8Array(volume.nx * volume.ny * volume.nz).map((_, i) => (i % 7 === 0 ? 1 : 0));
+    await exportMaskNifti({ ...volume, data }, 'lung mask', files);
+    expect(niftis).toHaveLength(1);
+    expect(niftis[0].description).toBe('lungview lung mask');
+    expect(saved[0].name).toBe('LUNG_3.0_B70f-lung-mask.nii.gz');
+    const back = readNifti(gunzipSync(new Uint8Array(await saved[0].blob.arrayBuffer())));
+    expect(Array.from(back.data)).toEqual(Array.from(data));
   });
 });
 

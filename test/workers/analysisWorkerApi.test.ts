@@ -9,7 +9,7 @@ import { gkSegment } from '../../src/core/clustering/gkSegment';
 import { marchingCubes } from '../../src/core/mesh/marchingCubes';
 import { internalStructures, maskVolumeMl, segmentLungVariants } from '../../src/core/segmentation/segmentLungs';
 import { voxelVolumeMm3 } from '../../src/core/volume/volume';
-import { maskSurface } from '../../src/workers/cropWorkerApi';
+import { meshFile, meshFileBytes } from '../../src/core/io/meshFile';
 import { createAnalysisWorkerApi } from '../../src/workers/analysisWorkerApi';
 import { phantomSeries } from './phantomSeries';
 
@@ -147,11 +147,12 @@ describe('analysis worker API (called directly)', () => {
     // The full surface of a decimated mesh is not sent (exports make it again from the mask).
     expect(small.full).toBeNull();
 
-    // What an export makes again (the crop worker's maskSurface, from the 0/1 mask) is this very surface, smoothing included.
+    // What an export writes from the 0/1 mask (the export worker's meshFile) is this very surface, smoothing included, byte for byte.
     const smoothed = api.mesh('s1', 'lung', { stepSize: 1, smoothIterations: 3, maxDisplayTriangles: 10_000_000 });
-    const again = maskSurface({ mask: reference.fill, stepSize: 1, smoothIterations: 3 });
-    expect(differences(smoothed.full!.positionsMm, again.positionsMm)).toBe(0);
-    expect(smoothed.full!.indices).toEqual(again.indices);
+    const again = meshFile({ source: { mask: reference.fill, stepSize: 1, smoothIterations: 3 }, format: 'stl', name: 'lung', colour: '#ffffff' });
+    const drawn = meshFileBytes(smoothed.full!, 'stl', { name: 'lung' });
+    expect(again.length).toBe(drawn.length);
+    expect(differences(again, drawn)).toBe(0);
     expect(small.displayTriangles).toBe(small.display!.indices.length / 3);
     expect(small.displayTriangles).toBeLessThanOrEqual(budget);
     expect(small.displayTriangles).toBeGreaterThan(0);

@@ -4,7 +4,8 @@ import { appStore, selectedSeries } from '../../state/store';
 import type { LungScene } from '../../viewer3d/lungScene';
 import { downloadBlob } from './download';
 import { exportFileName } from './fileNames';
-import { MESH_FORMATS, exportMesh } from './meshExports';
+import { MESH_FORMATS } from '../../core/io/meshFile';
+import { exportMesh } from './meshExports';
 import { isCancelled } from '../../workers/dicomPool';
 
 /**

@@ -21,7 +21,7 @@ export function MaskExportButtons() {
     setBusy(kind);
     setError(null);
     try {
-      await exportMaskNifti(maskOnGrid(volume, mask), MASK_LABELS[kind]);
+      await exportMaskNifti(maskOnGrid(volume, mask, true), MASK_LABELS[kind]);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {

@@ -1,38 +1,25 @@
 /**
  * Mesh and mask exports: STL, OBJ and GLB of the full-resolution mesh of a
- * kind, NIfTI .nii.gz of a mask, through the core writers; named after the
- * selected series. The page keeps only the drawn surfaces: when one was
- * decimated for display, its full-resolution surface is made again from
- * its mask in a worker (the same marching cubes and smoothing as the
- * analysis; a fraction of a second on a chest CT) and let go after the
- * download.
+ * kind, NIfTI .nii.gz of a mask, named after the selected series. The files
+ * are built in the export worker (core/io/meshFile.ts, core/io/nifti.ts);
+ * the page only sends what to write and downloads the bytes. The page keeps
+ * only the drawn surfaces: when one was decimated for display, the worker
+ * makes its full-resolution surface again from its mask (the same surface
+ * maker, step and smoothing as the analysis; a fraction of a second on a
+ * chest CT).
  */
-import { writeGlb } from '../../core/io/glb';
-import { gzip } from 'fflate';
-import { writeNifti, type NiftiSource } from '../../core/io/nifti';
-import { writeObj } from '../../core/io/obj';
-import { writeStlBinary } from '../../core/io/stl';
-import { heightColors } from '../../core/mesh/heightColors';
-import type { Mesh } from '../../core/mesh/mesh';
+import { MESH_MIME, type MeshFileRequest, type MeshFormat } from '../../core/io/meshFile';
+import type { NiftiSource } from '../../core/io/nifti';
 import { geometryOf, voxelToPatientMm, type Mask, type VolumeGeometry } from '../../core/volume/volume';
 import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache';
 import { meshCache, type CachedMesh, type MeshKind, type MeshMeta } from '../../state/meshCache';
 import { volumeCache } from '../../state/volumeCache';
-import type { MaskSurfaceRequest } from '../../workers/cropApi';
-import { exportSurfaceClient } from '../../workers/cropClient';
+import type { NiftiFileRequest } from '../../workers/cropApi';
+import { exportFileClient } from '../../workers/cropClient';
 import { appStore, selectedSeries } from '../../state/store';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';
 import { maskPlanes } from '../../viewer2d/maskSlice';
-
-export type MeshFormat = 'stl' | 'obj' | 'glb';
-export const MESH_FORMATS: readonly MeshFormat[] = ['stl', 'obj', 'glb'];
-
-const MIME: Record<MeshFormat, string> = {
-  stl: 'model/stl',
-  obj: 'model/obj',
-  glb: 'model/gltf-binary',
-};
 
 /** What each mesh kind is called in file names and headers. */
 export const MESH_LABELS: Record<MeshKind, string> = {
@@ -42,57 +29,28 @@ export const MESH_LABELS: Record<MeshKind, string> = {
   crop: 'crop',
 };
 
-export interface MeshFileOptions {
-  /** Name inside the file (OBJ object, GLB node, STL header). */
-  name: string;
-  /** GLB only: per-vertex RGB (e.g. height colours) or one colour (#rrggbb). */
-  vertexColors?: Float32Array;
-  color?: string;
-}
-
-/** sRGB #rrggbb to linear RGBA (glTF base colours are linear). */
-export function cssToLinearRgba(css: string): [number, number, number, number] {
-  const m = /^#([0-9a-f]{6})$/i.exec(css.trim());
-  const n = m ? parseInt(m[1], 16) : 0xcccccc;
-  const lin = (c: number) => {
-    const s = c / 255;
-    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return [lin((n >> 16) & 255), lin((n >> 8) & 255), lin(n & 255), 1];
-}
-
-/** The bytes of `mesh` in `format`. */
-export function meshFileBytes(mesh: Mesh, format: MeshFormat, opts: MeshFileOptions): Uint8Array {
-  switch (format) {
-    case 'stl':
-      return writeStlBinary(mesh, { header: `lungview ${opts.name}, binary STL, mm, patient LPS` });
-    case 'obj':
-      return writeObj(mesh, { name: opts.name.replace(/\s+/g, '_') });
-    case 'glb':
-      return writeGlb(mesh, {
-        name: opts.name,
-        colors: opts.vertexColors,
-        baseColor: opts.vertexColors ? undefined : cssToLinearRgba(opts.color ?? '#cccccc'),
-      });
-  }
-}
-
-/** Makes the full-resolution surface of a whole mask (the export worker; a stand-in in tests). */
-export interface MaskSurfaceService {
-  maskSurface(req: MaskSurfaceRequest): Promise<Mesh>;
+/** Builds export files off the page's thread (the export worker; a stand-in in tests). */
+export interface ExportFileService {
+  meshFile(req: MeshFileRequest): Promise<Uint8Array>;
+  niftiFile(req: NiftiFileRequest): Promise<Uint8Array>;
 }
 
 /** The analysis mask each analysis surface was made from. */
 const SURFACE_MASK: Partial<Record<MeshKind, MaskKind>> = { lung: 'fill', internal: 'internal', gk: 'gk' };
 
+/** A copy of a mesh's arrays (the page keeps drawing its own; the copy is moved to the worker). */
+function meshCopy(m: CachedMesh['mesh']): CachedMesh['mesh'] {
+  return { positionsMm: m.positionsMm.slice(), indices: m.indices.slice(), normals: m.normals.slice() };
+}
+
 /**
- * The mesh to export: the drawn one when it is the full surface, else the
- * full surface made again from the mask it came from, with the same
- * marching-cubes step and smoothing. Throws, with what to do, when that
- * mask is gone.
+ * What the worker should write for a mesh: the drawn mesh when it is the
+ * full surface (a copy), else the mask it came from, to be meshed again
+ * with the same marching-cubes step and smoothing. Throws, with what to do,
+ * when that mask is gone.
  */
-export async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surfaces: MaskSurfaceService = exportSurfaceClient): Promise<Mesh> {
-  if (!meta.decimated) return cached.mesh;
+export function meshFileSource(meta: MeshMeta, cached: CachedMesh): MeshFileRequest['source'] {
+  if (!meta.decimated) return { mesh: meshCopy(cached.mesh) };
   const state = appStore.getState();
   const maskKind = SURFACE_MASK[meta.kind];
   const results = state.analysisResults;
@@ -103,7 +61,7 @@ export async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surface
     throw new Error(`The full-resolution ${MESH_LABELS[meta.kind]} surface needs its mask, which is gone: run the analysis again.`);
   }
   // A 0/1 array of its own (the lung masks share one label array): transferred to the worker.
-  return surfaces.maskSurface({ mask: maskOnGrid(volume, mask, true), ...meta.surface });
+  return { mask: maskOnGrid(volume, mask, true), ...meta.surface };
 }
 
 /** File name of a mesh export for the selected series. */
@@ -117,18 +75,14 @@ export function meshFileName(kind: MeshKind, format: MeshFormat): string {
  * false when there is none. GLB files carry the colours of the 3D view
  * (height colours in height mode).
  */
-export async function exportMesh(kind: MeshKind, format: MeshFormat, surfaces?: MaskSurfaceService): Promise<boolean> {
+export async function exportMesh(kind: MeshKind, format: MeshFormat, files: ExportFileService = exportFileClient): Promise<boolean> {
   const state = appStore.getState();
   const meta = state.meshes[kind];
   const cached = meta && meta.seriesId === state.selectedSeriesId ? meshCache.get(meta.id) : undefined;
   if (!meta || !cached) return false;
-  const mesh = await exportableMesh(meta, cached, surfaces);
-  let vertexColors: Float32Array | undefined;
-  if (format === 'glb' && state.view3d.colorMode === 'height') {
-    vertexColors = mesh === cached.mesh && cached.heightColors ? cached.heightColors : heightColors(mesh, 'z');
-  }
-  const bytes = meshFileBytes(mesh, format, { name: MESH_LABELS[kind], vertexColors, color: state.view3d.colors[kind] });
-  downloadBytes(bytes, meshFileName(kind, format), MIME[format]);
+  const colour = state.view3d.colorMode === 'height' ? 'height' : state.view3d.colors[kind];
+  const bytes = await files.meshFile({ source: meshFileSource(meta, cached), format, name: MESH_LABELS[kind], colour });
+  downloadBytes(bytes, meshFileName(kind, format), MESH_MIME[format]);
   return true;
 }
 
@@ -153,22 +107,15 @@ export function maskOnGrid(volume: VolumeGeometry, mask: Pick<CachedMask, 'nx' |
   return { ...g, nz: mask.nz, originMm: voxelToPatientMm(volume, 0, 0, mask.zOffset), data: maskPlanes(mask, 0, mask.nz, owned) };
 }
 
-/** gzip in fflate's own worker, so a large mask does not hold up the page (same bytes as writeNiftiGz). */
-function gzipAsync(bytes: Uint8Array, level: 1 | 6): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    gzip(bytes, { level, mtime: 0 }, (err, out) => (err ? reject(err) : resolve(out)));
-  });
-}
-
 /**
  * Downloads a mask (or any grid with `data`, or a HU volume) as NIfTI-1
  * .nii.gz named `<series>-<name>.nii.gz`, e.g. exportMaskNifti(fill,
- * 'lung mask') -> "LUNG_3.0_B70f-lung-mask.nii.gz". The header is written
- * here, the compression runs in a worker.
+ * 'lung mask') -> "LUNG_3.0_B70f-lung-mask.nii.gz". Header and compression
+ * are written in the export worker; `image.data` is moved there, so give a
+ * copy of data the page still uses (maskOnGrid with `owned`).
  */
-export async function exportMaskNifti(maskLike: NiftiSource, name: string): Promise<void> {
+export async function exportMaskNifti(image: NiftiSource, name: string, files: ExportFileService = exportFileClient): Promise<void> {
   const s = selectedSeries(appStore.getState());
-  const raw = writeNifti(maskLike, { description: `lungview ${name}`.slice(0, 79) });
-  const bytes = await gzipAsync(raw, 6);
+  const bytes = await files.niftiFile({ image, description: `lungview ${name}` });
   downloadBytes(bytes, exportFileName(s?.description || null, name, 'nii.gz'), 'application/gzip');
 }
