@@ -9,7 +9,8 @@
 import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
-import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
+import { isCancelled } from '../shared/cancel';
+import type { ParseAllOptions, ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../workers/freeNow';
 import { loadRunning, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';

@@ -10,10 +10,15 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { SeriesSummary, SkippedFile } from '../core/dicom/types';
 import type { Vec3 } from '../core/volume/volume';
-import { WINDOW_PRESETS, seriesWindow, type WindowLevel } from '../viewer2d/windowLevel';
-import { clampZoom, type ViewParams } from '../viewer2d/viewTransform';
-import type { SliceColormap } from '../viewer2d/colormaps';
-import type { SliceAxis } from '../viewer2d/renderSlice';
+import {
+  WINDOW_PRESETS,
+  clampZoom,
+  seriesWindow,
+  type SliceAxis,
+  type SliceColormap,
+  type ViewParams,
+  type WindowLevel,
+} from '../shared/view';
 import { MESH_KINDS, type MeshKind, type MeshMeta } from './meshCache';
 import {
   DEFAULT_ANALYSIS_UI_PARAMS,

@@ -13,6 +13,7 @@
  * them; loadVolume with keepResults gives the HU values back to a worker
  * that has the masks.
  */
+import type { HuHistogram } from '../core/segmentation/huHistogram';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
 import type { RunSet } from '../core/segmentation/runs';
@@ -40,18 +41,7 @@ export interface SegmentOutput {
   ms: number;
 }
 
-/** Counts of lung HU values in bins [loHu + k*binHu, loHu + (k+1)*binHu); values outside go to the end bins. */
-export interface HuHistogram {
-  loHu: number;
-  binHu: number;
-  counts: number[];
-  /** Voxels counted (all lung voxels). */
-  total: number;
-  /** Of them, below loHu and at or above the last bin's end (included in the end bins). */
-  below: number;
-  above: number;
-  meanHu: number;
-}
+export type { HuHistogram };
 
 /** The internal structures (filled − not filled lung mask) are in SegmentOutput.labels already: only numbers here. */
 export interface InternalOutput {

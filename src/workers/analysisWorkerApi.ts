@@ -46,7 +46,7 @@ import type {
 } from './analysisApi';
 import { masksStateBuffers } from './analysisMasks';
 import { freeNow } from './freeNow';
-import { runsHuHistogram } from './analysisStats';
+import { runsHuHistogram } from '../core/segmentation/huHistogram';
 
 /** A mask kept as runs, on its own grid (the GK mask covers only some slices). */
 interface RunMask {

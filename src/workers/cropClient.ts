@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import type { Mesh } from '../core/mesh/mesh';
 import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskSurfaceRequest } from './cropApi';
-import { CancelledError } from './dicomPool';
+import { CancelledError } from '../shared/cancel';
 
 interface Running {
   reject(e: Error): void;

@@ -5,7 +5,7 @@ import type { LungScene } from '../../viewer3d/lungScene';
 import { downloadBlob } from './download';
 import { exportFileName } from './fileNames';
 import { MESH_FORMATS, exportMesh } from './meshExports';
-import { isCancelled } from '../../workers/dicomPool';
+import { isCancelled } from '../../shared/cancel';
 
 /**
  * STL / OBJ / GLB download buttons for the mesh of one kind (full

@@ -18,8 +18,7 @@ import { geometryOf, voxelToPatientMm, type Mask, type VolumeGeometry } from '..
 import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache';
 import { meshCache, type CachedMesh, type MeshKind, type MeshMeta } from '../../state/meshCache';
 import { volumeCache } from '../../state/volumeCache';
-import type { MaskSurfaceRequest } from '../../workers/cropApi';
-import { exportSurfaceClient } from '../../workers/cropClient';
+import { exportSurfaceClient, type MaskSurfaceRequest } from '../../state/services';
 import { appStore, selectedSeries } from '../../state/store';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';

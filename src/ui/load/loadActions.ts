@@ -3,7 +3,7 @@
  * scan to the ingest job. Event handlers call these; no React here.
  */
 import { appIngest } from '../../state/appIngest';
-import { startDemoFiles } from '../../workers/phantomClient';
+import { startDemoFiles } from '../../state/services';
 import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
 
 /** performance.mark name set when a load starts (drop, pick or demo). */

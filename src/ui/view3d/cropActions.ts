@@ -13,8 +13,7 @@ import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache
 import { meshCache, type MeshMeta } from '../../state/meshCache';
 import { appStore, type AppState } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
-import type { CropSurfaceRequest, CropSurfaceResult } from '../../workers/cropApi';
-import { cropClient } from '../../workers/cropClient';
+import { cropClient, type CropSurfaceRequest, type CropSurfaceResult } from '../../state/services';
 import { inMask, maskPlanes } from '../../viewer2d/maskSlice';
 
 /** What the crop is cut from: an analysis mask, the HU volume, or the first mask that covers the centre. */

@@ -27,10 +27,11 @@ import { cropRectOnSlice, sliceToVoxel, voxelToSlice } from '../../viewer2d/mpr'
 import { parseHexColor, type OverlayLayer } from '../../viewer2d/overlay';
 import type { Rgb } from '../../viewer2d/colormaps';
 import { sliceDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
-import { extractSlice, sliceCount, type SliceAxis } from '../../viewer2d/renderSlice';
+import type { SliceAxis, ViewParams, WindowLevel } from '../../shared/view';
+import { extractSlice, sliceCount } from '../../viewer2d/renderSlice';
 import { SliceCanvas } from '../../viewer2d/sliceCanvas';
-import { imageToScreen, screenToImage, zoomAbout, type ViewParams, type ViewTransform } from '../../viewer2d/viewTransform';
-import { buildWindowLut, dragWindow, type WindowLevel, type WindowLut } from '../../viewer2d/windowLevel';
+import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
+import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
 
 /** performance.mark name set when the first slice of a load is on screen. */

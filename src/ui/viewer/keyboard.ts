@@ -7,7 +7,7 @@ import { MASK_OVERLAY_KINDS, DEFAULT_OVERLAYS, type OverlayKind } from '../../st
 import { CENTRE_TABS, volumesViewable, type AppStore } from '../../state/store';
 import { sliceCount } from '../../viewer2d/renderSlice';
 import type { VolumeCache } from '../../state/volumeCache';
-import type { SliceAxis } from '../../viewer2d/renderSlice';
+import type { SliceAxis } from '../../shared/view';
 import type { AppState } from '../../state/store';
 
 export const PAGE_STEP_FRACTION = 0.1;
