@@ -62,8 +62,11 @@ export class NativeCodecError extends DecodeError {
   }
 }
 
+/** WebAssembly's trap error, looked up at run time: the command line's Node types do not declare WebAssembly. */
+const WasmRuntimeError = (globalThis as { WebAssembly?: { RuntimeError: new () => Error } }).WebAssembly?.RuntimeError;
+
 function isTrap(e: unknown): boolean {
-  return typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError;
+  return WasmRuntimeError !== undefined && e instanceof WasmRuntimeError;
 }
 
 /** Where the .wasm file is (a URL in the browser); undefined lets emscripten find it next to its script (Node). */
