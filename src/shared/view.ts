@@ -46,7 +46,7 @@ export interface ViewParams {
   panYPx: number;
 }
 
-export const MIN_ZOOM = 0.1;
+const MIN_ZOOM = 0.1;
 export const MAX_ZOOM = 40;
 
 export function clampZoom(z: number): number {

@@ -227,7 +227,7 @@ export interface PickedPoint {
   patientMm: Vec3;
 }
 
-export const DEFAULT_VIEW3D: View3dSettings = {
+const DEFAULT_VIEW3D: View3dSettings = {
   colorMode: 'single',
   showEdges: false,
   visible: { lung: true, internal: true, gk: true, crop: true },
@@ -242,7 +242,7 @@ export type AppStore = StoreApi<AppState>;
 
 /** Window used when a series has no usable WindowCenter/Width of its own. */
 export const DEFAULT_WINDOW: WindowLevel = { center: -600, width: 1500 };
-export const DEFAULT_WINDOW_SOURCE = 'lung';
+const DEFAULT_WINDOW_SOURCE = 'lung';
 export const DEFAULT_VIEW: ViewParams = { zoom: 1, panXPx: 0, panYPx: 0 };
 
 const IDLE_LOAD: LoadStatus = {
@@ -258,7 +258,7 @@ const IDLE_LOAD: LoadStatus = {
   finishedAtMs: null,
 };
 
-export function initialData(): AppData {
+function initialData(): AppData {
   return {
     load: IDLE_LOAD,
     errors: [],
@@ -303,7 +303,7 @@ function noAnalysis(current: AnalysisStatus): Partial<AppData> {
 }
 
 /** Slices in a series' volume. */
-export function seriesSliceCount(s: SeriesSummary): number {
+function seriesSliceCount(s: SeriesSummary): number {
   return s.dimsZyx[0];
 }
 

@@ -19,7 +19,7 @@ export function inMask(label: number, bits: MaskBits | undefined): boolean {
 }
 
 /** out[k] = 1 where src[k] is in the mask, else 0 (out and src of the same length). */
-export function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Uint8Array {
+function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Uint8Array {
   const { select, equals } = bits;
   const n = out.length;
   for (let k = 0; k < n; k++) out[k] = (src[k] & select) === equals ? 1 : 0;

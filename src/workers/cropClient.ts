@@ -14,7 +14,7 @@ interface Running {
   reject(e: Error): void;
 }
 
-export class CropClient {
+class CropClient {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<CropWorkerApi> | null = null;
   private running: Running | null = null;

@@ -21,9 +21,9 @@ export interface HuHistogram {
   meanHu: number;
 }
 
-export const LUNG_HISTOGRAM_LO_HU = -1100;
-export const LUNG_HISTOGRAM_BIN_HU = 20;
-export const LUNG_HISTOGRAM_BINS = 70;
+const LUNG_HISTOGRAM_LO_HU = -1100;
+const LUNG_HISTOGRAM_BIN_HU = 20;
+const LUNG_HISTOGRAM_BINS = 70;
 
 /** The histogram of the voxels covered by `runs` (on the volume's grid). */
 export function runsHuHistogram(

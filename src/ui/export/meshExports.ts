@@ -90,7 +90,7 @@ const SURFACE_MASK: Partial<Record<MeshKind, MaskKind>> = { lung: 'fill', intern
  * marching-cubes step and smoothing. Throws, with what to do, when that
  * mask is gone.
  */
-export async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surfaces: MaskSurfaceService = exportSurfaceClient): Promise<Mesh> {
+async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surfaces: MaskSurfaceService = exportSurfaceClient): Promise<Mesh> {
   if (!meta.decimated) return cached.mesh;
   const state = appStore.getState();
   const maskKind = SURFACE_MASK[meta.kind];
@@ -106,7 +106,7 @@ export async function exportableMesh(meta: MeshMeta, cached: CachedMesh, surface
 }
 
 /** File name of a mesh export for the selected series. */
-export function meshFileName(kind: MeshKind, format: MeshFormat): string {
+function meshFileName(kind: MeshKind, format: MeshFormat): string {
   const s = selectedSeries(appStore.getState());
   return exportFileName(s?.description || null, `${MESH_LABELS[kind]} mesh`, format);
 }

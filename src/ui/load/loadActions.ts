@@ -7,7 +7,7 @@ import { startDemoFiles } from '../../state/services';
 import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
 
 /** performance.mark name set when a load starts (drop, pick or demo). */
-export const LOAD_START_MARK = 'lungview:load-start';
+const LOAD_START_MARK = 'lungview:load-start';
 
 function markStart(): void {
   performance.clearMarks(LOAD_START_MARK);

@@ -56,7 +56,7 @@ export function analysisMask(state: Pick<AppState, 'analysisResults' | 'selected
  * covers z, else the internal-structures mask, else the HU volume; a named
  * mask that does not exist (yet) falls back to the HU volume.
  */
-export function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>, source: CropSource, z: number): ResolvedSource & { used: CropSource } {
+function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>, source: CropSource, z: number): ResolvedSource & { used: CropSource } {
   const pick = (kind: 'gk' | 'internal' | 'fill') => {
     const m = analysisMask(state, kind);
     return m && z >= m.zOffset && z < m.zOffset + m.nz ? m : undefined;
