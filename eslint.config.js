@@ -14,7 +14,7 @@ import globals from 'globals';
 //   state     the store and the app's jobs: no interface, no viewer
 //   ui        React panels: workers only through src/state/services.ts
 //   app       the page: like ui
-//   cli       the Node command line: core and codecs, nothing of the browser app
+//   cli       the Node command line: core, shared and codecs, nothing of the browser app
 
 /** A relative import of one of these layers (the layers are siblings in src/). */
 function layers(...names) {
@@ -108,7 +108,7 @@ export default tseslint.config(
     files: ['src/cli/**/*.{ts,tsx}'],
     rules: restrict(
       { group: [...UI_LIBS, 'comlink'], message: 'the CLI runs in Node: no React, zustand, three or comlink' },
-      { regex: layers('app', 'ui', 'state', 'viewer2d', 'viewer3d', 'workers'), message: 'the CLI imports only src/core and src/codecs' },
+      { regex: layers('app', 'ui', 'state', 'viewer2d', 'viewer3d', 'workers'), message: 'the CLI imports only src/core, src/shared and src/codecs' },
     ),
   },
 );
