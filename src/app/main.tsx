@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { getDicomPool } from '../workers/dicomPool';
+import { warmUpDicomWorkers } from '../state/services';
 import { App } from './App';
 import './styles.css';
 
@@ -12,4 +12,4 @@ createRoot(root).render(
   </StrictMode>,
 );
 // The DICOM workers boot while the page waits for a drop, not after it.
-setTimeout(() => getDicomPool().warmUp(), 0);
+setTimeout(warmUpDicomWorkers, 0);

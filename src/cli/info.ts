@@ -33,7 +33,7 @@ export interface InfoResult {
 }
 
 /** Min, max and mean of a HU array (one pass). */
-export function huStats(hu: Int16Array): { min: number; max: number; mean: number } {
+function huStats(hu: Int16Array): { min: number; max: number; mean: number } {
   let min = 32767;
   let max = -32768;
   let sum = 0;
@@ -46,7 +46,7 @@ export function huStats(hu: Int16Array): { min: number; max: number; mean: numbe
   return hu.length ? { min, max, mean: sum / hu.length } : { min: 0, max: 0, mean: 0 };
 }
 
-export function seriesInfo(s: LoadedSeries): SeriesInfo {
+function seriesInfo(s: LoadedSeries): SeriesInfo {
   const { summary, volume } = s;
   const st = huStats(volume.hu);
   const pos = summary.slicePositionsMm;
@@ -69,7 +69,7 @@ export function seriesInfo(s: LoadedSeries): SeriesInfo {
   };
 }
 
-export async function collectInfo(folder: string): Promise<InfoResult> {
+async function collectInfo(folder: string): Promise<InfoResult> {
   const { series, skipped } = await readFolder(folder);
   return { series: series.map(seriesInfo), skipped };
 }
@@ -82,7 +82,7 @@ function num(v: number, digits = 3): string {
   return String(Number(v.toFixed(digits)));
 }
 
-export function formatInfo(folder: string, r: InfoResult): string {
+function formatInfo(folder: string, r: InfoResult): string {
   const lines: string[] = [];
   lines.push(`${folder}: ${r.series.length} series, ${r.skipped.length} skipped file(s)`);
   if (r.series.length) {

@@ -55,15 +55,18 @@ export interface EmscriptenModule {
 }
 
 /** A failure inside the codec itself (not a size check made here); `trap` when WebAssembly trapped. */
-export class NativeCodecError extends DecodeError {
+class NativeCodecError extends DecodeError {
   constructor(message: string, readonly trap: boolean) {
     super(message);
     this.name = 'NativeCodecError';
   }
 }
 
+/** WebAssembly's trap error, looked up at run time: the command line's Node types do not declare WebAssembly. */
+const WasmRuntimeError = (globalThis as { WebAssembly?: { RuntimeError: new () => Error } }).WebAssembly?.RuntimeError;
+
 function isTrap(e: unknown): boolean {
-  return typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError;
+  return WasmRuntimeError !== undefined && e instanceof WasmRuntimeError;
 }
 
 /** Where the .wasm file is (a URL in the browser); undefined lets emscripten find it next to its script (Node). */
@@ -90,14 +93,14 @@ export async function instantiate(glue: unknown, wasm: WasmLocation): Promise<Em
 }
 
 /** The embind class `name` of a module; throws when the build lacks it. */
-export function decoderClass(mod: EmscriptenModule, name: string): WasmDecoderClass {
+function decoderClass(mod: EmscriptenModule, name: string): WasmDecoderClass {
   const cls = mod[name];
   if (typeof cls !== 'function') throw new Error(`codec module has no ${name}`);
   return cls as WasmDecoderClass;
 }
 
 /** A readable message for what a WebAssembly codec threw (C++ exceptions arrive as numbers). */
-export function wasmErrorText(mod: EmscriptenModule, e: unknown): string {
+function wasmErrorText(mod: EmscriptenModule, e: unknown): string {
   if (typeof e === 'number') {
     try {
       const m = mod.getExceptionMessage?.(e);
@@ -116,7 +119,7 @@ export function wasmErrorText(mod: EmscriptenModule, e: unknown): string {
  * on failure) and checks its size against the data set. The samples are
  * copied into a new Uint8Array (8-bit) or Uint16Array (9-16 bits).
  */
-export function decodeWithWasm(mod: EmscriptenModule, Cls: WasmDecoderClass, codec: string, frame: Uint8Array, info: EncodedFrameInfo): DecodedPixels {
+function decodeWithWasm(mod: EmscriptenModule, Cls: WasmDecoderClass, codec: string, frame: Uint8Array, info: EncodedFrameInfo): DecodedPixels {
   let decoder: WasmDecoder;
   try {
     decoder = new Cls();

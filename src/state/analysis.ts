@@ -19,12 +19,12 @@
  * new one). `attach()` starts a run whenever a series is opened.
  */
 import type { Volume } from '../core/volume/volume';
-import { isCancelled } from '../workers/dicomPool';
+import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
 import type { AnalysisMeshKind, MeshOutput, StageProgressCallback } from '../workers/analysisApi';
 import { analysisParamProblems, type AnalysisStageId } from './analysisState';
 import { LUNG_LABEL_BITS, type MaskCache, type MaskKind } from './maskCache';
-import type { MaskBits } from '../viewer2d/maskSlice';
+import type { MaskBits } from '../shared/view';
 import type { MeshCache, MeshMeta } from './meshCache';
 import { selectedSeries, type AppState, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';

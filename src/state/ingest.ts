@@ -9,7 +9,8 @@
 import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
-import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
+import { isCancelled } from '../shared/cancel';
+import type { ParseAllOptions, ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../core/memory/freeNow';
 import { loadRunning, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
@@ -42,7 +43,7 @@ export interface MemoryBudget {
  * analysis holds about three more bytes per voxel on top (masks in the page
  * and a copy in its worker), which keeps a full analysis within a few GiB.
  */
-export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { maxSeriesBytes: 2 ** 30, maxTotalBytes: 2 ** 31 };
+const DEFAULT_MEMORY_BUDGET: MemoryBudget = { maxSeriesBytes: 2 ** 30, maxTotalBytes: 2 ** 31 };
 
 export interface IngestDeps {
   store: AppStore;
@@ -72,7 +73,7 @@ export interface IngestController {
  * performance.mark names of a load's milestones (for the benchmark): files
  * listed, headers read (series shown), every volume complete.
  */
-export const LOAD_MARKS = {
+const LOAD_MARKS = {
   collected: 'lungview:files-collected',
   headers: 'lungview:headers-read',
   volumes: 'lungview:volumes-ready',

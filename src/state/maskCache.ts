@@ -5,7 +5,7 @@
  * lung masks share one label array (LUNG_LABEL_BITS), a third of the memory
  * of three 0/1 masks.
  */
-import type { MaskBits, SliceMask } from '../viewer2d/maskSlice';
+import type { MaskBits, SliceMask } from '../shared/view';
 
 /** filled lungs, unfilled lungs, internal structures, GK structures. */
 export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk';

@@ -10,10 +10,15 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { SeriesSummary, SkippedFile } from '../core/dicom/types';
 import type { Vec3 } from '../core/volume/volume';
-import { WINDOW_PRESETS, seriesWindow, type WindowLevel } from '../viewer2d/windowLevel';
-import { clampZoom, type ViewParams } from '../viewer2d/viewTransform';
-import type { SliceColormap } from '../viewer2d/colormaps';
-import type { SliceAxis } from '../viewer2d/renderSlice';
+import {
+  WINDOW_PRESETS,
+  clampZoom,
+  seriesWindow,
+  type SliceAxis,
+  type SliceColormap,
+  type ViewParams,
+  type WindowLevel,
+} from '../shared/view';
 import { MESH_KINDS, type MeshKind, type MeshMeta } from './meshCache';
 import {
   DEFAULT_ANALYSIS_UI_PARAMS,
@@ -222,7 +227,7 @@ export interface PickedPoint {
   patientMm: Vec3;
 }
 
-export const DEFAULT_VIEW3D: View3dSettings = {
+const DEFAULT_VIEW3D: View3dSettings = {
   colorMode: 'single',
   showEdges: false,
   visible: { lung: true, internal: true, gk: true, crop: true },
@@ -237,7 +242,7 @@ export type AppStore = StoreApi<AppState>;
 
 /** Window used when a series has no usable WindowCenter/Width of its own. */
 export const DEFAULT_WINDOW: WindowLevel = { center: -600, width: 1500 };
-export const DEFAULT_WINDOW_SOURCE = 'lung';
+const DEFAULT_WINDOW_SOURCE = 'lung';
 export const DEFAULT_VIEW: ViewParams = { zoom: 1, panXPx: 0, panYPx: 0 };
 
 const IDLE_LOAD: LoadStatus = {
@@ -253,7 +258,7 @@ const IDLE_LOAD: LoadStatus = {
   finishedAtMs: null,
 };
 
-export function initialData(): AppData {
+function initialData(): AppData {
   return {
     load: IDLE_LOAD,
     errors: [],
@@ -298,7 +303,7 @@ function noAnalysis(current: AnalysisStatus): Partial<AppData> {
 }
 
 /** Slices in a series' volume. */
-export function seriesSliceCount(s: SeriesSummary): number {
+function seriesSliceCount(s: SeriesSummary): number {
   return s.dimsZyx[0];
 }
 

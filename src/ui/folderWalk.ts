@@ -49,7 +49,7 @@ function errorText(e: unknown): string {
 }
 
 /** Relative path of an entry: its fullPath without the leading slash. */
-export function entryPath(entry: EntryLike): string {
+function entryPath(entry: EntryLike): string {
   const p = entry.fullPath || entry.name;
   return p.startsWith('/') ? p.slice(1) : p;
 }
@@ -139,7 +139,7 @@ export async function walkEntries(entries: readonly EntryLike[]): Promise<WalkRe
 }
 
 /** Path to show for a picked file: its path inside the picked folder, else its name. */
-export function pickedFilePath(file: File): string {
+function pickedFilePath(file: File): string {
   return file.webkitRelativePath || file.name;
 }
 

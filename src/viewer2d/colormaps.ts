@@ -13,13 +13,11 @@
  * Cost: O(points) per evaluation; a palette is 256 packed RGBA words, built
  * once per map.
  */
+import type { SliceColormap } from '../shared/view';
 import { packRgba } from './windowLevel';
 
 export type Rgb = [number, number, number];
 
-/** Colour maps offered for the slice image. */
-export type SliceColormap = 'grey' | 'bone';
-export const SLICE_COLORMAPS: readonly SliceColormap[] = ['grey', 'bone'];
 
 type Channel = ReadonlyArray<readonly [number, number]>;
 interface SegmentData {

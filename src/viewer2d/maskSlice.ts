@@ -11,34 +11,7 @@
  * Index order: mask value (x, y, zm) at x + y*nx + zm*nx*ny, volume slice
  * z = zOffset + zm. Cost: O(plane) per cut (axial O(1)).
  */
-import type { SliceAxis } from './renderSlice';
-
-/**
- * Which voxels of a label array a mask means: those with
- * (value & select) === equals. Several masks can share one array this way
- * (the lung masks: bit 0 = unfilled lungs, bit 1 = filled lungs, and the
- * internal structures are the voxels with bit 1 set and bit 0 clear).
- * `equals` is never 0: a zero label (and a slice the mask does not cover) is
- * outside every mask.
- */
-export interface MaskBits {
-  select: number;
-  equals: number;
-}
-
-/** A mask on (part of) a volume's grid. */
-export interface SliceMask {
-  nx: number;
-  ny: number;
-  /** Planes held in `data`. */
-  nz: number;
-  /** 0/1 per voxel, or labels read through `bits`. */
-  data: Uint8Array;
-  /** Volume slice of plane 0 (0 for a whole-volume mask). */
-  zOffset: number;
-  /** When present, the mask is the voxels whose label matches; else every nonzero voxel. */
-  bits?: MaskBits;
-}
+import type { MaskBits, SliceAxis, SliceMask } from '../shared/view';
 
 /** Is a voxel of this label in the mask? */
 export function inMask(label: number, bits: MaskBits | undefined): boolean {
@@ -46,7 +19,7 @@ export function inMask(label: number, bits: MaskBits | undefined): boolean {
 }
 
 /** out[k] = 1 where src[k] is in the mask, else 0 (out and src of the same length). */
-export function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Uint8Array {
+function selectBits(src: Uint8Array, bits: MaskBits, out: Uint8Array): Uint8Array {
   const { select, equals } = bits;
   const n = out.length;
   for (let k = 0; k < n; k++) out[k] = (src[k] & select) === equals ? 1 : 0;

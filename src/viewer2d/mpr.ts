@@ -9,7 +9,7 @@
 import { cropWindow } from '../core/mesh/cropMask';
 import type { Vec3, VolumeGeometry } from '../core/volume/volume';
 import type { PixelRect } from './overlay';
-import type { SliceAxis } from './renderSlice';
+import type { SliceAxis } from '../shared/view';
 
 /** Voxel (x, y, z) under pixel (u, v) of slice `index` along `axis`. */
 export function sliceToVoxel(axis: SliceAxis, index: number, u: number, v: number): Vec3 {

@@ -118,7 +118,7 @@ export function displaySlicePositionMm(
 }
 
 /** Unit row × column of an ImageOrientationPatient; axial (0, 0, 1) when absent or degenerate, as the loader assumes. */
-export function sliceNormal(orientation: [Vec3, Vec3] | null): Vec3 {
+function sliceNormal(orientation: [Vec3, Vec3] | null): Vec3 {
   if (!orientation) return [0, 0, 1];
   const [r, c] = orientation;
   const n: Vec3 = [r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0]];

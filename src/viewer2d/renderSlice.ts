@@ -10,9 +10,8 @@
  * output (see windowLevel.ts). Cost: O(pixels), about 1 ms for 512 x 512.
  */
 import type { Volume } from '../core/volume/volume';
+import type { SliceAxis } from '../shared/view';
 import type { WindowLut } from './windowLevel';
-
-export type SliceAxis = 'axial' | 'coronal' | 'sagittal';
 
 /** A 2D image cut from a volume: `data[u + v*width]`, u along screen x, v along screen y. */
 export interface SliceImage {

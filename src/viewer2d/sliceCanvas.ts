@@ -9,7 +9,8 @@
  * and zoom only redraw). An optional `decorate` draws vector marks
  * (crosshair, picked point) in CSS pixels on top.
  */
-import { computeViewTransform, type ViewParams, type ViewTransform } from './viewTransform';
+import type { ViewParams } from '../shared/view';
+import { computeViewTransform, type ViewTransform } from './viewTransform';
 
 export interface SliceFrame {
   width: number;

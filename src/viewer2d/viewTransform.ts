@@ -9,14 +9,7 @@
  * which is exactly `ctx.setTransform(scaleX, 0, 0, scaleY, offsetX, offsetY)`
  * followed by `ctx.drawImage(image, 0, 0)`. A flip makes the scale negative.
  */
-
-export interface ViewParams {
-  /** 1 = the image fits the viewport. */
-  zoom: number;
-  /** Shift of the image centre from the viewport centre, in canvas pixels. */
-  panXPx: number;
-  panYPx: number;
-}
+import { clampZoom, type ViewParams } from '../shared/view';
 
 export interface ImageLayout {
   width: number;
@@ -34,13 +27,6 @@ export interface ViewTransform {
   /** Drawn size of the whole image on the canvas (always positive). */
   drawnWidthPx: number;
   drawnHeightPx: number;
-}
-
-export const MIN_ZOOM = 0.1;
-export const MAX_ZOOM = 40;
-
-export function clampZoom(z: number): number {
-  return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 }
 
 export function computeViewTransform(

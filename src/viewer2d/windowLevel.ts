@@ -15,30 +15,7 @@
  * Cost: building the table is O(window width) (< 0.1 ms for W 4000);
  * memory 4 bytes per entry.
  */
-
-export interface WindowLevel {
-  /** Window centre (level) in HU. */
-  center: number;
-  /** Window width in HU (>= 1). */
-  width: number;
-}
-
-export interface WindowPreset extends WindowLevel {
-  id: string;
-  label: string;
-}
-
-/** The usual CT presets (W / L in HU). */
-export const WINDOW_PRESETS: readonly WindowPreset[] = [
-  { id: 'lung', label: 'Lung', width: 1500, center: -600 },
-  { id: 'mediastinum', label: 'Mediastinum', width: 350, center: 40 },
-  { id: 'bone', label: 'Bone', width: 2000, center: 500 },
-  { id: 'brain', label: 'Brain', width: 80, center: 40 },
-];
-
-export const MIN_WINDOW_WIDTH = 1;
-/** Wider windows than this make no sense for 16-bit HU data. */
-export const MAX_WINDOW_WIDTH = 65536;
+import { MAX_WINDOW_WIDTH, MIN_WINDOW_WIDTH, type WindowLevel } from '../shared/view';
 
 /** Grey level (0..255) of one HU value under the DICOM linear window function. */
 export function windowGrey(hu: number, wl: WindowLevel): number {
@@ -112,13 +89,6 @@ export function buildWindowLut(wl: WindowLevel, palette: Uint32Array | null = nu
   if (palette) for (let k = 0; k < n; k++) table[k] = palette[windowGrey(baseHu + k, wlClean)];
   else for (let k = 0; k < n; k++) table[k] = packGrey(windowGrey(baseHu + k, wlClean));
   return { baseHu, table, center, width, palette };
-}
-
-/** Window from the series' own WindowCenter/WindowWidth, if both are usable. */
-export function seriesWindow(center: number | null, width: number | null): WindowLevel | null {
-  if (center === null || width === null) return null;
-  if (!Number.isFinite(center) || !Number.isFinite(width) || width < MIN_WINDOW_WIDTH) return null;
-  return { center, width };
 }
 
 /**

@@ -25,10 +25,10 @@ import type { Vec3 } from '../core/volume/volume';
 export const PATIENT_ROTATION_X_RAD = -Math.PI / 2;
 
 /** Direction from the target to the default camera position, in world space (anterior). */
-export const DEFAULT_VIEW_DIRECTION: Readonly<Vec3> = [0, 0, 1];
+const DEFAULT_VIEW_DIRECTION: Readonly<Vec3> = [0, 0, 1];
 
 /** Camera up vector in world space (superior). */
-export const CAMERA_UP: Readonly<Vec3> = [0, 1, 0];
+const CAMERA_UP: Readonly<Vec3> = [0, 1, 0];
 
 /** A point or direction in LPS mm, in world coordinates (same units). */
 export function lpsToWorld(p: Readonly<Vec3>): Vec3 {

@@ -3,6 +3,10 @@
  * benchmark harness: `window.__lungview3d.views.main.info()`,
  * `.measureFrameMs(20)`, `.render()`. It holds the views that are mounted
  * now and nothing else (no store, no data).
+ *
+ * Only builds made with `vite build --mode e2e` (npm run test:e2e and
+ * bench:browser) have it: in any other build the condition below is a
+ * constant false and the minifier drops the hook, name and all.
  */
 import type { LungScene } from './lungScene';
 
@@ -18,7 +22,7 @@ declare global {
 
 /** Lists a mounted view under `name`; returns the function that removes it again. */
 export function registerView(name: string, view: LungScene): () => void {
-  if (typeof window === 'undefined') return () => undefined;
+  if (import.meta.env.MODE !== 'e2e' || typeof window === 'undefined') return () => undefined;
   const hook = (window.__lungview3d ??= { views: {} });
   hook.views[name] = view;
   return () => {

@@ -15,6 +15,7 @@
  */
 import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
 import type { GkStageResult } from '../core/analysis/stages';
+import type { HuHistogram } from '../core/segmentation/huHistogram';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
 import type { RunSet } from '../core/segmentation/runs';
@@ -42,18 +43,7 @@ export interface SegmentOutput {
   ms: number;
 }
 
-/** Counts of lung HU values in bins [loHu + k*binHu, loHu + (k+1)*binHu); values outside go to the end bins. */
-export interface HuHistogram {
-  loHu: number;
-  binHu: number;
-  counts: number[];
-  /** Voxels counted (all lung voxels). */
-  total: number;
-  /** Of them, below loHu and at or above the last bin's end (included in the end bins). */
-  below: number;
-  above: number;
-  meanHu: number;
-}
+export type { HuHistogram };
 
 /** The internal structures (filled − not filled lung mask) are in SegmentOutput.labels already: only numbers here. */
 export interface InternalOutput {

@@ -29,7 +29,7 @@ import type {
   StageProgressCallback,
 } from './analysisApi';
 import { masksStateBuffers } from './analysisMasks';
-import { CancelledError } from './dicomPool';
+import { CancelledError } from '../shared/cancel';
 
 /** What the analysis job needs from the worker (the app's client, or a stand-in in tests). */
 export interface AnalysisService {

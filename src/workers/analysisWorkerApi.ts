@@ -40,7 +40,7 @@ import type {
   StageProgressCallback,
 } from './analysisApi';
 import { masksStateBuffers } from './analysisMasks';
-import { runsHuHistogram } from './analysisStats';
+import { runsHuHistogram } from '../core/segmentation/huHistogram';
 
 /** A mask kept as runs, on its own grid (the GK mask covers only some slices). */
 interface RunMask {

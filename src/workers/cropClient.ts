@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import type { MeshFileRequest } from '../core/io/meshFile';
 import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, NiftiFileRequest } from './cropApi';
-import { CancelledError } from './dicomPool';
+import { CancelledError } from '../shared/cancel';
 
 /** Each distinct ArrayBuffer once (views may share one). */
 function uniqueBuffers(buffers: ArrayBufferLike[]): ArrayBuffer[] {
@@ -19,7 +19,7 @@ interface Running {
   reject(e: Error): void;
 }
 
-export class CropClient {
+class CropClient {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<CropWorkerApi> | null = null;
   private running: Running | null = null;

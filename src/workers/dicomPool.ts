@@ -8,6 +8,7 @@
  * call spawns new ones.
  */
 import * as Comlink from 'comlink';
+import { CancelledError, isCancelled } from '../shared/cancel';
 import type { DicomWorkerApi, ParseBatchResult, ParseInput, ParseMode } from './dicomApi';
 
 export interface ParseProgress {
@@ -16,18 +17,6 @@ export interface ParseProgress {
 }
 
 export type ProgressCallback = (p: ParseProgress) => void;
-
-/** Rejection reason of work stopped by cancel(). */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
-
-export function isCancelled(e: unknown): boolean {
-  return e instanceof Error && e.name === 'CancelledError';
-}
 
 interface Slot {
   worker: Worker;

@@ -30,7 +30,7 @@ export async function coarseMeshInWorker(mesh: Mesh, maxTriangles: number): Prom
 }
 
 /** Stops the worker (the next job spawns a new one). */
-export function terminateMeshLodWorker(): void {
+function terminateMeshLodWorker(): void {
   remote?.[Comlink.releaseProxy]();
   worker?.terminate();
   remote = null;

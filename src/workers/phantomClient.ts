@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { PhantomParams } from '../core/io/phantom';
-import { CancelledError } from './dicomPool';
+import { CancelledError } from '../shared/cancel';
 import type { DemoFile, PhantomWorkerApi } from './phantomApi';
 
 export interface DemoJob {

@@ -1,7 +1,8 @@
 /**
- * Browser test harness: serves the built app (dist/, made by `vite build`)
- * with `vite preview` on a free port, opens it in headless Chromium through
- * playwright-core, and stops exactly the server process it started.
+ * Browser test harness: serves the built app (dist/, made by `vite build
+ * --mode e2e`, whose 3D test hook the 3D tests read) with `vite preview` on
+ * a free port, opens it in headless Chromium through playwright-core, and
+ * stops exactly the server process it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -73,7 +74,7 @@ export const distDir = path.resolve(repoRoot, process.env.LUNGVIEW_DIST || 'dist
 /** Starts `vite preview` on a free port (the build must exist) and waits until it serves. */
 export async function startPreview(): Promise<PreviewServer> {
   if (!existsSync(path.join(distDir, 'index.html'))) {
-    throw new Error(`${distDir} has no build: run \`vite build\` first (npm run test:e2e does)`);
+    throw new Error(`${distDir} has no build: run \`vite build --mode e2e\` first (npm run test:e2e does)`);
   }
   const port = await freePort();
   const args = ['preview', '--port', String(port), '--strictPort', '--outDir', distDir];

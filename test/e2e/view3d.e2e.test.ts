@@ -21,6 +21,7 @@ import {
   meanRgbOfRows,
   measureFrameMs,
   readView,
+  requireTestHook,
   twoBlobWidths,
   viewInfo,
 } from './view3dHelpers';
@@ -45,6 +46,7 @@ async function waitForLungView(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
+  requireTestHook();
   server = await startPreview();
   browser = await launchBrowser();
   app = await openApp(browser, server.url, { width: 1400, height: 900 });

@@ -3,10 +3,26 @@
  * right after drawing it (through the page's `window.__lungview3d` hook),
  * and pixel statistics that judge it without golden images.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { distDir } from './harness';
 import type { FrameTiming, LungSceneInfo } from '../../src/viewer3d/lungScene';
 // Declares window.__lungview3d for the code run in the page.
 import type { View3dTestHook } from '../../src/viewer3d/testHook';
+
+/**
+ * Throws unless the build under test has the 3D test hook, which only
+ * `vite build --mode e2e` builds in (npm run test:e2e does); without it the
+ * tests would wait for the hook until they time out.
+ */
+export function requireTestHook(): void {
+  const assets = path.join(distDir, 'assets');
+  const js = readdirSync(assets).filter((f) => f.endsWith('.js'));
+  if (!js.some((f) => readFileSync(path.join(assets, f), 'utf8').includes('__lungview3d'))) {
+    throw new Error(`${distDir} was built without the 3D test hook: build it with \`vite build --mode e2e\``);
+  }
+}
 
 export interface RgbPixels {
   width: number;

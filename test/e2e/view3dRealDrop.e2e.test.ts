@@ -6,11 +6,11 @@
  * the first behind.
  */
 import { readFile } from 'node:fs/promises';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { describeWithRealData, seriesDir } from '../helpers/sharedData';
 import { dropPaths, startAppForSuite, waitForFirstSlice } from './harness';
-import { changedFractionRgb, foreground, fraction, readView, viewInfo } from './view3dHelpers';
+import { changedFractionRgb, foreground, fraction, readView, requireTestHook, viewInfo } from './view3dHelpers';
 
 /** Drops a folder and waits until the analysis is done and the 3D view shows the lungs. */
 async function dropAndWaitFor3d(page: Page, dir: string): Promise<void> {
@@ -24,6 +24,7 @@ async function dropAndWaitFor3d(page: Page, dir: string): Promise<void> {
 }
 
 describeWithRealData('3D view of a dropped real CT folder', () => {
+  beforeAll(requireTestHook);
   const session = startAppForSuite();
 
   it('draws the lungs of the dropped series and rotates them on drag', async () => {

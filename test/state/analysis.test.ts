@@ -15,7 +15,7 @@ import { createAppStore, type AppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import { AnalysisClient, type AnalysisService } from '../../src/workers/analysisClient';
 import { createAnalysisWorkerApi } from '../../src/workers/analysisWorkerApi';
-import { CancelledError } from '../../src/workers/dicomPool';
+import { CancelledError } from '../../src/shared/cancel';
 import { phantomSeries } from '../workers/phantomSeries';
 
 const ports: MessagePort[] = [];

@@ -5,7 +5,7 @@ import { createIngestController, type ParseService } from '../../src/state/inges
 import { createAppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import type { ParseBatchResult, ParseInput } from '../../src/workers/dicomApi';
-import { CancelledError } from '../../src/workers/dicomPool';
+import { CancelledError } from '../../src/shared/cancel';
 
 /** The worker pool's contract, run in-process with the core parser. */
 function inProcessParser(opts: { pauseAfter?: number } = {}): ParseService & { cancelled: boolean; paused: Promise<void> } {

@@ -9,7 +9,8 @@ import { createIngestController } from '../../src/state/ingest';
 import { createAppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import type { DicomWorkerApi, ParseInput } from '../../src/workers/dicomApi';
-import { CancelledError, DicomPool, isCancelled, PoolFailedError } from '../../src/workers/dicomPool';
+import { CancelledError, isCancelled } from '../../src/shared/cancel';
+import { DicomPool, PoolFailedError } from '../../src/workers/dicomPool';
 import { dicomWorkerApi } from '../../src/workers/dicomWorkerApi';
 
 interface FakeWorkers {

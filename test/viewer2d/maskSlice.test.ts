@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../src/core/volume/volume';
-import { extractMaskSlice, inMask, maskCoversSlice, maskPlanes, type SliceMask } from '../../src/viewer2d/maskSlice';
-import { extractSlice, type SliceAxis } from '../../src/viewer2d/renderSlice';
+import type { SliceAxis, SliceMask } from '../../src/shared/view';
+import { extractMaskSlice, inMask, maskCoversSlice, maskPlanes } from '../../src/viewer2d/maskSlice';
+import { extractSlice } from '../../src/viewer2d/renderSlice';
 
 const nx = 7, ny = 5, nz = 6;
 

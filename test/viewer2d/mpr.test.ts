@@ -3,7 +3,8 @@ import { cropWindow } from '../../src/core/mesh/cropMask';
 import type { Vec3, Volume } from '../../src/core/volume/volume';
 import { cropRectOnSlice, sliceIndexOf, sliceToVoxel, voxelToSlice } from '../../src/viewer2d/mpr';
 import { sliceDisplay } from '../../src/viewer2d/orientation';
-import { extractSlice, type SliceAxis } from '../../src/viewer2d/renderSlice';
+import type { SliceAxis } from '../../src/shared/view';
+import { extractSlice } from '../../src/viewer2d/renderSlice';
 
 function ramp(nx: number, ny: number, nz: number): Volume {
   const hu = new Int16Array(nx * ny * nz);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ZOOM, computeViewTransform, imageToScreen, screenToImage, zoomAbout, type ImageLayout } from '../../src/viewer2d/viewTransform';
+import { MAX_ZOOM } from '../../src/shared/view';
+import { computeViewTransform, imageToScreen, screenToImage, zoomAbout, type ImageLayout } from '../../src/viewer2d/viewTransform';
 
 const square: ImageLayout = { width: 512, height: 512, pixelSpacingMmUv: [0.7, 0.7], flipX: false, flipY: false };
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  WINDOW_PRESETS,
-  buildWindowLut,
-  dragWindow,
-  packGrey,
-  seriesWindow,
-  windowGrey,
-  type WindowLevel,
-} from '../../src/viewer2d/windowLevel';
+import { WINDOW_PRESETS, seriesWindow, type WindowLevel } from '../../src/shared/view';
+import { buildWindowLut, dragWindow, packGrey, windowGrey } from '../../src/viewer2d/windowLevel';
 import { renderWindowed } from '../../src/viewer2d/renderSlice';
 
 /** The DICOM linear VOI function written out once more, in floating point, as the second implementation. */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AnalysisWorkerApi } from '../../src/workers/analysisApi';
 import { AnalysisClient, WorkerFailedError } from '../../src/workers/analysisClient';
 import { createAnalysisWorkerApi } from '../../src/workers/analysisWorkerApi';
-import { isCancelled } from '../../src/workers/dicomPool';
+import { isCancelled } from '../../src/shared/cancel';
 import { phantomSeries } from './phantomSeries';
 
 interface FakeWorker {

@@ -400,7 +400,7 @@ function startRowTotals(u0: Float64Array, C: number, N: number, m: number): RowT
  * of a lung-only slice), its pixels are skipped and its sums are the row
  * totals of u0 (computed once per start matrix) minus the other values' sums.
  */
-export function startSumsFromPixels(
+function startSumsFromPixels(
   values: Int16Array | Int32Array,
   u0: Float64Array,
   C: number,

@@ -25,12 +25,12 @@ export interface DicomElementSpec {
 const LONG_VRS = new Set<DicomVr>(['OB', 'OW', 'UT']);
 const TEXT_VRS = new Set<DicomVr>(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UI', 'UT']);
 
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-export const IMPLEMENTATION_CLASS_UID = '2.25.160314159265358979323846264338327950';
-export const IMPLEMENTATION_VERSION = 'LUNGVIEW_1';
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+const IMPLEMENTATION_CLASS_UID = '2.25.160314159265358979323846264338327950';
+const IMPLEMENTATION_VERSION = 'LUNGVIEW_1';
 
 /** A DS value: at most 16 characters, no exponent for ordinary magnitudes. */
-export function formatDs(v: number): string {
+function formatDs(v: number): string {
   if (Number.isInteger(v)) return String(v);
   for (let digits = 6; digits >= 0; digits--) {
     const s = String(Number(v.toFixed(digits)));

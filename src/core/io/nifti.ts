@@ -20,13 +20,13 @@ import { gunzipSync, gzipSync } from 'fflate';
 import { voxelToPatientAffine, type Vec3, type VolumeGeometry } from '../volume/volume';
 
 /** NIfTI-1 datatype codes used here. */
-export const NIFTI_DT_UINT8 = 2;
-export const NIFTI_DT_INT16 = 4;
-export const NIFTI_DT_INT32 = 8;
-export const NIFTI_DT_FLOAT32 = 16;
-export const NIFTI_DT_FLOAT64 = 64;
-export const NIFTI_DT_INT8 = 256;
-export const NIFTI_DT_UINT16 = 512;
+const NIFTI_DT_UINT8 = 2;
+const NIFTI_DT_INT16 = 4;
+const NIFTI_DT_INT32 = 8;
+const NIFTI_DT_FLOAT32 = 16;
+const NIFTI_DT_FLOAT64 = 64;
+const NIFTI_DT_INT8 = 256;
+const NIFTI_DT_UINT16 = 512;
 
 export type NiftiData = Uint8Array | Int16Array | Float32Array;
 

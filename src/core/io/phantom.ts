@@ -24,10 +24,10 @@ import { writeDicomPart10, type DicomElementSpec } from './dicomWriter';
 import { mulberry32 } from '../random/mulberry32';
 
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-export const PHANTOM_PADDING = -2000;
-export const PHANTOM_INTERCEPT = -1024;
+const PHANTOM_PADDING = -2000;
+const PHANTOM_INTERCEPT = -1024;
 
-export const PHANTOM_HU = {
+const PHANTOM_HU = {
   air: -1000, lung: -850, tissue: 40, fat: -100, bone: 500, table: 150, vessel: 40, nodule: 30,
 } as const;
 
@@ -123,7 +123,7 @@ export interface PhantomResult {
 type V3 = [number, number, number];
 
 /** The scene for a stack of lzMm height centred on z = 0 (middle slice at zMidMm). */
-export function phantomGeometry(lzMm: number, zMidMm: number): PhantomGeometry {
+function phantomGeometry(lzMm: number, zMidMm: number): PhantomGeometry {
   const lungC = 0.36 * lzMm;
   const lungZ = -0.05 * lzMm;
   const carinaZ = lungZ + 0.45 * lungC;
@@ -187,7 +187,7 @@ function hash53(s: string, seed: number): number {
 }
 
 /** A "2.25." UID (decimal 100-bit-ish integer) derived from a string. */
-export function derivedUid(s: string): string {
+function derivedUid(s: string): string {
   const a = BigInt(hash53(s, 1));
   const b = BigInt(hash53(s, 2)) & ((1n << 48n) - 1n);
   return `2.25.${((a << 48n) | b) + 1n}`;

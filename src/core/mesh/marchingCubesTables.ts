@@ -49,9 +49,6 @@ export const EDGE_CORNERS: ReadonlyArray<readonly [number, number]> = [
   [0, 4], [1, 5], [2, 6], [3, 7],
 ];
 
-/** Axis (0 = x, 1 = y, 2 = z) of each edge. */
-export const EDGE_AXIS: readonly number[] = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
-
 function cornerPos(b: number): [number, number, number] {
   return [b & 1, (b >> 1) & 1, (b >> 2) & 1];
 }
@@ -106,7 +103,7 @@ const EDGE_FACES: number[] = (() => {
 })();
 
 /** True when the two edges lie on a common cube face. */
-export function edgesShareFace(e1: number, e2: number): boolean {
+function edgesShareFace(e1: number, e2: number): boolean {
   return (EDGE_FACES[e1] & EDGE_FACES[e2]) !== 0;
 }
 
@@ -205,7 +202,7 @@ function fitCost(config: number, a: number[], b: number[], c: number[]): number 
  * the trilinear level set, keeping the loop's orientation, without diagonals
  * between two edges of one face.
  */
-export function triangulateLoop(config: number, loop: readonly number[]): number[] {
+function triangulateLoop(config: number, loop: readonly number[]): number[] {
   const n = loop.length;
   const unit = loop.map((e) => edgeMid(e));
   const allowed = (i: number, j: number) => j - i === 1 || (i === 0 && j === n - 1) || !edgesShareFace(loop[i], loop[j]);

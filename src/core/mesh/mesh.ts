@@ -32,18 +32,6 @@ export function abortError(): Error {
   return err;
 }
 
-export function emptyMesh(): Mesh {
-  return { positionsMm: new Float32Array(0), indices: new Uint32Array(0), normals: new Float32Array(0) };
-}
-
-export function vertexCount(mesh: Pick<Mesh, 'positionsMm'>): number {
-  return mesh.positionsMm.length / 3;
-}
-
-export function triangleCount(mesh: Pick<Mesh, 'indices'>): number {
-  return mesh.indices.length / 3;
-}
-
 /** Total surface area in mm^2 (sum of triangle areas). */
 export function meshAreaMm2(mesh: Pick<Mesh, 'positionsMm' | 'indices'>): number {
   const p = mesh.positionsMm;

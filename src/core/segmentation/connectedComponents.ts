@@ -235,7 +235,7 @@ export function labelAt(runs: RunSet, labels: RunLabels, x: number, y: number, z
 }
 
 /** Per-run selection (1/0) of the runs whose label is marked in `keepLabel`. */
-export function selectLabels(labels: RunLabels, keepLabel: Uint8Array, runCount: number): Uint8Array {
+function selectLabels(labels: RunLabels, keepLabel: Uint8Array, runCount: number): Uint8Array {
   const sel = new Uint8Array(runCount);
   const lab = labels.labelOfRun;
   for (let k = 0; k < runCount; k++) sel[k] = keepLabel[lab[k]];
@@ -243,13 +243,13 @@ export function selectLabels(labels: RunLabels, keepLabel: Uint8Array, runCount:
 }
 
 /** 0/1 mask (one byte per voxel) of the components marked in `keepLabel` (indexed by label). */
-export function maskOfLabels(runs: RunSet, labels: RunLabels, keepLabel: Uint8Array): Uint8Array {
+function maskOfLabels(runs: RunSet, labels: RunLabels, keepLabel: Uint8Array): Uint8Array {
   const out = new Uint8Array(runs.nx * runs.ny * runs.nz);
   return paintRuns(runs, out, 1, selectLabels(labels, keepLabel, runs.count));
 }
 
 /** Int32 label volume (0 where no run) from run labels. */
-export function labelVolume(runs: RunSet, labels: RunLabels): Int32Array {
+function labelVolume(runs: RunSet, labels: RunLabels): Int32Array {
   const { nx, rowStart, x0, x1 } = runs;
   const out = new Int32Array(nx * runs.ny * runs.nz);
   const rows = runs.ny * runs.nz;

@@ -40,10 +40,6 @@ export interface Mask extends VolumeGeometry {
   data: Uint8Array;
 }
 
-export function voxelCount(g: Pick<VolumeGeometry, 'nx' | 'ny' | 'nz'>): number {
-  return g.nx * g.ny * g.nz;
-}
-
 /** Volume of one voxel in mm^3. */
 export function voxelVolumeMm3(g: Pick<VolumeGeometry, 'spacingMmXyz'>): number {
   const [sx, sy, sz] = g.spacingMmXyz;

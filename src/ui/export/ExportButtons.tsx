@@ -6,7 +6,7 @@ import { downloadBlob } from './download';
 import { exportFileName } from './fileNames';
 import { MESH_FORMATS } from '../../core/io/meshFile';
 import { exportMesh } from './meshExports';
-import { isCancelled } from '../../workers/dicomPool';
+import { isCancelled } from '../../shared/cancel';
 
 /**
  * STL / OBJ / GLB download buttons for the mesh of one kind (full

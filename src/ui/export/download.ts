@@ -27,19 +27,3 @@ export function downloadBlob(blob: Blob, fileName: string): void {
 export function downloadBytes(bytes: Uint8Array, fileName: string, type = 'application/octet-stream'): void {
   downloadBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), fileName);
 }
-
-/**
- * The canvas' current picture as PNG. For a 2D canvas this is what is on
- * screen; a WebGL canvas must be drawn in the same task first (the 3D views'
- * toPng does that).
- */
-export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) => {
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the picture could not be encoded as PNG'))), 'image/png');
-  });
-}
-
-/** Downloads a canvas (e.g. the slice view) as `fileName` (PNG). */
-export async function downloadCanvasPng(canvas: HTMLCanvasElement, fileName: string): Promise<void> {
-  downloadBlob(await canvasToPng(canvas), fileName);
-}

@@ -14,8 +14,7 @@ import { geometryOf, voxelToPatientMm, type Mask, type VolumeGeometry } from '..
 import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache';
 import { meshCache, type CachedMesh, type MeshKind, type MeshMeta } from '../../state/meshCache';
 import { volumeCache } from '../../state/volumeCache';
-import type { NiftiFileRequest } from '../../workers/cropApi';
-import { exportFileClient } from '../../workers/cropClient';
+import { exportFileClient, type NiftiFileRequest } from '../../state/services';
 import { appStore, selectedSeries } from '../../state/store';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';
@@ -65,7 +64,7 @@ export function meshFileSource(meta: MeshMeta, cached: CachedMesh): MeshFileRequ
 }
 
 /** File name of a mesh export for the selected series. */
-export function meshFileName(kind: MeshKind, format: MeshFormat): string {
+function meshFileName(kind: MeshKind, format: MeshFormat): string {
   const s = selectedSeries(appStore.getState());
   return exportFileName(s?.description || null, `${MESH_LABELS[kind]} mesh`, format);
 }

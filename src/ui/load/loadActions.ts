@@ -3,11 +3,11 @@
  * scan to the ingest job. Event handlers call these; no React here.
  */
 import { appIngest } from '../../state/appIngest';
-import { startDemoFiles } from '../../workers/phantomClient';
+import { startDemoFiles } from '../../state/services';
 import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
 
 /** performance.mark name set when a load starts (drop, pick or demo). */
-export const LOAD_START_MARK = 'lungview:load-start';
+const LOAD_START_MARK = 'lungview:load-start';
 
 function markStart(): void {
   performance.clearMarks(LOAD_START_MARK);

@@ -2,7 +2,7 @@ import { OVERLAY_KINDS, OVERLAY_LABELS, OVERLAY_MASK, type OverlayKind } from '.
 import { useAppStore, type AppState } from '../../state/store';
 
 /** Overlays that are switched on and have something to draw for the open series. */
-export function drawnOverlayKinds(s: AppState): OverlayKind[] {
+function drawnOverlayKinds(s: AppState): OverlayKind[] {
   const r = s.analysisResults;
   return OVERLAY_KINDS.filter((k) => {
     const o = s.overlays[k];

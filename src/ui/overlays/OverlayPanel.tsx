@@ -1,6 +1,6 @@
 import { OVERLAY_KINDS, OVERLAY_LABELS, type OverlayKind } from '../../state/analysisState';
 import { useAppStore } from '../../state/store';
-import { SLICE_COLORMAPS } from '../../viewer2d/colormaps';
+import { SLICE_COLORMAPS } from '../../shared/view';
 import { Panel } from '../layout/Panel';
 
 const COLORMAP_LABELS = { grey: 'Grey', bone: 'Bone (tutorial)' } as const;

@@ -2,13 +2,13 @@ import type { SeriesSummary } from '../../core/dicom/types';
 import './geometryWarning.css';
 
 /** The reasons a series' geometry does not hold in 3D, or none (trusted, or not known). */
-export function geometryReasons(series: Pick<SeriesSummary, 'geometry3d'> | null | undefined): string[] {
+function geometryReasons(series: Pick<SeriesSummary, 'geometry3d'> | null | undefined): string[] {
   const g = series?.geometry3d;
   return g && !g.trusted ? g.reasons : [];
 }
 
 /** The part of a reason before its consequence: "Gantry tilt 15.0°" of "Gantry tilt 15.0°: the 3D surface …". */
-export function reasonHeadline(reason: string): string {
+function reasonHeadline(reason: string): string {
   const k = reason.indexOf(': ');
   return k > 0 ? reason.slice(0, k) : reason;
 }

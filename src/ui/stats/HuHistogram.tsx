@@ -1,4 +1,4 @@
-import type { HuHistogram as Histogram } from '../../workers/analysisApi';
+import type { HuHistogram as Histogram } from '../../core/segmentation/huHistogram';
 
 const W = 260;
 const H = 110;

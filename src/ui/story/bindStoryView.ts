@@ -32,7 +32,7 @@ const WHITE = rgbBytes(bone(1));
 const JET0 = rgbBytes(jet(0));
 const JET1 = rgbBytes(jet(1));
 /** The tutorial's imshow(internal_structures, cmap='jet', alpha=0.7). */
-export const STORY_JET_ALPHA = 0.7;
+const STORY_JET_ALPHA = 0.7;
 
 export interface StoryDeps {
   store: AppStore;

@@ -3,7 +3,7 @@ import type { MeshKind } from '../../state/meshCache';
 import type { View3dSettings } from '../../state/store';
 import { useAppStore } from '../../state/store';
 import type { ColorMode, MeshStyle } from '../../viewer3d/sceneContent';
-import { isCancelled } from '../../workers/dicomPool';
+import { isCancelled } from '../../shared/cancel';
 import { ExportPngButton, MeshExportButtons } from '../export/ExportButtons';
 import { formatPointMm } from '../format';
 import { Panel } from '../layout/Panel';

@@ -13,7 +13,7 @@ import { useLungScene } from './useLungScene';
 import './view3d.css';
 
 /** Mesh kinds of the main 3D view (the crop has its own view). */
-export const MAIN_VIEW_KINDS: readonly MeshKind[] = MESH_KINDS.filter((k) => k !== 'crop');
+const MAIN_VIEW_KINDS: readonly MeshKind[] = MESH_KINDS.filter((k) => k !== 'crop');
 
 const LABELS: Record<MeshKind, string> = {
   lung: 'Lungs',

@@ -5,7 +5,7 @@
  */
 import type { Mesh } from '../../core/mesh/mesh';
 import type { MeshInput } from '../../viewer3d/sceneContent';
-import { coarseMeshInWorker } from '../../workers/meshLodClient';
+import { coarseMeshInWorker } from '../../state/services';
 
 const made = new WeakMap<Mesh, Promise<MeshInput>>();
 

@@ -13,8 +13,7 @@ import { maskCache, type CachedMask, type MaskKind } from '../../state/maskCache
 import { meshCache, type MeshMeta } from '../../state/meshCache';
 import { appStore, type AppState } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
-import type { CropSurfaceRequest, CropSurfaceResult } from '../../workers/cropApi';
-import { cropClient } from '../../workers/cropClient';
+import { cropClient, type CropSurfaceRequest, type CropSurfaceResult } from '../../state/services';
 import { inMask, maskPlanes } from '../../viewer2d/maskSlice';
 
 /** What the crop is cut from: an analysis mask, the HU volume, or the first mask that covers the centre. */
@@ -57,7 +56,7 @@ export function analysisMask(state: Pick<AppState, 'analysisResults' | 'selected
  * covers z, else the internal-structures mask, else the HU volume; a named
  * mask that does not exist (yet) falls back to the HU volume.
  */
-export function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>, source: CropSource, z: number): ResolvedSource & { used: CropSource } {
+function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>, source: CropSource, z: number): ResolvedSource & { used: CropSource } {
   const pick = (kind: 'gk' | 'internal' | 'fill') => {
     const m = analysisMask(state, kind);
     return m && z >= m.zOffset && z < m.zOffset + m.nz ? m : undefined;

@@ -1,6 +1,6 @@
 import { CENTRE_TABS, useAppStore, type CentreTab } from '../../state/store';
 
-export const TAB_LABELS: Record<CentreTab, string> = {
+const TAB_LABELS: Record<CentreTab, string> = {
   axial: 'Axial',
   coronal: 'Coronal',
   sagittal: 'Sagittal',

@@ -3,7 +3,7 @@ import { maskCache } from '../../state/maskCache';
 import { appStore, axisSliceIndex, loadRunning, selectedSeries, useAppStore, volumesViewable } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
 import { sliceDisplay } from '../../viewer2d/orientation';
-import type { SliceAxis } from '../../viewer2d/renderSlice';
+import type { SliceAxis } from '../../shared/view';
 import { formatPointMm, seriesTitle } from '../format';
 import { DropZone } from '../load/DropZone';
 import { OverlayLegend } from '../overlays/OverlayLegend';

@@ -1,5 +1,5 @@
 import { selectedSeries, useAppStore } from '../../state/store';
-import { WINDOW_PRESETS, seriesWindow } from '../../viewer2d/windowLevel';
+import { WINDOW_PRESETS, seriesWindow } from '../../shared/view';
 import { Panel } from '../layout/Panel';
 
 function NumberField({ label, value, onChange, min, testId }: { label: string; value: number; onChange: (v: number) => void; min?: number; testId: string }) {

@@ -27,14 +27,15 @@ import { cropRectOnSlice, sliceToVoxel, voxelToSlice } from '../../viewer2d/mpr'
 import { parseHexColor, type OverlayLayer } from '../../viewer2d/overlay';
 import type { Rgb } from '../../viewer2d/colormaps';
 import { sliceDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
-import { extractSlice, sliceCount, type SliceAxis } from '../../viewer2d/renderSlice';
+import type { SliceAxis, ViewParams, WindowLevel } from '../../shared/view';
+import { extractSlice, sliceCount } from '../../viewer2d/renderSlice';
 import { SliceCanvas } from '../../viewer2d/sliceCanvas';
-import { imageToScreen, screenToImage, zoomAbout, type ViewParams, type ViewTransform } from '../../viewer2d/viewTransform';
-import { buildWindowLut, dragWindow, type WindowLevel, type WindowLut } from '../../viewer2d/windowLevel';
+import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
+import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
 
 /** performance.mark name set when the first slice of a load is on screen. */
-export const FIRST_SLICE_MARK = 'lungview:first-slice';
+const FIRST_SLICE_MARK = 'lungview:first-slice';
 
 /** Load (by start time) whose first slice was marked, shared by every view: whichever view draws first marks it. */
 let markedLoad: number | null = null;
@@ -45,8 +46,8 @@ const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungNoFill', 'l
 /** Pointer travel (CSS px) below which a press counts as a click. */
 const CLICK_SLOP_PX = 4;
 
-export const CROSSHAIR_COLOR = 'rgba(255, 212, 0, 0.6)';
-export const PICK_COLOR = '#ff5fd2';
+const CROSSHAIR_COLOR = 'rgba(255, 212, 0, 0.6)';
+const PICK_COLOR = '#ff5fd2';
 
 interface PlannedOverlay {
   kind: OverlayKind;

@@ -7,10 +7,10 @@ import { MASK_OVERLAY_KINDS, DEFAULT_OVERLAYS, type OverlayKind } from '../../st
 import { CENTRE_TABS, volumesViewable, type AppStore } from '../../state/store';
 import { sliceCount } from '../../viewer2d/renderSlice';
 import type { VolumeCache } from '../../state/volumeCache';
-import type { SliceAxis } from '../../viewer2d/renderSlice';
+import type { SliceAxis } from '../../shared/view';
 import type { AppState } from '../../state/store';
 
-export const PAGE_STEP_FRACTION = 0.1;
+const PAGE_STEP_FRACTION = 0.1;
 
 export interface Shortcut {
   keys: string;
@@ -67,7 +67,7 @@ function isTextInput(target: EventTarget | null): boolean {
 let hiddenOverlays: OverlayKind[] | null = null;
 
 /** Hides every visible mask overlay, or shows again the ones hidden this way (else the defaults). */
-export function toggleMaskOverlays(store: AppStore): void {
+function toggleMaskOverlays(store: AppStore): void {
   const s = store.getState();
   const visible = MASK_OVERLAY_KINDS.filter((k) => s.overlays[k].visible);
   if (visible.length) {

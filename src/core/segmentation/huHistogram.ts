@@ -6,12 +6,24 @@
  *
  * Cost: O(runs + voxels inside). Memory O(bins).
  */
-import type { RunSet } from '../core/segmentation/runs';
-import type { HuHistogram } from './analysisApi';
+import type { RunSet } from './runs';
 
-export const LUNG_HISTOGRAM_LO_HU = -1100;
-export const LUNG_HISTOGRAM_BIN_HU = 20;
-export const LUNG_HISTOGRAM_BINS = 70;
+/** Counts of lung HU values in bins [loHu + k*binHu, loHu + (k+1)*binHu); values outside go to the end bins. */
+export interface HuHistogram {
+  loHu: number;
+  binHu: number;
+  counts: number[];
+  /** Voxels counted (all lung voxels). */
+  total: number;
+  /** Of them, below loHu and at or above the last bin's end (included in the end bins). */
+  below: number;
+  above: number;
+  meanHu: number;
+}
+
+const LUNG_HISTOGRAM_LO_HU = -1100;
+const LUNG_HISTOGRAM_BIN_HU = 20;
+const LUNG_HISTOGRAM_BINS = 70;
 
 /** The histogram of the voxels covered by `runs` (on the volume's grid). */
 export function runsHuHistogram(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runsFromMask } from '../../src/core/segmentation/runs';
-import { runsHuHistogram } from '../../src/workers/analysisStats';
+import { runsFromMask } from '../../../src/core/segmentation/runs';
+import { runsHuHistogram } from '../../../src/core/segmentation/huHistogram';
 
 /** The histogram of a flat voxel mask (one row of runs). */
 function histogramOf(hu: Int16Array, mask: Uint8Array, loHu?: number, binHu?: number, bins?: number) {
