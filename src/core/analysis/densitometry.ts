@@ -5,11 +5,17 @@
  * labels (or runs per label) and plain parameters in; numbers and a `qa`
  * list out. The browser worker and the CLI call the same function.
  *
- * Measures per set of voxels (whole lung, right, left, ten regions):
+ * Measures per set of voxels (whole lung, right, left, ten regions), with
+ * the names and definitions of the Chest Imaging Platform's
+ * cip_python/phenotypes/parenchyma_phenotypes.py (which gives fractions;
+ * here they are percent):
  *   voxels, volumeMl, massG = Σ voxel mL × max(0, HU + 1000) / 1000
- *     (tissue density from HU, water = 1 g/mL, air = 0);
+ *     (density linear from air 0 to water 1 g/mL; CIP uses Schneider et
+ *     al.'s piecewise-linear HU-to-density table instead, which gives
+ *     lung a few % more: 0.156 rather than 0.150 g/mL at −850 HU);
  *   laa950 / laa910 / laa856: % of voxels with HU ≤ −950 / −910 / −856
- *     (≤, as the Chest Imaging Platform's parenchyma_phenotypes compares);
+ *     (≤ as CIP's parenchyma_phenotypes compares; SlicerCIP's Parenchyma
+ *     Analysis module uses <, which differs by the voxels at exactly −950);
  *   haa700 / haa600 / haa500 / haa250: % with HU ≥ −700 / −600 / −500 / −250;
  *   perc10 / perc15: the HU at the 10th / 15th percentile, numpy's default
  *     ('linear', Hyndman & Fan type 7: virtual index (n − 1)·q, numpy's
@@ -76,8 +82,8 @@
  *
  * Cost: O(label voxels) for the runs (none when runs are given), O(runs)
  * for the extents, O(lung voxels + airway voxels) histogram increments,
- * then O(65536) per set. Memory: 11 histograms of 65536 uint32 (2.9 MB)
- * plus the runs of the label volume.
+ * then O(occupied HU range) per set. Memory: 14 histograms of 65536
+ * uint32 (3.7 MB) plus the runs of the label volume.
  */
 import { voxelVolumeMm3, type VolumeGeometry } from '../volume/volume';
 import { runsFromValues, type RunSet } from '../segmentation/runs';
