@@ -68,7 +68,8 @@
  * agent; voxels outside all HU classes; empty sets.
  *
  * Method: the voxels are visited as row runs (a label volume is turned into
- * valued runs first, runs.ts runsFromValues, one pass over the labels).
+ * binary runs of its three codes first, labelRunSets: one pass over the
+ * labels, four at a time where they are zero).
  * Pass 1 reads only run ends (a patient coordinate is linear along a row,
  * so a run's extremes are at its ends) for each lung's extents. Pass 2
  * reads each lung voxel's HU once and counts it in a 1-HU histogram of its
@@ -86,7 +87,7 @@
  * uint32 (3.7 MB) plus the runs of the label volume.
  */
 import { voxelVolumeMm3, type VolumeGeometry } from '../volume/volume';
-import { runsFromValues, type RunSet } from '../segmentation/runs';
+import { RunBuilder, type GridDims, type RunSet } from '../segmentation/runs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL } from '../segmentation/splitAirwayAndLungs';
 
 /** A centre this close (mm) to a region boundary counts as on it. */
@@ -374,15 +375,8 @@ function patientAxis(g: VolumeGeometry, k: 1 | 2): Axis {
   return { o: g.originMm[k], perX: dx[k] * sx, perY: dy[k] * sy, perZ: dz[k] * sz };
 }
 
-/** Runs of one lung: a binary run set, or the runs of a valued set whose value is `code`. */
-interface LungSource {
-  runs: RunSet;
-  code: number | null;
-}
-
-function extentOf(src: LungSource, az: Axis, ay: Axis): LungExtent | null {
-  const { runs, code } = src;
-  const { ny, nz, rowStart, x0, x1, value } = runs;
+function extentOf(runs: RunSet, az: Axis, ay: Axis): LungExtent | null {
+  const { ny, nz, rowStart, x0, x1 } = runs;
   let zMin = Infinity;
   let zMax = -Infinity;
   let yMin = Infinity;
@@ -393,7 +387,6 @@ function extentOf(src: LungSource, az: Axis, ay: Axis): LungExtent | null {
       const bz = az.o + az.perY * y + az.perZ * z;
       const by = ay.o + ay.perY * y + ay.perZ * z;
       for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-        if (code !== null && value !== null && value[k] !== code) continue;
         // Linear along the row: the extremes are at the run's ends.
         const za = bz + az.perX * x0[k];
         const zb = bz + az.perX * (x1[k] - 1);
@@ -423,15 +416,14 @@ function halfOf(py: number, yMin: number, h: number): number {
 /** Count every voxel of one lung into its third's and its half's histogram. */
 function accumulateLung(
   hu: Int16Array,
-  src: LungSource,
+  runs: RunSet,
   ext: LungExtent,
   az: Axis,
   ay: Axis,
   thirds: Histogram[],
   halves: Histogram[],
 ): void {
-  const { runs, code } = src;
-  const { nx, ny, nz, rowStart, x0, x1, value } = runs;
+  const { nx, ny, nz, rowStart, x0, x1 } = runs;
   const hz = ext.zMax - ext.zMin;
   const hy = ext.yMax - ext.yMin;
   for (let z = 0; z < nz; z++) {
@@ -441,7 +433,6 @@ function accumulateLung(
       const by = ay.o + ay.perY * y + ay.perZ * z;
       const rowBase = r * nx;
       for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-        if (code !== null && value !== null && value[k] !== code) continue;
         const a = x0[k];
         const e = x1[k] - 1;
         // Positions are linear (monotone) along the row: equal bands at both ends hold the whole run.
@@ -483,13 +474,11 @@ function accumulateLung(
   }
 }
 
-function accumulateAll(hu: Int16Array, src: LungSource, into: Histogram): void {
-  const { runs, code } = src;
-  const { nx, ny, nz, rowStart, x0, x1, value } = runs;
+function accumulateAll(hu: Int16Array, runs: RunSet, into: Histogram): void {
+  const { nx, ny, nz, rowStart, x0, x1 } = runs;
   for (let r = 0; r < ny * nz; r++) {
     const rowBase = r * nx;
     for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      if (code !== null && value !== null && value[k] !== code) continue;
       for (let i = rowBase + x0[k]; i < rowBase + x1[k]; i++) {
         const b = hu[i] + OFFSET;
         into.counts[b]++;
@@ -592,6 +581,51 @@ function qualityChecks(
 }
 
 /**
+ * Binary runs of the right lung, left lung and airway codes of a label
+ * volume, in one pass over its bytes. Rows are read four labels at a time
+ * as 32-bit words when the row starts 4-byte aligned: a zero word (most of
+ * a chest) ends the current run and costs one read.
+ */
+export function labelRunSets(labels: Uint8Array, dims: GridDims, codes: LabelCodes): { right: RunSet; left: RunSet; airway: RunSet } {
+  const { nx, ny, nz } = dims;
+  if (labels.length !== nx * ny * nz) throw new RangeError(`labels have ${labels.length} voxels, grid ${nx}×${ny}×${nz} needs ${nx * ny * nz}`);
+  const builders = [new RunBuilder(dims, false), new RunBuilder(dims, false), new RunBuilder(dims, false)];
+  const slot = new Int8Array(256).fill(-1);
+  slot[codes.right] = 0;
+  slot[codes.left] = 1;
+  slot[codes.airway] = 2;
+  const words = labels.byteOffset % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2) : null;
+  const rows = ny * nz;
+  for (let r = 0; r < rows; r++) {
+    const base = r * nx;
+    let cur = 0;
+    let start = 0;
+    let x = 0;
+    while (x < nx) {
+      if (words !== null && ((base + x) & 3) === 0 && x + 4 <= nx && words[(base + x) >> 2] === 0) {
+        if (cur !== 0) {
+          if (slot[cur] >= 0) builders[slot[cur]].push(start, x);
+          cur = 0;
+        }
+        x += 4;
+        continue;
+      }
+      const v = labels[base + x];
+      if (v !== cur) {
+        if (cur !== 0 && slot[cur] >= 0) builders[slot[cur]].push(start, x);
+        cur = v;
+        start = x;
+      }
+      x++;
+    }
+    if (cur !== 0 && slot[cur] >= 0) builders[slot[cur]].push(start, nx);
+    for (const b of builders) b.endRow(r);
+  }
+  const [right, left, airway] = builders.map((b) => b.finish());
+  return { right, left, airway };
+}
+
+/**
  * Densitometry of the lungs in `hu` (on grid `geometry`), labelled by
  * `input`. See the header for the definitions.
  */
@@ -605,32 +639,32 @@ export function densitometry(
   if (hu.length !== nx * ny * nz) throw new RangeError(`HU has ${hu.length} voxels, grid ${nx}×${ny}×${nz} needs ${nx * ny * nz}`);
   const classDefs = params.classes ?? DEFAULT_HU_CLASSES;
   checkClasses(classDefs);
-  let right: LungSource;
-  let left: LungSource;
-  let airway: LungSource | null;
+  let right: RunSet;
+  let left: RunSet;
+  let airway: RunSet | null;
   if ('labels' in input) {
     const codes = input.codes ?? DEFAULT_LABEL_CODES;
-    const valued = runsFromValues(input.labels, geometry);
-    right = { runs: valued, code: codes.right };
-    left = { runs: valued, code: codes.left };
-    airway = { runs: valued, code: codes.airway };
+    if (new Set([codes.right, codes.left, codes.airway]).size !== 3 || [codes.right, codes.left, codes.airway].some((c) => !(c >= 1 && c <= 255))) {
+      throw new RangeError('label codes must be three different values 1..255');
+    }
+    ({ right, left, airway } = labelRunSets(input.labels, geometry, codes));
   } else {
     for (const r of [input.runs.right, input.runs.left, input.runs.airway]) {
       if (r && (r.nx !== nx || r.ny !== ny || r.nz !== nz)) throw new RangeError('runs and HU are on different grids');
     }
-    right = { runs: input.runs.right, code: null };
-    left = { runs: input.runs.left, code: null };
-    airway = input.runs.airway ? { runs: input.runs.airway, code: null } : null;
+    right = input.runs.right;
+    left = input.runs.left;
+    airway = input.runs.airway ?? null;
   }
   const az = patientAxis(geometry, 2);
   const ay = patientAxis(geometry, 1);
   const voxelMl = voxelVolumeMm3(geometry) / 1000;
 
-  const lungs = [right, left].map((src) => {
-    const ext = extentOf(src, az, ay);
+  const lungs = [right, left].map((runs) => {
+    const ext = extentOf(runs, az, ay);
     const thirds = [new Histogram(), new Histogram(), new Histogram()];
     const halves = [new Histogram(), new Histogram()];
-    if (ext) accumulateLung(hu, src, ext, az, ay, thirds, halves);
+    if (ext) accumulateLung(hu, runs, ext, az, ay, thirds, halves);
     return { ext, thirds, halves, all: Histogram.sum(thirds) };
   });
   const [r, l] = lungs;

@@ -5,6 +5,7 @@ import {
   densitometry,
   densitometryCsv,
   densitometryCsvRows,
+  labelRunSets,
   REGION_NAMES,
   type DensitometryMeasures,
   type DensitometryResult,
@@ -210,6 +211,31 @@ describe('densitometry equals a plain voxel loop on random volumes and label map
       });
       expect(fromRuns).toEqual(fromLabels);
     }
+  });
+
+  it('labelRunSets: the runs of each code equal runsOfValue, on aligned and unaligned label arrays', () => {
+    for (let s = 1; s <= 80; s++) {
+      const c = randomCase(3000 + s);
+      const g = c.g;
+      // Half the cases sparse: long zero spans, so whole zero words end runs.
+      const labels = s % 2 ? c.labels : c.labels.map((v, i) => (Math.floor(i / 7) % 3 === 0 ? v : 0));
+      const shifted = new Uint8Array(labels.length + 3);
+      shifted.set(labels, s % 4);
+      const view = shifted.subarray(s % 4, s % 4 + labels.length);
+      const codes = s % 4 < 2 ? { right: 2, left: 3, airway: 1 } : { right: 1, left: 4, airway: 3 };
+      const sets = labelRunSets(view, g, codes);
+      for (const k of ['right', 'left', 'airway'] as const) {
+        const want = runsOfValue(labels, g, codes[k]);
+        const got = sets[k];
+        expect(got.count, `seed ${s} ${k}`).toBe(want.count);
+        expect(got.rowStart).toEqual(want.rowStart);
+        expect(got.x0.subarray(0, got.count)).toEqual(want.x0.subarray(0, want.count));
+        expect(got.x1.subarray(0, got.count)).toEqual(want.x1.subarray(0, want.count));
+      }
+    }
+    const g = randomCase(1).g;
+    const zeros = new Uint8Array(g.nx * g.ny * g.nz);
+    expect(() => densitometry(new Int16Array(zeros.length), g, { labels: zeros, codes: { right: 1, left: 1, airway: 3 } })).toThrow(/different/);
   });
 
   it('other label codes (1 right, 2 left, 3 airway)', () => {
