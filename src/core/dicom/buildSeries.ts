@@ -445,7 +445,8 @@ function rescaleText(modality: string, headers: readonly SliceHeader[]): string 
   if (zero) out.push(`RescaleSlope 0 (invalid) on ${zero} of ${n} slices: slope 1 used, the HU scale is a guess`);
   const odd = headers.filter((h) => h.rescaleNote === 'unusualSlope');
   if (odd.length) {
-    out.push(`RescaleSlope ${odd[0].rescaleSlope}${odd.length > 1 ? ' (or similar)' : ''} on ${odd.length} of ${n} slices is far from 1: ` +
+    const varies = odd.some((h) => h.rescaleSlope !== odd[0].rescaleSlope);
+    out.push(`RescaleSlope ${odd[0].rescaleSlope}${varies ? ' (or similar)' : ''} on ${odd.length} of ${n} slices is far from 1: ` +
       'the values may not be Hounsfield units');
   }
   return out.join('; ');
