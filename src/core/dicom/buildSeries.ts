@@ -2,19 +2,30 @@
  * Decoded slices -> series: grouping, slice order, spacing, warnings and the
  * assembled HU volume.
  *
- * Variant: group by SeriesInstanceUID, split a UID where FrameOfReferenceUID,
- * ImageOrientationPatient (rounded to 1e-3) or Rows/Columns differ; sort by
+ * Variant: group by SeriesInstanceUID, split a UID where
+ * ImageOrientationPatient (rounded to 1e-3) or Rows/Columns differ, where
+ * FrameOfReferenceUID differs (unless the slices form one evenly spaced stack:
+ * kept, with a warning), where acquisitions (AcquisitionNumber) or
+ * reconstructions (SliceThickness) overlap in position (as dcm2niix does; the
+ * part with most slices, then thinnest, first), and put localizers (ImageType
+ * LOCALIZER) apart; sort by
  * ImagePositionPatient projected on the slice normal (row x column cosines),
  * as ITK/GDCM's IPPSorter and dcm2niix do; z spacing is the median step
- * between sorted positions (not SliceThickness). Falls back to InstanceNumber
- * order only when positions are missing, with a warning. Each summary also
+ * between sorted positions (not SliceThickness). Slices without a position
+ * among positioned ones (at most half) are placed from their InstanceNumber
+ * when the others' positions follow it on one line, else dropped; only when
+ * most positions are missing is the order InstanceNumber's, with a warning.
+ * Of several slices at one position one is kept by a stated rule (pixels not
+ * all one value, checked at assembly; then the InstanceNumber fitting the
+ * series' order; the lowest InstanceNumber; the file name). Each summary also
  * says whether its geometry holds in 3D (geometry3d): not when the stack is
  * sheared against the slice normal (gantry tilt), slices are missing,
  * spacing is strongly uneven (a step 20 % off the median, or positions
  * drifting half a step from the uniform grid), positions, orientation or
  * pixel spacing are missing, or there is one slice.
  *
- * Cost: grouping and planning O(n log n) in the slice count; assembly one
+ * Cost: grouping and planning O(n log n) in the slice count (plus O(p²) in
+ * the acquisition parts of one stack, few in practice); assembly one
  * Int16Array of nx*ny*nz (the only large allocation) and one copy per slice
  * (or, with fillSlice, the caller decodes each slice into its place); the
  * slices' own arrays can be released as they are copied.

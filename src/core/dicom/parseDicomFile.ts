@@ -16,7 +16,11 @@
  * and are reported by name when no decoder is at hand; the decoded words then
  * take the same path to HU as native ones. Multi-frame Enhanced CT frames take
  * their geometry and rescale from the per-frame / shared functional groups
- * (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts.
+ * (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts; a rescale that cannot
+ * give HU (rescaleRefusal) skips the file with the reason, one in doubt (tags
+ * missing, slope 0 taken as 1, slope far from 1) is noted in the header for
+ * the series' warning. Float / Double Float Pixel Data is skipped as such;
+ * ImagerPixelSpacing stands in for a missing PixelSpacing (noted).
  *
  * Bad input is skipped with a reason, never by an exception, and never costs
  * more than the file justifies (PARSE_LIMITS): native pixel data must be in
