@@ -6,9 +6,10 @@
  * ImageOrientationPatient (rounded to 1e-3) or Rows/Columns differ, where
  * FrameOfReferenceUID differs (unless the slices form one evenly spaced stack:
  * kept, with a warning), where acquisitions (AcquisitionNumber) or
- * reconstructions (SliceThickness) overlap in position (as dcm2niix does; the
- * part with most slices, then thinnest, first), and put localizers (ImageType
- * LOCALIZER) apart; sort by
+ * reconstructions (SliceThickness) overlap in position (dcm2niix, too,
+ * does not stack different acquisitions; here the part with most slices,
+ * then thinnest, comes first), and put localizers (ImageType LOCALIZER)
+ * apart; sort by
  * ImagePositionPatient projected on the slice normal (row x column cosines),
  * as ITK/GDCM's IPPSorter and dcm2niix do; z spacing is the median step
  * between sorted positions (not SliceThickness). Slices without a position
@@ -269,7 +270,7 @@ function splitStack<T extends { header: SliceHeader }>(geoKey: string, items: T[
       const all = parts.map((p) => `${p.acquisition!.label}: ${p.acquisition!.count} slices`).join('; ');
       parts.forEach((p, k) => {
         p.notes.push(
-          `this SeriesInstanceUID holds ${parts.length} ${what} that overlap in position (${all}): split into separate series, as dcm2niix does; ` +
+          `this SeriesInstanceUID holds ${parts.length} ${what} that overlap in position (${all}): split into separate series; ` +
           `this one is ${p.acquisition!.label}${k === 0 ? ', the preferred one (most slices, then thinnest)' : `, not the preferred one (${parts[0].acquisition!.label})`}`,
         );
       });
@@ -286,8 +287,7 @@ function splitStack<T extends { header: SliceHeader }>(geoKey: string, items: T[
  * form one volume: localizers (ImageType LOCALIZER) apart; orientation or
  * image size; frame of reference, unless all slices form one clean stack
  * (kept, with a warning); acquisitions (AcquisitionNumber) or
- * reconstructions (SliceThickness) whose positions overlap, as dcm2niix
- * does. Parts of a UID are numbered best first (see compareParts). Ids do not
+ * reconstructions (SliceThickness) whose positions overlap. Parts of a UID are numbered best first (see compareParts). Ids do not
  * depend on the input order.
  */
 export function groupSeries<T extends { header: SliceHeader }>(items: readonly T[]): SeriesGroup<T>[] {
