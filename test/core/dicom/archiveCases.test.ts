@@ -215,6 +215,14 @@ describe('archive cases with synthetic headers', () => {
     expect(s.summary.warnings.join('\n')).toMatch(/1 dropped \(the positioned slices do not follow their InstanceNumbers on one line\): p3\.dcm/);
   });
 
+  it('places a first slice without a position from InstanceNumber and derives the volume origin from the next one', () => {
+    const slices = [0, 1, 2, 3, 4].map((k) => slice(`o${k}.dcm`, k, { ipp: k === 0 ? null : [-50, -60, 10 + 2 * k], instanceNumber: k + 1 }));
+    const [s] = buildSeries(slices);
+    expect(s.summary.files).toEqual(['o0.dcm', 'o1.dcm', 'o2.dcm', 'o3.dcm', 'o4.dcm']);
+    expect(s.summary.spacingMmZyx[0]).toBeCloseTo(2, 6);
+    expect(s.volume.originMm.map((v) => Number(v.toFixed(6)))).toEqual([-50, -60, 10]);
+  });
+
   it('refuses a CT slope that cannot give HU, warns about one far from 1', () => {
     const big = parseDicomFile(makeTestFile({ pixels: new Int16Array(16), slope: 1000 }), 'big.dcm');
     expect(big.ok ? '' : big.skipped.reason).toMatch(/RescaleSlope 1000 is outside 0\.01–100/);
