@@ -2,19 +2,31 @@
  * Decoded slices -> series: grouping, slice order, spacing, warnings and the
  * assembled HU volume.
  *
- * Variant: group by SeriesInstanceUID, split a UID where FrameOfReferenceUID,
- * ImageOrientationPatient (rounded to 1e-3) or Rows/Columns differ; sort by
+ * Variant: group by SeriesInstanceUID, split a UID where
+ * ImageOrientationPatient (rounded to 1e-3) or Rows/Columns differ, where
+ * FrameOfReferenceUID differs (unless the slices form one evenly spaced stack:
+ * kept, with a warning), where acquisitions (AcquisitionNumber) or
+ * reconstructions (SliceThickness) overlap in position (dcm2niix, too,
+ * does not stack different acquisitions; here the part with most slices,
+ * then thinnest, comes first), and put localizers (ImageType LOCALIZER)
+ * apart; sort by
  * ImagePositionPatient projected on the slice normal (row x column cosines),
  * as ITK/GDCM's IPPSorter and dcm2niix do; z spacing is the median step
- * between sorted positions (not SliceThickness). Falls back to InstanceNumber
- * order only when positions are missing, with a warning. Each summary also
+ * between sorted positions (not SliceThickness). Slices without a position
+ * among positioned ones (at most half) are placed from their InstanceNumber
+ * when the others' positions follow it on one line, else dropped; only when
+ * most positions are missing is the order InstanceNumber's, with a warning.
+ * Of several slices at one position one is kept by a stated rule (pixels not
+ * all one value, checked at assembly; then the InstanceNumber fitting the
+ * series' order; the lowest InstanceNumber; the file name). Each summary also
  * says whether its geometry holds in 3D (geometry3d): not when the stack is
  * sheared against the slice normal (gantry tilt), slices are missing,
  * spacing is strongly uneven (a step 20 % off the median, or positions
  * drifting half a step from the uniform grid), positions, orientation or
  * pixel spacing are missing, or there is one slice.
  *
- * Cost: grouping and planning O(n log n) in the slice count; assembly one
+ * Cost: grouping and planning O(n log n) in the slice count (plus O(p²) in
+ * the acquisition parts of one stack, few in practice); assembly one
  * Int16Array of nx*ny*nz (the only large allocation) and one copy per slice
  * (or, with fillSlice, the caller decodes each slice into its place); the
  * slices' own arrays can be released as they are copied.
@@ -27,6 +39,8 @@ export interface SeriesGroup<T extends { header: SliceHeader }> {
   /** Stable id: the SeriesInstanceUID, plus "#k" when the UID had to be split. */
   id: string;
   items: T[];
+  /** What grouping did that the series' warnings should say (a split, a merge, localizers kept out). */
+  notes?: string[];
 }
 
 /** A series in volume order, before (or without) pixel assembly. */
@@ -34,8 +48,23 @@ export interface SeriesPlan<T extends { header: SliceHeader }> {
   summary: SeriesSummary;
   /** Items in z order (one per volume slice). */
   ordered: T[];
-  /** Items dropped as duplicates of a position already present. */
+  /** Items dropped: without a position that could be placed, or as duplicates of a position already present. */
   dropped: T[];
+  /** Positions that had more than one item: which was kept (at volume slice z) and which were dropped. */
+  duplicates?: DuplicateChoice<T>[];
+  /** Index in summary.warnings of the duplicates warning (-1: none), rewritten when assembly swaps a blank slice. */
+  duplicateWarning?: number;
+}
+
+/** Items at one position: the one kept (volume slice z) and the others. */
+export interface DuplicateChoice<T> {
+  z: number;
+  kept: T;
+  dropped: T[];
+  /** True when the InstanceNumber order of the series decided. */
+  byInstance: boolean;
+  /** True when assembly replaced a kept slice of one value by a dropped one with content. */
+  blank: boolean;
 }
 
 export interface AssembleOptions {
@@ -95,35 +124,194 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000 + 0;
 }
 
-function splitKey(h: SliceHeader): string {
+function geometryKey(h: SliceHeader): string {
   const o = h.imageOrientation ? [...h.imageOrientation[0], ...h.imageOrientation[1]].map(round3).join('\\') : 'none';
-  return `${h.frameOfReferenceUid}|${o}|${h.rows}x${h.columns}`;
+  return `${o}|${h.rows}x${h.columns}`;
+}
+
+/** ImageType says LOCALIZER (a scout or topogram, even an axial one): never part of a volume. */
+export function isLocalizer(h: SliceHeader): boolean {
+  return h.imageType?.includes('LOCALIZER') ?? false;
+}
+
+function groupBy<T>(items: readonly T[], key: (it: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
+function unitNormal(h: SliceHeader): Vec3 {
+  const n = h.imageOrientation ? cross(h.imageOrientation[0], h.imageOrientation[1]) : [0, 0, 1] as Vec3;
+  const len = Math.hypot(...n);
+  return len > 1e-6 ? [n[0] / len, n[1] / len, n[2] / len] : [0, 0, 1];
+}
+
+/** Positions along the slice normal, sorted; null when a slice has no ImagePositionPatient. */
+function sortedPositions(items: readonly { header: SliceHeader }[]): number[] | null {
+  if (items.some((it) => it.header.imagePositionMm === null)) return null;
+  const normal = unitNormal(items[0].header);
+  return items.map((it) => dot(it.header.imagePositionMm!, normal)).sort((a, b) => a - b);
+}
+
+/**
+ * Slices that form one clean stack: every slice has a position, no two share
+ * one, and every step is within 1 % (at least 0.01 mm) of the median step.
+ */
+function isCleanStack(items: readonly { header: SliceHeader }[]): boolean {
+  const pos = sortedPositions(items);
+  if (!pos || pos.length < 2) return false;
+  const steps = pos.slice(1).map((p, k) => p - pos[k]);
+  const m = median(steps);
+  if (!(m > SAME_POSITION_MM)) return false;
+  const tol = Math.max(0.01, 0.01 * m);
+  return steps.every((st) => Math.abs(st - m) <= tol);
+}
+
+/** Acquisition (AcquisitionNumber) and reconstruction (SliceThickness) of a slice, as a key. */
+function acquisitionKey(h: SliceHeader): string {
+  const t = h.sliceThicknessMm !== null && h.sliceThicknessMm > 0 ? round3(h.sliceThicknessMm) : '';
+  return `${h.acquisitionNumber ?? ''}|${t}`;
+}
+
+/**
+ * Whether parts of one stack overlap along the slice normal (interleaved or
+ * repeated coverage): their position ranges share more than one position, or
+ * a one-slice part lies inside another's range. Parts without positions
+ * cannot be judged: false.
+ */
+function partsOverlap(parts: readonly { header: SliceHeader }[][]): boolean {
+  const ranges: [number, number, number][] = [];
+  for (const p of parts) {
+    const pos = sortedPositions(p);
+    if (!pos) return false;
+    ranges.push([pos[0], pos[pos.length - 1], pos.length]);
+  }
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      const [a0, a1, an] = ranges[i];
+      const [b0, b1, bn] = ranges[j];
+      if (Math.min(a1, b1) - Math.max(a0, b0) > SAME_POSITION_MM) return true;
+      if (an === 1 && a0 > b0 + SAME_POSITION_MM && a0 < b1 - SAME_POSITION_MM) return true;
+      if (bn === 1 && b0 > a0 + SAME_POSITION_MM && b0 < a1 - SAME_POSITION_MM) return true;
+    }
+  }
+  return false;
+}
+
+interface Part<T> {
+  items: T[];
+  notes: string[];
+  localizer: boolean;
+  /** Set on parts split from one stack by acquisition or reconstruction: their label and the labels of the others. */
+  acquisition?: { label: string; count: number };
+  sortKey: string;
+}
+
+/** "AcquisitionNumber 2, SliceThickness 10 mm" for the fields that differ between the parts. */
+function acquisitionLabel(h: SliceHeader, byAcquisition: boolean, byThickness: boolean): string {
+  const out: string[] = [];
+  if (byAcquisition) out.push(h.acquisitionNumber === null || h.acquisitionNumber === undefined ? 'no AcquisitionNumber' : `AcquisitionNumber ${h.acquisitionNumber}`);
+  if (byThickness) out.push(h.sliceThicknessMm === null ? 'no SliceThickness' : `SliceThickness ${fmtMm(h.sliceThicknessMm)} mm`);
+  return out.join(', ');
+}
+
+function thicknessOf(items: readonly { header: SliceHeader }[]): number {
+  const t = items[0].header.sliceThicknessMm;
+  return t !== null && t > 0 ? t : Infinity;
+}
+
+/**
+ * Better part first: volumes before localizers, then more slices, then
+ * thinner slices, then the lower AcquisitionNumber, then the key (so ids do
+ * not depend on the input order).
+ */
+function compareParts<T extends { header: SliceHeader }>(a: Part<T>, b: Part<T>): number {
+  if (a.localizer !== b.localizer) return a.localizer ? 1 : -1;
+  if (a.items.length !== b.items.length) return b.items.length - a.items.length;
+  const ta = thicknessOf(a.items);
+  const tb = thicknessOf(b.items);
+  if (ta !== tb) return ta - tb;
+  const na = a.items[0].header.acquisitionNumber ?? Number.MAX_SAFE_INTEGER;
+  const nb = b.items[0].header.acquisitionNumber ?? Number.MAX_SAFE_INTEGER;
+  if (na !== nb) return na - nb;
+  return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+}
+
+/** Splits one stack (same orientation and size) by frame of reference, then by acquisition or reconstruction where they overlap. */
+function splitStack<T extends { header: SliceHeader }>(geoKey: string, items: T[]): Part<T>[] {
+  const notes: string[] = [];
+  let byFor: [string, T[]][] = [...groupBy(items, (it) => it.header.frameOfReferenceUid).entries()];
+  if (byFor.length > 1 && isCleanStack(items)) {
+    // De-identification tools may give every file its own FrameOfReferenceUID.
+    notes.push(
+      `FrameOfReferenceUID differs between slices (${byFor.length} different UIDs): kept as one series because orientation, image size and ` +
+      'positions form one evenly spaced stack under one SeriesInstanceUID; check that the slices belong together',
+    );
+    byFor = [['', items]];
+  }
+  const out: Part<T>[] = [];
+  for (const [forUid, list] of byFor) {
+    const acq = groupBy(list, (it) => acquisitionKey(it.header));
+    const sub = [...acq.entries()];
+    if (sub.length > 1 && partsOverlap(sub.map(([, l]) => l))) {
+      const byAcquisition = new Set(sub.map(([, l]) => l[0].header.acquisitionNumber ?? null)).size > 1;
+      const byThickness = new Set(sub.map(([k]) => k.split('|')[1])).size > 1;
+      const parts: Part<T>[] = sub.map(([k, l]) => ({
+        items: l, notes: [...notes], localizer: false, sortKey: `${geoKey}|${forUid}|${k}`,
+        acquisition: { label: acquisitionLabel(l[0].header, byAcquisition, byThickness), count: l.length },
+      }));
+      parts.sort(compareParts);
+      const what = byAcquisition && byThickness ? 'acquisitions or reconstructions' : byAcquisition ? 'acquisitions' : 'reconstructions';
+      const all = parts.map((p) => `${p.acquisition!.label}: ${p.acquisition!.count} slices`).join('; ');
+      parts.forEach((p, k) => {
+        p.notes.push(
+          `this SeriesInstanceUID holds ${parts.length} ${what} that overlap in position (${all}): split into separate series; ` +
+          `this one is ${p.acquisition!.label}${k === 0 ? ', the preferred one (most slices, then thinnest)' : `, not the preferred one (${parts[0].acquisition!.label})`}`,
+        );
+      });
+      out.push(...parts);
+    } else {
+      out.push({ items: list, notes: [...notes], localizer: false, sortKey: `${geoKey}|${forUid}` });
+    }
+  }
+  return out;
 }
 
 /**
  * Groups slices by SeriesInstanceUID and splits a UID whose slices cannot
- * form one volume. Ids do not depend on the input order.
+ * form one volume: localizers (ImageType LOCALIZER) apart; orientation or
+ * image size; frame of reference, unless all slices form one clean stack
+ * (kept, with a warning); acquisitions (AcquisitionNumber) or
+ * reconstructions (SliceThickness) whose positions overlap. Parts of a UID are numbered best first (see compareParts). Ids do not
+ * depend on the input order.
  */
 export function groupSeries<T extends { header: SliceHeader }>(items: readonly T[]): SeriesGroup<T>[] {
-  const byUid = new Map<string, Map<string, T[]>>();
-  for (const it of items) {
-    const uid = it.header.seriesInstanceUid || NO_UID;
-    let sub = byUid.get(uid);
-    if (!sub) byUid.set(uid, (sub = new Map()));
-    const key = splitKey(it.header);
-    const list = sub.get(key);
-    if (list) list.push(it);
-    else sub.set(key, [it]);
-  }
+  const byUid = groupBy(items, (it) => it.header.seriesInstanceUid || NO_UID);
   const out: SeriesGroup<T>[] = [];
   for (const uid of [...byUid.keys()].sort()) {
-    const sub = byUid.get(uid)!;
-    if (sub.size === 1) {
-      out.push({ id: uid, items: [...sub.values()][0] });
-      continue;
+    const list = byUid.get(uid)!;
+    const parts: Part<T>[] = [];
+    for (const [geoKey, geoItems] of groupBy(list, (it) => `${isLocalizer(it.header) ? 'L' : 'V'}|${geometryKey(it.header)}`)) {
+      if (geoKey.startsWith('L')) {
+        parts.push({
+          items: geoItems, localizer: true, sortKey: geoKey,
+          notes: [`localizer image${geoItems.length === 1 ? '' : 's'} (ImageType LOCALIZER): kept out of the volumes, not a 3D series`],
+        });
+      } else parts.push(...splitStack(geoKey, geoItems));
     }
-    const parts = [...sub.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    parts.forEach(([, list], k) => out.push({ id: `${uid}#${k + 1}`, items: list }));
+    parts.sort(compareParts);
+    const localizers = parts.filter((p) => p.localizer).reduce((n, p) => n + p.items.length, 0);
+    if (localizers) {
+      for (const p of parts) {
+        if (!p.localizer) p.notes.push(`${localizers} localizer image${localizers === 1 ? '' : 's'} (ImageType LOCALIZER) with this SeriesInstanceUID kept out of this volume (listed as a series of their own)`);
+      }
+    }
+    parts.forEach((p, k) => out.push({ id: parts.length === 1 ? uid : `${uid}#${k + 1}`, items: p.items, notes: p.notes.length ? p.notes : undefined }));
   }
   return out;
 }
@@ -146,9 +334,138 @@ function fmtMm(v: number): string {
   return `${Number(v.toFixed(3))}`;
 }
 
+/** Least-squares line y = a + b x and its largest residual; null with fewer than two distinct x. */
+function linearFit(xs: readonly number[], ys: readonly number[]): { a: number; b: number; maxResidual: number } | null {
+  const n = xs.length;
+  if (n < 2) return null;
+  let mx = 0;
+  let my = 0;
+  for (let k = 0; k < n; k++) {
+    mx += xs[k] / n;
+    my += ys[k] / n;
+  }
+  let sxx = 0;
+  let sxy = 0;
+  for (let k = 0; k < n; k++) {
+    sxx += (xs[k] - mx) ** 2;
+    sxy += (xs[k] - mx) * (ys[k] - my);
+  }
+  if (!(sxx > 0)) return null;
+  const b = sxy / sxx;
+  const a = my - b * mx;
+  let maxResidual = 0;
+  for (let k = 0; k < n; k++) maxResidual = Math.max(maxResidual, Math.abs(ys[k] - a - b * xs[k]));
+  return { a, b, maxResidual };
+}
+
+/**
+ * Places slices without ImagePositionPatient among the positioned ones
+ * (pushed to `entries`) at the position their InstanceNumber gives, when the
+ * positioned slices' positions follow their InstanceNumbers on one line
+ * (within a tenth of the step per number, at least 0.05 mm, and the step is
+ * not zero); otherwise, or without an InstanceNumber, drops them (pushed to
+ * `dropped`). Returns the warning.
+ */
+function placeByInstance<T extends { header: SliceHeader }>(entries: { item: T; pos: number }[], missing: readonly T[], dropped: T[], total: number): string {
+  const numbered = entries.filter((e) => e.item.header.instanceNumber !== null);
+  const fit = linearFit(numbered.map((e) => e.item.header.instanceNumber!), numbered.map((e) => e.pos));
+  const consistent = fit !== null && Math.abs(fit.b) > SAME_POSITION_MM && fit.maxResidual <= Math.max(0.05, 0.1 * Math.abs(fit.b));
+  const placed: string[] = [];
+  const lost: string[] = [];
+  for (const item of missing) {
+    const n = item.header.instanceNumber;
+    if (consistent && n !== null) {
+      entries.push({ item, pos: fit.a + fit.b * n });
+      placed.push(describe(item.header));
+    } else {
+      dropped.push(item);
+      lost.push(describe(item.header));
+    }
+  }
+  const list = (a: string[]) => `${a.slice(0, 5).join(', ')}${a.length > 5 ? ', …' : ''}`;
+  const parts: string[] = [];
+  if (placed.length) {
+    parts.push(`${placed.length} placed from their InstanceNumber (the ${entries.length - placed.length} positioned slices lie on one line of InstanceNumber, ` +
+      `${fmtMm(Math.abs(fit!.b))} mm per number): ${list(placed)}`);
+  }
+  if (lost.length) {
+    const why = !consistent ? 'the positioned slices do not follow their InstanceNumbers on one line' : 'no InstanceNumber';
+    parts.push(`${lost.length} dropped (${why}): ${list(lost)}`);
+  }
+  return `ImagePositionPatient missing on ${missing.length} of ${total} slices; the others' positions are used; ${parts.join('; ')}`;
+}
+
+/**
+ * The series' InstanceNumber order: InstanceNumber as a line in the position,
+ * fitted on the positions that hold one item, when those lie on it within
+ * half a number; null otherwise.
+ */
+function instanceOrder<T extends { header: SliceHeader }>(sorted: readonly { item: T; pos: number }[]): { a: number; b: number } | null {
+  const single = sorted.filter((s, k) =>
+    s.item.header.instanceNumber !== null &&
+    !(k > 0 && Math.abs(sorted[k - 1].pos - s.pos) < SAME_POSITION_MM) &&
+    !(k + 1 < sorted.length && Math.abs(sorted[k + 1].pos - s.pos) < SAME_POSITION_MM));
+  const fit = linearFit(single.map((s) => s.pos), single.map((s) => s.item.header.instanceNumber!));
+  return fit && fit.b !== 0 && fit.maxResidual < 0.5 ? fit : null;
+}
+
+/**
+ * Which of the items at one position is kept: the one whose InstanceNumber
+ * fits the series' InstanceNumber order (closest to the number the line
+ * gives there), then the lowest InstanceNumber, then the file name. (Assembly
+ * then prefers pixels that are not all one value, see assembleVolume.)
+ */
+function chooseAtPosition<T extends { header: SliceHeader }>(
+  items: readonly T[], order: { a: number; b: number } | null, pos: number,
+): { best: T; byInstance: boolean } {
+  const miss = (it: T) => {
+    const n = it.header.instanceNumber;
+    return order && n !== null ? Math.round(Math.abs(n - (order.a + order.b * pos))) : Infinity;
+  };
+  const ranked = [...items].sort((a, b) => miss(a) - miss(b) || compareTie(a.header, b.header));
+  return { best: ranked[0], byInstance: miss(ranked[0]) < miss(ranked[1]) };
+}
+
+/** The warning about duplicate positions: the rule, then what was kept and dropped. */
+function duplicatesText<T extends { header: SliceHeader }>(records: readonly DuplicateChoice<T>[]): string {
+  const n = records.reduce((k, r) => k + r.dropped.length, 0);
+  const shown = records.slice(0, 3).map((r) => {
+    const why = r.blank ? 'the other has pixels of one value only' : r.byInstance ? 'its InstanceNumber fits the series order' : 'lowest InstanceNumber, then file name';
+    return `kept ${describe(r.kept.header)}, dropped ${r.dropped.map((d) => describe(d.header)).join(', ')} (${why})`;
+  });
+  return `${n} slice(s) at duplicate positions dropped, one kept per position (pixels not all one value first, then the InstanceNumber that fits ` +
+    `the series' InstanceNumber order, then the lowest InstanceNumber, then the file name): ${shown.join('; ')}${records.length > 3 ? '; …' : ''}`;
+}
+
+/**
+ * The series' rescale warning (see SeriesSummary.rescaleWarning), or ''.
+ * Missing rescale tags are reported on a CT (or an image without Modality)
+ * only: other modalities are not HU anyway.
+ */
+function rescaleText(modality: string, headers: readonly SliceHeader[]): string {
+  const count = (note: SliceHeader['rescaleNote']) => headers.filter((h) => h.rescaleNote === note).length;
+  const n = headers.length;
+  const ct = modality === '' || modality.toUpperCase() === 'CT';
+  const out: string[] = [];
+  const missing = count('missing');
+  if (missing && ct) {
+    out.push(`no RescaleSlope/RescaleIntercept on ${missing} of ${n} slices: stored values taken as HU (slope 1, intercept 0); ` +
+      'if they are raw scanner values (air near 0 instead of -1000) the lungs will not be found');
+  }
+  const zero = count('slope0');
+  if (zero) out.push(`RescaleSlope 0 (invalid) on ${zero} of ${n} slices: slope 1 used, the HU scale is a guess`);
+  const odd = headers.filter((h) => h.rescaleNote === 'unusualSlope');
+  if (odd.length) {
+    const varies = odd.some((h) => h.rescaleSlope !== odd[0].rescaleSlope);
+    out.push(`RescaleSlope ${odd[0].rescaleSlope}${varies ? ' (or similar)' : ''} on ${odd.length} of ${n} slices is far from 1: ` +
+      'the values may not be Hounsfield units');
+  }
+  return out.join('; ');
+}
+
 /** Sorts one group along the slice normal, drops duplicate positions, derives spacing and warnings. */
 export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup<T>): SeriesPlan<T> {
-  const warnings: string[] = [];
+  const warnings: string[] = [...(group.notes ?? [])];
   const problems: Geometry3dProblem[] = [];
   const reasons: string[] = [];
   const distrust = (p: Geometry3dProblem, reason: string) => {
@@ -174,15 +491,19 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
     normal = [normal[0] / nlen, normal[1] / nlen, normal[2] / nlen];
   }
 
-  const withPos = group.items.filter((it) => it.header.imagePositionMm !== null).length;
-  const usePositions = withPos === group.items.length;
+  const positioned = group.items.filter((it) => it.header.imagePositionMm !== null);
+  // Positions on most slices: the others are placed by InstanceNumber or dropped; on few: InstanceNumber order for all.
+  const usePositions = positioned.length === group.items.length || (positioned.length >= 2 && 2 * positioned.length >= group.items.length);
   const thickness = first.sliceThicknessMm !== null && first.sliceThicknessMm > 0 ? first.sliceThicknessMm : null;
+  const dropped: T[] = [];
   let sorted: { item: T; pos: number }[];
   if (usePositions) {
-    sorted = group.items
-      .map((item) => ({ item, pos: dot(item.header.imagePositionMm!, normal) }))
-      .sort((a, b) => a.pos - b.pos || compareTie(a.item.header, b.item.header));
+    sorted = positioned.map((item) => ({ item, pos: dot(item.header.imagePositionMm!, normal) }));
+    const missing = group.items.filter((it) => it.header.imagePositionMm === null);
+    if (missing.length) warnings.push(placeByInstance(sorted, missing, dropped, group.items.length));
+    sorted.sort((a, b) => a.pos - b.pos || compareTie(a.item.header, b.item.header));
   } else {
+    const withPos = positioned.length;
     const haveInstance = group.items.every((it) => it.header.instanceNumber !== null);
     warnings.push(
       `ImagePositionPatient missing on ${group.items.length - withPos} of ${group.items.length} slices: ` +
@@ -201,23 +522,26 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
     }
   }
 
-  // Duplicate positions: keep the first (lowest InstanceNumber, then file name).
+  // Duplicate positions: one kept per position (see chooseAtPosition).
   const kept: { item: T; pos: number }[] = [];
-  const dropped: T[] = [];
-  const dupNotes: string[] = [];
-  for (const s of sorted) {
-    const last = kept[kept.length - 1];
-    if (usePositions && last && Math.abs(s.pos - last.pos) < SAME_POSITION_MM) {
-      dropped.push(s.item);
-      if (dupNotes.length < 3) dupNotes.push(`${describe(s.item.header)} (same position as ${describe(last.item.header)})`);
-      continue;
+  const duplicates: DuplicateChoice<T>[] = [];
+  const fitIn = usePositions ? instanceOrder(sorted) : null;
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1;
+    while (usePositions && j < sorted.length && Math.abs(sorted[j].pos - sorted[i].pos) < SAME_POSITION_MM) j++;
+    if (j - i === 1) kept.push(sorted[i]);
+    else {
+      const run = sorted.slice(i, j);
+      const { best, byInstance } = chooseAtPosition(run.map((r) => r.item), fitIn, run[0].pos);
+      kept.push(run.find((r) => r.item === best)!);
+      duplicates.push({ z: kept.length - 1, kept: best, dropped: run.map((r) => r.item).filter((it) => it !== best), byInstance, blank: false });
     }
-    kept.push(s);
+    i = j;
   }
-  if (dropped.length) {
-    warnings.push(
-      `${dropped.length} slice(s) at duplicate positions dropped, one kept per position: ${dupNotes.join(', ')}${dropped.length > dupNotes.length ? ', …' : ''}`,
-    );
+  let duplicateWarning = -1;
+  if (duplicates.length) {
+    duplicateWarning = warnings.length;
+    warnings.push(duplicatesText(duplicates));
   }
 
   const nz = kept.length;
@@ -284,8 +608,9 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
         }
       }
       // Stack direction vs. slice normal (gantry tilt or a sheared stack).
-      const p0 = kept[0].item.header.imagePositionMm!;
-      const p1 = kept[nz - 1].item.header.imagePositionMm!;
+      const ends = kept.filter((k) => k.item.header.imagePositionMm !== null);
+      const p0 = ends.length ? ends[0].item.header.imagePositionMm! : [0, 0, 0];
+      const p1 = ends.length ? ends[ends.length - 1].item.header.imagePositionMm! : [0, 0, 0];
       const d: Vec3 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
       const along = dot(d, normal);
       const across = Math.hypot(d[0] - along * normal[0], d[1] - along * normal[1], d[2] - along * normal[2]);
@@ -305,8 +630,15 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   if (tilt !== null && Math.abs(tilt) > 0.01) warnings.push(`GantryDetectorTilt is ${tilt}°`);
 
   let spacingXy: [number, number];
-  if (first.pixelSpacingMmXy) spacingXy = first.pixelSpacingMmXy;
-  else {
+  if (first.pixelSpacingMmXy) {
+    spacingXy = first.pixelSpacingMmXy;
+    if (first.pixelSpacingSource === 'ImagerPixelSpacing') {
+      warnings.push(
+        `no PixelSpacing: ImagerPixelSpacing (${fmtMm(spacingXy[0])} × ${fmtMm(spacingXy[1])} mm, measured at the detector) used; ` +
+        'sizes may be off by the geometric magnification',
+      );
+    }
+  } else {
     spacingXy = [1, 1];
     warnings.push('no PixelSpacing: 1 mm × 1 mm assumed');
     distrust('noPixelSpacing', 'No pixel spacing: 1 mm assumed, sizes and volumes are unknown');
@@ -317,6 +649,8 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   }
 
   const ordered = kept.map((k) => k.item);
+  const rescaleWarning = rescaleText(first.modality, ordered.map((it) => it.header));
+  if (rescaleWarning) warnings.push(rescaleWarning);
   const summary: SeriesSummary = {
     id: group.id,
     seriesInstanceUid: first.seriesInstanceUid,
@@ -331,11 +665,68 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
     warnings,
     geometry3d: { trusted: problems.length === 0, problems, reasons, stackAngleDeg },
   };
-  return { summary, ordered, dropped };
+  if (rescaleWarning) summary.rescaleWarning = rescaleWarning;
+  for (const d of duplicates) dropped.push(...d.dropped);
+  return { summary, ordered, dropped, duplicates, duplicateWarning };
 }
 
 function describe(h: SliceHeader): string {
   return h.frame ? `${h.file} frame ${h.frame + 1}` : h.file;
+}
+
+/** True when every value of a is the same (an empty array too). */
+function oneValue(a: Int16Array): boolean {
+  const v = a[0];
+  for (let i = 1; i < a.length; i++) if (a[i] !== v) return false;
+  return true;
+}
+
+/**
+ * Where two items shared a position and the kept one's pixels are all one
+ * value (a blank copy), a dropped one with content takes its place (its
+ * pixels from its own hu or from fillSlice); the plan, the summary's files
+ * and the duplicates warning follow. O(pixels of the duplicates).
+ */
+function preferNonBlank(plan: SeriesPlan<DecodedSlice>, hu: Int16Array, per: number, options: AssembleOptions): void {
+  if (!plan.duplicates?.length || per === 0) return;
+  let changed = false;
+  for (const d of plan.duplicates) {
+    const place = hu.subarray(d.z * per, (d.z + 1) * per);
+    if (!oneValue(place)) continue;
+    for (const alt of d.dropped) {
+      let pixels = alt.hu;
+      if (pixels.length !== per) {
+        if (pixels.length !== 0 || !options.fillSlice) continue;
+        pixels = new Int16Array(per);
+        options.fillSlice(alt, pixels);
+      }
+      if (oneValue(pixels)) continue;
+      place.set(pixels);
+      if (options.releaseSlices) alt.hu = new Int16Array(0);
+      d.dropped = [d.kept, ...d.dropped.filter((x) => x !== alt)];
+      plan.dropped = plan.dropped.map((x) => (x === alt ? d.kept : x));
+      d.kept = alt;
+      d.blank = true;
+      plan.ordered[d.z] = alt;
+      plan.summary.files[d.z] = alt.header.file;
+      if (d.z === 0) plan.summary.firstHeader = alt.header;
+      changed = true;
+      break;
+    }
+  }
+  if (changed && plan.duplicateWarning !== undefined && plan.duplicateWarning >= 0) {
+    plan.summary.warnings[plan.duplicateWarning] = duplicatesText(plan.duplicates);
+  }
+}
+
+/** Patient position of voxel (0, 0, 0): the first slice's, or one derived from the nearest slice with a position. */
+function originOf(plan: SeriesPlan<DecodedSlice>, normal: Vec3): Vec3 {
+  const k = plan.ordered.findIndex((s) => s.header.imagePositionMm !== null);
+  if (k < 0) return [0, 0, 0];
+  const p = plan.ordered[k].header.imagePositionMm!;
+  const pos = plan.summary.slicePositionsMm;
+  const back = k < pos.length ? pos[k] - pos[0] : 0;
+  return [p[0] - back * normal[0], p[1] - back * normal[1], p[2] - back * normal[2]];
 }
 
 /** Copies the ordered slices into one volume (index x + y*nx + z*nx*ny). Throws if a slice has no pixels (and no fillSlice writes them). */
@@ -353,6 +744,7 @@ export function assembleVolume(plan: SeriesPlan<DecodedSlice>, options: Assemble
     hu.set(s.hu, z * per);
     if (options.releaseSlices) s.hu = new Int16Array(0);
   });
+  preferNonBlank(plan, hu, per, options);
   const first = plan.ordered[0].header;
   const orient = first.imageOrientation;
   let row: Vec3 = [1, 0, 0];
@@ -364,7 +756,7 @@ export function assembleVolume(plan: SeriesPlan<DecodedSlice>, options: Assemble
   return {
     nx, ny, nz,
     spacingMmXyz: [sx, sy, sz],
-    originMm: first.imagePositionMm ? [...first.imagePositionMm] as Vec3 : [0, 0, 0],
+    originMm: originOf(plan, normal),
     directionXyz: [[...row] as Vec3, [...col] as Vec3, normal],
     hu,
   };

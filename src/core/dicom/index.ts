@@ -14,8 +14,8 @@ export {
 export { decodeRle } from './decodeRle';
 export { encapsulatedFrames, type EncapsulatedPixelData } from './encapsulatedFrames';
 export {
-  assembleVolume, buildSeries, compareSeriesForDisplay, groupSeries, planSeries,
-  type AssembleOptions, type SeriesGroup, type SeriesPlan,
+  assembleVolume, buildSeries, compareSeriesForDisplay, groupSeries, isLocalizer, planSeries,
+  type AssembleOptions, type DuplicateChoice, type SeriesGroup, type SeriesPlan,
 } from './buildSeries';
 export { describeTransferSyntax, transferSyntaxInfo } from './transferSyntax';
 export type * from './types';

@@ -16,7 +16,11 @@
  * and are reported by name when no decoder is at hand; the decoded words then
  * take the same path to HU as native ones. Multi-frame Enhanced CT frames take
  * their geometry and rescale from the per-frame / shared functional groups
- * (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts.
+ * (PS3.3 C.7.6.16). HU conversion: see pixelToHu.ts; a rescale that cannot
+ * give HU (rescaleRefusal) skips the file with the reason, one in doubt (tags
+ * missing, slope 0 taken as 1, slope far from 1) is noted in the header for
+ * the series' warning. Float / Double Float Pixel Data is skipped as such;
+ * ImagerPixelSpacing stands in for a missing PixelSpacing (noted).
  *
  * Bad input is skipped with a reason, never by an exception, and never costs
  * more than the file justifies (PARSE_LIMITS): native pixel data must be in
@@ -41,7 +45,7 @@ import { parseDataSetBytes, scanDataSet, type DataSet, type Element } from './di
 import { decodeRle } from './decodeRle';
 import { encapsulatedFrames } from './encapsulatedFrames';
 import { DecodeError, type DecodedPixels, type EncodedFrameInfo, type PixelDecoder, type PixelDecoderRegistry } from './pixelDecoder';
-import { convertToHu, type PixelFormat, type PixelPadding, type Rescale } from './pixelToHu';
+import { convertToHu, rescaleRefusal, unusualSlope, type PixelFormat, type PixelPadding, type Rescale } from './pixelToHu';
 import {
   DEFLATED_EXPLICIT_VR_LE, describeTransferSyntax, ENCAPSULATED_UNCOMPRESSED_LE, EXPLICIT_VR_BE, EXPLICIT_VR_LE, IMPLICIT_VR_LE, RLE_LOSSLESS,
   transferSyntaxInfo,
@@ -49,6 +53,7 @@ import {
 import type { DecodedSlice, ParseFileResult, SliceHeader } from './types';
 
 const T = {
+  imageType: 'x00080008',
   sopClass: 'x00080016',
   sopInstance: 'x00080018',
   modality: 'x00080060',
@@ -61,10 +66,12 @@ const T = {
   sliceThickness: 'x00180050',
   kvp: 'x00180060',
   gantryTilt: 'x00181120',
+  imagerPixelSpacing: 'x00181164',
   convolutionKernel: 'x00181210',
   studyUid: 'x0020000d',
   seriesUid: 'x0020000e',
   seriesNumber: 'x00200011',
+  acquisitionNumber: 'x00200012',
   instanceNumber: 'x00200013',
   imagePosition: 'x00200032',
   imageOrientation: 'x00200037',
@@ -87,6 +94,8 @@ const T = {
   rescaleIntercept: 'x00281052',
   rescaleSlope: 'x00281053',
   pixelData: 'x7fe00010',
+  floatPixelData: 'x7fe00008',
+  doubleFloatPixelData: 'x7fe00009',
   extendedOffsetTable: 'x7fe00001',
   // functional groups (Enhanced multi-frame)
   sharedFunctionalGroups: 'x52009229',
@@ -517,12 +526,16 @@ function orientationOf(v: number[] | null): [Vec3, Vec3] | null {
   return r && c ? [r, c] : null;
 }
 
+type RescaleNote = NonNullable<SliceHeader['rescaleNote']>;
+
 interface FrameGeometry {
   imagePositionMm: Vec3 | null;
   imageOrientation: [Vec3, Vec3] | null;
   pixelSpacingMmXy: [number, number] | null;
+  pixelSpacingSource: 'PixelSpacing' | 'ImagerPixelSpacing';
   sliceThicknessMm: number | null;
   rescale: Rescale;
+  rescaleNote: RescaleNote | null;
   windowCenter: number | null;
   windowWidth: number | null;
   inStackPosition: number | null;
@@ -533,24 +546,34 @@ function positionOf(item: DataSet | null): Vec3 | null {
   return ipp ? [ipp[0], ipp[1], ipp[2]] : null;
 }
 
-function spacingOf(item: DataSet | null): [number, number] | null {
+function spacingOf(item: DataSet | null, tag: string = T.pixelSpacing): [number, number] | null {
   // PixelSpacing is (between rows, between columns) = (y, x).
-  const ps = vec(item, T.pixelSpacing, 2);
+  const ps = vec(item, tag, 2);
   return ps && ps[0] > 0 && ps[1] > 0 ? [ps[1], ps[0]] : null;
 }
 
-function rescaleOf(item: DataSet | null): Rescale {
+/** Rescale of an item; slope 0 becomes 1 (noted), missing tags become slope 1, intercept 0 (noted). */
+function rescaleOf(item: DataSet | null): { rescale: Rescale; note: RescaleNote | null } {
   const slope = num(item, T.rescaleSlope);
-  return { slope: slope === null || slope === 0 ? 1 : slope, intercept: num(item, T.rescaleIntercept) ?? 0 };
+  const intercept = num(item, T.rescaleIntercept);
+  const rescale = { slope: slope === null || slope === 0 ? 1 : slope, intercept: intercept ?? 0 };
+  const note = slope === null && intercept === null ? 'missing' : slope === 0 ? 'slope0' : unusualSlope(rescale.slope) ? 'unusualSlope' : null;
+  return { rescale, note };
 }
 
 function geometryFrom(item: DataSet): Omit<FrameGeometry, 'inStackPosition'> {
+  const spacing = spacingOf(item);
+  // ImagerPixelSpacing (at the detector) stands in for a missing PixelSpacing, noted in the header.
+  const imager = spacing ? null : spacingOf(item, T.imagerPixelSpacing);
+  const { rescale, note } = rescaleOf(item);
   return {
     imagePositionMm: positionOf(item),
     imageOrientation: orientationOf(vec(item, T.imageOrientation, 6)),
-    pixelSpacingMmXy: spacingOf(item),
+    pixelSpacingMmXy: spacing ?? imager,
+    pixelSpacingSource: imager ? 'ImagerPixelSpacing' : 'PixelSpacing',
     sliceThicknessMm: num(item, T.sliceThickness),
-    rescale: rescaleOf(item),
+    rescale,
+    rescaleNote: note,
     windowCenter: num(item, T.windowCenter),
     windowWidth: num(item, T.windowWidth),
   };
@@ -563,7 +586,7 @@ interface MacroValues {
   spacing: [number, number] | null;
   thickness: number | null;
   /** null when the group has no Pixel Value Transformation item. */
-  rescale: Rescale | null;
+  rescale: { rescale: Rescale; note: RescaleNote | null } | null;
   windowCenter: number | null;
   windowWidth: number | null;
   inStack: number | null;
@@ -610,8 +633,10 @@ function frameGeometries(ds: DataSet, frames: number): FrameGeometry[] {
       imagePositionMm: g.position ?? top.imagePositionMm,
       imageOrientation: g.orientation ?? top.imageOrientation,
       pixelSpacingMmXy: g.spacing ?? top.pixelSpacingMmXy,
+      pixelSpacingSource: g.spacing ? 'PixelSpacing' : top.pixelSpacingSource,
       sliceThicknessMm: g.thickness ?? top.sliceThicknessMm,
-      rescale: g.rescale ?? top.rescale,
+      rescale: g.rescale?.rescale ?? top.rescale,
+      rescaleNote: g.rescale ? g.rescale.note : top.rescaleNote,
       windowCenter: g.windowCenter ?? top.windowCenter,
       windowWidth: g.windowWidth ?? top.windowWidth,
       inStackPosition: g.inStack,
@@ -645,7 +670,15 @@ function baseHeader(ds: DataSet, file: string, transferSyntaxUid: string, rows: 
     bodyPart: str(ds, T.bodyPart),
     patientName: str(ds, T.patientName),
     patientId: str(ds, T.patientId),
+    acquisitionNumber: intStr(ds, T.acquisitionNumber),
+    imageType: imageTypeOf(ds),
   };
+}
+
+/** ImageType values, upper case, at most 8 (the type, e.g. LOCALIZER, is in the first few). */
+function imageTypeOf(ds: DataSet): string[] {
+  const v = str(ds, T.imageType);
+  return v ? v.split('\\').slice(0, 8).map((x) => x.trim().toUpperCase()) : [];
 }
 
 function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOptions): DecodedSlice[] {
@@ -658,6 +691,10 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
 
   const pixelEl = ds.elements[T.pixelData];
   if (!pixelEl) {
+    const float = ds.elements[T.floatPixelData] ? 'Float Pixel Data (7FE0,0008)' : ds.elements[T.doubleFloatPixelData] ? 'Double Float Pixel Data (7FE0,0009)' : '';
+    if (float) {
+      skip(`${float}: floating-point pixel values (a parametric map or derived image, not stored CT values) are not supported; only integer Pixel Data (7FE0,0010) is read`);
+    }
     const sopClass = str(ds, T.sopClass) || layout.metaSopClass;
     const modality = str(ds, T.modality);
     const what = NON_IMAGE_SOP_CLASSES[sopClass] ?? (modality ? `modality ${shown(modality)}` : sopClass ? `SOP class ${shown(sopClass)}` : 'unknown object');
@@ -755,6 +792,8 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const out: DecodedSlice[] = [];
   for (let f = 0; f < frames; f++) {
     const g = geos[f];
+    const refused = rescaleRefusal(base.modality, g.rescale);
+    if (refused) skip(`${frames > 1 ? `frame ${f + 1}: ` : ''}${refused}`);
     const header: SliceHeader = {
       ...base,
       frame: f,
@@ -767,6 +806,8 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
       windowCenter: g.windowCenter,
       windowWidth: g.windowWidth,
     };
+    if (g.pixelSpacingSource !== 'PixelSpacing') header.pixelSpacingSource = g.pixelSpacingSource;
+    if (g.rescaleNote) header.rescaleNote = g.rescaleNote;
     if (frames > 1 && g.inStackPosition !== null && header.instanceNumber === null) header.instanceNumber = g.inStackPosition;
     if (options.headerOnly) {
       const slice: DecodedSlice = { header, hu: new Int16Array(0) };

@@ -51,6 +51,44 @@ export interface Rescale {
   intercept: number;
 }
 
+/**
+ * RescaleSlope of a CT outside [1/2, 2] is unusual (scanners write 1): the
+ * values are used but may not be HU. Outside [MIN_CT_SLOPE, MAX_CT_SLOPE] (or
+ * negative) they cannot be: refused.
+ */
+const USUAL_SLOPE_RATIO = 2;
+const MIN_CT_SLOPE = 0.01;
+const MAX_CT_SLOPE = 100;
+
+/** A (positive) slope far enough from 1 to be mentioned. */
+export function unusualSlope(slope: number): boolean {
+  return !(slope >= 1 / USUAL_SLOPE_RATIO && slope <= USUAL_SLOPE_RATIO);
+}
+
+/**
+ * Why a frame's values cannot be stored as int16 HU, or null when they can.
+ * A CT (or an image without Modality) is refused when its RescaleSlope is
+ * negative or not finite (an inverted or broken scale) or outside
+ * [0.01, 100] (no HU scale); another modality is refused when its slope is
+ * below 1 in magnitude (PET activity with a slope of 0.0003, say): rounding
+ * to integers would merge distinct stored values, and they are not HU anyway.
+ */
+export function rescaleRefusal(modality: string, rescale: Rescale): string | null {
+  const { slope, intercept } = rescale;
+  const m = modality.trim().toUpperCase();
+  if (m && m !== 'CT') {
+    if (Math.abs(slope) >= 1 || !Number.isFinite(slope)) return null;
+    return `modality ${m.slice(0, 16)} with RescaleSlope ${slope} and RescaleIntercept ${intercept}: its values are not Hounsfield units and rounding ` +
+      'them to integers would lose them; lungview reads CT';
+  }
+  if (!Number.isFinite(slope) || !Number.isFinite(intercept)) return 'RescaleSlope or RescaleIntercept is not a finite number: no HU scale';
+  if (slope < 0) return `RescaleSlope ${slope} is negative: the values cannot be Hounsfield units`;
+  if (slope < MIN_CT_SLOPE || slope > MAX_CT_SLOPE) {
+    return `RescaleSlope ${slope} is outside ${MIN_CT_SLOPE}–${MAX_CT_SLOPE}: the values cannot be Hounsfield units`;
+  }
+  return null;
+}
+
 /** Stored value of a raw (native-endian) word: shift, mask, sign extension. */
 export function storedValue(word: number, fmt: PixelFormat): number {
   const shift = Math.max(0, fmt.highBit + 1 - fmt.bitsStored);

@@ -46,6 +46,25 @@ export interface SliceHeader {
   /** Patient identifiers: shown only when the person asks. */
   patientName: string;
   patientId: string;
+  /** AcquisitionNumber (0020,0012); null or absent when the file has none. */
+  acquisitionNumber?: number | null;
+  /** ImageType (0008,0008) values, upper case (e.g. ["ORIGINAL", "PRIMARY", "AXIAL"]); absent or empty when the file has none. */
+  imageType?: string[];
+  /**
+   * Where pixelSpacingMmXy came from: 'ImagerPixelSpacing' when PixelSpacing
+   * is missing and ImagerPixelSpacing (0018,1164, spacing at the detector)
+   * was used instead; absent or 'PixelSpacing' otherwise.
+   */
+  pixelSpacingSource?: 'PixelSpacing' | 'ImagerPixelSpacing';
+  /**
+   * What the file's rescale tags said when they were not used as they stand
+   * (rescaleSlope/Intercept then hold what was used): 'missing' when neither
+   * RescaleSlope nor RescaleIntercept is present (stored values taken as HU),
+   * 'slope0' when RescaleSlope is 0 (1 used), 'unusualSlope' when it is far
+   * from 1 (used, but the values may not be HU). Absent when the tags are
+   * present and ordinary.
+   */
+  rescaleNote?: 'missing' | 'slope0' | 'unusualSlope';
 }
 
 /**
@@ -108,6 +127,14 @@ export interface SeriesSummary {
   firstHeader: SliceHeader;
   /** Human-readable warnings: uneven spacing, duplicates, gaps, tilt, missing geometry. */
   warnings: string[];
+  /**
+   * Set when the HU scale of this series is in doubt (RescaleSlope /
+   * RescaleIntercept missing on a CT, RescaleSlope 0 or far from 1): the
+   * same sentence is among `warnings`. Analyses that find no lung should
+   * quote it (an empty lung mask is the usual symptom of values that are not
+   * HU). Absent when the rescale tags look ordinary.
+   */
+  rescaleWarning?: string;
   /**
    * Whether the volume's geometry holds in 3D (meshes, distances and volumes
    * across slices). Always set by planSeries; absent only on summaries made
