@@ -1,18 +1,19 @@
 /**
- * The analysis job: for the open series, run the stages in the worker one
+ * The analysis job, the browser's schedule of the core's stages: for the
+ * open series, BROWSER_SCHEDULE runs the stages in the analysis worker one
  * after the other (lung masks → internal structures and lung HU → GK → lung
  * surface → left/right/airway → surfaces of internal and GK structures),
  * each with its own progress in the store; masks go into the mask cache,
- * meshes into the mesh cache, numbers into the store.
+ * meshes into the mesh cache, numbers into the store. A new stage is one
+ * core function, one worker method calling it, and one entry here.
  *
  * Memory: the worker gets its own copy of the HU values, so the stages that
  * need them (masks, lung HU, GK) come first. After GK and after each later
  * stage, its masks (as runs, a few MB) move to a fresh worker and the old
- * one is stopped (about 50 ms each), which frees the HU copy and the
- * stages' garbage at once (a worker is collected late); once the run is
- * done the worker is stopped, so it holds nothing while the results are
- * looked at. The lung surface, what the 3D view waits for, comes about a
- * second after the masks (2.1-2.2 s after the drop of a 134-slice series).
+ * one is stopped, which frees the HU copy and the stages' garbage at once
+ * (a worker is collected late); once the run is done the worker is
+ * stopped, so it holds nothing while the results are looked at. The lung
+ * surface, what the 3D view waits for, comes right after GK.
  *
  * One job at a time: a new run, cancel(), a new load or another series
  * stops the running one (the worker is terminated; the next call spawns a
@@ -21,7 +22,7 @@
 import type { Volume } from '../core/volume/volume';
 import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
-import type { AnalysisMeshKind, MeshOutput, StageProgressCallback } from '../workers/analysisApi';
+import type { AnalysisMeshKind, GkOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
 import { analysisParamProblems, type AnalysisStageId } from './analysisState';
 import { LUNG_LABEL_BITS, type MaskCache, type MaskKind } from './maskCache';
 import type { MaskBits } from '../shared/view';
@@ -60,12 +61,6 @@ export interface AnalysisController {
   attach(): () => void;
 }
 
-/** Surfaces made after the split (the lung surface comes before it, right after GK). */
-const LATE_MESH_STAGES: readonly { stage: AnalysisStageId; kind: AnalysisMeshKind }[] = [
-  { stage: 'meshInternal', kind: 'internal' },
-  { stage: 'meshGk', kind: 'gk' },
-];
-
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -76,6 +71,134 @@ function defaultMark(name: string): void {
     performance.mark(name);
   }
 }
+
+/** What a step of the schedule works with: the run's series, volume and parameters, and how it hands results on. */
+interface RunContext {
+  service: AnalysisService;
+  seriesId: string;
+  volume: Volume;
+  params: AppState['analysisParams'];
+  /** The slice on screen when the run started (the centre of GK's slices). */
+  centreSlice: number;
+  runId: number;
+  act: () => AppState;
+  putMask(kind: MaskKind, data: Uint8Array, zOffset: number, nz: number, bits?: MaskBits): string;
+  putMesh(kind: AnalysisMeshKind, m: MeshOutput): void;
+  mark(name: string): void;
+  alive(): boolean;
+  /** The lung masks' label array, once the segment step has it. */
+  lungLabels: Uint8Array | null;
+}
+
+/** A stage of the schedule: the worker call, then (if the run is still the current one) what is kept of its output. */
+interface ScheduledStage<T = unknown> {
+  stage: AnalysisStageId;
+  call(ctx: RunContext, progress: StageProgressCallback): Promise<T>;
+  keep(ctx: RunContext, output: T): void;
+}
+
+function scheduled<T>(s: ScheduledStage<T>): ScheduledStage {
+  return s as ScheduledStage;
+}
+
+/** Between two stages: the masks (as runs) move to a fresh worker and the old one, with the HU copy and the garbage, is stopped. */
+const FRESH_WORKER = 'fresh worker';
+
+const segmentStep = scheduled<SegmentOutput>({
+  stage: 'segment',
+  call: (c, p) => c.service.segment(c.seriesId, c.volume, { thresholdHu: c.params.thresholdHu, background: c.params.background }, p),
+  keep(c, seg) {
+    // The three lung masks are views of one label array (the internal structures show once their stage is done).
+    c.lungLabels = seg.labels;
+    const fillId = c.putMask('fill', seg.labels, 0, c.volume.nz, LUNG_LABEL_BITS.fill);
+    const noFillId = c.putMask('noFill', seg.labels, 0, c.volume.nz, LUNG_LABEL_BITS.noFill);
+    c.act().updateAnalysisResults(c.runId, {
+      maskIds: { fill: fillId, noFill: noFillId },
+      voxels: { fill: seg.voxels.fill, noFill: seg.voxels.noFill },
+      ml: { fill: seg.ml.fill, noFill: seg.ml.noFill },
+    });
+    c.mark(LUNG_MASKS_MARK);
+  },
+});
+
+const internalStep = scheduled<InternalOutput>({
+  stage: 'internal',
+  call: (c, p) => c.service.internal(c.seriesId, c.volume, p),
+  keep(c, inner) {
+    const r = c.act().analysisResults!;
+    if (!c.lungLabels) throw new Error('the internal structures need the lung masks first');
+    // The internal structures are label 2 of the lung masks' label array.
+    const internalId = c.putMask('internal', c.lungLabels, 0, c.volume.nz, LUNG_LABEL_BITS.internal);
+    c.act().updateAnalysisResults(c.runId, {
+      maskIds: { ...r.maskIds, internal: internalId },
+      voxels: { ...r.voxels, internal: inner.voxels },
+      ml: { ...r.ml, internal: inner.ml },
+      histogram: inner.histogram,
+    });
+  },
+});
+
+const gkStep = scheduled<GkOutput>({
+  stage: 'gk',
+  call: (c, p) => c.service.gk(c.seriesId, c.volume, { ...c.params.gk, centreSlice: c.centreSlice }, p),
+  keep(c, gk) {
+    const gkId = c.putMask('gk', gk.mask, gk.zFrom, gk.planes);
+    const r = c.act().analysisResults!;
+    c.act().updateAnalysisResults(c.runId, {
+      maskIds: { ...r.maskIds, gk: gkId },
+      gk: { scope: gk.scope, zFrom: gk.zFrom, planes: gk.planes, perSlice: gk.perSlice, keptVoxels: gk.keptVoxels, ml: gk.ml },
+    });
+  },
+});
+
+/** The split is extra information: when it throws, the reason is shown and the surfaces still come. */
+const splitStep = scheduled<SplitOutput>({
+  stage: 'stats',
+  async call(c, p) {
+    try {
+      return await c.service.split(c.seriesId, c.volume, p);
+    } catch (e) {
+      if (isCancelled(e) || !c.alive()) throw e;
+      return { ok: false, reason: `the split stopped with an error: ${message(e)}`, airwayMl: 0, ms: 0 };
+    }
+  },
+  keep(c, split) {
+    c.act().updateAnalysisResults(c.runId, {
+      split: split.ok
+        ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
+        : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
+    });
+  },
+});
+
+function surfaceStep(stage: AnalysisStageId, kind: AnalysisMeshKind): ScheduledStage {
+  return scheduled<MeshOutput>({
+    stage,
+    call: (c, p) => c.service.mesh(c.seriesId, c.volume, kind, c.params.mesh, p),
+    keep: (c, m) => c.putMesh(kind, m),
+  });
+}
+
+/**
+ * The browser's schedule, memory first: the stages that need the HU values
+ * (masks, internal structures and lung HU, GK) come first, then a fresh
+ * worker without them; the lung surface (what the 3D view waits for) next;
+ * each later stage in a worker of its own, so the garbage of the one before
+ * goes first.
+ */
+export const BROWSER_SCHEDULE: readonly (ScheduledStage | typeof FRESH_WORKER)[] = [
+  segmentStep,
+  internalStep,
+  gkStep,
+  FRESH_WORKER,
+  surfaceStep('meshLung', 'lung'),
+  FRESH_WORKER,
+  splitStep,
+  FRESH_WORKER,
+  surfaceStep('meshInternal', 'internal'),
+  FRESH_WORKER,
+  surfaceStep('meshGk', 'gk'),
+];
 
 /** Not an error: the run was replaced or stopped. */
 class Superseded extends Error {}
@@ -125,7 +248,8 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
     const alive = () => my === job;
     const prefix = `${seriesId}#${runId}`;
 
-    async function stage<T>(id: AnalysisStageId, work: (progress: StageProgressCallback) => Promise<T>): Promise<T> {
+    async function stage(step: ScheduledStage): Promise<void> {
+      const id = step.stage;
       if (!alive()) throw new Superseded();
       act().startStage(id);
       const t0 = now();
@@ -138,10 +262,10 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
           act().setStageProgress(id, f, step);
         }
       };
-      const result = await work(progress);
+      const output = await step.call(ctx, progress);
       if (!alive()) throw new Superseded();
+      step.keep(ctx, output);
       act().finishStage(id, now() - t0);
-      return result;
     }
 
     /** Moves the masks to a fresh worker (see the memory note above). */
@@ -177,72 +301,11 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       act().setMesh(kind, meta);
     }
 
+    const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null };
     try {
-      const seg = await stage('segment', (p) => service.segment(seriesId, volume, { thresholdHu: params.thresholdHu, background: params.background }, p));
-      // The three lung masks are views of one label array (the internal structures show once their stage is done).
-      const fillId = putMask('fill', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.fill);
-      const noFillId = putMask('noFill', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.noFill);
-      act().updateAnalysisResults(runId, {
-        maskIds: { fill: fillId, noFill: noFillId },
-        voxels: { fill: seg.voxels.fill, noFill: seg.voxels.noFill },
-        ml: { fill: seg.ml.fill, noFill: seg.ml.noFill },
-      });
-      mark(LUNG_MASKS_MARK);
-
-      const inner = await stage('internal', (p) => service.internal(seriesId, volume, p));
-      const internalId = putMask('internal', seg.labels, 0, volume.nz, LUNG_LABEL_BITS.internal);
-      let r = act().analysisResults!;
-      act().updateAnalysisResults(runId, {
-        maskIds: { ...r.maskIds, internal: internalId },
-        voxels: { ...r.voxels, internal: inner.voxels },
-        ml: { ...r.ml, internal: inner.ml },
-        histogram: inner.histogram,
-      });
-
-      const g = params.gk;
-      const gk = await stage('gk', (p) =>
-        service.gk(
-          seriesId,
-          volume,
-          { clusters: g.clusters, m: g.m, maxIter: g.maxIter, error: g.error, seed: g.seed, scope: g.scope, centreSlice, halfSlices: g.halfSlices },
-          p,
-        ),
-      );
-      const gkId = putMask('gk', gk.mask, gk.zFrom, gk.planes);
-      r = act().analysisResults!;
-      act().updateAnalysisResults(runId, {
-        maskIds: { ...r.maskIds, gk: gkId },
-        gk: { scope: gk.scope, zFrom: gk.zFrom, planes: gk.planes, perSlice: gk.perSlice, keptVoxels: gk.keptVoxels, ml: gk.ml },
-      });
-      // No later stage needs the HU values: they go, with the garbage of the stages so far.
-      await recycle();
-
-      putMesh('lung', await stage('meshLung', (p) => service.mesh(seriesId, volume, 'lung', params.mesh, p)));
-      // The surface's temporaries go before the split.
-      await recycle();
-
-      // The split is extra information: when it throws, the reason is shown and the surfaces still come.
-      const split = await stage('stats', async (p) => {
-        try {
-          return await service.split(seriesId, volume, p);
-        } catch (e) {
-          if (isCancelled(e) || !alive()) throw e;
-          return { ok: false as const, reason: `the split stopped with an error: ${message(e)}`, airwayMl: 0, ms: 0 };
-        }
-      });
-      act().updateAnalysisResults(runId, {
-        split: split.ok
-          ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
-          : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
-      });
-      // The split leaves garbage in the worker: the surfaces are made in a fresh one.
-      await recycle();
-
-      for (const [k, { stage: id, kind }] of LATE_MESH_STAGES.entries()) {
-        // Each surface in a worker of its own (the garbage of the one before goes first).
-        if (k > 0) await recycle();
-        const m = await stage(id, (p) => service.mesh(seriesId, volume, kind, params.mesh, p));
-        putMesh(kind, m);
+      for (const entry of BROWSER_SCHEDULE) {
+        if (entry === FRESH_WORKER) await recycle();
+        else await stage(entry);
       }
       mark(MESHES_MARK);
       running = false;
