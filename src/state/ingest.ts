@@ -5,13 +5,19 @@
  * volumes -> show the series at once while the pixels arrive, the slice on
  * screen first -> done. One job at a time; starting a new one or cancel()
  * stops the running one; retry() runs the last one again.
+ *
+ * A session: once a load is done, the next one adds its series to those
+ * open (they stay on screen, and their volumes in the cache, while it
+ * runs; the largest new CT opens). A load that yields nothing to add
+ * (no files, nothing readable, only series already open) leaves the
+ * session as it was and says why. clear() empties the session.
  */
 import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled, type ParseAllOptions, type ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../workers/freeNow';
-import { loadRunning, type AppStore } from './store';
+import { loadRunning, sessionOpen, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
 /** What a drop, a picker or the demo generator hands to the ingest job. */
@@ -54,6 +60,8 @@ export interface IngestDeps {
   /** Minimum time between two progress updates of the store, in ms. */
   progressIntervalMs?: number;
   memoryBudget?: MemoryBudget;
+  /** Called when a load's series are about to join those already open (the app stops their analysis). */
+  onAdd?: () => void;
 }
 
 /** Gathers the inputs of one load; `signal` aborts when the load is cancelled or replaced. */
@@ -66,6 +74,8 @@ export interface IngestController {
   retry(): Promise<void>;
   /** Stops the running load, if any. */
   cancel(): void;
+  /** Stops the running load and empties the session: no series, no volumes. */
+  clear(): void;
 }
 
 /**
@@ -105,6 +115,20 @@ function byFile(a: SkippedFile, b: SkippedFile): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
+function are(n: number): string {
+  return n === 1 ? 'series is' : 'series are';
+}
+
+/** Why an added load brought nothing, and that the open series stay. */
+function ignoredMessage(source: string, why: { files: number; skipped: number; duplicates: number; refused: number }, kept: number): string {
+  let reason = 'no series could be loaded from it';
+  if (why.duplicates > 0) reason = `its ${are(why.duplicates)} already open`;
+  else if (why.refused > 0) reason = `its series could not be loaded (see above)`;
+  else if (why.skipped > 0) reason = `none of its files is a readable image series (${why.skipped} skipped, see the skipped files)`;
+  else if (why.files === 0) reason = 'no files were found in it';
+  return `Nothing was added from “${source}”: ${reason}. The ${kept} loaded ${are(kept)} kept.`;
+}
+
 /** Where the pixels of one deferred file go. */
 interface SliceTarget {
   seriesId: string;
@@ -130,10 +154,12 @@ function outwardOrder(n: number, center: number): number[] {
 export function applyMemoryBudget<T extends { summary: SeriesSummary }>(
   plans: readonly T[],
   budget: MemoryBudget,
+  /** HU bytes of the series already open (a load that adds to them). */
+  usedBytes = 0,
 ): { accepted: T[]; refused: string[] } {
   const accepted: T[] = [];
   const refused: string[] = [];
-  let total = 0;
+  let total = usedBytes;
   for (const p of plans) {
     const [nz, ny, nx] = p.summary.dimsZyx;
     const bytes = nx * ny * nz * 2;
@@ -141,7 +167,9 @@ export function applyMemoryBudget<T extends { summary: SeriesSummary }>(
     if (bytes > budget.maxSeriesBytes) {
       refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: it is larger than the ${formatGb(budget.maxSeriesBytes)} one series may use here.`);
     } else if (total + bytes > budget.maxTotalBytes) {
-      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: with the series before it, this load would exceed ${formatGb(budget.maxTotalBytes)}. Load it on its own.`);
+      const before = usedBytes > 0 ? 'the series already open' : 'the series before it';
+      const fix = usedBytes > 0 ? 'Clear the loaded series first, or load it on its own.' : 'Load it on its own.';
+      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: with ${before}, this load would exceed ${formatGb(budget.maxTotalBytes)}. ${fix}`);
     } else {
       total += bytes;
       accepted.push(p);
@@ -161,13 +189,22 @@ export function createIngestController(deps: IngestDeps): IngestController {
   let last: { source: string; collect: Collector } | null = null;
 
   function cancel(): void {
-    if (loadRunning(store.getState().load.phase)) {
+    const st = store.getState();
+    if (st.adding !== null || loadRunning(st.load.phase)) {
       job++;
       abort?.abort();
       abort = null;
       parser.cancel();
       store.getState().cancelLoad(now());
     }
+  }
+
+  function clear(): void {
+    cancel();
+    job++;
+    last = null;
+    cache.clear();
+    store.getState().clearSession();
   }
 
   async function run(source: string, collect: Collector): Promise<void> {
@@ -184,8 +221,10 @@ export function createIngestController(deps: IngestDeps): IngestController {
       source,
       collect: (signal) => reusable ?? collect(signal),
     };
-    cache.clear();
-    act().beginLoad(source, now());
+    act().beginLoad(source, now(), sessionOpen(act()));
+    // The session this load adds to (null: it replaces it).
+    const kept = act().adding ? { series: act().series, skipped: act().skipped, warnings: act().warnings } : null;
+    if (!kept) cache.clear();
     try {
       const collected = await collect(controller.signal);
       if (!current()) return;
@@ -211,9 +250,12 @@ export function createIngestController(deps: IngestDeps): IngestController {
       if (!current()) return;
 
       // 2. Plan, check the budget, allocate.
-      const plans = groupSeries(headers.slices).map((g) => planSeries(g));
+      const openIds = new Set(kept?.series.map((s) => s.id));
+      const grouped = groupSeries(headers.slices).map((g) => planSeries(g));
+      const plans = grouped.filter((p) => !openIds.has(p.summary.id));
+      const duplicates = grouped.length - plans.length;
       plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
-      const { accepted, refused } = applyMemoryBudget(plans, budget);
+      const { accepted, refused } = applyMemoryBudget(plans, budget, kept ? cache.byteLength() : 0);
       for (const r of refused) act().addError(r);
       const warnings = [...refused, ...(headers.warnings ?? [])];
       const series: SeriesSummary[] = [];
@@ -245,11 +287,29 @@ export function createIngestController(deps: IngestDeps): IngestController {
         }
       }
       const skipped = [...collected.skipped, ...headers.skipped];
+      if (duplicates > 0 && series.length > 0) {
+        warnings.push(`${duplicates} ${are(duplicates)} already open; ${duplicates === 1 ? 'it was' : 'they were'} not loaded again.`);
+      }
       if (series.length === 0) {
-        act().finishLoad([], skipped.sort(byFile), warnings, now());
+        if (kept) {
+          const why = { files: collected.inputs.length, skipped: skipped.length, duplicates: plans.length ? 0 : duplicates, refused: plans.length };
+          act().ignoreLoad(ignoredMessage(source, why, kept.series.length), skipped.sort(byFile), warnings);
+        } else {
+          act().finishLoad([], skipped.sort(byFile), warnings, now());
+        }
         return;
       }
-      act().beginStreaming(series, [...skipped].sort(byFile), warnings, slicesTotal, slicesDone);
+      // The session's lists first, then this load's.
+      const base = kept ?? { series: [], skipped: [], warnings: [] };
+      if (kept) deps.onAdd?.();
+      act().beginStreaming(
+        [...base.series, ...series],
+        [...base.skipped, ...[...skipped].sort(byFile)],
+        [...base.warnings, ...warnings],
+        slicesTotal,
+        slicesDone,
+        series,
+      );
       mark(LOAD_MARKS.headers);
       await yieldToUi();
       if (!current()) return;
@@ -316,7 +376,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
           ? { ...s, warnings: [...s.warnings, `${failed} slice${failed === 1 ? '' : 's'} could not be read (see the skipped files) and show as air.`] }
           : s;
       });
-      act().finishLoad(finalSeries, skipped.sort(byFile), warnings, now());
+      act().finishLoad([...base.series, ...finalSeries], [...base.skipped, ...skipped.sort(byFile)], [...base.warnings, ...warnings], now());
       parser.refresh?.();
     } catch (e) {
       if (!current() || isCancelled(e)) return;
@@ -332,5 +392,5 @@ export function createIngestController(deps: IngestDeps): IngestController {
     await run(source, collect);
   }
 
-  return { run, retry, cancel };
+  return { run, retry, cancel, clear };
 }

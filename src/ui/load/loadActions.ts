@@ -2,7 +2,11 @@
  * What the load controls do: hand dropped items, picked files or the demo
  * scan to the ingest job. Event handlers call these; no React here.
  */
+import { appAnalysis } from '../../state/appAnalysis';
 import { appIngest } from '../../state/appIngest';
+import { maskCache } from '../../state/maskCache';
+import { meshCache } from '../../state/meshCache';
+import { appStore } from '../../state/store';
 import { startDemoFiles } from '../../workers/phantomClient';
 import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
 
@@ -56,4 +60,22 @@ export function cancelLoad(): void {
 export function retryLoad(): void {
   markStart();
   void appIngest.retry();
+}
+
+/** Empties the session: stops the load and the analysis, lets every volume, mask and mesh go. */
+export function clearSession(): void {
+  appAnalysis.cancel();
+  appIngest.clear();
+  maskCache.clear();
+  meshCache.clear();
+}
+
+/** Unfolds the list of skipped files and brings it into view. */
+export function showSkippedFiles(): void {
+  appStore.getState().setSkippedOpen(true);
+  requestAnimationFrame(() => {
+    const el = document.querySelector('[data-testid=skipped-files]');
+    el?.scrollIntoView({ block: 'nearest' });
+    el?.querySelector('summary')?.focus();
+  });
 }
