@@ -126,7 +126,8 @@ function ignoredMessage(source: string, why: { files: number; skipped: number; d
   else if (why.refused > 0) reason = `its series could not be loaded (see above)`;
   else if (why.skipped > 0) reason = `none of its files is a readable image series (${why.skipped} skipped, see the skipped files)`;
   else if (why.files === 0) reason = 'no files were found in it';
-  return `Nothing was added from “${source}”: ${reason}. The ${kept} loaded ${are(kept)} kept.`;
+  const stay = kept === 1 ? 'The loaded series is kept.' : `The ${kept} loaded series are kept.`;
+  return `Nothing was added from “${source}”: ${reason}. ${stay}`;
 }
 
 /** Where the pixels of one deferred file go. */

@@ -65,7 +65,11 @@ export function LoadProgress() {
           </div>
         </>
       ) : null}
-      {adding ? <div className="load-note">The {plural(seriesCount, 'loaded series', 'loaded series')} stay open meanwhile.</div> : null}
+      {adding ? (
+        <div className="load-note">
+          {seriesCount === 1 ? 'The loaded series stays open meanwhile.' : `The ${seriesCount} loaded series stay open meanwhile.`}
+        </div>
+      ) : null}
       {!running && (seriesCount > 0 || skippedCount > 0) ? (
         <div className="load-session">
           <span data-testid="session-counts">

@@ -75,7 +75,7 @@ export function showSkippedFiles(): void {
   appStore.getState().setSkippedOpen(true);
   requestAnimationFrame(() => {
     const el = document.querySelector('[data-testid=skipped-files]');
-    el?.scrollIntoView({ block: 'nearest' });
+    el?.scrollIntoView({ block: 'start' });
     el?.querySelector('summary')?.focus();
   });
 }
