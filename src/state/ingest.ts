@@ -67,9 +67,17 @@ export interface IngestDeps {
 /** Gathers the inputs of one load; `signal` aborts when the load is cancelled or replaced. */
 export type Collector = (signal: AbortSignal) => Promise<CollectedInputs> | CollectedInputs;
 
+export interface RunOptions {
+  /** Replace the session instead of adding to it (the demo scan). */
+  replace?: boolean;
+}
+
 export interface IngestController {
-  /** Runs one load. Resolves when it finished, failed or was cancelled (never rejects). */
-  run(source: string, collect: Collector): Promise<void>;
+  /**
+   * Runs one load, added to the session when one is open (unless `replace`).
+   * Resolves when it finished, failed or was cancelled (never rejects).
+   */
+  run(source: string, collect: Collector, options?: RunOptions): Promise<void>;
   /** Runs the last load again (after it failed or was cancelled); its files are read again. */
   retry(): Promise<void>;
   /** Stops the running load, if any. */
@@ -187,7 +195,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
   const budget = deps.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
   let job = 0;
   let abort: AbortController | null = null;
-  let last: { source: string; collect: Collector } | null = null;
+  let last: { source: string; collect: Collector; options: RunOptions } | null = null;
 
   function cancel(): void {
     const st = store.getState();
@@ -208,7 +216,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
     store.getState().clearSession();
   }
 
-  async function run(source: string, collect: Collector): Promise<void> {
+  async function run(source: string, collect: Collector, options: RunOptions = {}): Promise<void> {
     cancel();
     const my = ++job;
     const controller = new AbortController();
@@ -221,8 +229,9 @@ export function createIngestController(deps: IngestDeps): IngestController {
     last = {
       source,
       collect: (signal) => reusable ?? collect(signal),
+      options,
     };
-    act().beginLoad(source, now(), sessionOpen(act()));
+    act().beginLoad(source, now(), !options.replace && sessionOpen(act()));
     // The session this load adds to (null: it replaces it).
     const kept = act().adding ? { series: act().series, skipped: act().skipped, warnings: act().warnings } : null;
     if (!kept) cache.clear();
@@ -389,8 +398,8 @@ export function createIngestController(deps: IngestDeps): IngestController {
 
   async function retry(): Promise<void> {
     if (!last) return;
-    const { source, collect } = last;
-    await run(source, collect);
+    const { source, collect, options } = last;
+    await run(source, collect, options);
   }
 
   return { run, retry, cancel, clear };

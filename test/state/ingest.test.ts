@@ -258,6 +258,17 @@ describe('ingest job: a session of several loads', () => {
     expect(errors[1]).toMatch(/Nothing was added from “b”: its series could not be loaded \(see above\)/);
   });
 
+  it('a load run with replace (the demo scan) replaces the session instead of adding to it', async () => {
+    const s = await sessionWithOne();
+    const second = phantomInputs(20, 9, 'b');
+    await s.ingest.run('demo scan', () => ({ inputs: second.inputs, skipped: [] }), { replace: true });
+    const st = s.store.getState();
+    expect(st.series).toHaveLength(1);
+    expect(st.series[0].dimsZyx).toEqual(second.ph.truth.dimsZyx);
+    expect(s.cache.has(s.id)).toBe(false);
+    expect(st.skipped.map((f) => f.file)).toEqual(['b/readme.txt']);
+  });
+
   it('clear empties the session: no series, no volumes, idle', async () => {
     const s = await sessionWithOne();
     s.ingest.clear();

@@ -36,7 +36,7 @@ export function loadFileList(list: FileList | null): void {
   void appIngest.run(label, () => toCollectedInputs(collectFromFileList(files)));
 }
 
-/** Builds the synthetic chest CT in a worker and loads it like dropped files. */
+/** Builds the synthetic chest CT in a worker and loads it like dropped files, in place of what is loaded. */
 export function loadDemoScan(): void {
   markStart();
   void appIngest.run('demo scan', async (signal) => {
@@ -49,7 +49,7 @@ export function loadDemoScan(): void {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
-  });
+  }, { replace: true });
 }
 
 export function cancelLoad(): void {
