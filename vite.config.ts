@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 /**
  * The app never talks to another origin. The one source of its
  * Content-Security-Policy: written into index.html's meta tag (at build and
- * in the dev server) and sent as a header by `vite preview` and `vite`.
+ * in the dev server) and sent as a header by `vite preview` (npm start).
  * Nothing is fetched from or sent to another origin: scans stay on this
  * computer. Workers are same-origin module scripts (blob: for tooling that
  * needs it); images only from this origin, data: or blob: URLs.
@@ -28,11 +28,21 @@ export const CONTENT_SECURITY_POLICY = [
 /** The header adds what a meta tag cannot carry: no page may frame this one. */
 export const CONTENT_SECURITY_POLICY_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
 
-/** Headers of every response of the preview (npm start) and dev servers. */
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+/** Headers of every response of the dev server (`npm run dev`). */
+export const DEV_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * Headers of every response of the preview server (`npm start`). The dev
+ * server sends no CSP header: React's refresh preamble is an inline script
+ * placed before the meta tag, which the header would block (the meta tag
+ * still applies to everything after it).
+ */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+  ...DEV_HEADERS,
 };
 
 /** The placeholder in index.html's CSP meta tag. */
@@ -59,7 +69,7 @@ export default defineConfig({
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   preview: { host: '127.0.0.1', headers: SECURITY_HEADERS },
-  server: { host: '127.0.0.1', headers: SECURITY_HEADERS },
+  server: { host: '127.0.0.1', headers: DEV_HEADERS },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],

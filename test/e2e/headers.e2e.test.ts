@@ -2,13 +2,16 @@
  * `npm start` (vite preview) sends the page's Content-Security-Policy as a
  * header too, with what only a header can say (frame-ancestors), plus
  * nosniff and no-referrer, on the page and on its scripts; the meta tag of
- * the built page is the same policy (both come from vite.config.ts).
+ * the built page is the same policy (both come from vite.config.ts). The
+ * dev server sends nosniff and no-referrer, and its page still runs.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../vite.config';
-import { distDir, startPreview, type PreviewServer } from './harness';
+import { distDir, freePort, launchBrowser, openApp, repoRoot, startPreview, type PreviewServer } from './harness';
 
 let server: PreviewServer;
 
@@ -64,4 +67,34 @@ it('sends the same headers with the scripts and the worker files', async () => {
   const w = await fetch(new URL(`/assets/${worker}`, server.url));
   expect(w.status).toBe(200);
   expectSecurityHeaders(w);
+});
+
+it('the dev server sends nosniff and no-referrer, and its page renders under the meta policy', async () => {
+  const port = await freePort();
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/vite'), ['--port', String(port), '--strictPort'], {
+    cwd: repoRoot,
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  const browser = await launchBrowser();
+  try {
+    let res: Response | null = null;
+    for (let k = 0; k < 150 && !res; k++) {
+      res = await fetch(url).catch(() => null);
+      if (!res) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(res?.status).toBe(200);
+    expect(res!.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res!.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await res!.text()).toContain(`content="${CONTENT_SECURITY_POLICY}"`);
+    // React's inline refresh preamble runs (a CSP header would block it) and the app renders.
+    const app = await openApp(browser, url);
+    expect(app.pageErrors).toEqual([]);
+  } finally {
+    await browser.close();
+    const exited = once(child, 'exit');
+    // Only the process started above, by its own handle.
+    child.kill('SIGTERM');
+    await exited;
+  }
 });
