@@ -42,7 +42,7 @@ export function LoadProgress() {
       role="status"
     >
       <div className="load-progress-line">
-        <span className="load-phase">{adding ? `Adding · ${PHASE_TEXT[load.phase]}` : PHASE_TEXT[load.phase]}</span>
+        <span className="load-phase">{adding ? 'Adding' : PHASE_TEXT[load.phase]}</span>
         <span className="load-source" title={load.source}>
           {load.source}
         </span>
@@ -66,7 +66,8 @@ export function LoadProgress() {
         </>
       ) : null}
       {adding ? (
-        <div className="load-note">
+        <div className="load-note" data-testid="adding-note">
+          {PHASE_TEXT[load.phase]}{' '}
           {seriesCount === 1 ? 'The loaded series stays open meanwhile.' : `The ${seriesCount} loaded series stay open meanwhile.`}
         </div>
       ) : null}
