@@ -1,8 +1,10 @@
 /**
  * The application's ingest job, wired to the shared store, volume cache and
- * DICOM worker pool.
+ * DICOM worker pool. When a load adds series to those open, the analysis of
+ * the open one stops (the new series opens and is analysed instead).
  */
 import { getDicomPool } from '../workers/dicomPool';
+import { appAnalysis } from './appAnalysis';
 import { createIngestController } from './ingest';
 import { appStore } from './store';
 import { volumeCache } from './volumeCache';
@@ -11,4 +13,5 @@ export const appIngest = createIngestController({
   store: appStore,
   cache: volumeCache,
   parser: getDicomPool(),
+  onAdd: () => appAnalysis.cancel(),
 });

@@ -5,6 +5,12 @@
  * volumes -> show the series at once while the pixels arrive, the slice on
  * screen first -> done. One job at a time; starting a new one or cancel()
  * stops the running one; retry() runs the last one again.
+ *
+ * A session: once a load is done, the next one adds its series to those
+ * open (they stay on screen, and their volumes in the cache, while it
+ * runs; the largest new CT opens). A load that yields nothing to add
+ * (no files, nothing readable, only series already open) leaves the
+ * session as it was and says why. clear() empties the session.
  */
 import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
@@ -12,7 +18,7 @@ import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled } from '../shared/cancel';
 import type { ParseAllOptions, ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../core/memory/freeNow';
-import { loadRunning, type AppStore } from './store';
+import { loadRunning, sessionOpen, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
 /** What a drop, a picker or the demo generator hands to the ingest job. */
@@ -55,18 +61,30 @@ export interface IngestDeps {
   /** Minimum time between two progress updates of the store, in ms. */
   progressIntervalMs?: number;
   memoryBudget?: MemoryBudget;
+  /** Called when a load's series are about to join those already open (the app stops their analysis). */
+  onAdd?: () => void;
 }
 
 /** Gathers the inputs of one load; `signal` aborts when the load is cancelled or replaced. */
 export type Collector = (signal: AbortSignal) => Promise<CollectedInputs> | CollectedInputs;
 
+export interface RunOptions {
+  /** Replace the session instead of adding to it (the demo scan). */
+  replace?: boolean;
+}
+
 export interface IngestController {
-  /** Runs one load. Resolves when it finished, failed or was cancelled (never rejects). */
-  run(source: string, collect: Collector): Promise<void>;
+  /**
+   * Runs one load, added to the session when one is open (unless `replace`).
+   * Resolves when it finished, failed or was cancelled (never rejects).
+   */
+  run(source: string, collect: Collector, options?: RunOptions): Promise<void>;
   /** Runs the last load again (after it failed or was cancelled); its files are read again. */
   retry(): Promise<void>;
   /** Stops the running load, if any. */
   cancel(): void;
+  /** Stops the running load and empties the session: no series, no volumes. */
+  clear(): void;
 }
 
 /**
@@ -106,6 +124,21 @@ function byFile(a: SkippedFile, b: SkippedFile): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
+function are(n: number): string {
+  return n === 1 ? 'series is' : 'series are';
+}
+
+/** Why an added load brought nothing, and that the open series stay. */
+function ignoredMessage(source: string, why: { files: number; skipped: number; duplicates: number; refused: number }, kept: number): string {
+  let reason = 'no series could be loaded from it';
+  if (why.duplicates > 0) reason = `its ${are(why.duplicates)} already open`;
+  else if (why.refused > 0) reason = `its series could not be loaded (see above)`;
+  else if (why.skipped > 0) reason = `none of its files is a readable image series (${why.skipped} skipped, see the skipped files)`;
+  else if (why.files === 0) reason = 'no files were found in it';
+  const stay = kept === 1 ? 'The loaded series is kept.' : `The ${kept} loaded series are kept.`;
+  return `Nothing was added from “${source}”: ${reason}. ${stay}`;
+}
+
 /** Where the pixels of one deferred file go. */
 interface SliceTarget {
   seriesId: string;
@@ -131,10 +164,12 @@ function outwardOrder(n: number, center: number): number[] {
 export function applyMemoryBudget<T extends { summary: SeriesSummary }>(
   plans: readonly T[],
   budget: MemoryBudget,
+  /** HU bytes of the series already open (a load that adds to them). */
+  usedBytes = 0,
 ): { accepted: T[]; refused: string[] } {
   const accepted: T[] = [];
   const refused: string[] = [];
-  let total = 0;
+  let total = usedBytes;
   for (const p of plans) {
     const [nz, ny, nx] = p.summary.dimsZyx;
     const bytes = nx * ny * nz * 2;
@@ -142,7 +177,9 @@ export function applyMemoryBudget<T extends { summary: SeriesSummary }>(
     if (bytes > budget.maxSeriesBytes) {
       refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: it is larger than the ${formatGb(budget.maxSeriesBytes)} one series may use here.`);
     } else if (total + bytes > budget.maxTotalBytes) {
-      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: with the series before it, this load would exceed ${formatGb(budget.maxTotalBytes)}. Load it on its own.`);
+      const before = usedBytes > 0 ? 'the series already open' : 'the series before it';
+      const fix = usedBytes > 0 ? 'Clear the loaded series first, or load it on its own.' : 'Load it on its own.';
+      refused.push(`Series "${seriesName(p.summary)}" (${dims}, ${formatGb(bytes)} as HU) was not loaded: with ${before}, this load would exceed ${formatGb(budget.maxTotalBytes)}. ${fix}`);
     } else {
       total += bytes;
       accepted.push(p);
@@ -159,10 +196,11 @@ export function createIngestController(deps: IngestDeps): IngestController {
   const budget = deps.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
   let job = 0;
   let abort: AbortController | null = null;
-  let last: { source: string; collect: Collector } | null = null;
+  let last: { source: string; collect: Collector; options: RunOptions } | null = null;
 
   function cancel(): void {
-    if (loadRunning(store.getState().load.phase)) {
+    const st = store.getState();
+    if (st.adding !== null || loadRunning(st.load.phase)) {
       job++;
       abort?.abort();
       abort = null;
@@ -171,7 +209,15 @@ export function createIngestController(deps: IngestDeps): IngestController {
     }
   }
 
-  async function run(source: string, collect: Collector): Promise<void> {
+  function clear(): void {
+    cancel();
+    job++;
+    last = null;
+    cache.clear();
+    store.getState().clearSession();
+  }
+
+  async function run(source: string, collect: Collector, options: RunOptions = {}): Promise<void> {
     cancel();
     const my = ++job;
     const controller = new AbortController();
@@ -184,9 +230,12 @@ export function createIngestController(deps: IngestDeps): IngestController {
     last = {
       source,
       collect: (signal) => reusable ?? collect(signal),
+      options,
     };
-    cache.clear();
-    act().beginLoad(source, now());
+    act().beginLoad(source, now(), !options.replace && sessionOpen(act()));
+    // The session this load adds to (null: it replaces it).
+    const kept = act().adding ? { series: act().series, skipped: act().skipped, warnings: act().warnings } : null;
+    if (!kept) cache.clear();
     try {
       const collected = await collect(controller.signal);
       if (!current()) return;
@@ -212,9 +261,12 @@ export function createIngestController(deps: IngestDeps): IngestController {
       if (!current()) return;
 
       // 2. Plan, check the budget, allocate.
-      const plans = groupSeries(headers.slices).map((g) => planSeries(g));
+      const openIds = new Set(kept?.series.map((s) => s.id));
+      const grouped = groupSeries(headers.slices).map((g) => planSeries(g));
+      const plans = grouped.filter((p) => !openIds.has(p.summary.id));
+      const duplicates = grouped.length - plans.length;
       plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
-      const { accepted, refused } = applyMemoryBudget(plans, budget);
+      const { accepted, refused } = applyMemoryBudget(plans, budget, kept ? cache.byteLength() : 0);
       for (const r of refused) act().addError(r);
       const warnings = [...refused, ...(headers.warnings ?? [])];
       const series: SeriesSummary[] = [];
@@ -246,11 +298,29 @@ export function createIngestController(deps: IngestDeps): IngestController {
         }
       }
       const skipped = [...collected.skipped, ...headers.skipped];
+      if (duplicates > 0 && series.length > 0) {
+        warnings.push(`${duplicates} ${are(duplicates)} already open; ${duplicates === 1 ? 'it was' : 'they were'} not loaded again.`);
+      }
       if (series.length === 0) {
-        act().finishLoad([], skipped.sort(byFile), warnings, now());
+        if (kept) {
+          const why = { files: collected.inputs.length, skipped: skipped.length, duplicates: plans.length ? 0 : duplicates, refused: plans.length };
+          act().ignoreLoad(ignoredMessage(source, why, kept.series.length), skipped.sort(byFile), warnings);
+        } else {
+          act().finishLoad([], skipped.sort(byFile), warnings, now());
+        }
         return;
       }
-      act().beginStreaming(series, [...skipped].sort(byFile), warnings, slicesTotal, slicesDone);
+      // The session's lists first, then this load's.
+      const base = kept ?? { series: [], skipped: [], warnings: [] };
+      if (kept) deps.onAdd?.();
+      act().beginStreaming(
+        [...base.series, ...series],
+        [...base.skipped, ...[...skipped].sort(byFile)],
+        [...base.warnings, ...warnings],
+        slicesTotal,
+        slicesDone,
+        series,
+      );
       mark(LOAD_MARKS.headers);
       await yieldToUi();
       if (!current()) return;
@@ -317,7 +387,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
           ? { ...s, warnings: [...s.warnings, `${failed} slice${failed === 1 ? '' : 's'} could not be read (see the skipped files) and show as air.`] }
           : s;
       });
-      act().finishLoad(finalSeries, skipped.sort(byFile), warnings, now());
+      act().finishLoad([...base.series, ...finalSeries], [...base.skipped, ...skipped.sort(byFile)], [...base.warnings, ...warnings], now());
       parser.refresh?.();
     } catch (e) {
       if (!current() || isCancelled(e)) return;
@@ -329,9 +399,9 @@ export function createIngestController(deps: IngestDeps): IngestController {
 
   async function retry(): Promise<void> {
     if (!last) return;
-    const { source, collect } = last;
-    await run(source, collect);
+    const { source, collect, options } = last;
+    await run(source, collect, options);
   }
 
-  return { run, retry, cancel };
+  return { run, retry, cancel, clear };
 }

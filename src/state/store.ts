@@ -100,13 +100,23 @@ export interface AnalysisParamsPatch {
 export type WindowSource = string;
 
 export interface AppData {
+  /** The load that made the open series (or the one running in their place). */
   load: LoadStatus;
+  /**
+   * A load adding to the series already open (while `load` stays done and
+   * they stay on screen): its progress until its series are known, when it
+   * becomes `load`; null otherwise. A drop that yields nothing usable ends
+   * here and leaves the session as it was.
+   */
+  adding: LoadStatus | null;
   /** Errors shown in the error banner until dismissed. */
   errors: string[];
   /** Warnings about the load as a whole (per-series warnings live in each summary). */
   warnings: string[];
   series: SeriesSummary[];
   skipped: SkippedFile[];
+  /** The list of skipped files is unfolded (the load line's link opens it). */
+  skippedOpen: boolean;
   selectedSeriesId: string | null;
   /** Current slice index along z (0 = first slice in volume order). */
   sliceZ: number;
@@ -145,7 +155,12 @@ export interface AppData {
 }
 
 export interface AppActions {
-  beginLoad(source: string, nowMs: number): void;
+  /**
+   * A load starts. By default it replaces the session (series, skipped files,
+   * analysis); with `add` (only when a load is done and has series) the open
+   * series stay on screen while it runs and its series join them (`adding`).
+   */
+  beginLoad(source: string, nowMs: number, add?: boolean): void;
   setCollected(filesTotal: number, bytesTotal: number): void;
   setProgress(filesDone: number, bytesDone: number): void;
   setPhase(phase: LoadPhase): void;
@@ -154,7 +169,15 @@ export interface AppActions {
    * `slicesDone` of `slicesTotal` slices in place: show them, open the
    * default one; the rest of the pixels stream in (setSlicesDone).
    */
-  beginStreaming(series: SeriesSummary[], skipped: SkippedFile[], warnings: string[], slicesTotal: number, slicesDone: number): void;
+  beginStreaming(
+    series: SeriesSummary[],
+    skipped: SkippedFile[],
+    warnings: string[],
+    slicesTotal: number,
+    slicesDone: number,
+    /** The series to pick the one to open from (default: all; an added load opens one of its own). */
+    openFrom?: readonly SeriesSummary[],
+  ): void;
   setSlicesDone(slicesDone: number): void;
   /**
    * Every volume is complete. After beginStreaming, keeps the open series and
@@ -162,8 +185,17 @@ export interface AppActions {
    * it, shows the series and opens the default one.
    */
   finishLoad(series: SeriesSummary[], skipped: SkippedFile[], warnings: string[], nowMs: number): void;
+  /**
+   * An added load yielded nothing to add: the session stays as it was, the
+   * reason is shown as an error and the load's skipped files and warnings
+   * join the session's.
+   */
+  ignoreLoad(reason: string, skipped: SkippedFile[], warnings: string[]): void;
   cancelLoad(nowMs: number): void;
   failLoad(message: string, nowMs: number): void;
+  /** Empties the session: no series, no load, no analysis (the caches are cleared by the caller). */
+  clearSession(): void;
+  setSkippedOpen(open: boolean): void;
   addError(message: string): void;
   dismissError(index: number): void;
   selectSeries(id: string): void;
@@ -258,20 +290,30 @@ const IDLE_LOAD: LoadStatus = {
   finishedAtMs: null,
 };
 
-function initialData(): AppData {
+/** What the session holds before the first load and after Clear (the analysis state aside). */
+function emptySession() {
   return {
     load: IDLE_LOAD,
+    adding: null,
     errors: [],
     warnings: [],
     series: [],
     skipped: [],
+    skippedOpen: false,
     selectedSeriesId: null,
     sliceZ: 0,
+    cursor: null,
+    crosshair: { x: 0, y: 0 },
+  } satisfies Partial<AppData>;
+}
+
+export function initialData(): AppData {
+  return {
+    ...emptySession(),
     window: DEFAULT_WINDOW,
     windowSource: DEFAULT_WINDOW_SOURCE,
     view: DEFAULT_VIEW,
     dragMode: 'window',
-    cursor: null,
     showPatientIds: false,
     meshes: noMeshes(),
     pickedPoint: null,
@@ -282,7 +324,6 @@ function initialData(): AppData {
     overlays: DEFAULT_OVERLAYS,
     sliceColormap: 'grey',
     crop: DEFAULT_CROP,
-    crosshair: { x: 0, y: 0 },
     activeView: 'axial',
     mprViews: { coronal: DEFAULT_VIEW, sagittal: DEFAULT_VIEW },
     centreTab: 'axial',
@@ -300,6 +341,11 @@ function noAnalysis(current: AnalysisStatus): Partial<AppData> {
     meshes: noMeshes(),
     pickedPoint: null,
   };
+}
+
+/** Whether a new load can add to the open series instead of replacing them. */
+export function sessionOpen(state: Pick<AppData, 'load' | 'series'>): boolean {
+  return state.load.phase === 'done' && state.series.length > 0;
 }
 
 /** Slices in a series' volume. */
@@ -373,9 +419,16 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     ...initialData(),
     ...init,
 
-    beginLoad(source, nowMs) {
+    beginLoad(source, nowMs, add = false) {
+      const fresh: LoadStatus = { ...IDLE_LOAD, phase: 'collecting', source, startedAtMs: nowMs };
+      if (add && sessionOpen(get())) {
+        set({ adding: fresh, errors: [] });
+        return;
+      }
       set({
-        load: { ...IDLE_LOAD, phase: 'collecting', source, startedAtMs: nowMs },
+        adding: null,
+        skippedOpen: false,
+        load: fresh,
         errors: [],
         warnings: [],
         series: [],
@@ -387,25 +440,20 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
       });
     },
     setCollected(filesTotal, bytesTotal) {
-      set({ load: { ...get().load, phase: 'parsing', filesTotal, bytesTotal, filesDone: 0, bytesDone: 0 } });
+      patchRunning({ phase: 'parsing', filesTotal, bytesTotal, filesDone: 0, bytesDone: 0 });
     },
     setProgress(filesDone, bytesDone) {
-      const load = get().load;
-      set({
-        load: {
-          ...load,
-          filesDone: Math.min(load.filesTotal, filesDone),
-          bytesDone: Math.min(load.bytesTotal, bytesDone),
-        },
-      });
+      const load = get().adding ?? get().load;
+      patchRunning({ filesDone: Math.min(load.filesTotal, filesDone), bytesDone: Math.min(load.bytesTotal, bytesDone) });
     },
     setPhase(phase) {
-      set({ load: { ...get().load, phase } });
+      patchRunning({ phase });
     },
-    beginStreaming(series, skipped, warnings, slicesTotal, slicesDone) {
-      const best = pickDefaultSeries(series);
+    beginStreaming(series, skipped, warnings, slicesTotal, slicesDone, openFrom = series) {
+      const best = pickDefaultSeries(openFrom);
       set({
-        load: { ...get().load, phase: 'streaming', slicesTotal, slicesDone },
+        load: { ...(get().adding ?? get().load), phase: 'streaming', slicesTotal, slicesDone },
+        adding: null,
         series,
         skipped,
         warnings,
@@ -443,11 +491,29 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
         ...(best ? openedSeries(best, get().analysis) : { selectedSeriesId: null }),
       });
     },
+    ignoreLoad(reason, skipped, warnings) {
+      const cur = get();
+      set({
+        adding: null,
+        errors: [...cur.errors, reason],
+        skipped: skipped.length ? [...cur.skipped, ...skipped] : cur.skipped,
+        warnings: warnings.length ? [...cur.warnings, ...warnings] : cur.warnings,
+      });
+    },
     cancelLoad(nowMs) {
-      set({ load: { ...get().load, phase: 'cancelled', finishedAtMs: nowMs } });
+      // An added load that is stopped leaves the session as it was.
+      if (get().adding) set({ adding: null });
+      else set({ load: { ...get().load, phase: 'cancelled', finishedAtMs: nowMs } });
     },
     failLoad(message, nowMs) {
-      set({ load: { ...get().load, phase: 'error', finishedAtMs: nowMs }, errors: [...get().errors, message] });
+      if (get().adding) set({ adding: null, errors: [...get().errors, message] });
+      else set({ load: { ...get().load, phase: 'error', finishedAtMs: nowMs }, errors: [...get().errors, message] });
+    },
+    clearSession() {
+      set({ ...emptySession(), ...noAnalysis(get().analysis) });
+    },
+    setSkippedOpen(open) {
+      if (get().skippedOpen !== open) set({ skippedOpen: open });
     },
     addError(message) {
       set({ errors: [...get().errors, message] });
@@ -619,6 +685,13 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
       set({ storyEnlarged: step });
     },
   }));
+
+  /** Progress of the running load: the added one if any, else the session's. */
+  function patchRunning(patch: Partial<LoadStatus>): void {
+    const { adding, load } = store.getState();
+    if (adding) store.setState({ adding: { ...adding, ...patch } });
+    else store.setState({ load: { ...load, ...patch } });
+  }
 
   function setStage(stage: AnalysisStageId, status: AnalysisStatus['stages'][AnalysisStageId]): void {
     const a = store.getState().analysis;

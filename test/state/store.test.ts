@@ -75,6 +75,67 @@ describe('app store: loading', () => {
   });
 });
 
+describe('app store: a session of several loads', () => {
+  it('a load added to a done session keeps the series on screen and tracks its progress apart', () => {
+    const store = loadedStore();
+    store.getState().setSlice(7);
+    store.getState().beginLoad('more', 20, true);
+    store.getState().setCollected(5, 500);
+    store.getState().setProgress(2, 200);
+    const s = store.getState();
+    expect(s.load.phase).toBe('done');
+    expect(s.adding).toMatchObject({ phase: 'parsing', source: 'more', filesDone: 2, bytesDone: 200, filesTotal: 5 });
+    expect(s.series.map((x) => x.id)).toEqual(['small-ct', 'big-ct', 'big-mr']);
+    expect(s.selectedSeriesId).toBe('big-ct');
+    expect(s.sliceZ).toBe(7);
+  });
+
+  it('an ignored, cancelled or failed added load leaves the session as it was', () => {
+    const store = loadedStore();
+    const before = store.getState();
+    store.getState().beginLoad('junk', 20, true);
+    store.getState().ignoreLoad('Nothing was added', [{ file: 'junk/a.txt', reason: 'not DICOM' }], []);
+    store.getState().beginLoad('more', 30, true);
+    store.getState().cancelLoad(31);
+    store.getState().beginLoad('more', 40, true);
+    store.getState().failLoad('worker died', 41);
+    const s = store.getState();
+    expect(s.adding).toBeNull();
+    expect(s.load).toBe(before.load);
+    expect(s.series).toBe(before.series);
+    expect(s.selectedSeriesId).toBe('big-ct');
+    expect(s.skipped.map((f) => f.file)).toEqual(['notes.txt', 'junk/a.txt']);
+    expect(s.errors).toEqual(['worker died']);
+  });
+
+  it('an added load whose series arrive opens the largest new CT, not the largest of all', () => {
+    const store = loadedStore();
+    store.getState().beginLoad('more', 20, true);
+    const old = store.getState().series;
+    const added = summary('new-ct', 60);
+    store.getState().beginStreaming([...old, added], [], [], 60, 0, [added]);
+    expect(store.getState().load).toMatchObject({ phase: 'streaming', source: 'more' });
+    expect(store.getState().adding).toBeNull();
+    expect(store.getState().selectedSeriesId).toBe('new-ct');
+    store.getState().finishLoad([...old, added], [], [], 30);
+    expect(store.getState().selectedSeriesId).toBe('new-ct');
+    expect(store.getState().series).toHaveLength(4);
+  });
+
+  it('without a done session an added load replaces, and clearSession empties everything', () => {
+    const store = createAppStore();
+    store.getState().beginLoad('x', 0, true);
+    expect(store.getState().adding).toBeNull();
+    expect(store.getState().load.phase).toBe('collecting');
+    const loaded = loadedStore();
+    loaded.getState().setSkippedOpen(true);
+    loaded.getState().clearSession();
+    const s = loaded.getState();
+    expect(s).toMatchObject({ series: [], skipped: [], skippedOpen: false, selectedSeriesId: null, adding: null });
+    expect(s.load.phase).toBe('idle');
+  });
+});
+
 describe('app store: default series', () => {
   it('prefers CT over larger series of other modalities', () => {
     expect(pickDefaultSeries([summary('mr', 300, { modality: 'MR' }), summary('ct', 10)])?.id).toBe('ct');

@@ -2,7 +2,11 @@
  * What the load controls do: hand dropped items, picked files or the demo
  * scan to the ingest job. Event handlers call these; no React here.
  */
+import { appAnalysis } from '../../state/appAnalysis';
 import { appIngest } from '../../state/appIngest';
+import { maskCache } from '../../state/maskCache';
+import { meshCache } from '../../state/meshCache';
+import { appStore } from '../../state/store';
 import { startDemoFiles } from '../../state/services';
 import { collectFromFileList, describeItems, takeDroppedItems, toCollectedInputs } from '../folderWalk';
 
@@ -32,7 +36,7 @@ export function loadFileList(list: FileList | null): void {
   void appIngest.run(label, () => toCollectedInputs(collectFromFileList(files)));
 }
 
-/** Builds the synthetic chest CT in a worker and loads it like dropped files. */
+/** Builds the synthetic chest CT in a worker and loads it like dropped files, in place of what is loaded. */
 export function loadDemoScan(): void {
   markStart();
   void appIngest.run('demo scan', async (signal) => {
@@ -45,7 +49,7 @@ export function loadDemoScan(): void {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
-  });
+  }, { replace: true });
 }
 
 export function cancelLoad(): void {
@@ -56,4 +60,22 @@ export function cancelLoad(): void {
 export function retryLoad(): void {
   markStart();
   void appIngest.retry();
+}
+
+/** Empties the session: stops the load and the analysis, lets every volume, mask and mesh go. */
+export function clearSession(): void {
+  appAnalysis.cancel();
+  appIngest.clear();
+  maskCache.clear();
+  meshCache.clear();
+}
+
+/** Unfolds the list of skipped files and brings it into view. */
+export function showSkippedFiles(): void {
+  appStore.getState().setSkippedOpen(true);
+  requestAnimationFrame(() => {
+    const el = document.querySelector('[data-testid=skipped-files]');
+    el?.scrollIntoView({ block: 'start' });
+    el?.querySelector('summary')?.focus();
+  });
 }
