@@ -32,7 +32,7 @@ import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParam
 import { internalMeshSource } from '../core/analysis/internalMask';
 import { assembleAnalysisResult, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { gkStage, internalStage, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
+import { densitometryStage, gkStage, internalStage, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
@@ -200,6 +200,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
     lastInternalMeshBy = 'caller';
     meshInternal = surfaceStage(internalSource, params.mesh);
   }
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill)) : [null, 0];
-  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { withLabels: params.densitometry !== null })) : [null, 0];
+  const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }

@@ -188,6 +188,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       meshInternal: t.meshInternal,
       meshArea: t.meshArea,
       split: t.split,
+      densitometry: t.densitometry,
       total: readMs.read + readMs.hu + t.total,
     },
     peakRssMb: peakRssMb(),

@@ -19,6 +19,7 @@
  * Cost: O(1) except sliceNearestZ, O(nz).
  */
 import { GK_DEFAULT_PARAMS, type GkParams } from '../clustering/gustafsonKessel';
+import type { DensitometryParams } from './densitometry';
 import { voxelToPatientMm, type VolumeGeometry } from '../volume/volume';
 import { DEFAULT_LUNG_THRESHOLD_HU, superiorSliceIndex, type LungBackground } from '../segmentation/segmentLungs';
 
@@ -53,6 +54,8 @@ export interface AnalysisParams {
   mesh: SurfaceStageParams;
   /** Also split the filled lung mask into airway, right and left lung. Default true. */
   split: boolean;
+  /** Densitometry of the split lungs (needs the split), with its parameters; null: not run. Default: on, Lung CT Analyzer's classes. */
+  densitometry: DensitometryParams | null;
 }
 
 /** Partial parameters as a caller gives them; missing fields take the defaults. */
@@ -62,6 +65,7 @@ export interface AnalysisParamsInput {
   gk?: Partial<GkStageParams>;
   mesh?: Partial<SurfaceStageParams>;
   split?: boolean;
+  densitometry?: DensitometryParams | null;
 }
 
 export const DEFAULT_GK_PARAMS: Readonly<GkStageParams> = Object.freeze({
@@ -80,6 +84,7 @@ export const DEFAULT_ANALYSIS_PARAMS: Readonly<AnalysisParams> = Object.freeze({
   gk: DEFAULT_GK_PARAMS,
   mesh: DEFAULT_SURFACE_PARAMS,
   split: true,
+  densitometry: Object.freeze({ lungMask: 'lung-fill' }),
 });
 
 /** Defaults filled in and values checked; throws RangeError on an invalid value. */
@@ -90,6 +95,7 @@ export function resolveAnalysisParams(input: AnalysisParamsInput = {}): Analysis
     gk: { ...DEFAULT_GK_PARAMS, ...input.gk },
     mesh: { ...DEFAULT_ANALYSIS_PARAMS.mesh, ...input.mesh },
     split: input.split ?? DEFAULT_ANALYSIS_PARAMS.split,
+    densitometry: input.densitometry === null ? null : { ...DEFAULT_ANALYSIS_PARAMS.densitometry, ...input.densitometry },
   };
   if (!Number.isFinite(p.thresholdHu)) throw new RangeError(`thresholdHu must be a finite number, got ${p.thresholdHu}`);
   if (p.background !== 'border' && p.background !== 'corner') throw new RangeError(`background must be 'border' or 'corner'`);

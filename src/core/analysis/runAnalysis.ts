@@ -1,6 +1,7 @@
 /**
  * The analysis in one thread: the stages of stages.ts one after the other
- * (segment → internal → GK → lung surface → internal surface → split), the
+ * (segment → internal → GK → lung surface → internal surface → split →
+ * densitometry), the
  * schedule the tests and the benchmark use. The CLI runs the same stages on
  * two threads (cli/analysisThread.ts) and the browser in a worker in a
  * memory-first order (state/analysis.ts); all three assemble their outputs
@@ -22,6 +23,7 @@ import { internalMeshSource, type InternalStructures } from './internalMask';
 import { resolveAnalysisParams, type AnalysisParams, type AnalysisParamsInput } from './analysisParams';
 import {
   checkAbort,
+  densitometryStage,
   gkStage,
   internalStage,
   nowMs,
@@ -37,11 +39,12 @@ import { fullMesh, type Surface } from '../mesh/surface';
 import { surfaceStage } from './surfaceStage';
 import type { LungRuns } from '../segmentation/segmentLungs';
 import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
+import type { DensitometryResult } from './densitometry';
 import { voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 
-export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'meshLung' | 'meshInternal' | 'split';
+export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'meshLung' | 'meshInternal' | 'split' | 'densitometry';
 
-export const ANALYSIS_STAGES: readonly AnalysisStage[] = ['segment', 'internal', 'gk', 'meshLung', 'meshInternal', 'split'];
+export const ANALYSIS_STAGES: readonly AnalysisStage[] = ['segment', 'internal', 'gk', 'meshLung', 'meshInternal', 'split', 'densitometry'];
 
 export interface PipelineOptions {
   /** Overall fraction done in [0, 1] and the stage it belongs to. */
@@ -64,6 +67,7 @@ export interface AnalysisTimingsMs {
   /** Surface areas and volumes of both meshes. */
   meshArea: number;
   split: number;
+  densitometry: number;
   /** Wall time of the analysis. */
   total: number;
 }
@@ -83,6 +87,8 @@ export interface AnalysisResult {
   meshes: { lung: PipelineSurface; internal: PipelineSurface };
   /** null when params.split is false. */
   split: AirwaySplitResult | null;
+  /** null when not asked for, or when the split failed (the measures need both lungs apart). */
+  densitometry: DensitometryResult | null;
   timingsMs: AnalysisTimingsMs;
 }
 
@@ -97,6 +103,7 @@ const STAGE_WEIGHT: Record<AnalysisStage, number> = {
   meshLung: 0.25,
   meshInternal: 0.25,
   split: 0.15,
+  densitometry: 0.05,
 };
 
 /** Per-stage options whose progress is mapped onto the overall bar of `stages`. */
@@ -115,6 +122,11 @@ export function overallProgress(stages: readonly AnalysisStage[], opts: Pipeline
   });
 }
 
+/** The stages a run with these parameters goes through, in order. */
+export function pipelineStages(params: AnalysisParams): AnalysisStage[] {
+  return ANALYSIS_STAGES.filter((s) => (s !== 'split' || params.split) && (s !== 'densitometry' || (params.split && params.densitometry !== null)));
+}
+
 /** Runs `fn` and gives its result with the wall time it took. */
 export function timed<T>(fn: () => T): [T, number] {
   const a = nowMs();
@@ -126,17 +138,19 @@ export function timed<T>(fn: () => T): [T, number] {
 export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opts: PipelineOptions = {}): AnalysisResult {
   const params = resolveAnalysisParams(input);
   const t0 = nowMs();
-  const stages = params.split ? ANALYSIS_STAGES : ANALYSIS_STAGES.filter((s) => s !== 'split');
+  const stages = pipelineStages(params);
   const sub = overallProgress(stages, opts);
   const seg = segmentStage(volume, { ...params, withMasks: true }, sub('segment'));
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs, sub('internal')));
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk, sub('gk')));
   const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, sub('meshLung'));
   const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, sub('meshInternal'));
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { ...sub('split'), withLabels: opts.splitLabels })) : [null, 0];
+  const withLabels = opts.splitLabels || params.densitometry !== null;
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { ...sub('split'), withLabels })) : [null, 0];
+  const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!, sub('densitometry'))) : [null, 0];
   checkAbort(opts.signal);
   opts.onProgress?.(1, stages[stages.length - 1]);
-  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs }, nowMs() - t0);
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }
 
 /** What the stages of one analysis returned, with the times of the stages that do not time themselves. */
@@ -150,6 +164,8 @@ export interface AnalysisStageOutputs {
   meshInternal: Surface;
   split: AirwaySplitResult | null;
   splitMs: number;
+  densitometry: DensitometryResult | null;
+  densitometryMs: number;
 }
 
 /**
@@ -173,6 +189,7 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
     gk: s.gk,
     meshes: { lung: { ...meshLung, mesh: fullMesh(meshLung) }, internal: { ...meshInternal, mesh: fullMesh(meshInternal) } },
     split: s.split,
+    densitometry: s.densitometry,
     timingsMs: {
       segmentNoFill: seg.timingsMs.segmentNoFillMs,
       segmentFill: seg.timingsMs.segmentFillMs,
@@ -183,6 +200,7 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
       meshInternal: meshInternal.timingsMs.marchingCubes,
       meshArea: meshLung.timingsMs.measures + meshInternal.timingsMs.measures,
       split: s.splitMs,
+      densitometry: s.densitometryMs,
       total: totalMs,
     },
   };

@@ -18,6 +18,8 @@
  *   splitStage     airway / right lung / left lung of the filled mask
  *                  (splitAirwayAndLungs.ts), numbers only or with labels on
  *                  the mask's own grid
+ *   densitometryStage  HU measures per lung and region on the split's labels
+ *                  (densitometry.ts)
  *   surfaces       mesh/surface.ts `surface` (marching cubes, smoothing,
  *                  decimation, colours), called by each host as its own stage
  *
@@ -41,6 +43,7 @@ import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmen
 import { splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams } from './analysisParams';
+import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
 import { internalStructuresFromRuns, lungOnlyHuOfRuns, type InternalStructures } from './internalMask';
 
 export interface StageOptions {
@@ -253,6 +256,24 @@ export function gkStage(volume: Volume, fill: RunSet, params: GkStageParams, opt
 export function gkMaskRuns(volume: VolumeGeometry, gk: Pick<GkStageResult, 'zFrom' | 'planes' | 'mask'>): { geometry: VolumeGeometry; runs: RunSet } {
   const geometry = { ...geometryOf(volume), nz: gk.planes, originMm: voxelToPatientMm(volume, 0, 0, gk.zFrom) };
   return { geometry, runs: runsFromMask(gk.mask, geometry) };
+}
+
+// ---------------------------------------------------------------------------
+// densitometry
+// ---------------------------------------------------------------------------
+
+/**
+ * Densitometry (densitometry.ts) of the lungs the split labelled (its labels:
+ * 1 airway, 2 right lung, 3 left lung, on the volume's grid); null when the
+ * split failed or made no labels (the measures need both lungs apart).
+ */
+export function densitometryStage(volume: Volume, split: AirwaySplitResult | null, params: DensitometryParams, opts: StageOptions = {}): DensitometryResult | null {
+  checkAbort(opts.signal);
+  if (!split?.ok || split.labels.length !== volume.hu.length) return null;
+  opts.onProgress?.(0, 'densitometry');
+  const r = densitometry(volume.hu, volume, { labels: split.labels }, params);
+  opts.onProgress?.(1, 'densitometry');
+  return r;
 }
 
 // ---------------------------------------------------------------------------
