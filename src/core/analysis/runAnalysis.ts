@@ -112,13 +112,14 @@ export function overallProgress(stages: readonly AnalysisStage[], opts: Pipeline
   const startOf = new Map<AnalysisStage, number>();
   let acc = 0;
   for (const s of stages) {
-    startOf.set(s, acc / total);
+    startOf.set(s, acc);
     acc += STAGE_WEIGHT[s];
   }
   const report = opts.onProgress;
   return (stage) => ({
     signal: opts.signal,
-    onProgress: report ? (f) => report(Math.min(1, (startOf.get(stage) ?? 0) + (f * STAGE_WEIGHT[stage]) / total), stage) : undefined,
+    // (start + f * weight) / total, so a stage's end is exactly the next one's start.
+    onProgress: report ? (f) => report(Math.min(1, ((startOf.get(stage) ?? 0) + f * STAGE_WEIGHT[stage]) / total), stage) : undefined,
   });
 }
 
