@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePhantomSeries } from '../../src/core/io/phantom';
+import type { AnalyzeReport } from '../../src/cli/analyze';
+import { OUTPUT_FILES } from '../../src/cli/analyzeOutputs';
 import { runCli, runNpmCli } from './cliProcess';
 
 let root = '';
@@ -13,10 +15,12 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-function phantomFolder(dir: string): string {
+/** The project's synthetic chest series (64 × 64 × 20) written into dir; `drop` leaves out those slices (volume order). */
+function phantomFolder(dir: string, drop: number[] = []): string {
   const ph = makePhantomSeries({ size: 64, slices: 20, seed: 5 });
   mkdirSync(dir, { recursive: true });
   for (const f of ph.files) writeFileSync(path.join(dir, f.name), f.bytes);
+  for (const z of drop) unlinkSync(path.join(dir, ph.truth.fileForSlice[z]));
   return dir;
 }
 
@@ -62,4 +66,101 @@ describe('relative paths are the caller\'s', () => {
     const info = JSON.parse(r.stdout) as { series: { slices: number }[] };
     expect(info.series.map((s) => s.slices)).toEqual([20]);
   }, 60_000);
+});
+
+describe('--out that cannot be written is found before the folder is read', () => {
+  const noCt = () => {
+    const d = path.join(root, 'outcheck-noct');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(path.join(d, 'notes.txt'), 'not DICOM\n');
+    return d;
+  };
+  const cases: [string, () => string, RegExp][] = [
+    ['a file', () => {
+      const f = path.join(root, 'out-is-a-file');
+      writeFileSync(f, 'x');
+      return f;
+    }, /--out .*out-is-a-file is not a folder/],
+    ['a path under a file', () => {
+      const f = path.join(root, 'plain-file');
+      writeFileSync(f, 'x');
+      return path.join(f, 'out');
+    }, /cannot write into --out .*plain-file\/out: .*ENOTDIR/],
+    ['a read-only file system', () => '/proc/lungview-out', /cannot write into --out \/proc\/lungview-out/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(`${what}: exit code 1 with the reason, before the folder (here one without CT) is read`, () => {
+      const r = runCli(['analyze', noCt(), '--out', make()]);
+      expect(r.hung).toBe(false);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/no CT series/);
+      expect(r.stdout).toBe('');
+    }, 30_000);
+  }
+
+  it('when writing fails after the analysis, the JSON report is still printed (with the error) and the exit code is 1', () => {
+    const scan = phantomFolder(path.join(root, 'out-late', 'scan'));
+    const out = path.join(root, 'out-late', 'out');
+    // A folder where a mesh file should go: the folder itself is writable, that one file is not.
+    mkdirSync(path.join(out, 'lung.stl'), { recursive: true });
+    const r = runCli(['analyze', scan, '--json', '--out', out], { timeoutMs: 60_000 });
+    expect(r.hung).toBe(false);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: writing the outputs failed: .*lung\.stl/);
+    const report = JSON.parse(r.stdout) as AnalyzeReport;
+    expect(report.outputsError).toMatch(/EISDIR/);
+    expect(report.voxels.lungFill).toBeGreaterThan(0);
+    // The masks come before the meshes: written, and listed.
+    expect(report.outputs?.map((p) => path.basename(p))).toEqual(OUTPUT_FILES.slice(0, 3));
+    for (const p of report.outputs ?? []) expect(existsSync(p)).toBe(true);
+    // The write check leaves nothing behind.
+    expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 90_000);
+});
+
+describe('memory budget', () => {
+  it('--max-hu-mib refuses a series larger than the budget from its headers, with the reason, exit code 1', () => {
+    const scan = phantomFolder(path.join(root, 'budget', 'scan'));
+    const r = runCli(['analyze', scan, '--json', '--max-hu-mib', '0.1']);
+    expect(r.hung).toBe(false);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/largest CT series .* was not loaded: 64 × 64 × 20 voxels, 0\.16 MiB of HU: more than the 0\.10 MiB one series may take \(--max-hu-mib/);
+    expect(r.stdout).toBe('');
+    // Within the budget, the same folder is analysed.
+    const ok = runCli(['analyze', scan, '--json', '--max-hu-mib', '0.2'], { timeoutMs: 60_000 });
+    expect(ok.status).toBe(0);
+    expect((JSON.parse(ok.stdout) as AnalyzeReport).dimsZyx).toEqual([20, 64, 64]);
+  }, 90_000);
+
+  it('rejects a budget that is not a positive number with exit code 2', () => {
+    for (const v of ['0', '-5', 'lots']) {
+      const r = runCli(['analyze', root, '--max-hu-mib', v]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--max-hu-mib must be/);
+    }
+  }, 60_000);
+});
+
+describe('exit codes and streams', () => {
+  it('the usage lists the exit codes', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/exit codes: 0 done, 1 failed .*, 2 usage error/);
+    expect(r.stdout).toMatch(/--max-hu-mib/);
+  }, 30_000);
+
+  it('analyze --json on a series with missing slices: stdout is the JSON report alone, not trusted and why; warnings on stderr', () => {
+    const scan = phantomFolder(path.join(root, 'gappy', 'scan'), [8, 9, 10, 11]);
+    const r = runCli(['analyze', scan, '--json'], { timeoutMs: 60_000 });
+    expect(r.hung).toBe(false);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as AnalyzeReport;
+    expect(report.dimsZyx[0]).toBe(16);
+    expect(report.warnings.some((w) => /gap in the slice positions/.test(w))).toBe(true);
+    expect(report.geometryTrusted).toBe(false);
+    expect(report.trust.problems).toContain('gap');
+    expect(r.stderr).toMatch(/warning: gap in the slice positions/);
+    expect(r.stderr).toMatch(/warning: not trusted: /);
+  }, 90_000);
 });
