@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePhantomSeries } from '../../src/core/io/phantom';
 import type { AnalyzeReport } from '../../src/cli/analyze';
 import { OUTPUT_FILES } from '../../src/cli/analyzeOutputs';
+import type { InfoResult } from '../../src/cli/info';
 import { runCli, runNpmCli } from './cliProcess';
 
 let root = '';
@@ -133,11 +134,26 @@ describe('memory budget', () => {
     expect((JSON.parse(ok.stdout) as AnalyzeReport).dimsZyx).toEqual([20, 64, 64]);
   }, 90_000);
 
+  it('info lists a series over the budget as not loaded, with the reason, instead of dropping it', () => {
+    const scan = phantomFolder(path.join(root, 'budget-info', 'scan'));
+    const r = runCli(['info', scan, '--json', '--max-hu-mib=0.1']);
+    expect(r.status).toBe(0);
+    const info = JSON.parse(r.stdout) as InfoResult;
+    expect(info.series).toEqual([]);
+    expect(info.refused.map((s) => [s.modality, s.dimsZyx, s.reason])).toEqual([
+      ['CT', [20, 64, 64], '64 × 64 × 20 voxels, 0.16 MiB of HU: more than the 0.10 MiB one series may take'],
+    ]);
+    const text = runCli(['info', scan, '--max-hu-mib', '0.1']);
+    expect(text.stdout).toMatch(/not loaded \(memory budget, --max-hu-mib sets it\):\n {2}CT .*: 64 × 64 × 20 voxels/);
+  }, 60_000);
+
   it('rejects a budget that is not a positive number with exit code 2', () => {
-    for (const v of ['0', '-5', 'lots']) {
-      const r = runCli(['analyze', root, '--max-hu-mib', v]);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/--max-hu-mib must be/);
+    for (const cmd of ['analyze', 'info']) {
+      for (const v of ['0', '-5', 'lots']) {
+        const r = runCli([cmd, root, '--max-hu-mib', v]);
+        expect(r.status).toBe(2);
+        expect(r.stderr).toMatch(/--max-hu-mib must be/);
+      }
     }
   }, 60_000);
 });
