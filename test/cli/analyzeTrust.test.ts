@@ -72,4 +72,20 @@ describeWithRealData('analyze says when its numbers cannot be trusted (real seri
     expect(report.trust.problems).toContain('gap');
     expect(report.warnings.some((w) => /gap in the slice positions, about \d+ slice\(s\) missing/.test(w))).toBe(true);
   }, 120_000);
+
+  const geometryCases: ['tilt' | 'uneven' | 'no-positions', string, RegExp][] = [
+    ['no-positions', 'noPositions', /ImagePositionPatient missing on 64 of 64 slices/],
+    ['tilt', 'tilt', /not orthogonal to the slice planes \(15\.0°/],
+    ['uneven', 'uneven', /uneven slice spacing: 31 step\(s\) between 6\.5 and 6\.5 mm/],
+  ];
+  for (const [kind, problem, warning] of geometryCases) {
+    it(`${kind}: the same images and the same mL, now flagged ${problem} with the warning`, async () => {
+      const dir = makeSeriesVariant(src, path.join(root, kind), kind);
+      const report = JSON.parse((await analyze(dir, true)).stdout) as AnalyzeReport;
+      expect(report.voxels).toEqual(whole.voxels);
+      expect(report.geometryTrusted).toBe(false);
+      expect(report.trust.problems).toEqual([problem]);
+      expect(report.warnings.some((w) => warning.test(w))).toBe(true);
+    }, 120_000);
+  }
 });

@@ -43,10 +43,10 @@ export function runNpmCli(args: string[], cwd: string, timeoutMs = 30_000): CliR
 
 /**
  * Writes into `dst` a copy of the DICOM series in `src` with one thing
- * changed (seriesVariant.py with pydicom: crop-right, crop-centre,
- * one-slice, gaps).
+ * changed (seriesVariant.py with pydicom: a field of view cut to part of
+ * the columns, one slice, missing slices, gantry tilt, uneven spacing, no positions).
  */
-export function makeSeriesVariant(src: string, dst: string, kind: 'crop-right' | 'crop-centre' | 'one-slice' | 'gaps'): string {
+export function makeSeriesVariant(src: string, dst: string, kind: 'crop-right' | 'crop-centre' | 'one-slice' | 'gaps' | 'tilt' | 'uneven' | 'no-positions'): string {
   const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'test/cli/seriesVariant.py'), src, dst, kind], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`seriesVariant.py ${kind} failed: ${r.stderr || r.error?.message}`);
   return dst;

@@ -10,6 +10,12 @@ usage: seriesVariant.py SRC DST KIND
   one-slice    only the middle slice
   gaps         drop slices: keep the first third and the last third (a stack
                with a hole in the middle)
+  tilt         every slice moved along its column direction by its distance
+               along the stack times tan 15 degrees (a gantry-tilted stack,
+               the images themselves unchanged)
+  no-positions ImagePositionPatient removed from every slice
+  uneven       the slices of the upper half 1.3 times as far apart as those
+               of the lower half
 Slices are ordered by ImagePositionPatient along the slice normal.
 """
 import os
@@ -37,12 +43,24 @@ def main():
     elif kind == 'gaps':
         third = len(names) // 3
         keep = names[:third] + names[2 * third:]
-    elif kind in ('crop-right', 'crop-centre'):
+    elif kind in ('crop-right', 'crop-centre', 'tilt', 'uneven', 'no-positions'):
         keep = names
     else:
         raise SystemExit(f'unknown kind {kind}')
+    z0 = float(np.dot(n, [float(v) for v in headers[0][1].ImagePositionPatient]))
+    half = len(names) // 2
+    z_half = float(np.dot(n, [float(v) for v in headers[half][1].ImagePositionPatient])) - z0
     for f in keep:
         ds = pydicom.dcmread(os.path.join(src, f))
+        ipp = np.array([float(v) for v in ds.ImagePositionPatient])
+        along = float(np.dot(n, ipp)) - z0
+        if kind == 'tilt':
+            col_dir = np.array([float(v) for v in ds.ImageOrientationPatient[3:]])
+            ds.ImagePositionPatient = [f'{v:.6f}' for v in ipp + col_dir * along * np.tan(np.radians(15))]
+        if kind == 'no-positions':
+            del ds.ImagePositionPatient
+        if kind == 'uneven' and along > z_half:
+            ds.ImagePositionPatient = [f'{v:.6f}' for v in ipp + n * 0.3 * (along - z_half)]
         if kind in ('crop-right', 'crop-centre'):
             cols = int(ds.Columns)
             c0 = cols // 2 if kind == 'crop-right' else cols // 4
