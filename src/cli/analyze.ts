@@ -29,7 +29,8 @@
  * between them; meshLung / meshInternal are the marching cubes alone,
  * meshArea the two surface areas); total = read + hu + the wall time of the
  * whole analysis (less than the sum of the stages, as two run at once;
- * writing --out files is `writeOutputs`, not in total).
+ * the trust check after it is `trust` and writing --out files
+ * `writeOutputs`, neither in total).
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -95,7 +96,7 @@ export interface AnalyzeReport {
   };
   meshes: { lung: MeshSummary; internal: MeshSummary };
   /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
-  timingsMs: AnalysisTimingsMs & { read: number; hu: number; writeOutputs?: number };
+  timingsMs: AnalysisTimingsMs & { read: number; hu: number; trust: number; writeOutputs?: number };
   peakRssMb: number;
   /** Files written by --out (absolute paths). */
   outputs?: string[];
@@ -171,8 +172,10 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   }
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
+  const t0 = nowMs();
   const field = measureLungField(s.volume.hu, r.fill, r.params.thresholdHu);
   const trust = assessTrust({ geometry3d: summary.geometry3d, field });
+  const trustMs = nowMs() - t0;
   return {
     folder,
     series: {
@@ -221,6 +224,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       meshArea: t.meshArea,
       split: t.split,
       total: readMs.read + readMs.hu + t.total,
+      trust: trustMs,
     },
     peakRssMb: peakRssMb(),
   };
@@ -371,7 +375,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   const trows: [string, number | undefined][] = [
     ['read', t.read], ['hu', t.hu], ['segmentNoFill', t.segmentNoFill], ['segmentFill', t.segmentFill],
     ['internal', t.internal], ['gk', t.gk], ['meshLung', t.meshLung], ['meshInternal', t.meshInternal], ['meshArea', t.meshArea], ['split', t.split],
-    ['total', t.total], ['writeOutputs', t.writeOutputs],
+    ['total', t.total], ['trust', t.trust], ['writeOutputs', t.writeOutputs],
   ];
   L.push(...table(['stage', 'ms'], trows.filter(([, v]) => v !== undefined).map(([k, v]) => [k, fmt(v as number, 1)])));
   L.push(`peak RSS ${fmt(r.peakRssMb, 0)} MB`);
