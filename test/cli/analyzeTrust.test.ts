@@ -40,6 +40,14 @@ describeWithRealData('analyze says when its numbers cannot be trusted (real seri
     expect(f.lungBoundaryOnBorder).toBe(0);
   });
 
+  it('the right half of the columns only (the cut runs through the trachea): lungsTiny', async () => {
+    const dir = makeSeriesVariant(src, path.join(root, 'crop-right'), 'crop-right');
+    const report = JSON.parse((await analyze(dir, true)).stdout) as AnalyzeReport;
+    expect(report.dimsZyx).toEqual([64, 512, 256]);
+    expect(report.geometryTrusted).toBe(false);
+    expect(report.trust.problems).toEqual(['lungsTiny']);
+  }, 120_000);
+
   it('the middle half of the columns only (the field of view cuts both lungs): lungsTiny, NOT TRUSTED in the text', async () => {
     const dir = makeSeriesVariant(src, path.join(root, 'crop-centre'), 'crop-centre');
     const r = await analyze(dir, true);

@@ -67,6 +67,17 @@ describe('relative paths are the caller\'s', () => {
     const info = JSON.parse(r.stdout) as { series: { slices: number }[] };
     expect(info.series.map((s) => s.slices)).toEqual([20]);
   }, 60_000);
+
+  it('npm run cli analyze from another folder writes a relative --out there', () => {
+    const caller = path.join(root, 'caller-out');
+    phantomFolder(path.join(caller, 'scan'));
+    const r = runNpmCli(['analyze', 'scan', '--json', '--out', 'results'], caller, 90_000);
+    expect(r.hung).toBe(false);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as AnalyzeReport;
+    expect(report.outputs?.map((p) => path.dirname(p))).toEqual(OUTPUT_FILES.map(() => path.join(caller, 'results')));
+    for (const f of OUTPUT_FILES) expect(existsSync(path.join(caller, 'results', f))).toBe(true);
+  }, 120_000);
 });
 
 describe('--out that cannot be written is found before the folder is read', () => {
