@@ -67,7 +67,6 @@ class MeshThread {
 
   constructor(source: string) {
     this.worker = new Worker(source, { eval: true });
-    this.worker.unref();
     this.worker.on('message', (m: MeshReply | { ready: true }) => {
       if (!('id' in m)) return;
       const p = this.pending.get(m.id);
@@ -84,6 +83,8 @@ class MeshThread {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`mesh thread exited (${code})`)));
+    // Only after the listeners: adding a 'message' listener refs the worker again.
+    this.worker.unref();
   }
 
   /**

@@ -1,10 +1,19 @@
 /**
- * `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR]`: the
- * whole analysis pipeline (src/core/analysis) in Node on the largest CT
- * series of a folder: lung masks, internal structures, GK clustering on 5
- * slices, marching-cubes meshes and the airway / left / right split, with
- * timings per stage and peak memory. `--out` writes the masks as NIfTI and
- * the meshes as STL and OBJ.
+ * `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR]
+ * [--max-hu-mib MIB]`: the whole analysis pipeline (src/core/analysis) in
+ * Node on the largest CT series of a folder: lung masks, internal
+ * structures, GK clustering on 5 slices, marching-cubes meshes and the
+ * airway / left / right split, with timings per stage and peak memory.
+ * `--out` writes the masks as NIfTI and the meshes as STL and OBJ; the
+ * folder is checked (created, a file written and removed) before the
+ * analysis, and when writing fails afterwards the report is still printed
+ * (exit code 1). The series must fit the browser's memory budget
+ * (core/volume/memoryBudget.ts; `--max-hu-mib` changes it), checked from
+ * the headers before its volume is allocated.
+ *
+ * The report says whether its numbers can be trusted (core/analysis/trust.ts:
+ * the series' 3D geometry, lungs cut by the field of view) and carries the
+ * series' warnings; with --json they also go to stderr as warnings.
  *
  * The analysis runs on two threads (analysisThread.ts: the internal
  * structures are meshed on a worker thread while this one runs GK and meshes
@@ -20,20 +29,26 @@
  * between them; meshLung / meshInternal are the marching cubes alone,
  * meshArea the two surface areas); total = read + hu + the wall time of the
  * whole analysis (less than the sum of the stages, as two run at once;
- * writing --out files is `writeOutputs`, not in total).
+ * the trust check after it is `trust` and writing --out files
+ * `writeOutputs`, neither in total).
  */
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
 import { nowMs } from '../core/analysis/stages';
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
+import { compareSeriesForDisplay } from '../core/dicom/buildSeries';
 import type { LoadedSeries } from '../core/dicom/types';
-import type { CliIo } from './io';
-import { readFolder, type ReadFolderResult } from './readFolder';
+import { assessTrust, measureLungField, type LungFieldMeasure, type TrustProblem } from '../core/analysis/trust';
+import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
+import { EXIT, type CliIo } from './io';
+import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
 import { runAnalysisThreaded, startAnalysisThread } from './analysisThread';
 import { writeAnalysisOutputs } from './analyzeOutputs';
 
 export const ANALYZE_USAGE =
-  'analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR]   lung masks, GK clusters and meshes of the largest CT series';
+  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
+  'lung masks, GK clusters and meshes of the largest CT series';
 
 export interface AnalyzeOptions {
   folder: string;
@@ -41,6 +56,8 @@ export interface AnalyzeOptions {
   thresholdHu?: number;
   gkZMm?: number;
   outDir?: string;
+  /** Memory budget of the series' HU volume, MiB (default the browser's, MAX_SERIES_HU_BYTES). */
+  maxHuMib?: number;
 }
 
 export interface MeshSummary {
@@ -52,6 +69,12 @@ export interface MeshSummary {
 export interface AnalyzeReport {
   folder: string;
   series: { id: string; description: string; modality: string; files: number; skippedFiles: number };
+  /** False when the numbers below may be wrong: trust.reasons says why. */
+  geometryTrusted: boolean;
+  /** core/analysis/trust.ts assessTrust, with the lung-field measures it judged. */
+  trust: { problems: TrustProblem[]; reasons: string[]; field: LungFieldMeasure };
+  /** The series' warnings (slice order, spacing, missing tags), as buildSeries gives them. */
+  warnings: string[];
   dimsZyx: [number, number, number];
   spacingMmZyx: [number, number, number];
   /** Patient (LPS mm) centre of voxel (0, 0, 0) and the directions of increasing x, y, z (index order x + y*nx + z*nx*ny). */
@@ -74,10 +97,12 @@ export interface AnalyzeReport {
   };
   meshes: { lung: MeshSummary; internal: MeshSummary };
   /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
-  timingsMs: AnalysisTimingsMs & { read: number; hu: number; writeOutputs?: number };
+  timingsMs: AnalysisTimingsMs & { read: number; hu: number; trust: number; writeOutputs?: number };
   peakRssMb: number;
   /** Files written by --out (absolute paths). */
   outputs?: string[];
+  /** Why writing the --out files failed (outputs lists those written before). */
+  outputsError?: string;
 }
 
 export class UsageError extends Error {}
@@ -114,6 +139,10 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
         o.outDir = v;
         break;
       }
+      case '--max-hu-mib':
+        o.maxHuMib = numberArg('--max-hu-mib', value());
+        if (!(o.maxHuMib > 0)) throw new UsageError(`--max-hu-mib must be more than 0, got ${o.maxHuMib}`);
+        break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option: ${a}`);
         positional.push(a);
@@ -144,6 +173,10 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   }
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
+  const t0 = nowMs();
+  const field = measureLungField(s.volume.hu, r.fill, r.params.thresholdHu);
+  const trust = assessTrust({ geometry3d: summary.geometry3d, field });
+  const trustMs = nowMs() - t0;
   return {
     folder,
     series: {
@@ -153,6 +186,9 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       files: new Set(summary.files).size,
       skippedFiles,
     },
+    geometryTrusted: trust.geometryTrusted,
+    trust: { problems: trust.problems, reasons: trust.reasons, field },
+    warnings: [...summary.warnings],
     dimsZyx: summary.dimsZyx,
     spacingMmZyx: summary.spacingMmZyx,
     originMm: s.volume.originMm,
@@ -190,6 +226,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       split: t.split,
       densitometry: t.densitometry,
       total: readMs.read + readMs.hu + t.total,
+      trust: trustMs,
     },
     peakRssMb: peakRssMb(),
   };
@@ -209,33 +246,79 @@ export interface FolderAnalysis {
  * with `input` plus what `pick` derives from the series (the GK slice
  * nearest a z, say). Throws when the folder holds no CT series.
  */
-export async function readAndAnalyze(folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput): Promise<FolderAnalysis> {
+export async function readAndAnalyze(
+  folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput, budget: ReadFolderOptions = {},
+): Promise<FolderAnalysis> {
   startAnalysisThread();
-  const read = await readFolder(folder);
+  const read = await readFolder(folder, budget);
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
+  // readFolder lists the largest CT series first, among those it assembled and those it refused.
+  const refusedCt = read.refused.find((r) => r.summary.modality === 'CT');
+  if (refusedCt && (ct.length === 0 || compareSeriesForDisplay(refusedCt.summary, ct[0].summary) < 0)) {
+    throw new Error(`the largest CT series in ${folder} (${refusedCt.summary.description || refusedCt.summary.id}) was not loaded: ${refusedCt.reason}` +
+      ' (--max-hu-mib sets the budget)');
+  }
   if (ct.length === 0) {
-    const found = read.series.length
-      ? `found ${read.series.map((s) => `${s.summary.modality || 'unknown'} (${s.summary.sliceCount} slices)`).join(', ')}`
+    const found = read.series.length || read.refused.length
+      ? `found ${[...read.series, ...read.refused].map((s) => `${s.summary.modality || 'unknown'} (${s.summary.sliceCount} slices)`).join(', ')}`
       : 'no image series';
     throw new Error(`no CT series in ${folder}: ${found}, ${read.skipped.length} file(s) skipped`);
   }
-  // readFolder lists the largest CT series first.
   const series = ct[0];
   const result = await runAnalysisThreaded(series.volume, { ...input, ...(pick ? pick(series) : {}) });
   return { read, series, result };
 }
 
-/** Reads the folder, runs the pipeline, writes --out files; returns the report and the analysis. */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Makes sure files can be written into `dir` (created when missing): writes
+ * and removes a small file there. Throws with the reason: a file in the way,
+ * a path under a file, no permission, a read-only file system.
+ */
+export async function checkOutDir(dir: string): Promise<void> {
+  const s = await stat(dir).catch(() => null);
+  if (s && !s.isDirectory()) throw new Error(`--out ${dir} is not a folder`);
+  const probe = path.join(dir, `.lungview-write-check-${process.pid}`);
+  try {
+    // One level at a time: Node's recursive mkdir never returns for some
+    // paths it cannot create (under /proc, say); mkdir of one level fails.
+    const missing: string[] = [];
+    for (let d = dir; !(await stat(d).catch(() => null)) && path.dirname(d) !== d; d = path.dirname(d)) missing.push(d);
+    for (const d of missing.reverse()) await mkdir(d);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (e) {
+    throw new Error(`cannot write into --out ${dir}: ${errorText(e)}`);
+  }
+}
+
+/**
+ * Checks the --out folder, reads the folder, runs the pipeline, writes the
+ * --out files; returns the report and the analysis. A failure to write the
+ * outputs does not throw: the report says it (outputsError).
+ */
 export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
+  const outDir = o.outDir === undefined ? undefined : path.resolve(o.outDir);
+  if (outDir !== undefined) await checkOutDir(outDir);
   const input: AnalysisParamsInput = {};
   if (o.thresholdHu !== undefined) input.thresholdHu = o.thresholdHu;
   const gkZMm = o.gkZMm;
+  const budget: ReadFolderOptions = o.maxHuMib === undefined ? {} : { maxSeriesHuBytes: Math.floor(o.maxHuMib * 2 ** 20) };
   const { read, series, result } = await readAndAnalyze(o.folder, input,
-    gkZMm === undefined ? undefined : (s) => ({ gk: { centreSlice: sliceNearestZ(s.volume, gkZMm) } }));
+    gkZMm === undefined ? undefined : (s) => ({ gk: { centreSlice: sliceNearestZ(s.volume, gkZMm) } }), budget);
   const report = buildReport(o.folder, series, read.skipped.length, result, read.timingsMs);
-  if (o.outDir) {
+  if (outDir !== undefined) {
     const t0 = nowMs();
-    report.outputs = await writeAnalysisOutputs(path.resolve(o.outDir), series.volume, result);
+    const written: string[] = [];
+    try {
+      await writeAnalysisOutputs(outDir, series.volume, result, written);
+    } catch (e) {
+      report.outputsError = errorText(e);
+    }
+    report.outputs = written;
     report.timingsMs.writeOutputs = nowMs() - t0;
   }
   report.peakRssMb = peakRssMb();
@@ -259,6 +342,11 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   L.push(`${r.folder}: ${r.series.modality} series ${r.series.description || r.series.id}, ${r.series.files} files` +
     (r.series.skippedFiles ? `, ${r.series.skippedFiles} skipped` : ''));
   L.push(`volume ${nz}×${ny}×${nx} (z×y×x), spacing ${r.spacingMmZyx.map((v) => fmt(v, 4)).join(' / ')} mm; threshold ${r.params.thresholdHu} HU`);
+  for (const w of r.warnings) L.push(`warning: ${w}`);
+  if (!r.geometryTrusted) {
+    L.push('', 'NOT TRUSTED: the volumes, meshes and areas below may be wrong:');
+    for (const reason of r.trust.reasons) L.push(`  - ${reason}`);
+  }
   L.push('');
   const lm = r.lungMl;
   const rows = [
@@ -289,7 +377,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   const trows: [string, number | undefined][] = [
     ['read', t.read], ['hu', t.hu], ['segmentNoFill', t.segmentNoFill], ['segmentFill', t.segmentFill],
     ['internal', t.internal], ['gk', t.gk], ['meshLung', t.meshLung], ['meshInternal', t.meshInternal], ['meshArea', t.meshArea], ['split', t.split],
-    ['total', t.total], ['writeOutputs', t.writeOutputs],
+    ['total', t.total], ['trust', t.trust], ['writeOutputs', t.writeOutputs],
   ];
   L.push(...table(['stage', 'ms'], trows.filter(([, v]) => v !== undefined).map(([k, v]) => [k, fmt(v as number, 1)])));
   L.push(`peak RSS ${fmt(r.peakRssMb, 0)} MB`);
@@ -297,6 +385,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     L.push('', 'written:');
     for (const f of r.outputs) L.push(`  ${f}`);
   }
+  if (r.outputsError) L.push('', `writing the outputs failed: ${r.outputsError}`);
   return L.join('\n') + '\n';
 }
 
@@ -307,15 +396,24 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`${e.message}\nusage: ${ANALYZE_USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
   let report: AnalyzeReport;
   try {
     report = (await analyzeFolder(o)).report;
   } catch (e) {
-    io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    io.err(`error: ${errorText(e)}\n`);
+    return EXIT.failed;
   }
   io.out(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatAnalyzeReport(report));
-  return 0;
+  if (o.json) {
+    // The text report shows these; with --json stdout is JSON only, so they are repeated here.
+    for (const w of report.warnings) io.err(`warning: ${w}\n`);
+    for (const reason of report.trust.reasons) io.err(`warning: not trusted: ${reason}\n`);
+  }
+  if (report.outputsError) {
+    io.err(`error: writing the outputs failed: ${report.outputsError}\n`);
+    return EXIT.failed;
+  }
+  return EXIT.done;
 }

@@ -17,10 +17,13 @@ export const OUTPUT_FILES = [
   'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'internal.nii.gz', 'lung.stl', 'lung.obj', 'internal.stl', 'internal.obj',
 ] as const;
 
-/** Writes the masks and meshes into dir (created if needed); returns the paths written. */
-export async function writeAnalysisOutputs(dir: string, volume: Volume, r: AnalysisResult): Promise<string[]> {
+/**
+ * Writes the masks and meshes into dir (created if needed); returns the
+ * paths written, which are also pushed onto `written` as each file is done
+ * (so a caller knows what was written when a later file fails).
+ */
+export async function writeAnalysisOutputs(dir: string, volume: Volume, r: AnalysisResult, written: string[] = []): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const written: string[] = [];
   const put = async (name: string, bytes: Uint8Array | string) => {
     const p = path.join(dir, name);
     await writeFile(p, bytes);

@@ -1,12 +1,14 @@
 /**
- * `info <folder> [--json]`: the series found in a folder (size, spacing, HU
- * range, warnings) and the files that were skipped, with reasons.
+ * `info <folder> [--json] [--max-hu-mib MIB]`: the series found in a folder
+ * (size, spacing, HU range, warnings), the files that were skipped and the
+ * series refused for the memory budget, with reasons.
  */
 import type { LoadedSeries, SkippedFile } from '../core/dicom/types';
-import type { CliIo } from './io';
-import { readFolder } from './readFolder';
+import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
+import { EXIT, type CliIo } from './io';
+import { readFolder, type ReadFolderOptions } from './readFolder';
 
-export const INFO_USAGE = 'info <folder> [--json]   list the series in a folder and the skipped files';
+export const INFO_USAGE = `info <folder> [--json] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   list the series in a folder and the skipped files`;
 
 export interface SeriesInfo {
   id: string;
@@ -27,9 +29,20 @@ export interface SeriesInfo {
   warnings: string[];
 }
 
+/** A series not loaded: its HU volume would exceed the memory budget. */
+export interface RefusedSeriesInfo {
+  id: string;
+  modality: string;
+  description: string;
+  slices: number;
+  dimsZyx: [number, number, number];
+  reason: string;
+}
+
 export interface InfoResult {
   series: SeriesInfo[];
   skipped: SkippedFile[];
+  refused: RefusedSeriesInfo[];
 }
 
 /** Min, max and mean of a HU array (one pass). */
@@ -69,9 +82,15 @@ function seriesInfo(s: LoadedSeries): SeriesInfo {
   };
 }
 
-async function collectInfo(folder: string): Promise<InfoResult> {
-  const { series, skipped } = await readFolder(folder);
-  return { series: series.map(seriesInfo), skipped };
+async function collectInfo(folder: string, budget: ReadFolderOptions = {}): Promise<InfoResult> {
+  const { series, skipped, refused } = await readFolder(folder, budget);
+  return {
+    series: series.map(seriesInfo),
+    skipped,
+    refused: refused.map(({ summary: s, reason }) => ({
+      id: s.id, modality: s.modality, description: s.description, slices: s.sliceCount, dimsZyx: s.dimsZyx, reason,
+    })),
+  };
 }
 
 function pad(s: string, n: number): string {
@@ -100,6 +119,10 @@ function formatInfo(folder: string, r: InfoResult): string {
       for (const w of s.warnings) lines.push(`   warning: ${w}`);
     });
   }
+  if (r.refused.length) {
+    lines.push('', 'not loaded (memory budget, --max-hu-mib sets it):');
+    for (const s of r.refused) lines.push(`  ${s.modality || '-'} ${s.description || s.id}: ${s.reason}`);
+  }
   if (r.skipped.length) {
     lines.push('', 'skipped:');
     const w = Math.max(...r.skipped.map((s) => s.file.length));
@@ -108,22 +131,40 @@ function formatInfo(folder: string, r: InfoResult): string {
   return lines.join('\n') + '\n';
 }
 
-export async function runInfo(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
-  const positional = args.filter((a) => !a.startsWith('-'));
-  if (unknown.length || positional.length !== 1) {
-    io.err(`usage: ${INFO_USAGE}\n`);
-    return 2;
+/** The arguments of info, or the reason they are wrong. */
+function parseInfoArgs(args: string[]): { folder: string; json: boolean; budget: ReadFolderOptions } | string {
+  let json = false;
+  const budget: ReadFolderOptions = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') json = true;
+    else if (a === '--max-hu-mib' || a.startsWith('--max-hu-mib=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      const mib = Number(v);
+      if (v === undefined || v.trim() === '' || !(mib > 0) || !Number.isFinite(mib)) return `--max-hu-mib must be more than 0, got '${v ?? ''}'`;
+      budget.maxSeriesHuBytes = Math.floor(mib * 2 ** 20);
+    } else if (a.startsWith('-')) return `unknown option: ${a}`;
+    else positional.push(a);
   }
-  const folder = positional[0];
+  if (positional.length !== 1) return positional.length ? 'give exactly one folder' : 'missing folder';
+  return { folder: positional[0], json, budget };
+}
+
+export async function runInfo(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseInfoArgs(args);
+  if (typeof parsed === 'string') {
+    io.err(`${parsed}\nusage: ${INFO_USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { folder, json, budget } = parsed;
   let result: InfoResult;
   try {
-    result = await collectInfo(folder);
+    result = await collectInfo(folder, budget);
   } catch (e) {
     io.err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    return EXIT.failed;
   }
   io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatInfo(folder, result));
-  return 0;
+  return EXIT.done;
 }

@@ -12,17 +12,41 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createCodecSet, type CodecSet } from '../codecs/codecSet';
-import { buildSeries } from '../core/dicom/buildSeries';
+import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries } from '../core/dicom/buildSeries';
 import { parseDicomFile } from '../core/dicom/parseDicomFile';
 import { huInPlace } from '../core/dicom/pixelToHu';
 import { transferSyntaxInfo } from '../core/dicom/transferSyntax';
-import type { DecodedSlice, LoadedSeries, ParseFileResult, SkippedFile } from '../core/dicom/types';
+import type { DecodedSlice, LoadedSeries, ParseFileResult, SeriesSummary, SkippedFile } from '../core/dicom/types';
+import { huBytes, MAX_LOAD_HU_BYTES, MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
+
+export interface ReadFolderOptions {
+  /** Bytes of HU one series' volume may take (default MAX_SERIES_HU_BYTES, the browser's). */
+  maxSeriesHuBytes?: number;
+  /** Bytes of HU all series of the folder may take together (default MAX_LOAD_HU_BYTES). */
+  maxLoadHuBytes?: number;
+}
+
+/** A series found in the folder but not assembled: its volume would exceed the memory budget. */
+export interface RefusedSeries {
+  summary: SeriesSummary;
+  /** Bytes its HU volume would take. */
+  huBytes: number;
+  reason: string;
+}
+
+/** Bytes as MiB for messages. */
+export function formatMib(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return `${mib >= 10 ? Math.round(mib).toLocaleString('en-US') : mib.toFixed(2)} MiB`;
+}
 
 export interface ReadFolderResult {
   /** Largest CT series first. */
   series: LoadedSeries[];
   /** Files that are not usable images, with the reason; paths relative to the folder. */
   skipped: SkippedFile[];
+  /** Series refused from their headers, before allocation, for the memory budget (largest CT first). */
+  refused: RefusedSeries[];
   /**
    * Wall time of the two passes (ms): read = listing the folder, reading every
    * file and parsing its header (compressed or multi-frame files are decoded
@@ -119,7 +143,7 @@ function errorText(e: unknown): string {
  *      there (fillSlice, huInPlace): no parse, no per-slice array, no copy
  *      in JavaScript.
  */
-export async function readFolder(dir: string): Promise<ReadFolderResult> {
+export async function readFolder(dir: string, options: ReadFolderOptions = {}): Promise<ReadFolderResult> {
   codecs ??= createCodecSet();
   const t0 = performance.now();
   const s = await stat(dir).catch(() => null);
@@ -169,6 +193,26 @@ export async function readFolder(dir: string): Promise<ReadFolderResult> {
     const r = parseDicomFile(reader.read(path.join(dir, file)), file, { huOutput: () => out });
     if (!r.ok) throw new Error(`${file} changed while the folder was read: ${r.skipped.reason}`);
   };
-  const series = buildSeries(slices, { releaseSlices: true, fillSlice });
-  return { series, skipped, timingsMs: { read: t1 - t0, hu: performance.now() - t1 } };
+  // buildSeries, with the memory budget checked on each plan before its volume is allocated.
+  const maxSeries = options.maxSeriesHuBytes ?? MAX_SERIES_HU_BYTES;
+  const maxLoad = options.maxLoadHuBytes ?? MAX_LOAD_HU_BYTES;
+  const plans = groupSeries(slices).map((g) => planSeries(g));
+  plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
+  const series: LoadedSeries[] = [];
+  const refused: RefusedSeries[] = [];
+  let total = 0;
+  for (const plan of plans) {
+    const bytes = huBytes(plan.summary.dimsZyx);
+    const [nz, ny, nx] = plan.summary.dimsZyx;
+    const what = `${nx} × ${ny} × ${nz} voxels, ${formatMib(bytes)} of HU`;
+    if (bytes > maxSeries) {
+      refused.push({ summary: plan.summary, huBytes: bytes, reason: `${what}: more than the ${formatMib(maxSeries)} one series may take` });
+    } else if (total + bytes > maxLoad) {
+      refused.push({ summary: plan.summary, huBytes: bytes, reason: `${what}: with the series before it, more than the ${formatMib(maxLoad)} one folder may take` });
+    } else {
+      total += bytes;
+      series.push({ summary: plan.summary, volume: assembleVolume(plan, { releaseSlices: true, fillSlice }) });
+    }
+  }
+  return { series, skipped, refused, timingsMs: { read: t1 - t0, hu: performance.now() - t1 } };
 }

@@ -224,6 +224,9 @@ describeWithRealData('analyze on the real series against the reference', () => {
         expect(r.lungMl.splitFailure).toBe(r.split.reason);
       }
       checkOutputs(out, r, seriesDir(name));
+      // Complete chest series with sound geometry: nothing to distrust.
+      expect(r.geometryTrusted).toBe(true);
+      expect(r.trust.reasons).toEqual([]);
     }, 120_000);
   }
 });

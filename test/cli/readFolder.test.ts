@@ -30,6 +30,19 @@ describe('readFolder', () => {
     expect(skipped).toEqual([{ file: 'a/deeper/README.txt', reason: expect.stringMatching(/not a DICOM file/) }]);
   });
 
+  it('refuses, from the headers, a series over the per-series budget and one that would take the folder over its budget (the folder above)', async () => {
+    // b: 32 × 32 × 14 = 28,672 bytes of HU; a: 32 × 32 × 10 = 20,480.
+    const perSeries = await readFolder(dir, { maxSeriesHuBytes: 25_000 });
+    expect(perSeries.series.map((s) => s.summary.dimsZyx)).toEqual([[10, 32, 32]]);
+    expect(perSeries.refused.map((r) => [r.summary.dimsZyx, r.huBytes, r.reason])).toEqual([
+      [[14, 32, 32], 28_672, '32 × 32 × 14 voxels, 0.03 MiB of HU: more than the 0.02 MiB one series may take'],
+    ]);
+    const perFolder = await readFolder(dir, { maxLoadHuBytes: 40_000 });
+    expect(perFolder.series.map((s) => s.summary.dimsZyx)).toEqual([[14, 32, 32]]);
+    expect(perFolder.refused.map((r) => r.reason)).toEqual(['32 × 32 × 10 voxels, 0.02 MiB of HU: with the series before it, more than the 0.04 MiB one folder may take']);
+    expect((await readFolder(dir)).refused).toEqual([]);
+  });
+
   it('puts native pixels straight into the volume: the HU of a full parse for every pixel layout', async () => {
     const root = path.join(dir, 'layouts');
     // 4 × 9 = 36 pixels a slice: the two-pixel (SWAR) paths run on 32 of them; 3 × 5 = 15 pixels: every
