@@ -35,11 +35,11 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
-import { nowMs } from '../core/analysis/stages';
+import { nowMs, trustStage } from '../core/analysis/stages';
 import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
 import { compareSeriesForDisplay } from '../core/dicom/buildSeries';
 import type { LoadedSeries } from '../core/dicom/types';
-import { assessTrust, measureLungField, type LungFieldMeasure, type TrustProblem } from '../core/analysis/trust';
+import type { LungFieldMeasure, TrustProblem } from '../core/analysis/trust';
 import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import { EXIT, type CliIo } from './io';
 import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
@@ -174,8 +174,8 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
-  const field = measureLungField(s.volume.hu, r.fill, r.params.thresholdHu);
-  const trust = assessTrust({ geometry3d: summary.geometry3d, field });
+  const trust = trustStage(s.volume, r.fill, r.params.thresholdHu, summary);
+  const field = trust.field;
   const trustMs = nowMs() - t0;
   return {
     folder,

@@ -19,6 +19,7 @@
  * stops the running one (the worker is terminated; the next call spawns a
  * new one). `attach()` starts a run whenever a series is opened.
  */
+import type { Geometry3dTrust, SeriesSummary } from '../core/dicom/types';
 import type { Volume } from '../core/volume/volume';
 import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
@@ -86,6 +87,8 @@ interface RunContext {
   putMesh(kind: AnalysisMeshKind, m: MeshOutput): void;
   mark(name: string): void;
   alive(): boolean;
+  /** The series' geometry verdict and rescale warning (judged with the lungs by the trust check). */
+  series: { geometry3d?: Geometry3dTrust; rescaleWarning?: string };
   /** The lung masks' label array, once the segment step has it. */
   lungLabels: Uint8Array | null;
 }
@@ -106,7 +109,7 @@ const FRESH_WORKER = 'fresh worker';
 
 const segmentStep = scheduled<SegmentOutput>({
   stage: 'segment',
-  call: (c, p) => c.service.segment(c.seriesId, c.volume, { thresholdHu: c.params.thresholdHu, background: c.params.background }, p),
+  call: (c, p) => c.service.segment(c.seriesId, c.volume, { thresholdHu: c.params.thresholdHu, background: c.params.background, ...c.series }, p),
   keep(c, seg) {
     // The three lung masks are views of one label array (the internal structures show once their stage is done).
     c.lungLabels = seg.labels;
@@ -134,6 +137,7 @@ const internalStep = scheduled<InternalOutput>({
       voxels: { ...r.voxels, internal: inner.voxels },
       ml: { ...r.ml, internal: inner.ml },
       histogram: inner.histogram,
+      trust: { geometryTrusted: inner.trust.geometryTrusted, reasons: inner.trust.reasons },
     });
   },
 });
@@ -199,6 +203,14 @@ export const BROWSER_SCHEDULE: readonly (ScheduledStage | typeof FRESH_WORKER)[]
   FRESH_WORKER,
   surfaceStep('meshGk', 'gk'),
 ];
+
+/** What the trust check needs of the series (nothing when it is not known). */
+function seriesTrustInput(s: SeriesSummary | null): RunContext['series'] {
+  const out: RunContext['series'] = {};
+  if (s?.geometry3d) out.geometry3d = s.geometry3d;
+  if (s?.rescaleWarning) out.rescaleWarning = s.rescaleWarning;
+  return out;
+}
 
 /** Not an error: the run was replaced or stopped. */
 class Superseded extends Error {}
@@ -301,7 +313,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       act().setMesh(kind, meta);
     }
 
-    const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null };
+    const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null, series: seriesTrustInput(selectedSeries(s)) };
     try {
       for (const entry of BROWSER_SCHEDULE) {
         if (entry === FRESH_WORKER) await recycle();

@@ -118,6 +118,8 @@ export interface AnalysisResults {
   voxels: { fill?: number; noFill?: number; internal?: number };
   ml: { fill?: number; noFill?: number; internal?: number };
   histogram?: HuHistogram;
+  /** Whether the numbers can be trusted, and why not (core trustStage). */
+  trust?: { geometryTrusted: boolean; reasons: string[] };
   gk?: GkSummary;
   split?: SplitSummary;
   timingsMs: Partial<Record<AnalysisStageId, number>>;

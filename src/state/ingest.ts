@@ -12,6 +12,7 @@
  * (no files, nothing readable, only series already open) leaves the
  * session as it was and says why. clear() empties the session.
  */
+import { MAX_LOAD_HU_BYTES, MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import type { DecodedSlice, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries, type SeriesPlan } from '../core/dicom/buildSeries';
 import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
@@ -49,7 +50,7 @@ export interface MemoryBudget {
  * analysis holds about three more bytes per voxel on top (masks in the page
  * and a copy in its worker), which keeps a full analysis within a few GiB.
  */
-const DEFAULT_MEMORY_BUDGET: MemoryBudget = { maxSeriesBytes: 2 ** 30, maxTotalBytes: 2 ** 31 };
+const DEFAULT_MEMORY_BUDGET: MemoryBudget = { maxSeriesBytes: MAX_SERIES_HU_BYTES, maxTotalBytes: MAX_LOAD_HU_BYTES };
 
 export interface IngestDeps {
   store: AppStore;

@@ -14,7 +14,8 @@
  * that has the masks.
  */
 import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
-import type { GkStageResult } from '../core/analysis/stages';
+import type { GkStageResult, TrustStageResult } from '../core/analysis/stages';
+import type { Geometry3dTrust } from '../core/dicom/types';
 import type { HuHistogram } from '../core/segmentation/huHistogram';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
@@ -27,6 +28,9 @@ export type StageProgressCallback = (fraction: number, step?: string) => void;
 export interface SegmentParams {
   thresholdHu: number;
   background: LungBackground;
+  /** The series' geometry verdict and rescale warning, judged with the lungs by the internal stage's trust check (absent: not known). */
+  geometry3d?: Geometry3dTrust;
+  rescaleWarning?: string;
 }
 
 export interface SegmentOutput {
@@ -53,6 +57,8 @@ export interface InternalOutput {
   minusOneVoxels: number;
   /** Lung HU values (inside the filled mask). */
   histogram: HuHistogram;
+  /** Whether the numbers can be trusted (series geometry, lungs against the field of view). */
+  trust: TrustStageResult;
   ms: number;
 }
 
@@ -110,6 +116,8 @@ export interface AnalysisMasksState {
   internal?: RunSet;
   /** The GK mask on its own grid (its slices only, in 'slices' scope). */
   gk?: { geometry: VolumeGeometry; runs: RunSet };
+  /** The parameters the masks were segmented with. */
+  segment?: SegmentParams;
 }
 
 export interface AnalysisWorkerApi {

@@ -19,7 +19,7 @@
  */
 import * as Comlink from 'comlink';
 import { lungLabelsFromRuns } from '../core/analysis/internalMask';
-import { gkMaskRuns, gkStage, internalStage, segmentStage, splitStage } from '../core/analysis/stages';
+import { gkMaskRuns, gkStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { freeNow } from '../core/memory/freeNow';
 import type { Mesh } from '../core/mesh/mesh';
@@ -57,6 +57,8 @@ interface Session {
   noFill?: RunSet;
   internal?: RunSet;
   gk?: RunMask;
+  /** The segment stage's parameters (the trust check judges its mask with them). */
+  segment?: SegmentParams;
 }
 
 const now: () => number = () => performance.now();
@@ -125,7 +127,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
 
     exportMasks(id) {
       const s = session(id);
-      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk };
+      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk, segment: s.segment };
       if (s.hu) freeNow(s.hu);
       sessions.delete(id);
       return Comlink.transfer(out, masksStateBuffers(out));
@@ -134,7 +136,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     importMasks(id, masks) {
       for (const s of sessions.values()) if (s.hu) freeNow(s.hu);
       sessions.clear();
-      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk });
+      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk, segment: masks.segment });
     },
 
     segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput {
@@ -147,6 +149,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const { runs } = segmentStage({ ...s.geometry, hu }, params, { onProgress: report });
       s.fill = runs.fill;
       s.noFill = runs.noFill;
+      s.segment = params;
       const ml = voxelVolumeMm3(s.geometry) / 1000;
       const fillVoxels = runs.voxels.fill;
       const noFillVoxels = runs.voxels.noFill;
@@ -179,6 +182,9 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const minusOneVoxels = inner.internal.minusOneVoxels;
       report(0.5, 'lung HU histogram');
       const histogram = runsHuHistogram(hu, fill);
+      report(0.75, 'trust check');
+      const segment = need(s.segment, 'the segment parameters');
+      const trust = trustStage({ ...s.geometry, hu }, fill, segment.thresholdHu, segment);
       report(1);
       releaseCallback(onProgress);
       const out: InternalOutput = {
@@ -186,6 +192,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
         ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000,
         minusOneVoxels,
         histogram,
+        trust,
         ms: now() - t0,
       };
       return out;

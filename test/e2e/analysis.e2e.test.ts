@@ -73,6 +73,8 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
   it('shows lung volumes that agree with the reference pipeline', async () => {
     const { page } = session.app;
     const ml = async (id: string) => parseFloat(await page.getByTestId(id).innerText());
+    // A complete real series: its numbers are not flagged.
+    expect(await page.getByTestId('stats-untrusted').count()).toBe(0);
     expect(Math.abs((await ml('stats-lung-fill-ml')) - ref.lung_volume_ml.fill)).toBeLessThan(1);
     expect(Math.abs((await ml('stats-lung-nofill-ml')) - ref.lung_volume_ml.nofill)).toBeLessThan(1);
     expect(Math.abs((await ml('stats-internal-ml')) - ref.lung_volume_ml.internal)).toBeLessThan(1);

@@ -143,6 +143,13 @@ describe('series whose volume cannot be trusted in 3D', () => {
     await screenshot(page, 'geometry-tilted-info');
     // The lungs are meshed anyway; the 3D tab says what is wrong with them.
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 120_000 });
+    // And the volumes are not shown as clean numbers: the stats say why they cannot be trusted.
+    const untrusted = page.getByTestId('stats-untrusted');
+    await untrusted.waitFor();
+    expect(await untrusted.getAttribute('role')).toBe('alert');
+    expect(await untrusted.innerText()).toMatch(/cannot be trusted[\s\S]*Gantry tilt 15\.0°/);
+    await untrusted.scrollIntoViewIfNeeded();
+    await screenshot(page, 'geometry-tilted-stats');
     await page.getByTestId('tab-3d').click();
     const warn3d = page.getByTestId('view3d-geometry-warning');
     await warn3d.waitFor();

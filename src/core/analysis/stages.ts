@@ -20,6 +20,8 @@
  *                  the mask's own grid
  *   densitometryStage  HU measures per lung and region on the split's labels
  *                  (densitometry.ts)
+ *   trustStage     whether the numbers can be trusted: the series' geometry
+ *                  and the lungs against the field of view (trust.ts)
  *   surfaces       mesh/surface.ts `surface` (marching cubes, smoothing,
  *                  decimation, colours), called by each host as its own stage
  *
@@ -41,9 +43,11 @@ import { axialRunsOf, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, 
 import { maskOfRuns, runsFromMask, type RunSet } from '../segmentation/runs';
 import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmentLungs';
 import { splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
-import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Volume, type VolumeGeometry } from '../volume/volume';
+import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams } from './analysisParams';
 import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
+import { assessTrust, measureLungField, type LungFieldMeasure, type TrustVerdict } from './trust';
+import type { Geometry3dTrust } from '../dicom/types';
 import { internalStructuresFromRuns, lungOnlyHuOfRuns, type InternalStructures } from './internalMask';
 
 export interface StageOptions {
@@ -256,6 +260,28 @@ export function gkStage(volume: Volume, fill: RunSet, params: GkStageParams, opt
 export function gkMaskRuns(volume: VolumeGeometry, gk: Pick<GkStageResult, 'zFrom' | 'planes' | 'mask'>): { geometry: VolumeGeometry; runs: RunSet } {
   const geometry = { ...geometryOf(volume), nz: gk.planes, originMm: voxelToPatientMm(volume, 0, 0, gk.zFrom) };
   return { geometry, runs: runsFromMask(gk.mask, geometry) };
+}
+
+// ---------------------------------------------------------------------------
+// trust
+// ---------------------------------------------------------------------------
+
+export interface TrustStageResult extends TrustVerdict {
+  /** The lung field measures the verdict judged (trust.ts measureLungField). */
+  field: LungFieldMeasure;
+}
+
+/**
+ * Whether the numbers of this analysis can be trusted (trust.ts): the
+ * series' geometry verdict and the filled lung mask against the image
+ * border and the body. Given as runs, the mask is painted for the one pass
+ * and freed (1 B/voxel while it runs).
+ */
+export function trustStage(volume: Volume, fill: Mask | RunSet, thresholdHu: number, series?: { geometry3d?: Geometry3dTrust; rescaleWarning?: string }): TrustStageResult {
+  const mask = 'data' in fill ? fill : maskOfRuns(fill, volume);
+  const field = measureLungField(volume.hu, mask, thresholdHu);
+  if (mask !== fill) freeNow(mask.data);
+  return { ...assessTrust({ geometry3d: series?.geometry3d, rescaleWarning: series?.rescaleWarning, field }), field };
 }
 
 // ---------------------------------------------------------------------------

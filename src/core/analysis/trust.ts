@@ -99,6 +99,8 @@ export interface TrustInput {
   geometry3d?: Geometry3dTrust;
   /** measureLungField of the filled lung mask; absent: not checked. */
   field?: LungFieldMeasure;
+  /** The series' rescale warning (SeriesSummary.rescaleWarning): quoted when the lungs are not found, the usual symptom of values that are not HU. */
+  rescaleWarning?: string;
 }
 
 export interface TrustVerdict {
@@ -134,7 +136,8 @@ export function assessTrust(input: TrustInput): TrustVerdict {
     const ratio = f.bodyVoxels > 0 ? f.lungVoxels / f.bodyVoxels : 0;
     if (ratio < LUNG_BODY_MIN) {
       problems.push('lungsTiny');
-      reasons.push(`the lung mask is ${pct(ratio)} of the body (a chest has about 20 %): the lungs are cut by the field of view or not in the scan, so what was measured is not the lungs`);
+      const scale = input.rescaleWarning ? `; the HU scale is in doubt too (${input.rescaleWarning})` : '';
+      reasons.push(`the lung mask is ${pct(ratio)} of the body (a chest has about 20 %): the lungs are cut by the field of view or not in the scan, so what was measured is not the lungs${scale}`);
     }
   }
   return { geometryTrusted: problems.length === 0, problems, reasons };

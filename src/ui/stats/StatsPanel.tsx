@@ -66,9 +66,20 @@ export function StatsPanel() {
     );
   }
   const split = r.split;
+  const untrusted = r.trust && !r.trust.geometryTrusted ? r.trust.reasons : [];
   return (
     <Panel title="Lung measurements" testId="stats-panel">
-      <dl className="metadata stats-numbers">
+      {untrusted.length ? (
+        <div className="stats-untrusted" role="alert" data-testid="stats-untrusted">
+          <strong>These volumes cannot be trusted:</strong>
+          <ul>
+            {untrusted.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <dl className={`metadata stats-numbers${untrusted.length ? ' stats-numbers-untrusted' : ''}`}>
         <Row label="Lungs, filled" value={formatMl(r.ml.fill)} testId="stats-lung-fill-ml" title="Lung mask with enclosed vessels and airway walls filled" />
         <Row label="Lungs, not filled" value={formatMl(r.ml.noFill)} testId="stats-lung-nofill-ml" />
         <Row label="Internal structures" value={formatMl(r.ml.internal)} testId="stats-internal-ml" title="Filled minus not filled" />

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAnalysisThreaded, stopAnalysisThread } from '../../../src/cli/analysisThread';
 import { runAnalysis, type AnalysisResult } from '../../../src/core/analysis/runAnalysis';
 import { internalStructuresMask } from '../../../src/core/analysis/internalMask';
+import { trustStage } from '../../../src/core/analysis/stages';
 import type { Volume } from '../../../src/core/volume/volume';
 import { createAnalysisWorkerApi } from '../../../src/workers/analysisWorkerApi';
 import type { GkOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput } from '../../../src/workers/analysisApi';
@@ -83,6 +84,13 @@ describe('the analysis in each host', () => {
       expect(page[kind].areaMm2).toBe(single.meshes[kind].areaMm2);
       expect(page[kind].triangles).toBe(single.meshes[kind].triangles);
     }
+  });
+
+  it('the same trust verdict (the worker judges the runs, the CLI the mask)', () => {
+    const fromMask = trustStage(volume, cli.fill, -700);
+    expect(page.inner.trust).toEqual(fromMask);
+    expect(fromMask.geometryTrusted).toBe(true);
+    expect(fromMask.field.lungVoxels).toBe(single.voxels.lungFill);
   });
 
   it('the same airway / right / left split', () => {
