@@ -681,25 +681,92 @@ function imageTypeOf(ds: DataSet): string[] {
   return v ? v.split('\\').slice(0, 8).map((x) => x.trim().toUpperCase()) : [];
 }
 
+/** What the pixel steps need to know about the image: its size, format and how its frames are stored. */
+interface ImageLayout {
+  rows: number;
+  columns: number;
+  samples: number;
+  photometric: string;
+  decoder: PixelDecoder | null;
+  fmt: PixelFormat;
+  padding: PixelPadding | null;
+  frames: number;
+  bytesPerPixel: number;
+  pixelsPerFrame: number;
+  frameBytes: number;
+}
+
 function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOptions): DecodedSlice[] {
   const prefix = options.prefixOfFileBytes !== undefined;
   if (prefix) options = { ...options, headerOnly: true };
   const layout = detectLayout(bytes);
   const ds = parseDataSet(layout, prefix);
   const tsUid = layout.transferSyntax;
-  const ts = transferSyntaxInfo(tsUid);
-
   const pixelEl = ds.elements[T.pixelData];
-  if (!pixelEl) {
-    const float = ds.elements[T.floatPixelData] ? 'Float Pixel Data (7FE0,0008)' : ds.elements[T.doubleFloatPixelData] ? 'Double Float Pixel Data (7FE0,0009)' : '';
-    if (float) {
-      skip(`${float}: floating-point pixel values (a parametric map or derived image, not stored CT values) are not supported; only integer Pixel Data (7FE0,0010) is read`);
+  if (!pixelEl) refuseNonImage(ds, layout);
+  const image = imageLayoutOf(ds, pixelEl, tsUid, prefix, options);
+  const { rows, columns, frames } = image;
+  const data = ds.byteArray as Uint8Array;
+  // Bytes of the data set in the whole file. (A deflated data set is
+  // inflated into a new array: its prefix says nothing of the file's size.)
+  const total = prefix && data.buffer === bytes.buffer
+    ? Math.max(data.length, (options.prefixOfFileBytes ?? 0) - (data.byteOffset - bytes.byteOffset))
+    : data.length;
+  const available = Math.max(0, total - pixelEl.dataOffset);
+  const encoded = checkPixelBytes(ds, pixelEl, image, available, prefix, options.headerOnly === true);
+  const info: EncodedFrameInfo = {
+    rows, columns, bitsAllocated: image.fmt.bitsAllocated, bitsStored: image.fmt.bitsStored, pixelRepresentation: image.fmt.pixelRepresentation,
+    samplesPerPixel: image.samples, photometricInterpretation: image.photometric, transferSyntaxUid: tsUid,
+  };
+
+  const geos = frameGeometries(ds, frames);
+  const base = baseHeader(ds, file, tsUid, rows, columns);
+  const out: DecodedSlice[] = [];
+  for (let f = 0; f < frames; f++) {
+    const header = frameHeader(base, geos[f], f, frames);
+    const g = geos[f];
+    if (options.headerOnly) {
+      const slice: DecodedSlice = { header, hu: new Int16Array(0) };
+      // Offsets into the file hold only when the data set was not inflated.
+      if (!image.decoder && image.fmt.bitsAllocated === 16 && data.buffer === bytes.buffer) {
+        slice.storedPixels = {
+          fileOffsetBytes: data.byteOffset - bytes.byteOffset + pixelEl.dataOffset + f * image.frameBytes,
+          byteLength: image.frameBytes, format: image.fmt, rescale: g.rescale, padding: image.padding,
+        };
+      }
+      out.push(slice);
+      continue;
     }
-    const sopClass = str(ds, T.sopClass) || layout.metaSopClass;
-    const modality = str(ds, T.modality);
-    const what = NON_IMAGE_SOP_CLASSES[sopClass] ?? (modality ? `modality ${shown(modality)}` : sopClass ? `SOP class ${shown(sopClass)}` : 'unknown object');
-    skip(`no Pixel Data: not an image (${what})`);
+    const target = options.huOutput?.(header);
+    if (target && target.length !== image.pixelsPerFrame) {
+      throw new RangeError(`huOutput gave ${target.length} elements for a ${columns} × ${rows} frame`);
+    }
+    // A compressed frame is decoded (and checked against the header) before its HU array is allocated.
+    const words = image.decoder && encoded
+      ? decodeFrame(image.decoder, encoded[f], info, frames > 1 ? f : null)
+      : data.subarray(pixelEl.dataOffset + f * image.frameBytes, pixelEl.dataOffset + (f + 1) * image.frameBytes);
+    const hu = target ?? new Int16Array(image.pixelsPerFrame);
+    convertToHu(words, image.fmt, g.rescale, image.padding, hu);
+    out.push({ header, hu });
   }
+  return out;
+}
+
+/** Skips a data set without Pixel Data, naming what it is instead (floating-point pixels, a known non-image SOP class, the modality). */
+function refuseNonImage(ds: DataSet, layout: Layout): never {
+  const float = ds.elements[T.floatPixelData] ? 'Float Pixel Data (7FE0,0008)' : ds.elements[T.doubleFloatPixelData] ? 'Double Float Pixel Data (7FE0,0009)' : '';
+  if (float) {
+    skip(`${float}: floating-point pixel values (a parametric map or derived image, not stored CT values) are not supported; only integer Pixel Data (7FE0,0010) is read`);
+  }
+  const sopClass = str(ds, T.sopClass) || layout.metaSopClass;
+  const modality = str(ds, T.modality);
+  const what = NON_IMAGE_SOP_CLASSES[sopClass] ?? (modality ? `modality ${shown(modality)}` : sopClass ? `SOP class ${shown(sopClass)}` : 'unknown object');
+  skip(`no Pixel Data: not an image (${what})`);
+}
+
+/** The image's size, pixel format, decoder and frame count, each refused (skip) when not supported or over PARSE_LIMITS. */
+function imageLayoutOf(ds: DataSet, pixelEl: Element, tsUid: string, prefix: boolean, options: ParseDicomFileOptions): ImageLayout {
+  const ts = transferSyntaxInfo(tsUid);
   const rows = us(ds, T.rows);
   const columns = us(ds, T.columns);
   const samples = us(ds, T.samplesPerPixel) ?? 1;
@@ -745,95 +812,66 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   if (pixelsPerFrame * frames > PARSE_LIMITS.maxFilePixels) {
     skip(`Rows × Columns × NumberOfFrames = ${pixelsPerFrame * frames} pixels is more than the ${PARSE_LIMITS.maxFilePixels} a file may have here`);
   }
-  const data = ds.byteArray as Uint8Array;
-  // Bytes of the data set in the whole file. (A deflated data set is
-  // inflated into a new array: its prefix says nothing of the file's size.)
-  const total = prefix && data.buffer === bytes.buffer
-    ? Math.max(data.length, (options.prefixOfFileBytes ?? 0) - (data.byteOffset - bytes.byteOffset))
-    : data.length;
-  const available = Math.max(0, total - pixelEl.dataOffset);
-  let encoded: Uint8Array[] | null = null;
-  if (decoder) {
-    // Refused before any decoder allocates: a few bytes of code stream can claim any size.
-    if (pixelsPerFrame * samples > PARSE_LIMITS.maxFramePixels) {
-      skip(`a compressed frame of Columns ${columns} × Rows ${rows} is more than the ${PARSE_LIMITS.maxFramePixels} pixels a frame may have here`);
-    }
-    // Every frame has at least one fragment, each behind an 8-byte item header (PS3.5 A.4).
-    const fragmentCount = pixelEl.fragments?.length ?? 0;
-    if (prefix ? 8 * (frames + 1) > available : frames > fragmentCount) {
-      skip(`NumberOfFrames ${frames} but the encapsulated Pixel Data has ${prefix ? `only ${available} bytes` : `only ${fragmentCount} fragment(s)`}`);
-    }
-    if (!options.headerOnly) {
-      try {
-        encoded = encapsulatedFrames({
-          bytes: data,
-          fragments: pixelEl.fragments ?? [],
-          basicOffsetTable: pixelEl.basicOffsetTable ?? [],
-          extendedOffsetTable: extendedOffsets(ds, frames),
-        }, frames);
-      } catch (e) {
-        skip(errorText(e));
-      }
-    }
-  } else {
+  return { rows, columns, samples, photometric, decoder, fmt, padding, frames, bytesPerPixel, pixelsPerFrame, frameBytes };
+}
+
+/**
+ * Checks that the Pixel Data holds what the header says (`available` bytes of
+ * it are in the file): native data in full, one fragment per compressed frame.
+ * Returns the compressed frames (null for native data or header only).
+ */
+function checkPixelBytes(ds: DataSet, pixelEl: Element, image: ImageLayout, available: number, prefix: boolean, headerOnly: boolean): Uint8Array[] | null {
+  const { rows, columns, samples, frames, pixelsPerFrame, frameBytes, bytesPerPixel } = image;
+  if (!image.decoder) {
     const declared = pixelEl.length;
     if (declared > available) skip(`truncated file: Pixel Data declares ${declared} bytes but only ${available} are present`);
     if (declared < frameBytes * frames) {
       skip(`Pixel Data holds ${declared} bytes, less than Rows × Columns × Frames × ${bytesPerPixel} = ${frameBytes * frames}`);
     }
+    return null;
   }
-  const info: EncodedFrameInfo = {
-    rows, columns, bitsAllocated, bitsStored, pixelRepresentation, samplesPerPixel: samples,
-    photometricInterpretation: photometric, transferSyntaxUid: tsUid,
-  };
+  // Refused before any decoder allocates: a few bytes of code stream can claim any size.
+  if (pixelsPerFrame * samples > PARSE_LIMITS.maxFramePixels) {
+    skip(`a compressed frame of Columns ${columns} × Rows ${rows} is more than the ${PARSE_LIMITS.maxFramePixels} pixels a frame may have here`);
+  }
+  // Every frame has at least one fragment, each behind an 8-byte item header (PS3.5 A.4).
+  const fragmentCount = pixelEl.fragments?.length ?? 0;
+  if (prefix ? 8 * (frames + 1) > available : frames > fragmentCount) {
+    skip(`NumberOfFrames ${frames} but the encapsulated Pixel Data has ${prefix ? `only ${available} bytes` : `only ${fragmentCount} fragment(s)`}`);
+  }
+  if (headerOnly) return null;
+  try {
+    return encapsulatedFrames({
+      bytes: ds.byteArray as Uint8Array,
+      fragments: pixelEl.fragments ?? [],
+      basicOffsetTable: pixelEl.basicOffsetTable ?? [],
+      extendedOffsetTable: extendedOffsets(ds, frames),
+    }, frames);
+  } catch (e) {
+    skip(errorText(e));
+  }
+}
 
-  const geos = frameGeometries(ds, frames);
-  const base = baseHeader(ds, file, tsUid, rows, columns);
-  const out: DecodedSlice[] = [];
-  for (let f = 0; f < frames; f++) {
-    const g = geos[f];
-    const refused = rescaleRefusal(base.modality, g.rescale);
-    if (refused) skip(`${frames > 1 ? `frame ${f + 1}: ` : ''}${refused}`);
-    const header: SliceHeader = {
-      ...base,
-      frame: f,
-      pixelSpacingMmXy: g.pixelSpacingMmXy,
-      imagePositionMm: g.imagePositionMm,
-      imageOrientation: g.imageOrientation,
-      sliceThicknessMm: g.sliceThicknessMm,
-      rescaleSlope: g.rescale.slope,
-      rescaleIntercept: g.rescale.intercept,
-      windowCenter: g.windowCenter,
-      windowWidth: g.windowWidth,
-    };
-    if (g.pixelSpacingSource !== 'PixelSpacing') header.pixelSpacingSource = g.pixelSpacingSource;
-    if (g.rescaleNote) header.rescaleNote = g.rescaleNote;
-    if (frames > 1 && g.inStackPosition !== null && header.instanceNumber === null) header.instanceNumber = g.inStackPosition;
-    if (options.headerOnly) {
-      const slice: DecodedSlice = { header, hu: new Int16Array(0) };
-      // Offsets into the file hold only when the data set was not inflated.
-      if (!decoder && bitsAllocated === 16 && data.buffer === bytes.buffer) {
-        slice.storedPixels = {
-          fileOffsetBytes: data.byteOffset - bytes.byteOffset + pixelEl.dataOffset + f * frameBytes,
-          byteLength: frameBytes, format: fmt, rescale: g.rescale, padding,
-        };
-      }
-      out.push(slice);
-      continue;
-    }
-    const target = options.huOutput?.(header);
-    if (target && target.length !== pixelsPerFrame) {
-      throw new RangeError(`huOutput gave ${target.length} elements for a ${columns} × ${rows} frame`);
-    }
-    // A compressed frame is decoded (and checked against the header) before its HU array is allocated.
-    const words = decoder && encoded
-      ? decodeFrame(decoder, encoded[f], info, frames > 1 ? f : null)
-      : data.subarray(pixelEl.dataOffset + f * frameBytes, pixelEl.dataOffset + (f + 1) * frameBytes);
-    const hu = target ?? new Int16Array(pixelsPerFrame);
-    convertToHu(words, fmt, g.rescale, padding, hu);
-    out.push({ header, hu });
-  }
-  return out;
+/** The header of frame f: the file's fields with the frame's geometry and rescale (a rescale that cannot give HU skips the file). */
+function frameHeader(base: ReturnType<typeof baseHeader>, g: FrameGeometry, f: number, frames: number): SliceHeader {
+  const refused = rescaleRefusal(base.modality, g.rescale);
+  if (refused) skip(`${frames > 1 ? `frame ${f + 1}: ` : ''}${refused}`);
+  const header: SliceHeader = {
+    ...base,
+    frame: f,
+    pixelSpacingMmXy: g.pixelSpacingMmXy,
+    imagePositionMm: g.imagePositionMm,
+    imageOrientation: g.imageOrientation,
+    sliceThicknessMm: g.sliceThicknessMm,
+    rescaleSlope: g.rescale.slope,
+    rescaleIntercept: g.rescale.intercept,
+    windowCenter: g.windowCenter,
+    windowWidth: g.windowWidth,
+  };
+  if (g.pixelSpacingSource !== 'PixelSpacing') header.pixelSpacingSource = g.pixelSpacingSource;
+  if (g.rescaleNote) header.rescaleNote = g.rescaleNote;
+  if (frames > 1 && g.inStackPosition !== null && header.instanceNumber === null) header.instanceNumber = g.inStackPosition;
+  return header;
 }
 
 /** Extended Offset Table (7FE0,0001, 64-bit offsets) as numbers, or null when absent or unusable (not one entry per frame). */
