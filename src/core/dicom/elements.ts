@@ -16,7 +16,7 @@ const MAX_NUMBER_TEXT = 64;
  * to the first NUL (as dicom-parser's readFixedString does) and only as far
  * as they need, rather than with dicom-parser's string(), which builds the
  * whole value a character at a time and splits it: time and memory a length
- * field could multiply (a 1 MB PixelSpacing took a second, once per frame).
+ * field could multiply (once per frame).
  */
 function textRange(ds: DataSet | null, tag: string): [Uint8Array, number, number] | null {
   const el = ds?.elements[tag];

@@ -23,7 +23,7 @@ export const PARSE_LIMITS = {
   /**
    * Data elements, sequence items and Pixel Data fragments of one data set:
    * dicom-parser builds an object of up to ~400 bytes for each (so this bounds
-   * its heap at about 100 MB and its time at about half a second); an Enhanced
+   * its heap at 2^18 × 400 bytes, about 100 MB); an Enhanced
    * CT has about 45 per frame with its functional groups (5,000 frames fit).
    */
   maxElements: 2 ** 18,

@@ -37,8 +37,7 @@
  * per erosion; growing back (only after an erosion) visits the eroded
  * voxels once per layer, 26 reads each, with a 4-byte list entry per mask
  * voxel. Output: one byte per voxel (0 none, 1 airway, 2 right lung,
- * 3 left lung), i = x + y*nx + z*nx*ny. About 0.1–0.5 s on a 512² × 134
- * chest CT.
+ * 3 left lung), i = x + y*nx + z*nx*ny.
  */
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
