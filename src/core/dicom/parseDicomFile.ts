@@ -118,6 +118,7 @@ function imageTypeOf(ds: DataSet): string[] {
   return v ? v.split('\\').slice(0, 8).map((x) => x.trim().toUpperCase()) : [];
 }
 
+/** parseDicomFile's work: layout, data set, image checks, then one slice per frame; refusals are thrown as SkipError. */
 function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOptions): DecodedSlice[] {
   const prefix = options.prefixOfFileBytes !== undefined;
   if (prefix) options = { ...options, headerOnly: true };

@@ -186,7 +186,7 @@ interface SplitContext {
   voxelMl: number;
 }
 
-/** The airway found in step 1: its 2D labels, the slice range (-1 when none) and its voxel count. */
+/** The airway found in step 1: the trachea's 2D label (0 when none), the slice range (-1 when none), the run selections and the voxel count. */
 interface AirwayPart {
   trachea: number;
   airwayFirst: number;

@@ -84,6 +84,7 @@ interface ViewState {
   maskScratch: Map<OverlayKind, Uint8Array>;
 }
 
+/** Binds the canvas to the store for `axis` (see the header); returns the function that unbinds it. */
 export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, axis: SliceAxis = 'axial'): () => void {
   const { store } = deps;
   const painter = new SliceCanvas(canvas);
@@ -340,6 +341,7 @@ function dragOfPress(ev: PointerEvent, s: AppState, axis: SliceAxis): Drag | nul
 
 /** Turns pointer, wheel and context-menu events on the canvas into store actions; returns the function that removes the listeners. */
 function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: AppStore, axis: SliceAxis, view: ViewState): () => void {
+  /** Sets the store's cursor (voxel, HU, patient mm) to the voxel under the pointer, or clears it outside the image. */
   function updateCursor(ev: MouseEvent): void {
     const s = store.getState();
     const v = voxelAt(canvas, axis, view, ev);
@@ -354,6 +356,7 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
     s.setCursor({ x, y, z, hu, patientMm: voxelToPatientMm(vol, x, y, z) });
   }
 
+  /** Moves the crosshair to the clicked voxel and, with `pick`, sets the picked point there. */
   function clickAt(ev: MouseEvent, pick: boolean): void {
     const v = voxelAt(canvas, axis, view, ev);
     const shown = view.shown;
