@@ -19,8 +19,8 @@
  * for before the next file is parsed, so a run of corrupt files cannot leave
  * the codec broken for the files after them.
  *
- * Cost: a codec's import and WebAssembly compilation once per set (tens to
- * a hundred ms each, measured in the tests); then only the decoding.
+ * Cost: a codec's import and WebAssembly compilation once per set; then only
+ * the decoding.
  */
 import { parseDicomFile, type ParseDicomFileOptions } from '../core/dicom/parseDicomFile';
 import type { PixelDecoder, PixelDecoderRegistry } from '../core/dicom/pixelDecoder';

@@ -12,18 +12,18 @@
  *
  * A failed decode can leave such a module unusable: a C++ exception that
  * reaches JavaScript skips the module's own clean-up and is never freed, so
- * each failure leaks memory inside the module (about 20 KB for
- * libjpeg-turbo), and after enough of them every later frame fails with
- * "memory access out of bounds" (measured: CharLS after about 500 corrupt
- * frames, libjpeg-turbo after about 4,000); a trap (out-of-bounds access,
- * abort) may leave a module in any state. WasmCodec therefore counts the codec's own failures and replaces
- * the module with a fresh instance after RELOAD_AFTER_FAILURES of them or
- * after any trap; the replacement is made asynchronously and ready() waits
+ * each failure leaks memory inside the module, and after enough of them
+ * every later frame fails with "memory access out of bounds" (CharLS after
+ * about 500 corrupt frames, libjpeg-turbo after about 4,000); a trap
+ * (out-of-bounds access, abort) may leave a module in any state. WasmCodec
+ * therefore counts the codec's own failures and replaces the module with a
+ * fresh instance after RELOAD_AFTER_FAILURES of them or after any trap; the
+ * replacement is made asynchronously and ready() waits
  * for it (the codec set awaits it before each file).
  *
  * Cost: one copy in and one copy out per frame; the heap grows to the largest
  * frame seen and stays until the module is replaced; a replacement costs one
- * instantiation (tens of ms) per RELOAD_AFTER_FAILURES corrupt frames.
+ * instantiation per RELOAD_AFTER_FAILURES corrupt frames.
  */
 import { DecodeError, type DecodedPixels, type EncodedFrameInfo } from '../core/dicom/pixelDecoder';
 

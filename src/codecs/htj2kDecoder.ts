@@ -3,9 +3,9 @@
  * OpenJPH compiled to WebAssembly (@cornerstonejs/codec-openjph), loaded on
  * the first call of loadHtj2kDecoder. The code stream's SIZ is checked
  * against the data set first (j2kMarkers.ts), and code blocks less than 16
- * pixels on a side are refused: for those OpenJPH grows its heap by 60 to
- * 380 MB whatever the image size (measured; 16 and more need nothing extra),
- * and a module's heap never shrinks. Cost: OpenJPH decoding (block coder
+ * pixels on a side are refused: for those OpenJPH grows its heap far beyond
+ * what the image needs, whatever the image size (16 and more need nothing
+ * extra), and a module's heap never shrinks. Cost: OpenJPH decoding (block coder
  * built for speed) plus one copy in and out.
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations must reach every tsconfig project that compiles this file

@@ -4,8 +4,8 @@
  * decode-only build), loaded on the first call of loadJpeg2000Decoder.
  * Signed code streams come back as two's-complement words, which is what the
  * HU conversion expects. The code stream's SIZ is checked against the data
- * set first (j2kMarkers.ts). Cost: OpenJPEG decoding (tens of ms per 512×512
- * frame for lossless) plus one copy in and out.
+ * set first (j2kMarkers.ts). Cost: OpenJPEG decoding plus one copy in and
+ * out.
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations must reach every tsconfig project that compiles this file
 /// <reference path="./vendor.d.ts" />

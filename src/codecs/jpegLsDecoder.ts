@@ -6,10 +6,10 @@
  * before CharLS runs, so a code stream claiming another size is refused
  * before CharLS allocates for it (a size given only in an LSE segment, with
  * 0 in SOF55, is refused too), and a code stream that does not end with EOI
- * is refused as cut short: CharLS spends 10-25 s of CPU on a scan cut
- * anywhere in its data (measured on the WG-04 CT1 streams), against
- * milliseconds for a complete one. Cost: CharLS decoding, ~10-20 ms per
- * 512×512 16-bit frame in Node, plus one copy in and out (see emscriptenModule.ts).
+ * is refused as cut short: CharLS spends orders of magnitude more CPU on a
+ * scan cut anywhere in its data (seen on the WG-04 CT1 streams) than on a
+ * complete one. Cost: CharLS decoding, O(pixels), plus one copy in and out
+ * (see emscriptenModule.ts).
  */
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations must reach every tsconfig project that compiles this file
 /// <reference path="./vendor.d.ts" />

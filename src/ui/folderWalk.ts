@@ -75,14 +75,14 @@ export async function readAllEntries(dir: DirectoryEntryLike): Promise<EntryLike
 
 /**
  * File entries resolved to File objects at most this many at a time: asking
- * for thousands at once makes the browser answer them all in one long task
- * (seconds for 5,000 files), which freezes the page.
+ * for thousands at once makes the browser answer them all in one long task,
+ * which freezes the page.
  */
 const FILES_IN_FLIGHT = 32;
 
 /**
  * Chromium may answer readEntries and file() at once, so a walk made only of
- * awaits can run as one task for seconds: give the page a turn now and then.
+ * awaits can run as one long task: give the page a turn now and then.
  */
 function breather(sliceMs = 25): () => Promise<void> {
   let last = performance.now();

@@ -3,8 +3,7 @@
  * palette), then the overlays blended in, then outlines. Pure and DOM-free,
  * so it is tested and timed in Node; the canvas only uploads the result.
  *
- * Cost: O(pixels) for the window pass plus overlay.ts per layer; about
- * 2 ms for 512 x 512 with four layers.
+ * Cost: O(pixels) for the window pass plus overlay.ts per layer.
  */
 import type { Rgb } from './colormaps';
 import { compositeLabelMap, compositeOverlays, compositeRectOutline, type OverlayLayer, type PixelRect } from './overlay';

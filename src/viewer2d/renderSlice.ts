@@ -7,7 +7,7 @@
  * caller-provided buffer, so a slider drag allocates nothing.
  *
  * Rendering is one clamped table lookup per pixel into a Uint32 view of the
- * output (see windowLevel.ts). Cost: O(pixels), about 1 ms for 512 x 512.
+ * output (see windowLevel.ts). Cost: O(pixels).
  */
 import type { Volume } from '../core/volume/volume';
 import type { SliceAxis } from '../shared/view';

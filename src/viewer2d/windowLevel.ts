@@ -12,7 +12,7 @@
  * or last entry, which is exactly black or white. Rendering is then one table
  * lookup per pixel and no floating-point work.
  *
- * Cost: building the table is O(window width) (< 0.1 ms for W 4000);
+ * Cost: building the table is O(window width);
  * memory 4 bytes per entry.
  */
 import { MAX_WINDOW_WIDTH, MIN_WINDOW_WIDTH, type WindowLevel } from '../shared/view';

@@ -35,9 +35,8 @@ export interface LungSceneOptions {
   /** Background colour (CSS). */
   background?: string;
   /**
-   * Multisampling: smoother edges, but 3-4 times the frame time on a CPU
-   * rasteriser (SwiftShader: about 70 ms instead of 260 ms for 280k
-   * triangles on a 950 x 580 canvas). Default false; worth it for small meshes.
+   * Multisampling: smoother edges, but several times the frame time on a
+   * CPU rasteriser (SwiftShader). Default false; worth it for small meshes.
    */
   antialias?: boolean;
   /** Vertical field of view in degrees. Default 35. */

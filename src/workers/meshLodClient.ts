@@ -5,7 +5,7 @@
  * transferred. Jobs come in bursts (when surfaces arrive), so the worker is
  * stopped as soon as its last job is done: an idle worker is never
  * garbage-collected and would keep every copy it was sent (tens of MB after
- * an analysis); the next job starts a new one (tens of ms).
+ * an analysis); the next job starts a new one.
  */
 import * as Comlink from 'comlink';
 import type { Mesh } from '../core/mesh/mesh';

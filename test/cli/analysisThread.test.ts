@@ -11,7 +11,7 @@ import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAna
 import { buildSeries } from '../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
-import { internalStructures } from '../../src/core/segmentation/segmentLungs';
+import { internalStructures } from '../reference/segmentLungs';
 import type { Volume } from '../../src/core/volume/volume';
 
 /** The project's synthetic chest series, written as DICOM and read back with the core. */

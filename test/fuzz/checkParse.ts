@@ -24,7 +24,8 @@
  *   decoder it could have loaded.
  */
 import { codecFor, type CodecSet } from '../../src/codecs/codecSet';
-import { PARSE_LIMITS, parseDicomFile } from '../../src/core/dicom/parseDicomFile';
+import { PARSE_LIMITS } from '../../src/core/dicom/limits';
+import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { transferSyntaxInfo } from '../../src/core/dicom/transferSyntax';
 import type { ParseFileResult } from '../../src/core/dicom/types';
 

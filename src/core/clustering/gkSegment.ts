@@ -19,7 +19,7 @@
  * mask (no 0-HU outside voxels), see its comment.
  *
  * Cost per 512 x 512 slice: O(C * N) for the start sums plus O(maxIter * C * B)
- * for B distinct values (a few thousand): a few ms; memory O(C * N) doubles for
+ * for B distinct values (a few thousand); memory O(C * N) doubles for
  * the (shared) start.
  */
 import { dirichletOnes } from '../random/dirichlet';

@@ -36,9 +36,8 @@
  *   shared by every slice of that size (cachedDirichletOnes). On the real
  *   series this reproduces the reference centres to ~1e-14 relative, and its
  *   labels exactly.
- *   Cost O(C * N) + O(maxIter * C * B) time (a 512 x 512 slice with ~600
- *   distinct values: about 7-12 ms once the start exists; drawing the start
- *   costs ~0.1 s once), O(C * (N + B)) memory (the start).
+ *   Cost O(C * N) + O(maxIter * C * B) time (the start is drawn once per
+ *   slice size), O(C * (N + B)) memory (the start).
  */
 import { cachedDirichletOnes, dirichletOnes } from '../random/dirichlet';
 import { Mt19937 } from '../random/mt19937';

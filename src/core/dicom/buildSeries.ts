@@ -463,81 +463,30 @@ function rescaleText(modality: string, headers: readonly SliceHeader[]): string 
   return out.join('; ');
 }
 
+/** The warnings of one plan and its reasons to distrust the 3D geometry. */
+interface PlanLog {
+  warnings: string[];
+  problems: Geometry3dProblem[];
+  reasons: string[];
+}
+
+/** Records a reason not to trust the 3D geometry. */
+function distrust(log: PlanLog, p: Geometry3dProblem, reason: string): void {
+  log.problems.push(p);
+  log.reasons.push(reason);
+}
+
 /** Sorts one group along the slice normal, drops duplicate positions, derives spacing and warnings. */
 export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup<T>): SeriesPlan<T> {
-  const warnings: string[] = [...(group.notes ?? [])];
-  const problems: Geometry3dProblem[] = [];
-  const reasons: string[] = [];
-  const distrust = (p: Geometry3dProblem, reason: string) => {
-    problems.push(p);
-    reasons.push(reason);
-  };
+  const log: PlanLog = { warnings: [...(group.notes ?? [])], problems: [], reasons: [] };
+  const { warnings, problems, reasons } = log;
   let stackAngleDeg: number | null = null;
   const first = group.items[0].header;
-  let row: Vec3 = [1, 0, 0];
-  let col: Vec3 = [0, 1, 0];
-  if (first.imageOrientation) [row, col] = first.imageOrientation;
-  else {
-    warnings.push('no ImageOrientationPatient: axial orientation assumed');
-    distrust('noOrientation', 'No slice orientation: axial assumed, the 3D orientation is unknown');
-  }
-  let normal = cross(row, col);
-  const nlen = Math.hypot(...normal);
-  if (nlen < 1e-6) {
-    warnings.push('ImageOrientationPatient row and column directions are parallel: axial orientation assumed');
-    distrust('noOrientation', 'Invalid slice orientation: axial assumed, the 3D orientation is unknown');
-    [row, col, normal] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  } else {
-    normal = [normal[0] / nlen, normal[1] / nlen, normal[2] / nlen];
-  }
-
-  const positioned = group.items.filter((it) => it.header.imagePositionMm !== null);
-  // Positions on most slices: the others are placed by InstanceNumber or dropped; on few: InstanceNumber order for all.
-  const usePositions = positioned.length === group.items.length || (positioned.length >= 2 && 2 * positioned.length >= group.items.length);
+  const normal = sliceNormal(first, log);
   const thickness = first.sliceThicknessMm !== null && first.sliceThicknessMm > 0 ? first.sliceThicknessMm : null;
   const dropped: T[] = [];
-  let sorted: { item: T; pos: number }[];
-  if (usePositions) {
-    sorted = positioned.map((item) => ({ item, pos: dot(item.header.imagePositionMm!, normal) }));
-    const missing = group.items.filter((it) => it.header.imagePositionMm === null);
-    if (missing.length) warnings.push(placeByInstance(sorted, missing, dropped, group.items.length));
-    sorted.sort((a, b) => a.pos - b.pos || compareTie(a.item.header, b.item.header));
-  } else {
-    const withPos = positioned.length;
-    const haveInstance = group.items.every((it) => it.header.instanceNumber !== null);
-    warnings.push(
-      `ImagePositionPatient missing on ${group.items.length - withPos} of ${group.items.length} slices: ` +
-      (haveInstance ? 'slices sorted by InstanceNumber' : 'slices sorted by InstanceNumber where present, then file name'),
-    );
-    const step = thickness ?? 1;
-    sorted = [...group.items]
-      .sort((a, b) => compareTie(a.header, b.header))
-      .map((item, k) => ({ item, pos: k * step }));
-    if (sorted.length > 1) {
-      warnings.push(thickness ? `slice spacing taken from SliceThickness (${fmtMm(thickness)} mm)` : 'no slice spacing known: 1 mm assumed');
-      distrust(
-        'noPositions',
-        `No slice positions: order from InstanceNumber, spacing ${thickness ? 'from SliceThickness' : 'assumed 1 mm'}; 3D shape and sizes are guesses`,
-      );
-    }
-  }
-
-  // Duplicate positions: one kept per position (see chooseAtPosition).
-  const kept: { item: T; pos: number }[] = [];
-  const duplicates: DuplicateChoice<T>[] = [];
-  const fitIn = usePositions ? instanceOrder(sorted) : null;
-  for (let i = 0; i < sorted.length;) {
-    let j = i + 1;
-    while (usePositions && j < sorted.length && Math.abs(sorted[j].pos - sorted[i].pos) < SAME_POSITION_MM) j++;
-    if (j - i === 1) kept.push(sorted[i]);
-    else {
-      const run = sorted.slice(i, j);
-      const { best, byInstance } = chooseAtPosition(run.map((r) => r.item), fitIn, run[0].pos);
-      kept.push(run.find((r) => r.item === best)!);
-      duplicates.push({ z: kept.length - 1, kept: best, dropped: run.map((r) => r.item).filter((it) => it !== best), byInstance, blank: false });
-    }
-    i = j;
-  }
+  const { sorted, usePositions } = sortAlongNormal(group, normal, thickness, dropped, log);
+  const { kept, duplicates } = keepOnePerPosition(sorted, usePositions);
   let duplicateWarning = -1;
   if (duplicates.length) {
     duplicateWarning = warnings.length;
@@ -550,99 +499,20 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   if (nz === 1) {
     spacingZ = thickness ?? 1;
     warnings.push(thickness ? `single slice: z spacing taken from SliceThickness (${fmtMm(thickness)} mm)` : 'single slice without SliceThickness: z spacing 1 mm assumed');
-    distrust('singleSlice', 'Single slice: no 3D volume');
+    distrust(log, 'singleSlice', 'Single slice: no 3D volume');
   } else {
     const steps: number[] = [];
     for (let k = 1; k < nz; k++) steps.push(positions[k] - positions[k - 1]);
     spacingZ = median(steps);
     if (usePositions) {
-      const tol = Math.max(0.01, 0.01 * spacingZ);
-      let uneven = 0;
-      let minStep = Infinity;
-      let maxStep = -Infinity;
-      const gaps: string[] = [];
-      let gapCount = 0;
-      let firstGap = '';
-      let missing = 0;
-      // Drift of the positions from the volume's uniform grid, gaps left out
-      // (they are reported as such); a step far from the median.
-      let drift = 0;
-      let maxDrift = 0;
-      let maxStepDev = 0;
-      // Positions in the text as patient coordinates (see towardLpsSign).
-      const sign = towardLpsSign(normal);
-      const at = (k: number) => `${fmtMm(sign * positions[k])} → ${fmtMm(sign * positions[k + 1])} mm`;
-      for (let k = 0; k < steps.length; k++) {
-        const st = steps[k];
-        if (st > GAP_FACTOR * spacingZ) {
-          const m = Math.max(1, Math.round(st / spacingZ) - 1);
-          missing += m;
-          gapCount++;
-          if (!firstGap) firstGap = at(k);
-          if (gaps.length < 3) gaps.push(`${at(k)} (about ${m} missing)`);
-        } else {
-          drift += st - spacingZ;
-          maxDrift = Math.max(maxDrift, Math.abs(drift));
-          maxStepDev = Math.max(maxStepDev, Math.abs(st - spacingZ));
-          if (Math.abs(st - spacingZ) > tol) {
-            uneven++;
-            minStep = Math.min(minStep, st);
-            maxStep = Math.max(maxStep, st);
-          }
-        }
-      }
-      if (gaps.length) {
-        warnings.push(`gap in the slice positions, about ${missing} slice(s) missing: ${gaps.join('; ')}${gaps.length < missing && gaps.length === 3 ? '; …' : ''}`);
-        distrust(
-          'gap',
-          `About ${missing} slice${missing === 1 ? '' : 's'} missing (gap at ${firstGap}${gapCount > 1 ? `, ${gapCount - 1} more gap${gapCount > 2 ? 's' : ''}` : ''}): 3D shape, distances and volumes are distorted`,
-        );
-      }
-      if (uneven) {
-        warnings.push(`uneven slice spacing: ${uneven} step(s) between ${fmtMm(minStep)} and ${fmtMm(maxStep)} mm, median ${fmtMm(spacingZ)} mm used`);
-        if (maxStepDev > UNEVEN_STEP * spacingZ || maxDrift > UNEVEN_DRIFT * spacingZ) {
-          distrust(
-            'uneven',
-            `Uneven slice spacing (${fmtMm(Math.min(minStep, spacingZ))} to ${fmtMm(Math.max(maxStep, spacingZ))} mm, ${fmtMm(spacingZ)} mm used): 3D shape, distances and volumes are distorted`,
-          );
-        }
-      }
-      // Stack direction vs. slice normal (gantry tilt or a sheared stack).
-      const ends = kept.filter((k) => k.item.header.imagePositionMm !== null);
-      const p0 = ends.length ? ends[0].item.header.imagePositionMm! : [0, 0, 0];
-      const p1 = ends.length ? ends[ends.length - 1].item.header.imagePositionMm! : [0, 0, 0];
-      const d: Vec3 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
-      const along = dot(d, normal);
-      const across = Math.hypot(d[0] - along * normal[0], d[1] - along * normal[1], d[2] - along * normal[2]);
-      const angleDeg = (Math.atan2(across, Math.abs(along)) * 180) / Math.PI;
-      stackAngleDeg = angleDeg;
-      if (angleDeg > TILT_WARN_DEG) {
-        warnings.push(`slice stack is not orthogonal to the slice planes (${angleDeg.toFixed(1)}°, gantry tilt or sheared stack): the volume treats it as orthogonal`);
-        const tagged = first.gantryTiltDeg !== null && Math.abs(first.gantryTiltDeg) > 0.01;
-        distrust(
-          'tilt',
-          `${tagged ? 'Gantry tilt' : 'Sheared slice stack (gantry tilt?)'} ${angleDeg.toFixed(1)}°: the 3D surface and distances across slices are skewed`,
-        );
-      }
+      checkSteps(steps, positions, spacingZ, normal, log);
+      stackAngleDeg = checkStackAngle(kept, normal, first, log);
     }
   }
   const tilt = first.gantryTiltDeg;
   if (tilt !== null && Math.abs(tilt) > 0.01) warnings.push(`GantryDetectorTilt is ${tilt}°`);
 
-  let spacingXy: [number, number];
-  if (first.pixelSpacingMmXy) {
-    spacingXy = first.pixelSpacingMmXy;
-    if (first.pixelSpacingSource === 'ImagerPixelSpacing') {
-      warnings.push(
-        `no PixelSpacing: ImagerPixelSpacing (${fmtMm(spacingXy[0])} × ${fmtMm(spacingXy[1])} mm, measured at the detector) used; ` +
-        'sizes may be off by the geometric magnification',
-      );
-    }
-  } else {
-    spacingXy = [1, 1];
-    warnings.push('no PixelSpacing: 1 mm × 1 mm assumed');
-    distrust('noPixelSpacing', 'No pixel spacing: 1 mm assumed, sizes and volumes are unknown');
-  }
+  const spacingXy = pixelSpacingOf(first, log);
   if (!(spacingZ > 0)) {
     warnings.push(`invalid slice spacing ${spacingZ}: 1 mm assumed`);
     spacingZ = 1;
@@ -668,6 +538,186 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
   if (rescaleWarning) summary.rescaleWarning = rescaleWarning;
   for (const d of duplicates) dropped.push(...d.dropped);
   return { summary, ordered, dropped, duplicates, duplicateWarning };
+}
+
+/** The unit slice normal from the first slice's orientation (axial, with a warning, when missing or invalid). */
+function sliceNormal(first: SliceHeader, log: PlanLog): Vec3 {
+  let row: Vec3 = [1, 0, 0];
+  let col: Vec3 = [0, 1, 0];
+  if (first.imageOrientation) [row, col] = first.imageOrientation;
+  else {
+    log.warnings.push('no ImageOrientationPatient: axial orientation assumed');
+    distrust(log, 'noOrientation', 'No slice orientation: axial assumed, the 3D orientation is unknown');
+  }
+  const normal = cross(row, col);
+  const nlen = Math.hypot(...normal);
+  if (nlen < 1e-6) {
+    log.warnings.push('ImageOrientationPatient row and column directions are parallel: axial orientation assumed');
+    distrust(log, 'noOrientation', 'Invalid slice orientation: axial assumed, the 3D orientation is unknown');
+    return [0, 0, 1];
+  }
+  return [normal[0] / nlen, normal[1] / nlen, normal[2] / nlen];
+}
+
+/**
+ * The items with their position along the normal, sorted: by ImagePositionPatient
+ * when most slices hold one (the others placed by InstanceNumber or pushed to
+ * `dropped`), else in InstanceNumber order one SliceThickness (or 1 mm) apart.
+ */
+function sortAlongNormal<T extends { header: SliceHeader }>(
+  group: SeriesGroup<T>,
+  normal: Vec3,
+  thickness: number | null,
+  dropped: T[],
+  log: PlanLog,
+): { sorted: { item: T; pos: number }[]; usePositions: boolean } {
+  const positioned = group.items.filter((it) => it.header.imagePositionMm !== null);
+  // Positions on most slices: the others are placed by InstanceNumber or dropped; on few: InstanceNumber order for all.
+  const usePositions = positioned.length === group.items.length || (positioned.length >= 2 && 2 * positioned.length >= group.items.length);
+  if (usePositions) {
+    const sorted = positioned.map((item) => ({ item, pos: dot(item.header.imagePositionMm!, normal) }));
+    const missing = group.items.filter((it) => it.header.imagePositionMm === null);
+    if (missing.length) log.warnings.push(placeByInstance(sorted, missing, dropped, group.items.length));
+    sorted.sort((a, b) => a.pos - b.pos || compareTie(a.item.header, b.item.header));
+    return { sorted, usePositions };
+  }
+  const withPos = positioned.length;
+  const haveInstance = group.items.every((it) => it.header.instanceNumber !== null);
+  log.warnings.push(
+    `ImagePositionPatient missing on ${group.items.length - withPos} of ${group.items.length} slices: ` +
+    (haveInstance ? 'slices sorted by InstanceNumber' : 'slices sorted by InstanceNumber where present, then file name'),
+  );
+  const step = thickness ?? 1;
+  const sorted = [...group.items]
+    .sort((a, b) => compareTie(a.header, b.header))
+    .map((item, k) => ({ item, pos: k * step }));
+  if (sorted.length > 1) {
+    log.warnings.push(thickness ? `slice spacing taken from SliceThickness (${fmtMm(thickness)} mm)` : 'no slice spacing known: 1 mm assumed');
+    distrust(
+      log,
+      'noPositions',
+      `No slice positions: order from InstanceNumber, spacing ${thickness ? 'from SliceThickness' : 'assumed 1 mm'}; 3D shape and sizes are guesses`,
+    );
+  }
+  return { sorted, usePositions };
+}
+
+/** Duplicate positions: one item kept per position (see chooseAtPosition), with the record of each choice. */
+function keepOnePerPosition<T extends { header: SliceHeader }>(
+  sorted: { item: T; pos: number }[],
+  usePositions: boolean,
+): { kept: { item: T; pos: number }[]; duplicates: DuplicateChoice<T>[] } {
+  const kept: { item: T; pos: number }[] = [];
+  const duplicates: DuplicateChoice<T>[] = [];
+  const fitIn = usePositions ? instanceOrder(sorted) : null;
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1;
+    while (usePositions && j < sorted.length && Math.abs(sorted[j].pos - sorted[i].pos) < SAME_POSITION_MM) j++;
+    if (j - i === 1) kept.push(sorted[i]);
+    else {
+      const run = sorted.slice(i, j);
+      const { best, byInstance } = chooseAtPosition(run.map((r) => r.item), fitIn, run[0].pos);
+      kept.push(run.find((r) => r.item === best)!);
+      duplicates.push({ z: kept.length - 1, kept: best, dropped: run.map((r) => r.item).filter((it) => it !== best), byInstance, blank: false });
+    }
+    i = j;
+  }
+  return { kept, duplicates };
+}
+
+/** Gaps and uneven steps between the slice positions, against the median step `spacingZ`: warnings and distrust. */
+function checkSteps(steps: readonly number[], positions: readonly number[], spacingZ: number, normal: Vec3, log: PlanLog): void {
+  const tol = Math.max(0.01, 0.01 * spacingZ);
+  let uneven = 0;
+  let minStep = Infinity;
+  let maxStep = -Infinity;
+  const gaps: string[] = [];
+  let gapCount = 0;
+  let firstGap = '';
+  let missing = 0;
+  // Drift of the positions from the volume's uniform grid, gaps left out
+  // (they are reported as such); a step far from the median.
+  let drift = 0;
+  let maxDrift = 0;
+  let maxStepDev = 0;
+  // Positions in the text as patient coordinates (see towardLpsSign).
+  const sign = towardLpsSign(normal);
+  const at = (k: number) => `${fmtMm(sign * positions[k])} → ${fmtMm(sign * positions[k + 1])} mm`;
+  for (let k = 0; k < steps.length; k++) {
+    const st = steps[k];
+    if (st > GAP_FACTOR * spacingZ) {
+      const m = Math.max(1, Math.round(st / spacingZ) - 1);
+      missing += m;
+      gapCount++;
+      if (!firstGap) firstGap = at(k);
+      if (gaps.length < 3) gaps.push(`${at(k)} (about ${m} missing)`);
+    } else {
+      drift += st - spacingZ;
+      maxDrift = Math.max(maxDrift, Math.abs(drift));
+      maxStepDev = Math.max(maxStepDev, Math.abs(st - spacingZ));
+      if (Math.abs(st - spacingZ) > tol) {
+        uneven++;
+        minStep = Math.min(minStep, st);
+        maxStep = Math.max(maxStep, st);
+      }
+    }
+  }
+  if (gaps.length) {
+    log.warnings.push(`gap in the slice positions, about ${missing} slice(s) missing: ${gaps.join('; ')}${gaps.length < missing && gaps.length === 3 ? '; …' : ''}`);
+    distrust(
+      log,
+      'gap',
+      `About ${missing} slice${missing === 1 ? '' : 's'} missing (gap at ${firstGap}${gapCount > 1 ? `, ${gapCount - 1} more gap${gapCount > 2 ? 's' : ''}` : ''}): 3D shape, distances and volumes are distorted`,
+    );
+  }
+  if (uneven) {
+    log.warnings.push(`uneven slice spacing: ${uneven} step(s) between ${fmtMm(minStep)} and ${fmtMm(maxStep)} mm, median ${fmtMm(spacingZ)} mm used`);
+    if (maxStepDev > UNEVEN_STEP * spacingZ || maxDrift > UNEVEN_DRIFT * spacingZ) {
+      distrust(
+        log,
+        'uneven',
+        `Uneven slice spacing (${fmtMm(Math.min(minStep, spacingZ))} to ${fmtMm(Math.max(maxStep, spacingZ))} mm, ${fmtMm(spacingZ)} mm used): 3D shape, distances and volumes are distorted`,
+      );
+    }
+  }
+}
+
+/** Stack direction vs. slice normal (gantry tilt or a sheared stack): the angle in degrees, warned above TILT_WARN_DEG. */
+function checkStackAngle<T extends { header: SliceHeader }>(kept: readonly { item: T; pos: number }[], normal: Vec3, first: SliceHeader, log: PlanLog): number {
+  const ends = kept.filter((k) => k.item.header.imagePositionMm !== null);
+  const p0 = ends.length ? ends[0].item.header.imagePositionMm! : [0, 0, 0];
+  const p1 = ends.length ? ends[ends.length - 1].item.header.imagePositionMm! : [0, 0, 0];
+  const d: Vec3 = [p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]];
+  const along = dot(d, normal);
+  const across = Math.hypot(d[0] - along * normal[0], d[1] - along * normal[1], d[2] - along * normal[2]);
+  const angleDeg = (Math.atan2(across, Math.abs(along)) * 180) / Math.PI;
+  if (angleDeg > TILT_WARN_DEG) {
+    log.warnings.push(`slice stack is not orthogonal to the slice planes (${angleDeg.toFixed(1)}°, gantry tilt or sheared stack): the volume treats it as orthogonal`);
+    const tagged = first.gantryTiltDeg !== null && Math.abs(first.gantryTiltDeg) > 0.01;
+    distrust(
+      log,
+      'tilt',
+      `${tagged ? 'Gantry tilt' : 'Sheared slice stack (gantry tilt?)'} ${angleDeg.toFixed(1)}°: the 3D surface and distances across slices are skewed`,
+    );
+  }
+  return angleDeg;
+}
+
+/** In-plane spacing [x, y] (mm): PixelSpacing, else ImagerPixelSpacing (warned), else 1 mm (distrusted). */
+function pixelSpacingOf(first: SliceHeader, log: PlanLog): [number, number] {
+  if (first.pixelSpacingMmXy) {
+    const spacingXy = first.pixelSpacingMmXy;
+    if (first.pixelSpacingSource === 'ImagerPixelSpacing') {
+      log.warnings.push(
+        `no PixelSpacing: ImagerPixelSpacing (${fmtMm(spacingXy[0])} × ${fmtMm(spacingXy[1])} mm, measured at the detector) used; ` +
+        'sizes may be off by the geometric magnification',
+      );
+    }
+    return spacingXy;
+  }
+  log.warnings.push('no PixelSpacing: 1 mm × 1 mm assumed');
+  distrust(log, 'noPixelSpacing', 'No pixel spacing: 1 mm assumed, sizes and volumes are unknown');
+  return [1, 1];
 }
 
 function describe(h: SliceHeader): string {

@@ -1,8 +1,8 @@
 /**
  * A mesh export file (binary STL, OBJ, glTF binary) from a mesh or from the
  * mask it is the surface of: what the page asks its export worker for, so
- * that the page never builds a large file itself (a real lung surface is
- * 40 MB and more). The surface of a mask is made by mesh/surface.ts with
+ * that the page never builds a large file itself (a real lung surface has
+ * millions of triangles, 50 bytes each in binary STL). The surface of a mask is made by mesh/surface.ts with
  * the analysis' step and smoothing, so an export is triangle for triangle
  * the surface the analysis made.
  *

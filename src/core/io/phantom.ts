@@ -15,7 +15,7 @@
  * with z, as in the real series) and file names are shuffled.
  *
  * Cost: O(nx*ny*nz) (each object is rasterised only inside its bounding box);
- * about 1 s for 512 x 512 x 100 in Node; memory: the files (2 bytes/voxel)
+ * memory: the files (2 bytes/voxel)
  * plus one float slice, and the optional truth arrays. With `onFile` each
  * file is handed over as soon as it is written and not kept, so a series of
  * any length (e.g. 512 x 512 x 1000) needs the memory of one slice.

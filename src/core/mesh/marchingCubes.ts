@@ -48,8 +48,8 @@
  * copies that own exactly their buffers (so a worker can transfer them);
  * with `trim: false` they are views of the used part of the output buffers
  * instead, which saves the copies: a copy touches every output page a second
- * time, and fresh pages are a large part of the cost here (about 0.5 ms per
- * MB on the development machine). The analysis pipeline's mesh stage uses
+ * time, and fresh pages are a large part of the cost here. The analysis
+ * pipeline's mesh stage uses
  * views.
  *
  * Normals: area-weighted vertex normals (as computeVertexNormals in mesh.ts)

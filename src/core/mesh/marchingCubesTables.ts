@@ -39,7 +39,7 @@
  * (0,1), (1,1)), 8-11 along z (at (x,y) = (0,0), (1,0), (0,1), (1,1)).
  *
  * Cost: built once per process on first use (256 configurations, loops of
- * at most 7 points; a few ms); memory a few kB.
+ * at most 7 points); memory a few kB.
  */
 
 /** The two corners of each of the 12 cube edges (lower corner first). */

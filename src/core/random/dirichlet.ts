@@ -11,8 +11,8 @@
  * gave numpy on every draw checked; with V8's Math.log some row sums differ
  * in the last bit.
  *
- * Cost: O(rows * n) draws (two MT19937 outputs and one log each, about
- * 80 ns per draw: ~0.1 s for 5 x 262,144); memory one Float64Array of rows * n.
+ * Cost: O(rows * n) draws (two MT19937 outputs and one log each); memory
+ * one Float64Array of rows * n.
  */
 import { logCorrectlyRounded } from './logCorrectlyRounded';
 import { Mt19937 } from './mt19937';

@@ -18,7 +18,7 @@
  * a rounding midpoint (probability of the order of 2^-24 per call).
  *
  * Cost: about 40 floating-point operations per call (no allocation); a
- * one-off table of 1450 double-double entries (23 kB) built in a few ms.
+ * one-off table of 1450 double-double entries (23 kB), built once.
  */
 
 const TABLE_SCALE = 2048;

@@ -6,8 +6,10 @@
  * air, the trachea followed from slice to slice, in-plane erosion). A
  * sagittal or coronal stack is therefore first copied into axial index order
  * (volume/reorient.ts: a pure permutation of the index axes, the same
- * patient-space voxels), segmented there, and the masks / labels are copied
- * back onto the original grid.
+ * patient-space voxels), segmented there, and the masks are copied back onto
+ * the original grid. For the split, axialRunsOf gives a mask's runs in axial
+ * order (for splitAirwayAndLungsOfRuns) and axialDataToOwnGrid puts its
+ * labels back.
  *
  * An axial stack goes straight to the original functions: no copy, the
  * very same result objects.
@@ -16,48 +18,33 @@
  * the HU into axial order (2 B/voxel, O(voxels)); the two lung masks come
  * back as runs (permuteRuns.ts, O(runs + mask surface)) painted into new
  * masks (1 B/voxel each), and those runs are the `runs` of the result.
- * segmentLungs (one mask) and the split copy voxel arrays both ways (the
- * mask in, unless its runs are given, and the mask or labels out; 1 B/voxel
- * each). Measured on a 512² × 134 chest CT made sagittal: segmentation
- * 90 ms, wrapper 205 ms (HU copy 77, runs back 11, painting the two masks
- * 27); split 325 ms, wrapper 370 ms (mask in from runs 12, labels back 66).
  * Peak memory: the HU copy (2 B/voxel) next to the original while the
  * segmentation runs. Results equal those of the axial stack with the same
  * axis signs (see reorient.ts for the ties that depend on signs).
  */
-import {
-  axialOrderOf,
-  fromAxialData,
-  fromAxialMask,
-  permuteGeometry,
-  toAxialMask,
-  toAxialVolume,
-} from '../volume/reorient';
-import { geometryOf, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
+import { axialOrderOf, fromAxialData, permuteGeometry, toAxialVolume } from '../volume/reorient';
+import { geometryOf, type Volume, type VolumeGeometry } from '../volume/volume';
 import { permuteRuns } from './permuteRuns';
 import { maskOfRuns, type RunSet } from './runs';
 import {
-  segmentLungs,
   segmentLungVariants,
   segmentLungVariantRuns,
   SegmentationAbortedError,
   type LungRuns,
   type LungVariantsResult,
-  type SegmentLungsParams,
   type SegmentLungVariantsParams,
 } from './segmentLungs';
-import { splitAirwayAndLungs, type AirwaySplitParams, type AirwaySplitResult } from './splitAirwayAndLungs';
 
 /** Share of the progress bar given to the copies around a reoriented run. */
 const COPY_IN = 0.05;
-const COPY_OUT = 0.05;
+export const COPY_OUT = 0.05;
 
 function checkAbort(signal: { aborted: boolean } | undefined, message?: string): void {
   if (signal?.aborted) throw new SegmentationAbortedError(message);
 }
 
 /** Progress of the inner run mapped into [COPY_IN, 1 - COPY_OUT], stage names kept. */
-function innerProgress(report: ((fraction: number, stage: string) => void) | undefined): ((fraction: number, stage: string) => void) | undefined {
+export function innerProgress(report: ((fraction: number, stage: string) => void) | undefined): ((fraction: number, stage: string) => void) | undefined {
   if (!report) return undefined;
   const span = 1 - COPY_IN - COPY_OUT;
   return (f, stage) => {
@@ -106,36 +93,6 @@ export function segmentLungVariantRunsAnyOrientation(volume: Volume, params: Omi
   return out;
 }
 
-/** segmentLungs for a stack of any orientation: the mask on the volume's own grid. */
-export function segmentLungsAnyOrientation(volume: Volume, params: SegmentLungsParams): Mask {
-  const order = axialOrderOf(volume);
-  if (order.identity) return segmentLungs(volume, params);
-  const { signal, onProgress } = params;
-  checkAbort(signal);
-  onProgress?.(0, 'reorient to axial');
-  const axial = toAxialVolume(volume, order);
-  const m = segmentLungs(axial, { ...params, onProgress: innerProgress(onProgress) });
-  checkAbort(signal);
-  onProgress?.(1 - COPY_OUT, 'back to the original grid');
-  const out = fromAxialMask(m, volume, order);
-  onProgress?.(1, 'done');
-  return out;
-}
-
-/**
- * The mask of `runs` (row runs on grid `g`) painted in axial order, with the
- * axial geometry; for an axial grid simply the painted mask. For a caller
- * that holds a lung mask as runs and wants the split's volumes only: run
- * splitAirwayAndLungs on this mask (its `labels` are then in the axial order;
- * mL, voxel counts and erosionMm do not depend on the order, airwaySlices
- * are as described at splitAirwayAndLungsAnyOrientation). Cost:
- * O(runs + mask surface) for the runs and one 1 B/voxel array.
- */
-export function axialMaskOfRuns(runs: RunSet, g: VolumeGeometry): Mask {
-  const axial = axialRunsOf(runs, g);
-  return maskOfRuns(axial.runs, axial.geometry);
-}
-
 /**
  * The runs of a mask on grid `g` in axial index order, with the axial
  * geometry (for an axial grid the runs themselves): what
@@ -152,37 +109,4 @@ export function axialRunsOf(runs: RunSet, g: VolumeGeometry): { runs: RunSet; ge
 export function axialDataToOwnGrid(axialData: Uint8Array, g: VolumeGeometry): Uint8Array {
   const order = axialOrderOf(g);
   return order.identity ? axialData : fromAxialData(axialData, g, order);
-}
-
-/**
- * splitAirwayAndLungs for a mask of any orientation, same result type.
- * `runs` (optional): the row runs of `mask`, when at hand; the axial copy of
- * the mask is then painted from them instead of copied voxel by voxel.
- * Grid-dependent fields:
- *   - `labels` is on the mask's own grid;
- *   - `airwaySlices` and the slice numbers in `notes` are indices along the
- *     original grid's axis that runs head-feet (the pure permutation keeps
- *     the numbers: axial slice k is index k along that axis); for an axial
- *     stack that is z, for a DICOM sagittal or coronal one y (the column
- *     index).
- * Volumes (mL), voxel counts and erosionMm (in the axial plane) do not
- * depend on the grid.
- */
-export function splitAirwayAndLungsAnyOrientation(mask: Mask, params: AirwaySplitParams = {}, runs?: RunSet): AirwaySplitResult {
-  const order = axialOrderOf(mask);
-  if (order.identity) return splitAirwayAndLungs(mask, params);
-  const { signal, onProgress } = params;
-  checkAbort(signal, 'airway / lung split aborted');
-  onProgress?.(0, 'reorient to axial');
-  const axial = runs !== undefined ? axialMaskOfRuns(runs, mask) : toAxialMask(mask, order);
-  const r = splitAirwayAndLungs(axial, { ...params, onProgress: innerProgress(onProgress) });
-  if (!r.ok) {
-    onProgress?.(1, 'done');
-    return r;
-  }
-  checkAbort(signal, 'airway / lung split aborted');
-  onProgress?.(1 - COPY_OUT, 'back to the original grid');
-  const labels = fromAxialData(r.labels, mask, order);
-  onProgress?.(1, 'done');
-  return { ...r, labels };
 }

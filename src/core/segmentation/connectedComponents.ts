@@ -24,9 +24,9 @@
  *
  * Cost: O(voxels) to build runs plus O(runs * rows compared) for the sweeps,
  * near-linear union-find; memory 8-9 bytes per run + 4 bytes per run for the
- * forest, plus the optional Int32 label volume (4 bytes per voxel).
+ * forest.
  */
-import { paintRuns, runAt, runsFromMask, runsFromValues, type GridDims, type RunSet } from './runs';
+import type { RunSet } from './runs';
 
 /** 4 / 8: in-plane (each slice on its own); 6 / 18 / 26: 3D neighbourhoods. */
 export type Connectivity = 4 | 8 | 6 | 18 | 26;
@@ -213,103 +213,4 @@ function addRunLengths(runs: RunSet, labelOfRun: Int32Array, sizes: Float64Array
 
 function copyComponentValues(value: Uint8Array, labelOfRun: Int32Array, count: number, out: Uint8Array): void {
   for (let k = 0; k < count; k++) out[labelOfRun[k]] = value[k];
-}
-
-/** Label with the most voxels (ties: the lowest label), or 0 if there is none. */
-export function largestLabel(sizes: Float64Array, componentCount: number = sizes.length - 1): number {
-  let best = 0;
-  let bestSize = -1;
-  for (let l = 1; l <= componentCount; l++) {
-    if (sizes[l] > bestSize) {
-      bestSize = sizes[l];
-      best = l;
-    }
-  }
-  return best;
-}
-
-/** Label of the component holding voxel (x, y, z), or 0 if the voxel is in no run. */
-export function labelAt(runs: RunSet, labels: RunLabels, x: number, y: number, z: number): number {
-  const k = runAt(runs, x, y, z);
-  return k < 0 ? 0 : labels.labelOfRun[k];
-}
-
-/** Per-run selection (1/0) of the runs whose label is marked in `keepLabel`. */
-function selectLabels(labels: RunLabels, keepLabel: Uint8Array, runCount: number): Uint8Array {
-  const sel = new Uint8Array(runCount);
-  const lab = labels.labelOfRun;
-  for (let k = 0; k < runCount; k++) sel[k] = keepLabel[lab[k]];
-  return sel;
-}
-
-/** 0/1 mask (one byte per voxel) of the components marked in `keepLabel` (indexed by label). */
-function maskOfLabels(runs: RunSet, labels: RunLabels, keepLabel: Uint8Array): Uint8Array {
-  const out = new Uint8Array(runs.nx * runs.ny * runs.nz);
-  return paintRuns(runs, out, 1, selectLabels(labels, keepLabel, runs.count));
-}
-
-/** Int32 label volume (0 where no run) from run labels. */
-function labelVolume(runs: RunSet, labels: RunLabels): Int32Array {
-  const { nx, rowStart, x0, x1 } = runs;
-  const out = new Int32Array(nx * runs.ny * runs.nz);
-  const rows = runs.ny * runs.nz;
-  const lab = labels.labelOfRun;
-  for (let r = 0; r < rows; r++) {
-    const base = r * nx;
-    const end = rowStart[r + 1];
-    for (let k = rowStart[r]; k < end; k++) out.fill(lab[k], base + x0[k], base + x1[k]);
-  }
-  return out;
-}
-
-export interface LabelParams {
-  connectivity: Connectivity;
-  /**
-   * 'foreground' (default): label the nonzero voxels, 0 is background.
-   * 'allValues': label every voxel; neighbours connect only when equal.
-   */
-  mode?: 'foreground' | 'allValues';
-}
-
-export interface LabelResult {
-  /** Label per voxel, i = x + y*nx + z*nx*ny; 0 = background ('foreground' mode only). */
-  labels: Int32Array;
-  componentCount: number;
-  /** Voxel count per label (index 0 unused). */
-  sizes: Float64Array;
-  /** Voxel value of each component ('allValues' mode), else null. */
-  componentValue: Uint8Array | null;
-}
-
-/** Label the connected components of a 3D volume (or one 2D image with nz = 1). */
-export function labelComponents(data: Uint8Array, dims: GridDims, params: LabelParams): LabelResult {
-  const runs = params.mode === 'allValues' ? runsFromValues(data, dims) : runsFromMask(data, dims);
-  const rl = labelRuns(runs, params.connectivity);
-  return {
-    labels: labelVolume(runs, rl),
-    componentCount: rl.componentCount,
-    sizes: rl.sizes,
-    componentValue: rl.componentValue,
-  };
-}
-
-/** Label a 2D image (index x + y*nx) with 4- or 8-connectivity. */
-export function labelComponents2d(
-  data: Uint8Array,
-  nx: number,
-  ny: number,
-  connectivity: 4 | 8,
-  mode: 'foreground' | 'allValues' = 'foreground',
-): LabelResult {
-  return labelComponents(data, { nx, ny, nz: 1 }, { connectivity, mode });
-}
-
-/** 0/1 mask of the largest component of the nonzero voxels (all zero if there are none). */
-export function largestComponentMask(data: Uint8Array, dims: GridDims, connectivity: Connectivity): Uint8Array {
-  const runs = runsFromMask(data, dims);
-  const rl = labelRuns(runs, connectivity);
-  const keep = new Uint8Array(rl.componentCount + 1);
-  const best = largestLabel(rl.sizes, rl.componentCount);
-  if (best > 0) keep[best] = 1;
-  return maskOfLabels(runs, rl, keep);
 }

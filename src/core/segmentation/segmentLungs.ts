@@ -39,7 +39,7 @@
  * everything else; about 9 bytes per air run plus the 1-byte output mask.
  * Index order i = x + y*nx + z*nx*ny throughout.
  */
-import { geometryOf, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
+import type { Mask, Volume, VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
 import { complementRuns, maskOfRuns, pickRuns, runAt, runsFromThreshold, type RunSet } from './runs';
 
@@ -320,67 +320,8 @@ function lungRunsOf(r: RunOutput): LungRuns {
   return { fill: r.fillRuns as RunSet, noFill: r.noFillRuns as RunSet, voxels: { fill: r.fillVoxels ?? 0, noFill: r.noFillVoxels ?? 0 } };
 }
 
-function checkSameGrid(a: Mask, b: Mask): void {
-  if (a.nx !== b.nx || a.ny !== b.ny || a.nz !== b.nz || a.data.length !== b.data.length) {
-    throw new RangeError('masks are on different grids');
-  }
-}
-
 /** fill − noFill as a mask, with the count of voxels where that would be −1 (noFill = 1, fill = 0). */
 export interface InternalStructuresMask extends Mask {
   /** Voxels in noFill but not in fill; they are 0 in `data` (the seed keeps only the value 1). */
   minusOneVoxels: number;
-}
-
-/** The tutorial's internal_structures = fill − noFill (structures enclosed by lung). */
-export function internalStructures(fill: Mask, noFill: Mask): InternalStructuresMask {
-  checkSameGrid(fill, noFill);
-  const f = fill.data;
-  const n = noFill.data;
-  const data = new Uint8Array(f.length);
-  let minusOne = 0;
-  for (let i = 0; i < f.length; i++) {
-    const a = f[i] !== 0 ? 1 : 0;
-    const b = n[i] !== 0 ? 1 : 0;
-    data[i] = a & (1 - b);
-    minusOne += b & (1 - a);
-  }
-  return { ...geometryOf(fill), data, minusOneVoxels: minusOne };
-}
-
-/** HU volume with every voxel outside the mask set to 0 (the tutorial's "isolate lung"). */
-export function lungOnlyHu(volume: Volume, fillMask: Mask): Int16Array {
-  if (fillMask.data.length !== volume.hu.length) throw new RangeError('mask and volume are on different grids');
-  const out = new Int16Array(volume.hu.length);
-  const m = fillMask.data;
-  const hu = volume.hu;
-  for (let i = 0; i < hu.length; i++) if (m[i] !== 0) out[i] = hu[i];
-  return out;
-}
-
-/** Number of nonzero voxels. */
-export function maskVoxelCount(mask: Mask): number {
-  const d = mask.data;
-  let n = 0;
-  for (let i = 0; i < d.length; i++) if (d[i] !== 0) n++;
-  return n;
-}
-
-/** Mask volume in millilitres (voxel count × voxel volume from the spacing). */
-export function maskVolumeMl(mask: Mask): number {
-  return (maskVoxelCount(mask) * voxelVolumeMm3(mask)) / 1000;
-}
-
-/** Nonzero voxels per slice, in volume z order. */
-export function perSliceCounts(mask: Mask): Int32Array {
-  const { nx, ny, nz, data } = mask;
-  const out = new Int32Array(nz);
-  const plane = nx * ny;
-  for (let z = 0; z < nz; z++) {
-    let n = 0;
-    const end = (z + 1) * plane;
-    for (let i = z * plane; i < end; i++) if (data[i] !== 0) n++;
-    out[z] = n;
-  }
-  return out;
 }

@@ -37,8 +37,7 @@
  * per erosion; growing back (only after an erosion) visits the eroded
  * voxels once per layer, 26 reads each, with a 4-byte list entry per mask
  * voxel. Output: one byte per voxel (0 none, 1 airway, 2 right lung,
- * 3 left lung), i = x + y*nx + z*nx*ny. About 0.1–0.5 s on a 512² × 134
- * chest CT.
+ * 3 left lung), i = x + y*nx + z*nx*ny.
  */
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
@@ -163,6 +162,55 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
   return splitAirwayAndLungsOfRuns(runsFromMask(mask.data, mask), geometryOf(mask), params);
 }
 
+/** The parameters with their defaults filled in. */
+interface SplitSettings {
+  withLabels: boolean;
+  maxAreaMm2: number;
+  minTracheaMm2: number;
+  maxGrowth: number;
+  minLengthMm: number;
+  maxOffsetMm: number;
+  minLungFraction: number;
+  maxErosionMm: number;
+}
+
+/** What every step of one split reads: the mask's runs and grid, the settings, the cancel flag and the notes so far. */
+interface SplitContext {
+  runs: RunSet;
+  mask: VolumeGeometry;
+  settings: SplitSettings;
+  signal: { aborted: boolean } | undefined;
+  notes: string[];
+  /** Mean x (voxels) of the whole mask: the midline. */
+  midX: number;
+  voxelMl: number;
+}
+
+/** The airway found in step 1: the trachea's 2D label (0 when none), the slice range (-1 when none), the run selections and the voxel count. */
+interface AirwayPart {
+  trachea: number;
+  airwayFirst: number;
+  airwayLast: number;
+  airwaySel: Uint8Array;
+  lungSel: Uint8Array;
+  airwayVoxels: number;
+  airwayMl: number;
+}
+
+/** The parameters with their defaults filled in. */
+function settingsOf(params: AirwaySplitParams & { withLabels?: boolean }): SplitSettings {
+  return {
+    withLabels: params.withLabels ?? true,
+    maxAreaMm2: params.maxAirwayAreaMm2 ?? 800,
+    minTracheaMm2: params.minTracheaAreaMm2 ?? 20,
+    maxGrowth: params.maxAreaGrowth ?? 4,
+    minLengthMm: params.minAirwayLengthMm ?? 20,
+    maxOffsetMm: params.maxTracheaOffsetMm ?? 50,
+    minLungFraction: params.minLungFraction ?? 0.1,
+    maxErosionMm: params.maxErosionMm ?? 10,
+  };
+}
+
 /**
  * The same split from the mask's row runs (runs.ts) on grid `mask` (a
  * geometry; axial index order, as splitAirwayAndLungs wants its mask), so
@@ -178,26 +226,14 @@ export function splitAirwayAndLungsOfRuns(
   params: AirwaySplitParams & { withLabels?: boolean } = {},
 ): AirwaySplitResult {
   if (runs.nx !== mask.nx || runs.ny !== mask.ny || runs.nz !== mask.nz) throw new RangeError('runs and geometry are on different grids');
-  const withLabels = params.withLabels ?? true;
-  const maxAreaMm2 = params.maxAirwayAreaMm2 ?? 800;
-  const minTracheaMm2 = params.minTracheaAreaMm2 ?? 20;
-  const maxGrowth = params.maxAreaGrowth ?? 4;
-  const minLengthMm = params.minAirwayLengthMm ?? 20;
-  const maxOffsetMm = params.maxTracheaOffsetMm ?? 50;
-  const minLungFraction = params.minLungFraction ?? 0.1;
-  const maxErosionMm = params.maxErosionMm ?? 10;
+  const settings = settingsOf(params);
   const { signal } = params;
   const report = params.onProgress ?? (() => {});
   const { nx, ny, nz } = mask;
-  const [sx, sy, sz] = mask.spacingMmXyz;
-  const pixelMm2 = sx * sy;
-  const voxelMl = voxelVolumeMm3(mask) / 1000;
-  const notes: string[] = [];
 
   checkAbort(signal);
   report(0, 'airway');
   const l2 = labelRuns(runs, 8);
-  const lab2 = l2.labelOfRun;
   const m2 = moments(runs, l2);
   let totalN = 0;
   let totalX = 0;
@@ -206,81 +242,77 @@ export function splitAirwayAndLungsOfRuns(
     totalX += m2.sx[l];
   }
   if (totalN === 0) return { ok: false, reason: 'the mask is empty', airwayMl: 0 };
-  const midX = totalX / totalN;
+  const ctx: SplitContext = { runs, mask, settings, signal, notes: [], midX: totalX / totalN, voxelMl: voxelVolumeMm3(mask) / 1000 };
 
-  // 1. Trachea: the first slice from the top holding a small component near the midline.
-  const isAirway = new Uint8Array(l2.componentCount + 1);
-  const zTop = superiorSliceIndex(mask);
-  const down = zTop === 0 ? 1 : -1;
-  const sliceLabelRange = (z: number): [number, number] => {
-    const a = runs.rowStart[z * ny];
-    const e = runs.rowStart[(z + 1) * ny];
-    if (a === e) return [1, 0];
-    let hi = lab2[a];
-    for (let k = a; k < e; k++) if (lab2[k] > hi) hi = lab2[k];
-    return [lab2[a], hi];
-  };
-  let zStart = -1;
-  let trachea = 0;
-  for (let z = zTop; z >= 0 && z < nz && zStart < 0; z += down) {
-    const [lo, hi] = sliceLabelRange(z);
-    if (lo > hi) continue;
-    let best = 0;
-    for (let l = lo; l <= hi; l++) {
-      const area = m2.n[l] * pixelMm2;
-      const offMm = Math.abs(m2.sx[l] / m2.n[l] - midX) * sx;
-      if (area >= minTracheaMm2 && area <= maxAreaMm2 && offMm <= maxOffsetMm && (best === 0 || m2.n[l] > m2.n[best])) best = l;
-    }
-    if (best > 0) {
-      zStart = z;
-      trachea = best;
-    } else {
-      // The first slice with lung-sized parts and no trachea: stop looking.
-      let large = false;
-      for (let l = lo; l <= hi; l++) if (m2.n[l] * pixelMm2 > maxAreaMm2) large = true;
-      if (large) break;
-    }
+  // 1. Airway, slice by slice.
+  const airway = findAirway(ctx, l2, m2);
+  checkAbort(signal);
+
+  // 2. Lungs: 3D components of the rest.
+  report(0.3, 'left / right lungs');
+  const lungRuns = selectRuns(runs, airway.lungSel);
+  const lungLabels = labelRuns(lungRuns, 26);
+  const lm = moments(lungRuns, lungLabels);
+  let lungTotal = 0;
+  for (let l = 1; l <= lungLabels.componentCount; l++) lungTotal += lm.n[l];
+  if (lungTotal === 0) return { ok: false, reason: 'nothing is left of the mask without the airway', airwayMl: airway.airwayMl };
+
+  const big = bigComponents(lm.n, lungLabels.componentCount, lungTotal, settings.minLungFraction);
+  // Output only (nothing below reads it): not made when the caller wants just the volumes.
+  const labels = new Uint8Array(settings.withLabels ? nx * ny * nz : 0);
+  if (settings.withLabels) paintRuns(runs, labels, AIRWAY_LABEL, airway.airwaySel);
+
+  if (big.length === 1) {
+    const result = splitTouchingLungs(ctx, airway, lungRuns, labels);
+    if (result.ok) report(1, 'done');
+    return result;
   }
+  if (big.length !== 2) {
+    return {
+      ok: false,
+      reason: big.length === 0 ? 'no lung-sized part in the mask' : `${big.length} lung-sized parts after removing the airway, expected 2`,
+      airwayMl: airway.airwayMl,
+    };
+  }
+  const result = assignSeparateLungs(ctx, airway, lungRuns, lungLabels, lm, big, labels);
+  if (result.ok) report(1, 'done');
+  return result;
+}
 
+/** Components (labels 1..count) holding at least `fraction` of `total` voxels. */
+function bigComponents(sizes: Float64Array, count: number, total: number, fraction: number): number[] {
+  const out: number[] = [];
+  for (let l = 1; l <= count; l++) if (sizes[l] >= fraction * total) out.push(l);
+  return out;
+}
+
+/** Step 1: trachea found at the top, followed down and up, dropped when too short; the airway and lung run selections. */
+function findAirway(ctx: SplitContext, l2: RunLabels, m2: Moments): AirwayPart {
+  const { runs, settings, notes } = ctx;
+  const sz = ctx.mask.spacingMmXyz[2];
+  const lab2 = l2.labelOfRun;
+  const isAirway = new Uint8Array(l2.componentCount + 1);
+  const zTop = superiorSliceIndex(ctx.mask);
+  const down = zTop === 0 ? 1 : -1;
+  const { zStart, trachea: found } = findTrachea(ctx, lab2, m2, zTop, down);
+  let trachea = found;
   let airwayFirst = -1;
   let airwayLast = -1;
-  let airwaySliceCount = 0;
   if (trachea > 0) {
     isAirway[trachea] = 1;
-    airwayFirst = airwayLast = zStart;
-    airwaySliceCount = 1;
-    // Follow it down (away from the top), then up.
-    for (const dir of [down, -down]) {
-      let zp = zStart;
-      for (let z = zStart + dir; z >= 0 && z < nz; z += dir) {
-        const touching = touchingComponents(runs, lab2, isAirway, m2.n, zp, z);
-        let any = false;
-        for (const [l, parentN] of touching) {
-          if (m2.n[l] * pixelMm2 <= maxAreaMm2 && m2.n[l] <= maxGrowth * parentN) {
-            isAirway[l] = 1;
-            any = true;
-          }
-        }
-        if (!any) break;
-        airwaySliceCount++;
-        airwayFirst = Math.min(airwayFirst, z);
-        airwayLast = Math.max(airwayLast, z);
-        zp = z;
-        if ((z & 7) === 0) checkAbort(signal);
-      }
-    }
-    if (airwaySliceCount * sz < minLengthMm) {
+    const followed = followAirway(ctx, lab2, m2, isAirway, zStart, down);
+    airwayFirst = followed.first;
+    airwayLast = followed.last;
+    if (followed.sliceCount * sz < settings.minLengthMm) {
       notes.push(
-        `a small component near the midline at slice ${zStart} could be followed over only ${(airwaySliceCount * sz).toFixed(1)} mm (< ${minLengthMm} mm): not taken as a trachea`,
+        `a small component near the midline at slice ${zStart} could be followed over only ${(followed.sliceCount * sz).toFixed(1)} mm (< ${settings.minLengthMm} mm): not taken as a trachea`,
       );
       isAirway.fill(0);
       trachea = 0;
-      airwaySliceCount = 0;
       airwayFirst = airwayLast = -1;
     }
   }
   if (trachea === 0) notes.push('no trachea found at the top of the mask; airway volume is 0');
-  checkAbort(signal);
 
   const airwaySel = new Uint8Array(runs.count);
   const lungSel = new Uint8Array(runs.count);
@@ -291,139 +323,196 @@ export function splitAirwayAndLungsOfRuns(
     lungSel[k] = 1 - a;
     if (a) airwayVoxels += runs.x1[k] - runs.x0[k];
   }
-  const airwayMl = airwayVoxels * voxelMl;
+  return { trachea, airwayFirst, airwayLast, airwaySel, lungSel, airwayVoxels, airwayMl: airwayVoxels * ctx.voxelMl };
+}
 
-  // 2. Lungs: 3D components of the rest.
-  report(0.3, 'left / right lungs');
-  const lungRuns = selectRuns(runs, lungSel);
-  const lungLabels = labelRuns(lungRuns, 26);
-  const lm = moments(lungRuns, lungLabels);
-  let lungTotal = 0;
-  for (let l = 1; l <= lungLabels.componentCount; l++) lungTotal += lm.n[l];
-  if (lungTotal === 0) return { ok: false, reason: 'nothing is left of the mask without the airway', airwayMl };
+/** Step 1a: the first slice from the top holding a small component near the midline ({ zStart: -1, trachea: 0 } if none). */
+function findTrachea(ctx: SplitContext, lab2: Int32Array, m2: Moments, zTop: number, down: number): { zStart: number; trachea: number } {
+  const { runs, settings, midX } = ctx;
+  const { ny, nz } = ctx.mask;
+  const [sx, sy] = ctx.mask.spacingMmXyz;
+  const pixelMm2 = sx * sy;
+  for (let z = zTop; z >= 0 && z < nz; z += down) {
+    const a = runs.rowStart[z * ny];
+    const e = runs.rowStart[(z + 1) * ny];
+    if (a === e) continue;
+    const lo = lab2[a];
+    let hi = lab2[a];
+    for (let k = a; k < e; k++) if (lab2[k] > hi) hi = lab2[k];
+    let best = 0;
+    for (let l = lo; l <= hi; l++) {
+      const area = m2.n[l] * pixelMm2;
+      const offMm = Math.abs(m2.sx[l] / m2.n[l] - midX) * sx;
+      if (area >= settings.minTracheaMm2 && area <= settings.maxAreaMm2 && offMm <= settings.maxOffsetMm && (best === 0 || m2.n[l] > m2.n[best])) best = l;
+    }
+    if (best > 0) return { zStart: z, trachea: best };
+    // The first slice with lung-sized parts and no trachea: stop looking.
+    let large = false;
+    for (let l = lo; l <= hi; l++) if (m2.n[l] * pixelMm2 > settings.maxAreaMm2) large = true;
+    if (large) break;
+  }
+  return { zStart: -1, trachea: 0 };
+}
 
-  const bigOf = (sizes: Float64Array, count: number, total: number): number[] => {
-    const out: number[] = [];
-    for (let l = 1; l <= count; l++) if (sizes[l] >= minLungFraction * total) out.push(l);
-    return out;
-  };
-  const big = bigOf(lm.n, lungLabels.componentCount, lungTotal);
-  let erosionMm = 0;
-  // Output only (nothing below reads it): not made when the caller wants just the volumes.
-  const labels = new Uint8Array(withLabels ? nx * ny * nz : 0);
-  if (withLabels) paintRuns(runs, labels, AIRWAY_LABEL, airwaySel);
-
-  if (big.length === 1) {
-    // Touching lungs: erode in plane until they come apart.
-    const maxSteps = Math.max(1, Math.round(maxErosionMm / Math.min(sx, sy)));
-    let eroded = lungRuns;
-    let split: { runs: RunSet; labels: RunLabels; big: number[] } | null = null;
-    for (let step = 1; step <= maxSteps && split === null; step++) {
-      checkAbort(signal);
-      eroded = erodeRuns2d(eroded);
-      if (eroded.count === 0) break;
-      const el = labelRuns(eroded, 26);
-      let eTotal = 0;
-      for (let l = 1; l <= el.componentCount; l++) eTotal += el.sizes[l];
-      const eBig = bigOf(el.sizes, el.componentCount, eTotal);
-      if (eBig.length === 2) {
-        split = { runs: eroded, labels: el, big: eBig };
-        erosionMm = step * Math.min(sx, sy);
-      } else if (eBig.length > 2) {
-        break;
-      }
-    }
-    if (split === null) {
-      return {
-        ok: false,
-        reason:
-          trachea === 0
-            ? 'no trachea found at the top of the mask, and the lungs stay one piece'
-            : `the lungs stay one piece after removing the airway and eroding ${maxErosionMm} mm in plane: they touch along a long front`,
-        airwayMl,
-      };
-    }
-    // Seeds: the two eroded parts; grow them back inside the lung mask.
-    const side = new Uint8Array(nx * ny * nz); // 0 not reached, 1 / 2 the two parts
-    const el = split.labels.labelOfRun;
-    for (let s = 0; s < 2; s++) {
-      const sel = new Uint8Array(split.runs.count);
-      for (let k = 0; k < split.runs.count; k++) sel[k] = el[k] === split.big[s] ? 1 : 0;
-      paintRuns(split.runs, side, s + 1, sel);
-    }
-    growBack(side, lungRuns, signal);
-    const n = [0, 0];
-    const cx = [0, 0];
-    const cy = [0, 0];
-    const cz = [0, 0];
-    // The lung voxels no part reached, as runs (for the leftover step below).
-    const restBuilder = new RunBuilder(lungRuns, false);
-    {
-      const { rowStart, x0, x1 } = lungRuns;
-      for (let z = 0; z < nz; z++) {
-        for (let y = 0; y < ny; y++) {
-          const r = y + z * ny;
-          for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-            let restFrom = -1;
-            for (let x = x0[k], i = r * nx + x0[k]; x < x1[k]; x++, i++) {
-              const s = side[i] - 1;
-              if (s < 0) {
-                if (restFrom < 0) restFrom = x;
-                continue;
-              }
-              if (restFrom >= 0) {
-                restBuilder.push(restFrom, x);
-                restFrom = -1;
-              }
-              n[s]++;
-              cx[s] += x;
-              cy[s] += y;
-              cz[s] += z;
-            }
-            if (restFrom >= 0) restBuilder.push(restFrom, x1[k]);
-          }
-          restBuilder.endRow(r);
+/** Step 1b: follow the trachea down (away from the top), then up, marking `isAirway`; the slice range and count it covers. */
+function followAirway(
+  ctx: SplitContext,
+  lab2: Int32Array,
+  m2: Moments,
+  isAirway: Uint8Array,
+  zStart: number,
+  down: number,
+): { first: number; last: number; sliceCount: number } {
+  const { runs, settings, signal } = ctx;
+  const { nz } = ctx.mask;
+  const [sx, sy] = ctx.mask.spacingMmXyz;
+  const pixelMm2 = sx * sy;
+  let first = zStart;
+  let last = zStart;
+  let sliceCount = 1;
+  for (const dir of [down, -down]) {
+    let zp = zStart;
+    for (let z = zStart + dir; z >= 0 && z < nz; z += dir) {
+      const touching = touchingComponents(runs, lab2, isAirway, m2.n, zp, z);
+      let any = false;
+      for (const [l, parentN] of touching) {
+        if (m2.n[l] * pixelMm2 <= settings.maxAreaMm2 && m2.n[l] <= settings.maxGrowth * parentN) {
+          isAirway[l] = 1;
+          any = true;
         }
       }
+      if (!any) break;
+      sliceCount++;
+      first = Math.min(first, z);
+      last = Math.max(last, z);
+      zp = z;
+      if ((z & 7) === 0) checkAbort(signal);
     }
-    if (n[0] === 0 || n[1] === 0 || (cx[0] / n[0] - midX) * (cx[1] / n[1] - midX) >= 0) {
-      return { ok: false, reason: 'the two parts found by erosion are not on both sides of the midline', airwayMl };
-    }
-    const cen = [0, 1].map((s) => voxelToPatientMm(mask, cx[s] / n[s], cy[s] / n[s], cz[s] / n[s]));
-    const leftSide = cen[0][0] > cen[1][0] ? 0 : 1;
-    const codeOfSide = [0, 0];
-    codeOfSide[leftSide] = LEFT_LUNG_LABEL;
-    codeOfSide[1 - leftSide] = RIGHT_LUNG_LABEL;
-    if (withLabels) for (let i = 0; i < side.length; i++) if (side[i] !== 0) labels[i] = codeOfSide[side[i] - 1];
-    // Parts the search did not reach (26- but not 6-connected): nearer lung in x.
-    const restRuns = restBuilder.finish();
-    const rest = labelRuns(restRuns, 26);
-    const rm = moments(restRuns, rest);
-    const restCode = new Uint8Array(rest.componentCount + 1);
-    for (let l = 1; l <= rest.componentCount; l++) {
-      const c = voxelToPatientMm(mask, rm.sx[l] / rm.n[l], rm.sy[l] / rm.n[l], rm.sz[l] / rm.n[l]);
-      const s = Math.abs(c[0] - cen[0][0]) <= Math.abs(c[0] - cen[1][0]) ? 0 : 1;
-      restCode[l] = codeOfSide[s];
-      n[s] += rm.n[l];
-    }
-    if (withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
-    if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
-    notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
-    report(1, 'done');
-    return finish(labels, airwayVoxels, n[1 - leftSide], n[leftSide], voxelMl, airwayFirst, airwayLast, erosionMm, notes);
   }
+  return { first, last, sliceCount };
+}
 
-  if (big.length !== 2) {
+/** Step 2 for touching lungs: erode in plane until two lung-sized parts appear (null if they never do). */
+function erodeApart(ctx: SplitContext, lungRuns: RunSet): { runs: RunSet; labels: RunLabels; big: number[]; erosionMm: number } | null {
+  const { settings, signal } = ctx;
+  const [sx, sy] = ctx.mask.spacingMmXyz;
+  const maxSteps = Math.max(1, Math.round(settings.maxErosionMm / Math.min(sx, sy)));
+  let eroded = lungRuns;
+  for (let step = 1; step <= maxSteps; step++) {
+    checkAbort(signal);
+    eroded = erodeRuns2d(eroded);
+    if (eroded.count === 0) break;
+    const el = labelRuns(eroded, 26);
+    let eTotal = 0;
+    for (let l = 1; l <= el.componentCount; l++) eTotal += el.sizes[l];
+    const eBig = bigComponents(el.sizes, el.componentCount, eTotal, settings.minLungFraction);
+    if (eBig.length === 2) return { runs: eroded, labels: el, big: eBig, erosionMm: step * Math.min(sx, sy) };
+    if (eBig.length > 2) break;
+  }
+  return null;
+}
+
+/** Steps 2–3 for touching lungs: erode apart, grow the two parts back, name left and right, give leftovers to the nearer lung. */
+function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: RunSet, labels: Uint8Array): AirwaySplitResult {
+  const { mask, settings, signal, notes, midX } = ctx;
+  const { nx, ny, nz } = mask;
+  const { airwayMl } = airway;
+  const split = erodeApart(ctx, lungRuns);
+  if (split === null) {
     return {
       ok: false,
-      reason: big.length === 0 ? 'no lung-sized part in the mask' : `${big.length} lung-sized parts after removing the airway, expected 2`,
+      reason:
+        airway.trachea === 0
+          ? 'no trachea found at the top of the mask, and the lungs stay one piece'
+          : `the lungs stay one piece after removing the airway and eroding ${settings.maxErosionMm} mm in plane: they touch along a long front`,
       airwayMl,
     };
   }
+  const { erosionMm } = split;
+  // Seeds: the two eroded parts; grow them back inside the lung mask.
+  const side = new Uint8Array(nx * ny * nz); // 0 not reached, 1 / 2 the two parts
+  const el = split.labels.labelOfRun;
+  for (let s = 0; s < 2; s++) {
+    const sel = new Uint8Array(split.runs.count);
+    for (let k = 0; k < split.runs.count; k++) sel[k] = el[k] === split.big[s] ? 1 : 0;
+    paintRuns(split.runs, side, s + 1, sel);
+  }
+  growBack(side, lungRuns, signal);
+  const { n, cx, cy, cz, restRuns } = sideMoments(side, lungRuns);
+  if (n[0] === 0 || n[1] === 0 || (cx[0] / n[0] - midX) * (cx[1] / n[1] - midX) >= 0) {
+    return { ok: false, reason: 'the two parts found by erosion are not on both sides of the midline', airwayMl };
+  }
+  const cen = [0, 1].map((s) => voxelToPatientMm(mask, cx[s] / n[s], cy[s] / n[s], cz[s] / n[s]));
+  const leftSide = cen[0][0] > cen[1][0] ? 0 : 1;
+  const codeOfSide = [0, 0];
+  codeOfSide[leftSide] = LEFT_LUNG_LABEL;
+  codeOfSide[1 - leftSide] = RIGHT_LUNG_LABEL;
+  if (settings.withLabels) for (let i = 0; i < side.length; i++) if (side[i] !== 0) labels[i] = codeOfSide[side[i] - 1];
+  // Parts the search did not reach (26- but not 6-connected): nearer lung in x.
+  const rest = labelRuns(restRuns, 26);
+  const rm = moments(restRuns, rest);
+  const restCode = new Uint8Array(rest.componentCount + 1);
+  for (let l = 1; l <= rest.componentCount; l++) {
+    const c = voxelToPatientMm(mask, rm.sx[l] / rm.n[l], rm.sy[l] / rm.n[l], rm.sz[l] / rm.n[l]);
+    const s = Math.abs(c[0] - cen[0][0]) <= Math.abs(c[0] - cen[1][0]) ? 0 : 1;
+    restCode[l] = codeOfSide[s];
+    n[s] += rm.n[l];
+  }
+  if (settings.withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
+  if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
+  notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
+  return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes);
+}
 
-  // Two lungs: centroids in patient mm, left = larger LPS x.
+/** Voxel count and coordinate sums of the two grown parts in `side`, and the lung voxels neither reached, as runs. */
+function sideMoments(side: Uint8Array, lungRuns: RunSet): { n: number[]; cx: number[]; cy: number[]; cz: number[]; restRuns: RunSet } {
+  const { nx, ny, nz, rowStart, x0, x1 } = lungRuns;
+  const n = [0, 0];
+  const cx = [0, 0];
+  const cy = [0, 0];
+  const cz = [0, 0];
+  const restBuilder = new RunBuilder(lungRuns, false);
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+        let restFrom = -1;
+        for (let x = x0[k], i = r * nx + x0[k]; x < x1[k]; x++, i++) {
+          const s = side[i] - 1;
+          if (s < 0) {
+            if (restFrom < 0) restFrom = x;
+            continue;
+          }
+          if (restFrom >= 0) {
+            restBuilder.push(restFrom, x);
+            restFrom = -1;
+          }
+          n[s]++;
+          cx[s] += x;
+          cy[s] += y;
+          cz[s] += z;
+        }
+        if (restFrom >= 0) restBuilder.push(restFrom, x1[k]);
+      }
+      restBuilder.endRow(r);
+    }
+  }
+  return { n, cx, cy, cz, restRuns: restBuilder.finish() };
+}
+
+/** Step 3 for two separate lungs: left = larger LPS x of the centroid, small parts to the nearer lung in x. */
+function assignSeparateLungs(
+  ctx: SplitContext,
+  airway: AirwayPart,
+  lungRuns: RunSet,
+  lungLabels: RunLabels,
+  lm: Moments,
+  big: number[],
+  labels: Uint8Array,
+): AirwaySplitResult {
+  const { mask, notes, midX } = ctx;
   if ((lm.sx[big[0]] / lm.n[big[0]] - midX) * (lm.sx[big[1]] / lm.n[big[1]] - midX) >= 0) {
-    return { ok: false, reason: 'the two lung-sized parts are not on both sides of the midline', airwayMl };
+    return { ok: false, reason: 'the two lung-sized parts are not on both sides of the midline', airwayMl: airway.airwayMl };
   }
   const cen = big.map((l) => voxelToPatientMm(mask, lm.sx[l] / lm.n[l], lm.sy[l] / lm.n[l], lm.sz[l] / lm.n[l]));
   const leftBig = cen[0][0] > cen[1][0] ? 0 : 1;
@@ -446,37 +535,36 @@ export function splitAirwayAndLungsOfRuns(
     }
   }
   if (small > 0) notes.push(`${small} small part(s) besides the two lungs were given to the nearer lung in x`);
-  if (withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
-  report(1, 'done');
-  return finish(labels, airwayVoxels, rightN, leftN, voxelMl, airwayFirst, airwayLast, erosionMm, notes);
+  if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
+  return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes);
 }
 
+/** The success result from the labels and the voxel counts. */
 function finish(
   labels: Uint8Array,
-  airwayVoxels: number,
+  airway: AirwayPart,
   rightN: number,
   leftN: number,
   voxelMl: number,
-  airwayFirst: number,
-  airwayLast: number,
   erosionMm: number,
   notes: string[],
 ): AirwaySplitResult {
   return {
     ok: true,
     labels,
-    airwayMl: airwayVoxels * voxelMl,
+    airwayMl: airway.airwayVoxels * voxelMl,
     rightLungMl: rightN * voxelMl,
     leftLungMl: leftN * voxelMl,
-    airwayVoxels,
+    airwayVoxels: airway.airwayVoxels,
     rightLungVoxels: rightN,
     leftLungVoxels: leftN,
-    airwaySlices: airwayFirst < 0 ? null : [airwayFirst, airwayLast],
+    airwaySlices: airway.airwayFirst < 0 ? null : [airway.airwayFirst, airway.airwayLast],
     erosionMm,
     notes,
   };
 }
 
+/** Paint each run of `runs` with the code of its label (0 = leave). */
 function paintLabelCodes(runs: RunSet, labels: RunLabels, code: Uint8Array, out: Uint8Array): void {
   const { nx, ny, nz, rowStart, x0, x1 } = runs;
   const lab = labels.labelOfRun;

@@ -74,17 +74,23 @@ export interface SliceViewDeps {
   masks: MaskCache;
 }
 
+/** State of one slice view that its steps share: what was drawn, with which transform, and the reused buffers. */
+interface ViewState {
+  transform: ViewTransform | null;
+  shown: { volume: Volume; orientation: DisplayOrientation; index: number } | null;
+  drag: Drag | null;
+  lut: WindowLut | null;
+  huScratch: Int16Array | undefined;
+  maskScratch: Map<OverlayKind, Uint8Array>;
+}
+
+/** Binds the canvas to the store for `axis` (see the header); returns the function that unbinds it. */
 export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, axis: SliceAxis = 'axial'): () => void {
-  const { store, volumes, masks } = deps;
+  const { store } = deps;
   const painter = new SliceCanvas(canvas);
   let frame = 0;
-  let transform: ViewTransform | null = null;
-  let shown: { volume: Volume; orientation: DisplayOrientation; index: number } | null = null;
-  let drag: Drag | null = null;
-  let lut: WindowLut | null = null;
-  let huScratch: Int16Array | undefined;
-  const maskScratch = new Map<OverlayKind, Uint8Array>();
-
+  const view: ViewState = { transform: null, shown: null, drag: null, lut: null, huScratch: undefined, maskScratch: new Map() };
+  const draw = () => drawSlice(canvas, painter, deps, axis, view);
   const schedule = () => {
     if (frame) return;
     frame = requestAnimationFrame(() => {
@@ -92,155 +98,196 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
       draw();
     });
   };
+  const unsubscribe = store.subscribe((state, prev) => {
+    if (viewInputsChanged(state, prev)) schedule();
+  });
+  const resizeObserver = new ResizeObserver(() => {
+    const r = canvas.getBoundingClientRect();
+    painter.resize(r.width, r.height, window.devicePixelRatio || 1);
+    if (view.drag === null) draw();
+    else schedule();
+  });
+  resizeObserver.observe(canvas);
+  const unlisten = listenPointer(canvas, painter, store, axis, view);
+  schedule();
 
-  function windowLut(s: AppState): WindowLut {
-    const palette = s.sliceColormap === 'grey' ? null : colormapPalette(s.sliceColormap);
-    if (!lut || lut.center !== s.window.center || lut.width !== s.window.width || lut.palette !== palette) {
-      lut = buildWindowLut(s.window, palette);
-    }
-    return lut;
+  return () => {
+    if (frame) cancelAnimationFrame(frame);
+    unsubscribe();
+    resizeObserver.disconnect();
+    unlisten();
+  };
+}
+
+/** The window LUT of the state's window and colour map, reused while they stay the same. */
+function windowLut(view: ViewState, s: AppState): WindowLut {
+  const palette = s.sliceColormap === 'grey' ? null : colormapPalette(s.sliceColormap);
+  const lut = view.lut;
+  if (!lut || lut.center !== s.window.center || lut.width !== s.window.width || lut.palette !== palette) {
+    view.lut = buildWindowLut(s.window, palette);
   }
+  return view.lut!;
+}
 
-  /** The visible mask overlays that have something on this slice, and a key that changes with them. */
-  function planOverlays(s: AppState, volume: Volume, index: number): { planned: PlannedOverlay[]; key: string } {
-    const planned: PlannedOverlay[] = [];
-    const r = s.analysisResults;
-    if (!r || r.seriesId !== s.selectedSeriesId) return { planned, key: '' };
-    let key = `${r.runId}|`;
-    for (const kind of MASK_OVERLAYS) {
-      const o = s.overlays[kind];
-      if (!o.visible || o.opacity <= 0) continue;
-      const mask = masks.get(r.maskIds[OVERLAY_MASK[kind]]);
-      if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) continue;
-      planned.push({ kind, mask, color: parseHexColor(o.color), opacity: o.opacity });
-      key += `${kind}:${o.color}:${o.opacity};`;
-    }
-    return { planned, key };
+/** The visible mask overlays that have something on this slice, and a key that changes with them. */
+function planOverlays(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Volume, index: number): { planned: PlannedOverlay[]; key: string } {
+  const planned: PlannedOverlay[] = [];
+  const r = s.analysisResults;
+  if (!r || r.seriesId !== s.selectedSeriesId) return { planned, key: '' };
+  let key = `${r.runId}|`;
+  for (const kind of MASK_OVERLAYS) {
+    const o = s.overlays[kind];
+    if (!o.visible || o.opacity <= 0) continue;
+    const mask = masks.get(r.maskIds[OVERLAY_MASK[kind]]);
+    if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) continue;
+    planned.push({ kind, mask, color: parseHexColor(o.color), opacity: o.opacity });
+    key += `${kind}:${o.color}:${o.opacity};`;
   }
+  return { planned, key };
+}
 
-  /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
-  function overlayLayers(planned: readonly PlannedOverlay[], volumeNz: number, index: number): OverlayLayer[] {
-    const layers: OverlayLayer[] = [];
-    for (const p of planned) {
-      const scratch = maskScratch.get(p.kind);
-      const plane = extractMaskSlice(p.mask, volumeNz, axis, index, scratch);
-      if (!plane) continue;
-      if (plane.buffer !== p.mask.data.buffer && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
-      layers.push({ mask: plane, color: p.color, opacity: p.opacity });
-    }
-    return layers;
+/** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
+function overlayLayers(
+  maskScratch: Map<OverlayKind, Uint8Array>,
+  planned: readonly PlannedOverlay[],
+  axis: SliceAxis,
+  volumeNz: number,
+  index: number,
+): OverlayLayer[] {
+  const layers: OverlayLayer[] = [];
+  for (const p of planned) {
+    const scratch = maskScratch.get(p.kind);
+    const plane = extractMaskSlice(p.mask, volumeNz, axis, index, scratch);
+    if (!plane) continue;
+    if (plane.buffer !== p.mask.data.buffer && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
+    layers.push({ mask: plane, color: p.color, opacity: p.opacity });
   }
+  return layers;
+}
 
-  function cropRects(s: AppState, volume: Volume, index: number): { rects: RectOverlay[]; key: string } {
-    const o = s.overlays.crop;
+/** The crop box's outline on this slice when the crop overlay is shown, and a key that changes with it. */
+function cropRects(s: AppState, axis: SliceAxis, volume: Volume, index: number): { rects: RectOverlay[]; key: string } {
+  const o = s.overlays.crop;
+  const p = s.pickedPoint;
+  if (!o.visible || !p) return { rects: [], key: '' };
+  const rect = cropRectOnSlice(volume, p.voxel, s.crop, axis, index);
+  if (!rect) return { rects: [], key: '' };
+  const thickness = Math.max(1, Math.round(Math.min(volume.nx, volume.ny) / 256));
+  return {
+    rects: [{ rect, color: parseHexColor(o.color), opacity: o.opacity, thickness }],
+    key: `${rect.u0},${rect.v0},${rect.u1},${rect.v1}:${o.color}:${o.opacity}`,
+  };
+}
+
+/** Width and height (pixels) of this view's slice plane. */
+function planeSize(volume: Volume, axis: SliceAxis): [number, number] {
+  return axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
+}
+
+/** Draws the crosshair (with a gap at its centre) and the picked point over the picture, in screen pixels. */
+function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
+  return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
+    if (s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
     const p = s.pickedPoint;
-    if (!o.visible || !p) return { rects: [], key: '' };
-    const rect = cropRectOnSlice(volume, p.voxel, s.crop, axis, index);
-    if (!rect) return { rects: [], key: '' };
-    const thickness = Math.max(1, Math.round(Math.min(volume.nx, volume.ny) / 256));
-    return {
-      rects: [{ rect, color: parseHexColor(o.color), opacity: o.opacity, thickness }],
-      key: `${rect.u0},${rect.v0},${rect.u1},${rect.v1}:${o.color}:${o.opacity}`,
-    };
-  }
-
-  function decorate(s: AppState, volume: Volume, index: number) {
-    return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
-      const img = voxelToSlice(axis, [s.crosshair.x, s.crosshair.y, s.sliceZ]);
-      const [w, h] = axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
-      if (s.showCrosshair) {
-        const [cx, cy] = imageToScreen(t, img.u + 0.5, img.v + 0.5);
-        const [ax, ay] = imageToScreen(t, 0, 0);
-        const [bx, by] = imageToScreen(t, w, h);
-        const gap = 10;
-        ctx.strokeStyle = CROSSHAIR_COLOR;
-        ctx.lineWidth = 1;
+    if (p) {
+      const q = voxelToSlice(axis, p.voxel);
+      if (q.index === index) {
+        const [px, py] = imageToScreen(t, q.u + 0.5, q.v + 0.5);
+        ctx.strokeStyle = PICK_COLOR;
+        ctx.lineWidth = 2;
         ctx.beginPath();
-        const x = Math.round(cx) + 0.5;
-        const y = Math.round(cy) + 0.5;
-        const [y0, y1] = ay < by ? [ay, by] : [by, ay];
-        const [x0, x1] = ax < bx ? [ax, bx] : [bx, ax];
-        ctx.moveTo(x, y0);
-        ctx.lineTo(x, Math.max(y0, y - gap));
-        ctx.moveTo(x, Math.min(y1, y + gap));
-        ctx.lineTo(x, y1);
-        ctx.moveTo(x0, y);
-        ctx.lineTo(Math.max(x0, x - gap), y);
-        ctx.moveTo(Math.min(x1, x + gap), y);
-        ctx.lineTo(x1, y);
+        ctx.arc(px, py, 6, 0, Math.PI * 2);
         ctx.stroke();
       }
-      const p = s.pickedPoint;
-      if (p) {
-        const q = voxelToSlice(axis, p.voxel);
-        if (q.index === index) {
-          const [px, py] = imageToScreen(t, q.u + 0.5, q.v + 0.5);
-          ctx.strokeStyle = PICK_COLOR;
-          ctx.lineWidth = 2;
-          ctx.beginPath();
-          ctx.arc(px, py, 6, 0, Math.PI * 2);
-          ctx.stroke();
-        }
-      }
-    };
-  }
-
-  function draw(): void {
-    const s = store.getState();
-    const volume = volumes.get(s.selectedSeriesId);
-    if (!volume || !volumesViewable(s.load.phase)) {
-      shown = null;
-      transform = null;
-      painter.clear();
-      return;
     }
-    const t0 = performance.now();
-    const orientation = shown?.volume === volume ? shown.orientation : sliceDisplay(volume, axis);
-    const n = sliceCount(volume, axis);
-    const index = Math.min(n - 1, Math.max(0, axisSliceIndex(s, axis)));
-    shown = { volume, orientation, index };
-    const [sx, sy, sz] = volume.spacingMmXyz;
-    const [width, height] = axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
-    const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
-    const wl = windowLut(s);
-    const { planned, key: layerKey } = planOverlays(s, volume, index);
-    const { rects, key: rectKey } = cropRects(s, volume, index);
-    // While the load streams: an axial slice changes once, when its pixels
-    // arrive; a coronal or sagittal one with every slice that arrives.
-    const streaming = s.load.phase === 'streaming';
-    const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
-    const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
-    const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
-    transform = painter.draw({
-      width,
-      height,
-      pixelSpacingMmUv: spacing,
-      contentKey,
-      render: (out) => {
-        // Cut only when the picture changes (not on pan or zoom).
-        const image = extractSlice(volume, axis, index, huScratch);
-        if (axis !== 'axial') huScratch = image.data;
-        const layers = overlayLayers(planned, volume.nz, index);
-        composeSlice({ hu: image.data, width, height, lut: wl, layers, rects }, out);
-      },
-      view: axisView(s, axis),
-      flipX: orientation.flipX,
-      flipY: orientation.flipY,
-      decorate: decorate(s, volume, index),
-    });
-    canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
-    canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
-    canvas.dataset.drawnSlice = String(index);
-    canvas.dataset.overlays = planned.map((p) => p.kind).join(',');
-    canvas.dataset.sliceReady = String(ready);
-    if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
-      markedLoad = s.load.startedAtMs;
-      performance.mark(FIRST_SLICE_MARK);
-    }
-  }
+  };
+}
 
-  const relevant = (a: AppState, b: AppState) =>
-    a.selectedSeriesId !== b.selectedSeriesId ||
+/** The crosshair lines across the image, with a gap around the crosshair point. */
+function drawCrosshair(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState, axis: SliceAxis, volume: Volume): void {
+  const img = voxelToSlice(axis, [s.crosshair.x, s.crosshair.y, s.sliceZ]);
+  const [w, h] = planeSize(volume, axis);
+  const [cx, cy] = imageToScreen(t, img.u + 0.5, img.v + 0.5);
+  const [ax, ay] = imageToScreen(t, 0, 0);
+  const [bx, by] = imageToScreen(t, w, h);
+  const gap = 10;
+  ctx.strokeStyle = CROSSHAIR_COLOR;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  const x = Math.round(cx) + 0.5;
+  const y = Math.round(cy) + 0.5;
+  const [y0, y1] = ay < by ? [ay, by] : [by, ay];
+  const [x0, x1] = ax < bx ? [ax, bx] : [bx, ax];
+  ctx.moveTo(x, y0);
+  ctx.lineTo(x, Math.max(y0, y - gap));
+  ctx.moveTo(x, Math.min(y1, y + gap));
+  ctx.lineTo(x, y1);
+  ctx.moveTo(x0, y);
+  ctx.lineTo(Math.max(x0, x - gap), y);
+  ctx.moveTo(Math.min(x1, x + gap), y);
+  ctx.lineTo(x1, y);
+  ctx.stroke();
+}
+
+/** Draws the current slice (or clears the canvas when nothing is viewable) and records what was drawn on the canvas's dataset. */
+function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState): void {
+  const { store, volumes, masks } = deps;
+  const s = store.getState();
+  const volume = volumes.get(s.selectedSeriesId);
+  if (!volume || !volumesViewable(s.load.phase)) {
+    view.shown = null;
+    view.transform = null;
+    painter.clear();
+    return;
+  }
+  const t0 = performance.now();
+  const orientation = view.shown?.volume === volume ? view.shown.orientation : sliceDisplay(volume, axis);
+  const n = sliceCount(volume, axis);
+  const index = Math.min(n - 1, Math.max(0, axisSliceIndex(s, axis)));
+  view.shown = { volume, orientation, index };
+  const [sx, sy, sz] = volume.spacingMmXyz;
+  const [width, height] = planeSize(volume, axis);
+  const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
+  const wl = windowLut(view, s);
+  const { planned, key: layerKey } = planOverlays(masks, axis, s, volume, index);
+  const { rects, key: rectKey } = cropRects(s, axis, volume, index);
+  // While the load streams: an axial slice changes once, when its pixels
+  // arrive; a coronal or sagittal one with every slice that arrives.
+  const streaming = s.load.phase === 'streaming';
+  const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
+  const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
+  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
+  view.transform = painter.draw({
+    width,
+    height,
+    pixelSpacingMmUv: spacing,
+    contentKey,
+    render: (out) => {
+      // Cut only when the picture changes (not on pan or zoom).
+      const image = extractSlice(volume, axis, index, view.huScratch);
+      if (axis !== 'axial') view.huScratch = image.data;
+      const layers = overlayLayers(view.maskScratch, planned, axis, volume.nz, index);
+      composeSlice({ hu: image.data, width, height, lut: wl, layers, rects }, out);
+    },
+    view: axisView(s, axis),
+    flipX: orientation.flipX,
+    flipY: orientation.flipY,
+    decorate: decorate(s, axis, volume, index),
+  });
+  canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
+  canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
+  canvas.dataset.drawnSlice = String(index);
+  canvas.dataset.overlays = planned.map((p) => p.kind).join(',');
+  canvas.dataset.sliceReady = String(ready);
+  if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
+    markedLoad = s.load.startedAtMs;
+    performance.mark(FIRST_SLICE_MARK);
+  }
+}
+
+/** Whether a store change touches what a slice view shows. */
+function viewInputsChanged(a: AppState, b: AppState): boolean {
+  return a.selectedSeriesId !== b.selectedSeriesId ||
     a.sliceZ !== b.sliceZ ||
     a.crosshair !== b.crosshair ||
     a.window !== b.window ||
@@ -254,37 +301,51 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     a.pickedPoint !== b.pickedPoint ||
     a.crop !== b.crop ||
     a.showCrosshair !== b.showCrosshair;
-  const unsubscribe = store.subscribe((state, prev) => {
-    if (relevant(state, prev)) schedule();
-  });
+}
 
-  const resizeObserver = new ResizeObserver(() => {
-    const r = canvas.getBoundingClientRect();
-    painter.resize(r.width, r.height, window.devicePixelRatio || 1);
-    if (drag === null) draw();
-    else schedule();
-  });
-  resizeObserver.observe(canvas);
+/** The pointer position relative to the canvas (CSS px). */
+function local(canvas: HTMLCanvasElement, ev: MouseEvent): [number, number] {
+  const r = canvas.getBoundingClientRect();
+  return [ev.clientX - r.left, ev.clientY - r.top];
+}
 
-  function local(ev: MouseEvent): [number, number] {
-    const r = canvas.getBoundingClientRect();
-    return [ev.clientX - r.left, ev.clientY - r.top];
-  }
+/** Voxel under the pointer, or null outside the image. */
+function voxelAt(canvas: HTMLCanvasElement, axis: SliceAxis, view: ViewState, ev: MouseEvent): Vec3 | null {
+  const { transform, shown } = view;
+  if (!transform || !shown) return null;
+  const [px, py] = local(canvas, ev);
+  const [u, v] = screenToImage(transform, px, py);
+  const [x, y, z] = sliceToVoxel(axis, shown.index, Math.floor(u), Math.floor(v));
+  const vol = shown.volume;
+  if (x < 0 || y < 0 || z < 0 || x >= vol.nx || y >= vol.ny || z >= vol.nz) return null;
+  return [x, y, z];
+}
 
-  /** Voxel under the pointer, or null outside the image. */
-  function voxelAt(ev: MouseEvent): Vec3 | null {
-    if (!transform || !shown) return null;
-    const [px, py] = local(ev);
-    const [u, v] = screenToImage(transform, px, py);
-    const [x, y, z] = sliceToVoxel(axis, shown.index, Math.floor(u), Math.floor(v));
-    const vol = shown.volume;
-    if (x < 0 || y < 0 || z < 0 || x >= vol.nx || y >= vol.ny || z >= vol.nz) return null;
-    return [x, y, z];
-  }
+/** The drag a pointer press starts (window, pan or a click), or null for a button that does nothing. */
+function dragOfPress(ev: PointerEvent, s: AppState, axis: SliceAxis): Drag | null {
+  const panButton = ev.button === 1 || (ev.button === 0 && (s.dragMode === 'pan' || ev.shiftKey));
+  const windowButton = ev.button === 2 || (ev.button === 0 && !panButton && s.dragMode === 'window');
+  const clickOnly = ev.button === 0 && !panButton && !windowButton;
+  if (!panButton && !windowButton && !clickOnly) return null;
+  return {
+    kind: panButton ? 'pan' : windowButton ? 'window' : 'click',
+    x: ev.clientX,
+    y: ev.clientY,
+    startWindow: s.window,
+    startView: axisView(s, axis),
+    pointerId: ev.pointerId,
+    moved: false,
+    pick: ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey),
+  };
+}
 
+/** Turns pointer, wheel and context-menu events on the canvas into store actions; returns the function that removes the listeners. */
+function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: AppStore, axis: SliceAxis, view: ViewState): () => void {
+  /** Sets the store's cursor (voxel, HU, patient mm) to the voxel under the pointer, or clears it outside the image. */
   function updateCursor(ev: MouseEvent): void {
     const s = store.getState();
-    const v = voxelAt(ev);
+    const v = voxelAt(canvas, axis, view, ev);
+    const shown = view.shown;
     if (!v || !shown) {
       if (s.cursor) s.setCursor(null);
       return;
@@ -295,8 +356,10 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     s.setCursor({ x, y, z, hu, patientMm: voxelToPatientMm(vol, x, y, z) });
   }
 
+  /** Moves the crosshair to the clicked voxel and, with `pick`, sets the picked point there. */
   function clickAt(ev: MouseEvent, pick: boolean): void {
-    const v = voxelAt(ev);
+    const v = voxelAt(canvas, axis, view, ev);
+    const shown = view.shown;
     if (!v || !shown) return;
     const s = store.getState();
     s.moveToVoxel(v[0], v[1], v[2]);
@@ -306,26 +369,16 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const onPointerDown = (ev: PointerEvent) => {
     const s = store.getState();
     s.setActiveView(axis);
-    const panButton = ev.button === 1 || (ev.button === 0 && (s.dragMode === 'pan' || ev.shiftKey));
-    const windowButton = ev.button === 2 || (ev.button === 0 && !panButton && s.dragMode === 'window');
-    const clickOnly = ev.button === 0 && !panButton && !windowButton;
-    if (!panButton && !windowButton && !clickOnly) return;
+    const drag = dragOfPress(ev, s, axis);
+    if (!drag) return;
     ev.preventDefault();
     canvas.focus({ preventScroll: true });
     canvas.setPointerCapture(ev.pointerId);
-    drag = {
-      kind: panButton ? 'pan' : windowButton ? 'window' : 'click',
-      x: ev.clientX,
-      y: ev.clientY,
-      startWindow: s.window,
-      startView: axisView(s, axis),
-      pointerId: ev.pointerId,
-      moved: false,
-      pick: ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey),
-    };
+    view.drag = drag;
   };
 
   const onPointerMove = (ev: PointerEvent) => {
+    const drag = view.drag;
     if (drag && ev.pointerId === drag.pointerId) {
       const dx = ev.clientX - drag.x;
       const dy = ev.clientY - drag.y;
@@ -340,10 +393,10 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   };
 
   const endDrag = (ev: PointerEvent) => {
-    if (drag && ev.pointerId === drag.pointerId) {
+    const d = view.drag;
+    if (d && ev.pointerId === d.pointerId) {
       if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
-      const d = drag;
-      drag = null;
+      view.drag = null;
       if (ev.type === 'pointerup' && !d.moved && ev.button === 0) clickAt(ev, d.pick);
     }
   };
@@ -355,17 +408,17 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const onPointerEnter = () => store.getState().setActiveView(axis);
 
   const onPointerLeave = () => {
-    if (!drag && store.getState().cursor) store.getState().setCursor(null);
+    if (!view.drag && store.getState().cursor) store.getState().setCursor(null);
   };
 
   const onWheel = (ev: WheelEvent) => {
     const s = store.getState();
-    if (!shown) return;
+    if (!view.shown) return;
     ev.preventDefault();
     s.setActiveView(axis);
     const deltaPx = ev.deltaMode === 1 ? ev.deltaY * 16 : ev.deltaMode === 2 ? ev.deltaY * 400 : ev.deltaY;
     if (ev.ctrlKey || ev.metaKey) {
-      const [px, py] = local(ev);
+      const [px, py] = local(canvas, ev);
       const [w, h] = painter.viewportCssSize;
       s.setAxisView(axis, zoomAbout(axisView(s, axis), Math.exp(-deltaPx * WHEEL_ZOOM_PER_PX), w, h, px, py));
     } else if (deltaPx !== 0) {
@@ -386,12 +439,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   canvas.addEventListener('dblclick', onDoubleClick);
   canvas.addEventListener('wheel', onWheel, { passive: false });
   canvas.addEventListener('contextmenu', onContextMenu);
-  schedule();
-
   return () => {
-    if (frame) cancelAnimationFrame(frame);
-    unsubscribe();
-    resizeObserver.disconnect();
     canvas.removeEventListener('pointerdown', onPointerDown);
     canvas.removeEventListener('pointermove', onPointerMove);
     canvas.removeEventListener('pointerup', endDrag);

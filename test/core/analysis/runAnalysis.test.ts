@@ -12,15 +12,21 @@ import {
   sliceZMm,
 } from '../../../src/core/analysis/analysisParams';
 import {
-  internalMask, internalMeshSource, internalStructuresFromRuns, internalStructuresMask, lungLabelsFromRuns, lungOnlyHuOfRuns, lungOnlyHuSlice,
+  internalMeshSource,
+  internalStructuresFromRuns,
+  internalStructuresMask,
+  lungLabelsFromRuns,
+  lungOnlyHuOfRuns,
 } from '../../../src/core/analysis/internalMask';
+import { internalMask, lungOnlyHuSlice } from '../../reference/internalMask';
 import { maskOfRuns, runsFromMask } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../../src/core/io/phantom';
 import { meshVolumeMl } from '../../../src/core/mesh/mesh';
-import { internalStructures, lungOnlyHu, maskVoxelCount, segmentLungs } from '../../../src/core/segmentation/segmentLungs';
+import { segmentLungs } from '../../../src/core/segmentation/segmentLungs';
+import { internalStructures, lungOnlyHu, maskVoxelCount } from '../../reference/segmentLungs';
 import type { Vec3, Volume } from '../../../src/core/volume/volume';
 import { CLOSED, topology } from '../mesh/meshChecks';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAnalysis, type AnalysisResult } from '../../../src/core/analysis/runAnalysis';
 import { segmentStage, splitStage } from '../../../src/core/analysis/stages';
-import { splitAirwayAndLungsAnyOrientation } from '../../../src/core/segmentation/anyOrientation';
+import { splitAirwayAndLungsAnyOrientation } from '../../reference/anyOrientation';
 import { internalStructuresMask } from '../../../src/core/analysis/internalMask';
 import { resolveAnalysisParams } from '../../../src/core/analysis/analysisParams';
 import { runsFromMask } from '../../../src/core/segmentation/runs';

@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createCodecSet } from '../../../src/codecs/codecSet';
-import { PARSE_LIMITS } from '../../../src/core/dicom/parseDicomFile';
+import { PARSE_LIMITS } from '../../../src/core/dicom/limits';
 import { sharedCorpus, syntheticCorpus } from '../../fuzz/corpus';
 import { baselines, formatSummary, indexCorpus, runFuzz, type FuzzSummary } from '../../fuzz/runFuzz';
 import { dataDir, describeWithRealData } from '../../helpers/sharedData';

@@ -1,6 +1,7 @@
 import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { PARSE_LIMITS, parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
+import { PARSE_LIMITS } from '../../../src/core/dicom/limits';
+import { parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
 import type { DecodedSlice } from '../../../src/core/dicom/types';
 import { atDeepStack } from '../../fuzz/checkParse';
 import { encodeDataSet, part10, text, type SynthElement } from '../../fuzz/corpus';

