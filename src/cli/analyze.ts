@@ -44,10 +44,12 @@ import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import { EXIT, type CliIo } from './io';
 import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
 import { runAnalysisThreaded, startAnalysisThread } from './analysisThread';
-import { writeAnalysisOutputs } from './analyzeOutputs';
+import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
+import { densitometryParamsOf } from '../core/analysis/report';
+import type { DensitometryResult } from '../core/analysis/densitometry';
 
 export const ANALYZE_USAGE =
-  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
+  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR] [--report DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
   'lung masks, GK clusters and meshes of the largest CT series';
 
 export interface AnalyzeOptions {
@@ -56,6 +58,8 @@ export interface AnalyzeOptions {
   thresholdHu?: number;
   gkZMm?: number;
   outDir?: string;
+  /** Folder for the densitometry report (report.json, report.csv, report.html). */
+  reportDir?: string;
   /** Memory budget of the series' HU volume, MiB (default the browser's, MAX_SERIES_HU_BYTES). */
   maxHuMib?: number;
 }
@@ -99,6 +103,8 @@ export interface AnalyzeReport {
   /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
   timingsMs: AnalysisTimingsMs & { read: number; hu: number; trust: number; writeOutputs?: number };
   peakRssMb: number;
+  /** Lung densitometry per lung and region (core/analysis/densitometry.ts) on the tutorial's filled mask, split into right and left; null when the split failed. */
+  densitometry: DensitometryResult | null;
   /** Files written by --out (absolute paths). */
   outputs?: string[];
   /** Why writing the --out files failed (outputs lists those written before). */
@@ -137,6 +143,12 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
         const v = value();
         if (!v) throw new UsageError('--out needs a folder');
         o.outDir = v;
+        break;
+      }
+      case '--report': {
+        const v = value();
+        if (!v) throw new UsageError('--report needs a folder');
+        o.reportDir = v;
         break;
       }
       case '--max-hu-mib':
@@ -188,6 +200,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
     },
     geometryTrusted: trust.geometryTrusted,
     trust: { problems: trust.problems, reasons: trust.reasons, field },
+    densitometry: r.densitometry,
     warnings: [...summary.warnings],
     dimsZyx: summary.dimsZyx,
     spacingMmZyx: summary.spacingMmZyx,
@@ -265,7 +278,8 @@ export async function readAndAnalyze(
     throw new Error(`no CT series in ${folder}: ${found}, ${read.skipped.length} file(s) skipped`);
   }
   const series = ct[0];
-  const result = await runAnalysisThreaded(series.volume, { ...input, ...(pick ? pick(series) : {}) });
+  const densitometry = input.densitometry === null ? null : { ...densitometryParamsOf(series.summary, 'lung-fill'), ...input.densitometry };
+  const result = await runAnalysisThreaded(series.volume, { ...input, densitometry, ...(pick ? pick(series) : {}) });
   return { read, series, result };
 }
 
@@ -303,6 +317,8 @@ export async function checkOutDir(dir: string): Promise<void> {
 export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: AnalyzeReport; result: AnalysisResult; series: LoadedSeries }> {
   const outDir = o.outDir === undefined ? undefined : path.resolve(o.outDir);
   if (outDir !== undefined) await checkOutDir(outDir);
+  const reportDir = o.reportDir === undefined ? undefined : path.resolve(o.reportDir);
+  if (reportDir !== undefined) await checkOutDir(reportDir);
   const input: AnalysisParamsInput = {};
   if (o.thresholdHu !== undefined) input.thresholdHu = o.thresholdHu;
   const gkZMm = o.gkZMm;
@@ -320,6 +336,16 @@ export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: Analyz
     }
     report.outputs = written;
     report.timingsMs.writeOutputs = nowMs() - t0;
+  }
+  if (reportDir !== undefined) {
+    const written: string[] = [];
+    try {
+      if (!result.densitometry) throw new Error(`no densitometry to report: ${result.split?.ok === false ? `the left / right split failed (${result.split.reason})` : 'it was not run'}`);
+      await writeDensitometryReport(reportDir, series, result, report.geometryTrusted, report.trust.reasons, written);
+    } catch (e) {
+      report.outputsError = [report.outputsError, `report: ${errorText(e)}`].filter(Boolean).join('; ');
+    }
+    report.outputs = [...(report.outputs ?? []), ...written];
   }
   report.peakRssMb = peakRssMb();
   return { report, result, series };
@@ -368,6 +394,15 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     ]),
   ));
   L.push('');
+  const d = r.densitometry;
+  if (d) {
+    const set = (name: string, m: DensitometryResult['whole']) => [
+      name, fmt(m.volumeMl, 1), m.laa950 === null ? '–' : fmt(m.laa950, 2), m.perc15 === null ? '–' : fmt(m.perc15, 1), m.meanHu === null ? '–' : fmt(m.meanHu, 1),
+    ];
+    L.push(...table(['densitometry (lung-fill)', 'mL', 'LAA-950 %', 'Perc15 HU', 'mean HU'], [set('both lungs', d.whole), set('right lung', d.right), set('left lung', d.left)]));
+    for (const q of d.qa) L.push(`  ${q.level}: ${q.message} ${q.why}`);
+    L.push('');
+  }
   L.push(...table(['mesh', 'vertices', 'triangles', 'area cm²'], [
     ['lung', fmt(r.meshes.lung.vertices, 0), fmt(r.meshes.lung.triangles, 0), fmt(r.meshes.lung.areaMm2 / 100, 1)],
     ['internal', fmt(r.meshes.internal.vertices, 0), fmt(r.meshes.internal.triangles, 0), fmt(r.meshes.internal.areaMm2 / 100, 1)],
@@ -376,7 +411,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
   const t = r.timingsMs;
   const trows: [string, number | undefined][] = [
     ['read', t.read], ['hu', t.hu], ['segmentNoFill', t.segmentNoFill], ['segmentFill', t.segmentFill],
-    ['internal', t.internal], ['gk', t.gk], ['meshLung', t.meshLung], ['meshInternal', t.meshInternal], ['meshArea', t.meshArea], ['split', t.split],
+    ['internal', t.internal], ['gk', t.gk], ['meshLung', t.meshLung], ['meshInternal', t.meshInternal], ['meshArea', t.meshArea], ['split', t.split], ['densitometry', t.densitometry],
     ['total', t.total], ['trust', t.trust], ['writeOutputs', t.writeOutputs],
   ];
   L.push(...table(['stage', 'ms'], trows.filter(([, v]) => v !== undefined).map(([k, v]) => [k, fmt(v as number, 1)])));

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { internalStructuresMask } from '../core/analysis/internalMask';
 import type { AnalysisResult } from '../core/analysis/runAnalysis';
 import { writeNiftiGz } from '../core/io/nifti';
+import { buildDensitometryReport, reportCsv, reportHtml } from '../core/analysis/report';
+import { DEFAULT_HU_CLASSES } from '../core/analysis/densitometry';
+import type { LoadedSeries } from '../core/dicom/types';
 import { writeObj } from '../core/io/obj';
 import { writeStlBinary } from '../core/io/stl';
 import { geometryOf, type Mask, type Volume } from '../core/volume/volume';
@@ -39,4 +42,31 @@ export async function writeAnalysisOutputs(dir: string, volume: Volume, r: Analy
     await put(`${name}.obj`, writeObj(m, { name }));
   }
   return written;
+}
+
+/**
+ * Writes the densitometry report of an analysis into dir (checked writable
+ * before the analysis): report.json (the same JSON the browser's report
+ * button gives for the same series and parameters), report.csv, report.html
+ * (printable). Appends the paths written to `written`.
+ */
+export async function writeDensitometryReport(
+  dir: string, series: LoadedSeries, r: AnalysisResult, trusted: boolean, reasons: string[], written: string[],
+): Promise<void> {
+  if (!r.densitometry) throw new Error('no densitometry in this analysis');
+  const report = await buildDensitometryReport({
+    series: series.summary,
+    volume: series.volume,
+    thresholdHu: r.params.thresholdHu,
+    background: r.params.background,
+    classes: r.params.densitometry?.classes ?? DEFAULT_HU_CLASSES,
+    geometry: { trusted, reasons },
+    densitometry: r.densitometry,
+  });
+  await mkdir(dir, { recursive: true });
+  for (const [name, text] of [['report.json', `${JSON.stringify(report, null, 2)}\n`], ['report.csv', reportCsv(report)], ['report.html', reportHtml(report)]] as const) {
+    const p = path.join(dir, name);
+    await writeFile(p, text);
+    written.push(p);
+  }
 }

@@ -23,7 +23,9 @@ import type { Geometry3dTrust, SeriesSummary } from '../core/dicom/types';
 import type { Volume } from '../core/volume/volume';
 import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
-import type { AnalysisMeshKind, GkOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
+import { densitometryParamsOf } from '../core/analysis/report';
+import type { DensitometryParams } from '../core/analysis/densitometry';
+import type { AnalysisMeshKind, DensitometryOutput, GkOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
 import { analysisParamProblems, type AnalysisStageId } from './analysisState';
 import { LUNG_LABEL_BITS, type MaskCache, type MaskKind } from './maskCache';
 import type { MaskBits } from '../shared/view';
@@ -89,6 +91,8 @@ interface RunContext {
   alive(): boolean;
   /** The series' geometry verdict and rescale warning (judged with the lungs by the trust check). */
   series: { geometry3d?: Geometry3dTrust; rescaleWarning?: string };
+  /** Densitometry's parameters from the series (kernel, slice thickness, contrast). */
+  densitometryParams: DensitometryParams;
   /** The lung masks' label array, once the segment step has it. */
   lungLabels: Uint8Array | null;
 }
@@ -183,6 +187,18 @@ function surfaceStep(stage: AnalysisStageId, kind: AnalysisMeshKind): ScheduledS
   });
 }
 
+/** Densitometry of the split lungs; the worker gets the HU values again (they went with the first fresh worker). */
+const densitometryStep = scheduled<DensitometryOutput>({
+  stage: 'densitometry',
+  call: (c, p) => c.service.densitometry(c.seriesId, c.volume, { ...c.densitometryParams }, p),
+  keep(c, d) {
+    c.act().updateAnalysisResults(c.runId, {
+      densitometry: d.result,
+      densitometryNote: d.result ? undefined : `No densitometry: it needs the left and right lungs apart, and the split failed (${d.reason ?? 'unknown reason'}).`,
+    });
+  },
+});
+
 /**
  * The browser's schedule, memory first: the stages that need the HU values
  * (masks, internal structures and lung HU, GK) come first, then a fresh
@@ -202,6 +218,8 @@ export const BROWSER_SCHEDULE: readonly (ScheduledStage | typeof FRESH_WORKER)[]
   surfaceStep('meshInternal', 'internal'),
   FRESH_WORKER,
   surfaceStep('meshGk', 'gk'),
+  FRESH_WORKER,
+  densitometryStep,
 ];
 
 /** What the trust check needs of the series (nothing when it is not known). */
@@ -313,7 +331,8 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       act().setMesh(kind, meta);
     }
 
-    const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null, series: seriesTrustInput(selectedSeries(s)) };
+    const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null, series: seriesTrustInput(selectedSeries(s)),
+      densitometryParams: densitometryParamsOf(selectedSeries(s)!, 'lung-fill') };
     try {
       for (const entry of BROWSER_SCHEDULE) {
         if (entry === FRESH_WORKER) await recycle();

@@ -6,16 +6,17 @@
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import { DEFAULT_ANALYSIS_PARAMS, DEFAULT_GK_PARAMS, type GkScope, type GkStageParams, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import type { GkSliceInfo } from '../core/analysis/stages';
+import type { DensitometryResult } from '../core/analysis/densitometry';
 import type { HuHistogram } from '../workers/analysisApi';
 import type { MaskKind } from './maskCache';
 
 /** The stages in the order they run; each has its own progress bar. */
-export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'meshLung' | 'stats' | 'meshInternal' | 'meshGk';
+export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'meshLung' | 'stats' | 'meshInternal' | 'meshGk' | 'densitometry';
 /**
  * The stages that need the HU values come first (the worker's copy of them
  * goes after GK); the lung surface, what people wait for in 3D, comes next.
  */
-export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk'];
+export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk', 'densitometry'];
 
 export const STAGE_LABELS: Record<AnalysisStageId, string> = {
   segment: 'Lung masks',
@@ -25,6 +26,7 @@ export const STAGE_LABELS: Record<AnalysisStageId, string> = {
   stats: 'Left / right / airway',
   meshInternal: 'Surface: internal',
   meshGk: 'Surface: GK',
+  densitometry: 'Densitometry',
 };
 
 export type StageState = 'pending' | 'running' | 'done' | 'error' | 'cancelled';
@@ -122,6 +124,9 @@ export interface AnalysisResults {
   trust?: { geometryTrusted: boolean; reasons: string[] };
   gk?: GkSummary;
   split?: SplitSummary;
+  /** Densitometry per lung and region (null with `densitometryNote` saying why there is none). */
+  densitometry?: DensitometryResult | null;
+  densitometryNote?: string;
   timingsMs: Partial<Record<AnalysisStageId, number>>;
 }
 

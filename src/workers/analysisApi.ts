@@ -15,6 +15,7 @@
  */
 import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
 import type { GkStageResult, TrustStageResult } from '../core/analysis/stages';
+import type { DensitometryParams, DensitometryResult } from '../core/analysis/densitometry';
 import type { Geometry3dTrust } from '../core/dicom/types';
 import type { HuHistogram } from '../core/segmentation/huHistogram';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
@@ -107,6 +108,13 @@ export type SplitOutput =
     }
   | { ok: false; reason: string; airwayMl: number; ms: number };
 
+/** The densitometry stage's result, or why there is none (the split failed), and its time in the worker. */
+export interface DensitometryOutput {
+  result: DensitometryResult | null;
+  reason: string | null;
+  ms: number;
+}
+
 /** The masks a worker keeps for later stages, as runs (see AnalysisWorkerApi.exportMasks). */
 export interface AnalysisMasksState {
   /** The volume's grid. */
@@ -144,4 +152,6 @@ export interface AnalysisWorkerApi {
   mesh(id: string, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): MeshOutput;
   /** Airway / right / left split of the filled mask (needs segment). */
   split(id: string, onProgress?: StageProgressCallback): SplitOutput;
+  /** Densitometry per lung and region of the split lungs (needs segment and the HU values). */
+  densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput;
 }

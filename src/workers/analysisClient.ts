@@ -13,11 +13,13 @@
  * spawns a new worker.
  */
 import * as Comlink from 'comlink';
+import type { DensitometryParams } from '../core/analysis/densitometry';
 import type { Volume } from '../core/volume/volume';
 import type {
   AnalysisMasksState,
   AnalysisMeshKind,
   AnalysisWorkerApi,
+  DensitometryOutput,
   GkOutput,
   GkRunParams,
   InternalOutput,
@@ -38,6 +40,7 @@ export interface AnalysisService {
   gk(id: string, volume: Volume, params: GkRunParams, onProgress?: StageProgressCallback): Promise<GkOutput>;
   mesh(id: string, volume: Volume, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): Promise<MeshOutput>;
   split(id: string, volume: Volume, onProgress?: StageProgressCallback): Promise<SplitOutput>;
+  densitometry(id: string, volume: Volume, params: DensitometryParams, onProgress?: StageProgressCallback): Promise<DensitometryOutput>;
   /**
    * Stops the worker when no call is under way, which frees all it holds at
    * once, the garbage its stages left included (a worker that sits idle is
@@ -175,6 +178,10 @@ export class AnalysisClient implements AnalysisService {
 
   split(id: string, volume: Volume, onProgress?: StageProgressCallback): Promise<SplitOutput> {
     return this.call(id, volume, false, (r) => r.split(id, proxied(onProgress)) as Promise<SplitOutput>);
+  }
+
+  densitometry(id: string, volume: Volume, params: DensitometryParams, onProgress?: StageProgressCallback): Promise<DensitometryOutput> {
+    return this.call(id, volume, true, (r) => r.densitometry(id, params, proxied(onProgress)) as Promise<DensitometryOutput>);
   }
 
   releaseWorker(): void {

@@ -19,7 +19,8 @@
  */
 import * as Comlink from 'comlink';
 import { lungLabelsFromRuns } from '../core/analysis/internalMask';
-import { gkMaskRuns, gkStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
+import { densitometryStage, gkMaskRuns, gkStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
+import type { DensitometryParams } from '../core/analysis/densitometry';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { freeNow } from '../core/memory/freeNow';
 import type { Mesh } from '../core/mesh/mesh';
@@ -29,6 +30,7 @@ import type {
   AnalysisMasksState,
   AnalysisMeshKind,
   AnalysisWorkerApi,
+  DensitometryOutput,
   GkOutput,
   GkRunParams,
   InternalOutput,
@@ -267,6 +269,22 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
         notes: r.notes,
         ms,
       };
+    },
+
+    densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput {
+      const s = session(id);
+      const t0 = now();
+      const fill = need(s.fill, 'the lung mask');
+      const hu = needHu(s);
+      const report = throttled(onProgress);
+      // The split again, with its labels this time (1 B/voxel, freed when the measures are done).
+      const split = splitStage(s.geometry, fill, { withLabels: true, onProgress: (f, step) => report(f * 0.7, step) });
+      report(0.7, 'densitometry');
+      const result = densitometryStage({ ...s.geometry, hu }, split, params);
+      if (split.ok) freeNow(split.labels);
+      report(1);
+      releaseCallback(onProgress);
+      return { result, reason: split.ok ? null : split.reason, ms: now() - t0 };
     },
   };
 }

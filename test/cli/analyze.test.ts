@@ -176,6 +176,26 @@ describe('analyze on a synthetic chest series', () => {
     expect(r.voxels.lungFill).toBeLessThan(report.voxels.lungFill);
   }, 60_000);
 
+  it('reports densitometry per lung and region, and --report writes its JSON, CSV and printable page', async () => {
+    const d = report.densitometry;
+    if (!report.split.ok) throw new Error(`the phantom's split failed: ${report.split.reason}`);
+    expect(d).not.toBeNull();
+    expect(d!.lungMask).toBe('lung-fill');
+    // The split lungs less nothing: right + left voxels are the densitometry's whole lung.
+    expect(d!.whole.voxels).toBe(d!.right.voxels + d!.left.voxels);
+    expect(d!.whole.volumeMl).toBeCloseTo((report.lungMl.right ?? 0) + (report.lungMl.left ?? 0), 6);
+    expect(report.timingsMs.densitometry).toBeGreaterThanOrEqual(0);
+    const rep = path.join(dir, 'report');
+    const r = await analyzeJson(path.join(dir, 'scan'), '--report', rep);
+    const json = JSON.parse(readFileSync(path.join(rep, 'report.json'), 'utf8'));
+    expect(json.densitometry).toEqual(r.densitometry);
+    expect(json.lungview.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(json.huSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(path.join(rep, 'report.csv'), 'utf8').split('\n')[0]).toBe('region,measure,value,unit');
+    expect(readFileSync(path.join(rep, 'report.html'), 'utf8')).toContain('Lung densitometry');
+    expect(r.outputs).toEqual(['report.json', 'report.csv', 'report.html'].map((f) => path.join(rep, f)));
+  }, 60_000);
+
   it('prints a readable table without --json', async () => {
     const io = captureIo();
     expect(await runAnalyze([path.join(dir, 'scan')], io)).toBe(0);
@@ -183,6 +203,7 @@ describe('analyze on a synthetic chest series', () => {
     expect(io.stdout).toMatch(/lung, filled\s+[\d,]+\s+[\d,.]+/);
     expect(io.stdout).toMatch(/GK slice\s+z mm\s+kept HU/);
     expect(io.stdout).toMatch(/meshLung\s+[\d,.]+/);
+    expect(io.stdout).toMatch(/densitometry \(lung-fill\)\s+mL\s+LAA-950 %/);
     expect(io.stdout).toMatch(/peak RSS \d+ MB/);
   }, 60_000);
 });

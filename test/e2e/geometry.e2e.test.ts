@@ -53,6 +53,9 @@ afterAll(async () => {
 /** Drops one case's folder on the axial view and waits for its first slice (of this load, not the last one). */
 async function load(page: Page, name: CaseName): Promise<number> {
   await page.getByTestId('tab-axial').click();
+  // Each case on its own: a drop adds to what is loaded, so the session is cleared first.
+  const clear = page.getByTestId('clear-button');
+  if (await clear.count()) await clear.click();
   const before = await page.evaluate(() => performance.getEntriesByName('lungview:first-slice').length);
   // The left column may have scrolled (window presets): bring the drop zone back.
   await page.getByTestId('drop-zone').scrollIntoViewIfNeeded();

@@ -97,6 +97,7 @@ function scriptedService(real: AnalysisService) {
     gk: (...a) => gate('gk', () => real.gk(...a)),
     split: (...a) => gate('split', () => real.split(...a)),
     mesh: (...a) => gate(`mesh:${a[2]}`, () => real.mesh(...a)),
+    densitometry: (...a) => gate('densitometry', () => real.densitometry(...a)),
     cancel() {
       cancelled++;
       for (const g of gates.splice(0)) g.fail(new CancelledError());
@@ -165,6 +166,7 @@ describe('analysis job', () => {
       gk: (...a) => (calls.push('gk'), client.gk(...a)),
       split: (...a) => (calls.push('split'), client.split(...a)),
       mesh: (...a) => (calls.push(`mesh:${a[2]}`), client.mesh(...a)),
+      densitometry: (...a) => (calls.push('densitometry'), client.densitometry(...a)),
       releaseWorker: () => (calls.push('releaseWorker'), client.releaseWorker()),
       recycleWorker: (id) => (calls.push(`recycleWorker:${id}`), client.recycleWorker(id)),
       cancel: () => client.cancel(),
@@ -176,17 +178,19 @@ describe('analysis job', () => {
     await until(() => s.store.getState().analysis.phase === 'done');
     expect(calls).toEqual([
       'segment', 'internal', 'gk', 'recycleWorker:series-0', 'mesh:lung', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0',
-      'mesh:internal', 'recycleWorker:series-0', 'mesh:gk', 'releaseWorker',
+      'mesh:internal', 'recycleWorker:series-0', 'mesh:gk', 'recycleWorker:series-0', 'densitometry', 'releaseWorker',
     ]);
     expect(client.alive).toBe(false);
-    // The first worker (with the HU values), then one each for the lung surface, the split and the two last surfaces.
-    expect(client.spawned).toBe(5);
+    // The first worker (with the HU values), then one each for the lung surface, the split, the two last surfaces and densitometry (the HU values sent again).
+    expect(client.spawned).toBe(6);
     // The results stay in the page's caches.
     expect(s.deps.masks.size()).toBe(4);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');
-    expect(client.spawned).toBe(10);
+    expect(client.spawned).toBe(12);
+    // Densitometry of the split lungs reached the store.
+    expect(s.store.getState().analysisResults?.densitometry?.whole.voxels).toBeGreaterThan(0);
   });
 
   it('a new load cancels the running analysis and clears masks, meshes and results', async () => {
@@ -264,6 +268,7 @@ describe('analysis job', () => {
       gk: (...a) => (failGk ? Promise.reject(new Error('GK: clusters must be an integer in 1..255, got 999')) : client.gk(...a)),
       split: (...a) => client.split(...a),
       mesh: (...a) => client.mesh(...a),
+      densitometry: (...a) => client.densitometry(...a),
       cancel: () => client.cancel(),
     };
     const s = setup(service);

@@ -52,6 +52,7 @@ function fakeWorkerFactory(opts: { hold?: Promise<void> } = {}) {
       internal: (...a) => keep(api.internal(...a)),
       gk: (...a) => keep(api.gk(...a)),
       split: (...a) => keep(api.split(...a)),
+      densitometry: (...a) => keep(api.densitometry(...a)),
       mesh: ((...a: Parameters<AnalysisWorkerApi['mesh']>) =>
         opts.hold ? opts.hold.then(() => keep(api.mesh(...a))) : keep(api.mesh(...a))) as unknown as AnalysisWorkerApi['mesh'],
     };

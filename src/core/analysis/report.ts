@@ -13,7 +13,7 @@
 import type { SeriesSummary } from '../dicom/types';
 import type { Volume } from '../volume/volume';
 import { LUNGVIEW_VERSION } from '../version';
-import { densitometryCsv, type DensitometryMeasures, type DensitometryResult, type HuClassDefinition, type QaItem } from './densitometry';
+import { densitometryCsv, type DensitometryMeasures, type DensitometryParams, type DensitometryResult, type HuClassDefinition, type QaItem } from './densitometry';
 
 export interface ReportSeries {
   seriesInstanceUid: string;
@@ -38,6 +38,12 @@ export interface DensitometryReport {
   /** The series' warnings (geometry, rescale, duplicates...). */
   warnings: string[];
   densitometry: DensitometryResult;
+}
+
+/** What densitometry's quality checks read from the series (kernel, slice thickness), with the name of the mask measured. */
+export function densitometryParamsOf(s: SeriesSummary, lungMask: string): DensitometryParams {
+  const h = s.firstHeader;
+  return { lungMask, convolutionKernel: h.convolutionKernel || null, sliceThicknessMm: h.sliceThicknessMm, contrastBolusAgent: h.contrastBolusAgent ?? null };
 }
 
 /** The series' description for a report: no patient name or id. */

@@ -103,6 +103,7 @@ function baseHeader(ds: DataSet, file: string, transferSyntaxUid: string, rows: 
     manufacturer: str(ds, T.manufacturer),
     manufacturerModel: str(ds, T.manufacturerModel),
     convolutionKernel: str(ds, T.convolutionKernel),
+    contrastBolusAgent: str(ds, T.contrastBolusAgent),
     kvp: str(ds, T.kvp),
     bodyPart: str(ds, T.bodyPart),
     patientName: str(ds, T.patientName),

@@ -19,6 +19,7 @@ export const T = {
   gantryTilt: 'x00181120',
   imagerPixelSpacing: 'x00181164',
   convolutionKernel: 'x00181210',
+  contrastBolusAgent: 'x00180010',
   studyUid: 'x0020000d',
   seriesUid: 'x0020000e',
   seriesNumber: 'x00200011',

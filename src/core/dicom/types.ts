@@ -41,6 +41,8 @@ export interface SliceHeader {
   manufacturer: string;
   manufacturerModel: string;
   convolutionKernel: string;
+  /** ContrastBolusAgent (0018,0010); empty when absent. Optional for headers made elsewhere. */
+  contrastBolusAgent?: string;
   kvp: string;
   bodyPart: string;
   /** Patient identifiers: shown only when the person asks. */
