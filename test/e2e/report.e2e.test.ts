@@ -35,10 +35,12 @@ describeWithRealData('the densitometry report', () => {
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 180_000 });
     const table = page.getByTestId('densitometry-table');
     await table.waitFor();
-    const whole = await page.getByTestId('densitometry-whole').innerText();
     // Both lungs: about 5,130 mL (the filled mask less the airway), LAA-950 a few to 20 %.
-    const cells = whole.split(/\s+/).filter(Boolean);
-    expect(Number(cells[cells.length - 6])).toBeGreaterThan(4000);
+    const cells = page.getByTestId('densitometry-whole').locator('td');
+    expect(Number(await cells.nth(0).innerText())).toBeGreaterThan(4000);
+    const laa = Number(await cells.nth(1).innerText());
+    expect(laa).toBeGreaterThan(1);
+    expect(laa).toBeLessThan(40);
     expect(await page.getByTestId('densitometry-leftDorsal').count()).toBe(1);
     await table.scrollIntoViewIfNeeded();
     await screenshot(page, 'densitometry-panel');

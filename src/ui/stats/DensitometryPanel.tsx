@@ -45,6 +45,7 @@ export function DensitometryPanel() {
       ) : (
         <>
           <p className="hint">
+            LAA and HAA in % of voxels, Perc15 and mean in HU.
             On the lung mask with enclosed structures filled, split into right and left (airway excluded). LAA: % of voxels at or below the
             threshold; Perc15: the HU below which 15 % of voxels lie. Regions are thirds of each lung&apos;s height and halves of its front–back depth.
           </p>
@@ -62,11 +63,10 @@ export function DensitometryPanel() {
               <tr>
                 <th />
                 <th title="Volume of the set (mL)">mL</th>
-                <th title="% of voxels ≤ −950 HU">LAA−950 %</th>
-                <th title="% of voxels ≤ −910 HU">LAA−910 %</th>
-                <th title="% of voxels ≥ −700 HU">HAA−700 %</th>
-                <th title="15th percentile of HU">Perc15 HU</th>
-                <th title="Mean HU">mean HU</th>
+                <th title="% of voxels ≤ −950 HU">LAA−950</th>
+                <th title="% of voxels ≥ −700 HU">HAA−700</th>
+                <th title="15th percentile of HU">Perc15</th>
+                <th title="Mean HU">mean</th>
               </tr>
             </thead>
             <tbody>
@@ -77,7 +77,6 @@ export function DensitometryPanel() {
                     <th>{label}</th>
                     <td>{n(m.volumeMl, 0)}</td>
                     <td>{n(m.laa950, 1)}</td>
-                    <td>{n(m.laa910, 1)}</td>
                     <td>{n(m.haa700, 1)}</td>
                     <td>{n(m.perc15, 0)}</td>
                     <td>{n(m.meanHu, 0)}</td>
