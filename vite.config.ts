@@ -64,8 +64,29 @@ function injectCsp(): Plugin {
   };
 }
 
+/**
+ * `npm start` on a port another program holds: say what to do instead of
+ * Vite's stack trace (the port is fixed so the printed address stays the same).
+ */
+function portInUseHint(): Plugin {
+  return {
+    name: 'lungview-port-in-use',
+    configurePreviewServer(server) {
+      server.httpServer.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRINUSE') return;
+        const port = server.config.preview.port;
+        process.stderr.write(
+          `lungview: port ${port} is already in use (another lungview, or another program).\n` +
+            `Stop it, or start lungview on another port: npm start -- --port ${(port ?? 4173) + 1}\n`,
+        );
+        process.exit(1);
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [injectCsp(), react()],
+  plugins: [injectCsp(), portInUseHint(), react()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   preview: { host: '127.0.0.1', headers: SECURITY_HEADERS },

@@ -98,3 +98,23 @@ it('the dev server sends nosniff and no-referrer, and its page renders under the
     await exited;
   }
 });
+
+it('npm start on a port already in use says what to do, without a stack trace, and exits with 1', async () => {
+  const { createServer } = await import('node:net');
+  const port = await freePort();
+  const holder = createServer().listen(port, '127.0.0.1');
+  await once(holder, 'listening');
+  try {
+    const child = spawn(path.join(repoRoot, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], { cwd: repoRoot });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout.on('data', (b: Buffer) => (stderr += b.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain(`port ${port} is already in use`);
+    expect(stderr).toContain(`npm start -- --port ${port + 1}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  } finally {
+    holder.close();
+  }
+});
