@@ -188,7 +188,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const claim = new Int32Array(new SharedArrayBuffer(4));
   const offered = useThread ? offerMeshJob(internalSource, params.mesh, claim) : null;
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
-  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh);
+  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, { volume: false });
   let meshInternal: Surface | null = null;
   if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
     lastInternalMeshBy = 'caller';
@@ -199,7 +199,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   }
   if (meshInternal === null) {
     lastInternalMeshBy = 'caller';
-    meshInternal = surfaceStage(internalSource, params.mesh);
+    meshInternal = surfaceStage(internalSource, params.mesh, { volume: false });
   }
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { withLabels: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];

@@ -29,7 +29,7 @@ port.on('message', (job: MeshJob) => {
     return;
   }
   try {
-    const result = surfaceStage(job.source, job.params);
+    const result = surfaceStage(job.source, job.params, { volume: false });
     const m = result.full;
     port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, m ? buffersOf(m.positionsMm, m.indices, m.normals) : []);
   } catch (e) {

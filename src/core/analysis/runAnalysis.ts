@@ -144,8 +144,8 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const seg = segmentStage(volume, { ...params, withMasks: true }, sub('segment'));
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs, sub('internal')));
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk, sub('gk')));
-  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, sub('meshLung'));
-  const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, sub('meshInternal'));
+  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, { ...sub('meshLung'), volume: false });
+  const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, { ...sub('meshInternal'), volume: false });
   const withLabels = opts.splitLabels || params.densitometry !== null;
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { ...sub('split'), withLabels })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!, sub('densitometry'))) : [null, 0];

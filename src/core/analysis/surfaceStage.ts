@@ -18,6 +18,8 @@ export interface SurfaceStageOptions extends SurfaceOptions {
   colours?: boolean;
   /** Keep the full surface when a display copy is made. Default true. */
   keepFull?: boolean;
+  /** Also measure the enclosed volume (one more pass over the triangles). Default true. */
+  volume?: boolean;
 }
 
 /** The surface of one mask with the analysis' surface parameters. */
@@ -35,6 +37,7 @@ export function surfaceStage(source: MeshSource, params: SurfaceStageParams, opt
       maxDisplayTriangles: params.maxDisplayTriangles,
       colours: opts.colours ?? false,
       keepFull: opts.keepFull ?? true,
+      volume: opts.volume ?? true,
     },
     opts,
   );
