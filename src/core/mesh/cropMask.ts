@@ -15,7 +15,7 @@
  */
 import type { Mask, Vec3, Volume } from '../volume/volume';
 import { voxelToPatientMm } from '../volume/volume';
-import { marchingCubes, type MarchingCubesParams } from './marchingCubes';
+import { fullMesh, surface } from './surface';
 import type { Mesh } from './mesh';
 
 export interface CropParams {
@@ -83,11 +83,9 @@ function cropArray<A extends Uint8Array | Int16Array>(
   return out;
 }
 
-export function cropMask(src: Mask, params: CropParams, mc?: MarchingCubesParams): CropMaskResult;
+export function cropMask(src: Mask, params: CropParams, surfaceOpts?: { closeBorders?: boolean }): CropMaskResult;
 export function cropMask(src: Volume, params: CropParams): CropResult<Volume>;
-export function cropMask(
-  src: Mask | Volume, params: CropParams, mc: MarchingCubesParams = {},
-): CropMaskResult | CropResult<Volume> {
+export function cropMask(src: Mask | Volume, params: CropParams, surfaceOpts: { closeBorders?: boolean } = {}): CropMaskResult | CropResult<Volume> {
   const w = cropWindow(src, params);
   const offsetXyz: Vec3 = [w.x[0], w.y[0], w.z[0]];
   const geometry = {
@@ -104,6 +102,7 @@ export function cropMask(
   }
   const data = cropArray(src.data, src.nx, src.ny, w, (n) => new Uint8Array(n));
   const cropped: Mask = { ...geometry, data };
-  const { positionsMm, indices, normals } = marchingCubes(cropped, mc);
-  return { cropped, offsetXyz, mesh: { positionsMm, indices, normals } };
+  // The one surface maker (marching cubes, closed at the window's borders unless asked), arrays that own their buffers.
+  const mesh = fullMesh(surface(cropped, { stepSize: 1, trim: true, volume: false, closeBorders: surfaceOpts.closeBorders }));
+  return { cropped, offsetXyz, mesh };
 }

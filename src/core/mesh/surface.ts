@@ -55,6 +55,8 @@ export interface SurfaceParams {
   keepFull?: boolean;
   /** Also compute the enclosed volume (mL). Default true. */
   volume?: boolean;
+  /** Close the surface where the mask reaches the grid's border (default true; false: open there, as the tutorial's crop). */
+  closeBorders?: boolean;
 }
 
 export interface SurfaceOptions {
@@ -108,6 +110,7 @@ export function surface(source: MeshSource, params: SurfaceParams, opts: Surface
   const t0 = clock.now();
   const mcParams = {
     stepSize: params.stepSize,
+    closeBorders: params.closeBorders ?? true,
     trim: false,
     signal: opts.signal,
     onProgress: report ? (f: number) => report(f * mcShare, 'marching cubes') : undefined,
