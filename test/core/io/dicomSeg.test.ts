@@ -59,7 +59,7 @@ function pyInfo(file: string): PyInfo {
   return JSON.parse(execFileSync(PYTHON, [SCRIPT, 'info', file], { encoding: 'utf8' })) as PyInfo;
 }
 
-function variant(mode: 'shift-half' | 'spacing', src: string, dst: string): Uint8Array {
+function variant(mode: 'shift-half' | 'spacing' | 'orientation', src: string, dst: string): Uint8Array {
   execFileSync(PYTHON, [SCRIPT, mode, src, dst]);
   return new Uint8Array(readFileSync(dst));
 }
@@ -156,6 +156,12 @@ describeRequiring('DICOM SEG of the phantom analysis', missing(), () => {
     const r = readDicomSeg(variant('spacing', file, path.join(tmp, 'spacing.dcm')), { geometry: series.volume, summary: series.summary });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/PixelSpacing .* differs from the CT's/);
+  });
+
+  it('refuses another orientation', () => {
+    const r = readDicomSeg(variant('orientation', file, path.join(tmp, 'orientation.dcm')), { geometry: series.volume, summary: series.summary });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/^frame 1: ImageOrientationPatient 0\\1\\0\\1\\0\\0 differs from the CT's 1\\0\\0\\0\\1\\0$/);
   });
 
   it('matches frames by position when the CT has no SOP Instance UIDs of its slices', () => {

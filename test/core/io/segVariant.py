@@ -6,6 +6,8 @@
   segVariant.py shift-half SEG OUT  every frame's ImagePositionPatient moved half a
                                     slice (SpacingBetweenSlices) along the normal
   segVariant.py spacing SEG OUT     PixelSpacing of the shared Pixel Measures x 1.1
+  segVariant.py orientation SEG OUT row and column directions of the shared Plane
+                                    Orientation swapped
 """
 import json
 import sys
@@ -45,6 +47,10 @@ if mode == 'shift-half':
 elif mode == 'spacing':
     m = shared.PixelMeasuresSequence[0]
     m.PixelSpacing = [round(float(v) * 1.1, 5) for v in m.PixelSpacing]
+elif mode == 'orientation':
+    o = shared.PlaneOrientationSequence[0]
+    v = list(o.ImageOrientationPatient)
+    o.ImageOrientationPatient = v[3:] + v[:3]
 else:
     sys.exit(f'unknown mode {mode}')
 ds.save_as(out)
