@@ -452,7 +452,8 @@ function readOrRefuse(bytes: Uint8Array, target: SegSource): ReadSegResult {
   const maxFractional = us(ds, 'x00620010') ?? 255;
   const data = ds.byteArray as Uint8Array;
   perFrames.forEach((pf, k) => {
-    const n = us(first(pf, 'x0062000a') ?? first(shared, 'x0062000a')!, 'x0062000b');
+    const ident = group(pf, shared, 'x0062000a');
+    const n = ident ? us(ident, 'x0062000b') : null;
     const seg = n === null ? undefined : byNumber.get(n);
     if (!seg) refuse(`frame ${k + 1} names segment ${n ?? '(none)'}, which the SegmentSequence does not define`);
     const out = seg!.mask;
