@@ -330,7 +330,7 @@ export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: Analyz
     const t0 = nowMs();
     const written: string[] = [];
     try {
-      await writeAnalysisOutputs(outDir, series.volume, result, written);
+      await writeAnalysisOutputs(outDir, series.volume, result, written, series.summary);
     } catch (e) {
       report.outputsError = errorText(e);
     }

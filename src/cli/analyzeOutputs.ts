@@ -2,7 +2,9 @@
  * Files written by `analyze --out DIR`: the three masks as gzipped NIfTI-1
  * (uint8 0/1, with the voxel -> RAS affine of the CT, so viewers that read the
  * DICOM series overlay them in place) and the two meshes as binary STL and
- * Wavefront OBJ (patient LPS millimetres, the frame of the DICOM series).
+ * Wavefront OBJ (patient LPS millimetres, the frame of the DICOM series),
+ * and, given the series, the labels as one DICOM SEG referencing its slices
+ * (segmentation.dcm: core/io/analysisSeg.ts says which segments).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,13 +13,16 @@ import type { AnalysisResult } from '../core/analysis/runAnalysis';
 import { writeNiftiGz } from '../core/io/nifti';
 import { buildDensitometryReport, reportCsv, reportHtml } from '../core/analysis/report';
 import { DEFAULT_HU_CLASSES } from '../core/analysis/densitometry';
-import type { LoadedSeries } from '../core/dicom/types';
+import type { LoadedSeries, SeriesSummary } from '../core/dicom/types';
+import { analysisSegments } from '../core/io/analysisSeg';
+import { writeDicomSeg } from '../core/io/dicomSeg';
 import { writeObj } from '../core/io/obj';
 import { writeStlBinary } from '../core/io/stl';
 import { geometryOf, type Mask, type Volume } from '../core/volume/volume';
 
 export const OUTPUT_FILES = [
   'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'internal.nii.gz', 'lung.stl', 'lung.obj', 'internal.stl', 'internal.obj',
+  'segmentation.dcm',
 ] as const;
 
 /**
@@ -25,7 +30,9 @@ export const OUTPUT_FILES = [
  * paths written, which are also pushed onto `written` as each file is done
  * (so a caller knows what was written when a later file fails).
  */
-export async function writeAnalysisOutputs(dir: string, volume: Volume, r: AnalysisResult, written: string[] = []): Promise<string[]> {
+export async function writeAnalysisOutputs(
+  dir: string, volume: Volume, r: AnalysisResult, written: string[] = [], series?: SeriesSummary,
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const put = async (name: string, bytes: Uint8Array | string) => {
     const p = path.join(dir, name);
@@ -41,6 +48,7 @@ export async function writeAnalysisOutputs(dir: string, volume: Volume, r: Analy
     await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
     await put(`${name}.obj`, writeObj(m, { name }));
   }
+  if (series) await put('segmentation.dcm', writeDicomSeg({ source: { geometry: volume, summary: series }, segments: analysisSegments(r, volume) }));
   return written;
 }
 

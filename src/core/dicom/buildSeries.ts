@@ -531,6 +531,7 @@ export function planSeries<T extends { header: SliceHeader }>(group: SeriesGroup
     dimsZyx: [nz, first.rows, first.columns],
     spacingMmZyx: [spacingZ, spacingXy[1], spacingXy[0]],
     slicePositionsMm: positions,
+    sopInstanceUids: ordered.map((it) => it.header.sopInstanceUid),
     firstHeader: ordered[0].header,
     warnings,
     geometry3d: { trusted: problems.length === 0, problems, reasons, stackAngleDeg },
@@ -759,6 +760,7 @@ function preferNonBlank(plan: SeriesPlan<DecodedSlice>, hu: Int16Array, per: num
       d.blank = true;
       plan.ordered[d.z] = alt;
       plan.summary.files[d.z] = alt.header.file;
+      if (plan.summary.sopInstanceUids) plan.summary.sopInstanceUids[d.z] = alt.header.sopInstanceUid;
       if (d.z === 0) plan.summary.firstHeader = alt.header;
       changed = true;
       break;

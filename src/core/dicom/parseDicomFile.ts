@@ -88,6 +88,7 @@ function baseHeader(ds: DataSet, file: string, transferSyntaxUid: string, rows: 
   return {
     file,
     sopInstanceUid: str(ds, T.sopInstance),
+    sopClassUid: str(ds, T.sopClass),
     seriesInstanceUid: str(ds, T.seriesUid),
     studyInstanceUid: str(ds, T.studyUid),
     frameOfReferenceUid: str(ds, T.frameOfReference),
@@ -108,6 +109,15 @@ function baseHeader(ds: DataSet, file: string, transferSyntaxUid: string, rows: 
     bodyPart: str(ds, T.bodyPart),
     patientName: str(ds, T.patientName),
     patientId: str(ds, T.patientId),
+    patientStudy: {
+      patientBirthDate: str(ds, T.patientBirthDate),
+      patientSex: str(ds, T.patientSex),
+      studyDate: str(ds, T.studyDate),
+      studyTime: str(ds, T.studyTime),
+      studyId: str(ds, T.studyId),
+      accessionNumber: str(ds, T.accessionNumber),
+      referringPhysicianName: str(ds, T.referringPhysicianName),
+    },
     acquisitionNumber: intStr(ds, T.acquisitionNumber),
     imageType: imageTypeOf(ds),
   };

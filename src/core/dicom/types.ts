@@ -13,6 +13,8 @@ export interface SliceHeader {
   /** Frame number inside a multi-frame file (0 for single-frame files). */
   frame: number;
   sopInstanceUid: string;
+  /** SOPClassUID (0008,0016). Optional for headers made elsewhere. */
+  sopClassUid?: string;
   seriesInstanceUid: string;
   studyInstanceUid: string;
   frameOfReferenceUid: string;
@@ -48,6 +50,12 @@ export interface SliceHeader {
   /** Patient identifiers: shown only when the person asks. */
   patientName: string;
   patientId: string;
+  /**
+   * The rest of the patient and study modules (empty strings when absent),
+   * for objects that must go back to the same patient and study (a DICOM
+   * SEG). Optional for headers made elsewhere.
+   */
+  patientStudy?: PatientStudyFields;
   /** AcquisitionNumber (0020,0012); null or absent when the file has none. */
   acquisitionNumber?: number | null;
   /** ImageType (0008,0008) values, upper case (e.g. ["ORIGINAL", "PRIMARY", "AXIAL"]); absent or empty when the file has none. */
@@ -67,6 +75,17 @@ export interface SliceHeader {
    * present and ordinary.
    */
   rescaleNote?: 'missing' | 'slope0' | 'unusualSlope';
+}
+
+/** Patient and study fields besides the name, id and UIDs (text as in the file, trimmed). */
+export interface PatientStudyFields {
+  patientBirthDate: string;
+  patientSex: string;
+  studyDate: string;
+  studyTime: string;
+  studyId: string;
+  accessionNumber: string;
+  referringPhysicianName: string;
 }
 
 /**
@@ -125,6 +144,11 @@ export interface SeriesSummary {
   spacingMmZyx: [number, number, number];
   /** Position of each slice along the slice normal (mm), in volume z order. */
   slicePositionsMm: number[];
+  /**
+   * SOPInstanceUID of each slice, in volume z order (a multi-frame file's
+   * frames share one). Set by planSeries; absent on summaries made elsewhere.
+   */
+  sopInstanceUids?: string[];
   /** Header of the first slice (z = 0) for the metadata panel. */
   firstHeader: SliceHeader;
   /** Human-readable warnings: uneven spacing, duplicates, gaps, tilt, missing geometry. */

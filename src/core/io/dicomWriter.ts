@@ -3,26 +3,30 @@
  * (explicit VR little endian, with its group length) and a data set in
  * explicit VR little endian (PS3.10 7.1, PS3.5 7.1.2). Elements are written
  * in ascending tag order; strings are padded to even length (UI with NUL,
- * other text with a space). No sequences: enough for single-frame images.
+ * other text with a space). Sequences (SQ) are written with defined
+ * lengths, each item's elements in ascending tag order.
  *
  * Cost: O(bytes written); one allocation for the whole file.
  */
 
 export type DicomVr =
   | 'AE' | 'AS' | 'CS' | 'DA' | 'DS' | 'DT' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'ST' | 'TM' | 'UI' | 'UT'
-  | 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'OB' | 'OW';
+  | 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'OB' | 'OW' | 'SQ' | 'AT';
 
-export type DicomValue = string | number | readonly number[] | Uint8Array | Int16Array | Uint16Array;
+/** The items of a sequence (VR SQ), each a list of elements. */
+export type DicomItems = readonly (readonly DicomElementSpec[])[];
+
+export type DicomValue = string | number | readonly number[] | Uint8Array | Int16Array | Uint16Array | { items: DicomItems };
 
 export interface DicomElementSpec {
   /** (group << 16) | element, e.g. 0x00280010 for Rows. */
   tag: number;
   vr: DicomVr;
-  /** Text (multi-values joined with "\\" or given as a number array), numbers, or raw bytes for OB/OW. */
+  /** Text (multi-values joined with "\\" or given as a number array), numbers, raw bytes for OB/OW, or { items } for SQ. */
   value: DicomValue;
 }
 
-const LONG_VRS = new Set<DicomVr>(['OB', 'OW', 'UT']);
+const LONG_VRS = new Set<DicomVr>(['OB', 'OW', 'UT', 'SQ']);
 const TEXT_VRS = new Set<DicomVr>(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UI', 'UT']);
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
@@ -41,12 +45,17 @@ function formatDs(v: number): string {
 
 function textOf(value: DicomValue, vr: DicomVr): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'object' && 'items' in value) throw new Error(`items given for VR ${vr}`);
   if (typeof value === 'number') return vr === 'DS' ? formatDs(value) : String(value);
   if (Array.isArray(value)) return (value as readonly number[]).map((v) => (vr === 'DS' ? formatDs(v) : String(v))).join('\\');
   throw new Error(`value of VR ${vr} must be text or numbers`);
 }
 
 function encodeValue(vr: DicomVr, value: DicomValue): Uint8Array {
+  if (vr === 'SQ') {
+    if (typeof value !== 'object' || !('items' in value)) throw new Error('VR SQ needs { items }');
+    return encodeItems(value.items);
+  }
   if (TEXT_VRS.has(vr)) {
     const s = textOf(value, vr);
     const n = s.length + (s.length & 1);
@@ -62,9 +71,9 @@ function encodeValue(vr: DicomVr, value: DicomValue): Uint8Array {
     out.set(bytes);
     return out;
   }
-  const values = typeof value === 'number' ? [value] : Array.isArray(value) ? (value as readonly number[]) : null;
+  const values = typeof value === 'number' ? [value] : Array.isArray(value) ? (value as unknown as readonly number[]) : null;
   if (!values) throw new Error(`bad value for VR ${vr}`);
-  const size = vr === 'US' || vr === 'SS' ? 2 : vr === 'FD' ? 8 : 4;
+  const size = vr === 'US' || vr === 'SS' ? 2 : vr === 'FD' ? 8 : 4; // AT: a tag, group then element
   const out = new Uint8Array(values.length * size);
   const dv = new DataView(out.buffer);
   values.forEach((v, i) => {
@@ -73,6 +82,10 @@ function encodeValue(vr: DicomVr, value: DicomValue): Uint8Array {
     else if (vr === 'SS') dv.setInt16(p, v, true);
     else if (vr === 'UL') dv.setUint32(p, v, true);
     else if (vr === 'SL') dv.setInt32(p, v, true);
+    else if (vr === 'AT') {
+      dv.setUint16(p, v >>> 16, true);
+      dv.setUint16(p + 2, v & 0xffff, true);
+    }
     else if (vr === 'FL') dv.setFloat32(p, v, true);
     else if (vr === 'FD') dv.setFloat64(p, v, true);
     else throw new Error(`cannot encode numbers as VR ${vr}`);
@@ -84,6 +97,35 @@ interface Encoded {
   tag: number;
   vr: DicomVr;
   bytes: Uint8Array;
+}
+
+function encodeElements(elements: readonly DicomElementSpec[]): Encoded[] {
+  return elements
+    .map((e) => ({ tag: e.tag >>> 0, vr: e.vr, bytes: encodeValue(e.vr, e.value) }))
+    .sort((a, b) => a.tag - b.tag);
+}
+
+/** Items (FFFE,E000) of defined length, one after the other: the value of an SQ element. */
+function encodeItems(items: DicomItems): Uint8Array {
+  const parts = items.map((item) => {
+    const els = encodeElements(item);
+    const len = els.reduce((s, e) => s + encodedLength(e), 0);
+    const out = new Uint8Array(8 + len);
+    const dv = new DataView(out.buffer);
+    dv.setUint16(0, 0xfffe, true);
+    dv.setUint16(2, 0xe000, true);
+    dv.setUint32(4, len, true);
+    let p = 8;
+    for (const e of els) p = writeElement(out, dv, p, e);
+    return out;
+  });
+  const out = new Uint8Array(parts.reduce((s, b) => s + b.length, 0));
+  let p = 0;
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
+  }
+  return out;
 }
 
 function encodedLength(e: Encoded): number {
@@ -127,10 +169,7 @@ export function writeDicomPart10(params: WriteDicomParams): Uint8Array {
   ];
   const metaLength = meta.reduce((s, e) => s + encodedLength(e), 0);
   const groupLength: Encoded = { tag: 0x00020000, vr: 'UL', bytes: encodeValue('UL', metaLength) };
-  const body: Encoded[] = params.elements
-    .filter((e) => e.tag >>> 16 !== 0x0002)
-    .map((e) => ({ tag: e.tag >>> 0, vr: e.vr, bytes: encodeValue(e.vr, e.value) }))
-    .sort((a, b) => a.tag - b.tag);
+  const body: Encoded[] = encodeElements(params.elements.filter((e) => e.tag >>> 16 !== 0x0002));
   const total = 132 + encodedLength(groupLength) + metaLength + body.reduce((s, e) => s + encodedLength(e), 0);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
