@@ -87,9 +87,9 @@ export interface InclusiveLungParams {
   effusionHu?: [number, number];
   /** Rays within this angle of the direction to the midline are not grown (deg). Default 50. */
   medialHalfAngleDeg?: number;
-  /** Largest gap between ribs bridged (arc mm). Default 35. */
+  /** Largest gap between ribs bridged (arc mm). Default 50. */
   maxRibGapMm?: number;
-  /** Largest gap between ribs bridged (deg). Default 40. */
+  /** Largest gap between ribs bridged (deg). Default 45. */
   maxRibGapDeg?: number;
   /** Arc (mm) each side of an open ray that is opened too. Default 12. */
   windowMm?: number;
@@ -159,14 +159,14 @@ function resolve(p: InclusiveLungParams): Resolved {
   const r: Resolved = {
     effusion: p.effusion ?? 'exclude',
     maxDepthMm: p.maxDepthMm ?? 40,
-    wallMarginMm: p.wallMarginMm ?? 3,
+    wallMarginMm: p.wallMarginMm ?? 2,
     boneHu: p.boneHu ?? 300,
     airHu: p.airHu ?? -900,
     maxTissueHu: p.maxTissueHu ?? 150,
     effusionHu: p.effusionHu ?? [-20, 20],
     medialCos: Math.cos(((p.medialHalfAngleDeg ?? 50) * Math.PI) / 180),
-    maxRibGapMm: p.maxRibGapMm ?? 35,
-    maxRibGapRad: ((p.maxRibGapDeg ?? 40) * Math.PI) / 180,
+    maxRibGapMm: p.maxRibGapMm ?? 50,
+    maxRibGapRad: ((p.maxRibGapDeg ?? 45) * Math.PI) / 180,
     windowMm: p.windowMm ?? 12,
     bins: p.angleBins ?? 360,
     minSeedAreaMm2: p.minSeedAreaMm2 ?? 300,
@@ -224,7 +224,6 @@ interface SliceCtx {
   rays: Rays;
   effusionExcluded: number;
   added: number;
-  blockedByBorder: number;
   /** Most medial x (index) of the side's lung in this slice; rays that cross it are blocked. */
   medialX: number;
   /** x (index) strictly between these is mediastinum in this slice. */
@@ -390,8 +389,8 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
       const x = Math.round(cx + (r * ux) / sx);
       const y = Math.round(cy + (r * uy) / sy);
       if (x < 0 || y < 0 || x >= nx || y >= ny) {
-        rays.state[b] = 1;
-        ctx.blockedByBorder++;
+        // Out of the image: like air (the ribs on both sides may still bridge it).
+        airAt[b] = r;
         break;
       }
       if ((x - ctx.medialX) * medialSign > 0) {
@@ -505,7 +504,7 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
     const c = rays.rW[(b + 1) % bins];
     const dTheta = binGap(rays, (b + bins - 1) % bins, (b + 1) % bins);
     const slope = a > 0 && c > 0 && rW > 0 ? (c - a) / (dTheta * rW) : 0;
-    rays.margin[b] = p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
+    rays.margin[b] = rays.state[b] === 4 ? 0 : p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
     rays.open[b] = 0;
     if (rays.state[b] === 1 || !(rays.rW[b] > 0)) continue;
     // Where thick lung begins, seen from the wall: a lens of lung thinner
@@ -800,7 +799,7 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
     }
   }
   const ctx: SliceCtx = {
-    volume, p, sl: new Uint8Array(nx * ny), z: 0, sx, sy, rays: makeRays(p.bins), effusionExcluded: 0, added: 0, blockedByBorder: 0, medialX: 0, box: new Int32Array(4),
+    volume, p, sl: new Uint8Array(nx * ny), z: 0, sx, sy, rays: makeRays(p.bins), effusionExcluded: 0, added: 0, medialX: 0, box: new Int32Array(4),
     mediastinum: [-1, nx], floor, upZ, posterior: posteriorInSlice(volume), nine: new Int16Array(9),
   };
   const stack = new Int32Array(nx * ny);
