@@ -191,7 +191,7 @@ function resolve(p: InclusiveLungParams): Resolved {
     medialCos: Math.cos(((p.medialHalfAngleDeg ?? 50) * Math.PI) / 180),
     maxRibGapMm: p.maxRibGapMm ?? 50,
     maxRibGapRad: ((p.maxRibGapDeg ?? 45) * Math.PI) / 180,
-    windowMm: p.windowMm ?? 12,
+    windowMm: p.windowMm ?? 4,
     bins: p.angleBins ?? 360,
     minSeedAreaMm2: p.minSeedAreaMm2 ?? 300,
   };
@@ -381,7 +381,7 @@ const FAT_HU: [number, number] = [-150, -50];
 const FAT_MM = 2.5;
 
 /** Largest hole (mm² in a slice) the additions may close. */
-const HOLE_MM2 = 150;
+const HOLE_MM2 = 100;
 
 /** Thickest lung (mm) passed between the wall and a lesion's flank. */
 const LENS_MM = 3;
@@ -415,14 +415,18 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
     rays.state[b] = 0;
     const r0 = rays.rL[b];
     let fatRun = 0;
+    const kx = ux / sx;
+    const ky = uy / sy;
     for (let r = r0 + step; r <= r0 + reach; r += step) {
-      const x = Math.round(cx + (r * ux) / sx);
-      const y = Math.round(cy + (r * uy) / sy);
-      if (x < 0 || y < 0 || x >= nx || y >= ny) {
+      const fx = cx + r * kx + 0.5;
+      const fy = cy + r * ky + 0.5;
+      if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
         // Out of the image: like air (the ribs on both sides may still bridge it).
         airAt[b] = r;
         break;
       }
+      const x = fx | 0;
+      const y = fy | 0;
       if ((x - ctx.medialX) * medialSign > 0) {
         // Into the mediastinum: never between this lung and its ribs. A
         // posterior ray ends there as on a wall (the paravertebral gutter,
@@ -697,6 +701,19 @@ function fillOpen(ctx: SliceCtx, cx: number, cy: number): void {
   }
 }
 
+/** Marks the voxels of the image's outer ring that are outside the mask as open outside (5). */
+function markRing(sl: Uint8Array, nx: number, ny: number): void {
+  const last = (ny - 1) * nx;
+  for (let x = 0; x < nx; x++) {
+    if (sl[x] === 0) sl[x] = 5;
+    if (sl[last + x] === 0) sl[last + x] = 5;
+  }
+  for (let y = 1; y < ny - 1; y++) {
+    if (sl[y * nx] === 0) sl[y * nx] = 5;
+    if (sl[y * nx + nx - 1] === 0) sl[y * nx + nx - 1] = 5;
+  }
+}
+
 /**
  * Holes the additions close (the flank of a round lesion behind a thin lens
  * of lung): starting beside each added voxel, the 4-connected region of
@@ -730,12 +747,7 @@ function fillNewHoles(ctx: SliceCtx, stack: Int32Array, region: Int32Array): voi
           open = true;
           break;
         }
-        const x = q % nx;
-        const y = (q - x) / nx;
-        if (x === 0 || y === 0 || x === nx - 1 || y === ny - 1) {
-          open = true;
-          break;
-        }
+        // The image's outer ring is marked open (5) with the slice, so q ± 1, q ± nx stay inside.
         for (let d = 0; d < 4; d++) {
           const nq = d === 0 ? q - 1 : d === 1 ? q + 1 : d === 2 ? q - nx : q + nx;
           const t = sl[nq];
@@ -869,6 +881,7 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
         const r = y + z * ny;
         for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) sl.fill(1, y * nx + fill.x0[k], y * nx + fill.x1[k]);
       }
+      markRing(sl, nx, ny);
       ctx.mediastinum = medialBounds(fill, seed, z, splitX);
       for (let side = 0; side < 2; side++) {
         const c = side === 0 ? outerLung(ctx, fill, seed, 0, splitX) : outerLung(ctx, fill, seed, splitX, nx);
