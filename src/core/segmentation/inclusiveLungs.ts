@@ -115,7 +115,7 @@ export interface InclusiveLungParams {
   maxRibGapMm?: number;
   /** Largest gap between ribs bridged (deg). Default 45. */
   maxRibGapDeg?: number;
-  /** Arc (mm) each side of an open ray that is opened too. Default 12. */
+  /** Arc (mm) each side of an open ray that is opened too. Default 4. */
   windowMm?: number;
   /** Rays per slice and side. Default 360. */
   angleBins?: number;
@@ -258,6 +258,8 @@ interface SliceCtx {
   posterior: [number, number];
   /** +1 when the slice index grows towards the head, -1 when towards the feet. */
   upZ: number;
+  /** Per side, per ray: the last rib point met (mm in the slice frame) and its slice. */
+  ribMemory: Array<{ x: Float64Array; y: Float64Array; z: Int32Array }>;
   /** Scratch of nine HU values. */
   nine: Int16Array;
   /** This slice's voxels added by the rays (x + y*nx), and their number. */
@@ -379,6 +381,9 @@ const FLANK_HU: [number, number] = [-200, 250];
 /** Fat (HU range) and the run of it (mm) along a ray that marks the chest wall. */
 const FAT_HU: [number, number] = [-150, -50];
 const FAT_MM = 2.5;
+
+/** A ray without a wall in its slice takes the rib line met this many slices before. */
+const RIB_MEMORY_SLICES = 3;
 
 /** Largest hole (mm² in a slice) the additions may close. */
 const HOLE_MM2 = 100;
@@ -523,6 +528,19 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
     }
   }
 
+  // Rays still without a wall (a slice between two ribs over a wide arc)
+  // take the rib line met in the slices just below, as a point in the plane.
+  const mem = ctx.ribMemory[medialSign === 1 ? 0 : 1];
+  for (let b = 0; b < bins; b++) {
+    if (rays.state[b] === 2) {
+      mem.x[b] = cx * sx + rays.rW[b] * rays.ux[b];
+      mem.y[b] = cy * sy + rays.rW[b] * rays.uy[b];
+      mem.z[b] = ctx.z;
+    } else if (rays.state[b] === 0 && !(rays.rW[b] > 0) && Math.abs(ctx.z - mem.z[b]) <= RIB_MEMORY_SLICES) {
+      const r = (mem.x[b] - cx * sx) * rays.ux[b] + (mem.y[b] - cy * sy) * rays.uy[b];
+      if (r > rays.rL[b] && (rays.rAir[b] === Infinity || rays.rAir[b] > r)) rays.rW[b] = r;
+    }
+  }
   for (let b = 0; b < bins; b++) {
     const rW = rays.rW[b];
     if (rays.rAir[b] < rW) rays.rW[b] = NaN; // air inside the rib line: gas, never bridged
@@ -861,6 +879,7 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
     volume, p, sl: new Uint8Array(nx * ny), z: 0, sx, sy, rays: makeRays(p.bins), effusionExcluded: 0, added: 0, medialX: 0, box: new Int32Array(4),
     mediastinum: [-1, nx], floor, upZ, posterior: posteriorInSlice(volume), nine: new Int16Array(9),
     addedAt: new Int32Array(nx * ny), addedCount: 0,
+    ribMemory: [0, 1].map(() => ({ x: new Float64Array(p.bins), y: new Float64Array(p.bins), z: new Int32Array(p.bins).fill(-1e6) })),
   };
   const stack = new Int32Array(nx * ny);
   const region = new Int32Array(nx * ny);
