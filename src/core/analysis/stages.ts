@@ -38,7 +38,7 @@ import { freeNow } from '../memory/freeNow';
 import { axialRunsOf, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, segmentLungVariantsAnyOrientation } from '../segmentation/anyOrientation';
 import { maskOfRuns, runsFromMask, type RunSet } from '../segmentation/runs';
 import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmentLungs';
-import { inclusiveLungRuns, lungsCutByFieldOfView, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
+import { inclusiveLungRunsAnyOrientation, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams } from './analysisParams';
@@ -289,29 +289,24 @@ export function splitStage(geometry: VolumeGeometry, fill: RunSet, opts: StageOp
 export interface InclusiveStageResult extends InclusiveLungResult {
   /** Lungs cut by the image border (segmentation/inclusiveLungs.ts `lungsCutByFieldOfView`). */
   fieldOfView: FovCutResult;
-  timingsMs: { inclusiveMs: number; fieldOfViewMs: number; totalMs: number };
+  timingsMs: { totalMs: number };
 }
 
 /**
  * The inclusive lung mask (segmentation/inclusiveLungs.ts): the filled
  * mask's runs (segmentStage's `runs.fill`) plus the dense lung between the
- * aerated lung and the ribs, with the field-of-view check. Runs and counts
- * only; labels on demand with inclusiveLabels.
+ * aerated lung and the ribs, with the field-of-view check; sagittal and
+ * coronal stacks are worked on in axial index order (anyOrientation.ts's
+ * way). Runs and counts only; labels on demand with inclusiveLabels.
  */
 export function inclusiveStage(volume: Volume, fillRuns: RunSet, params: InclusiveLungParams = {}, opts: StageOptions = {}): InclusiveStageResult {
   checkAbort(opts.signal);
   const t0 = nowMs();
-  const r = inclusiveLungRuns(volume, fillRuns, params, {
-    signal: opts.signal,
-    onProgress: opts.onProgress ? (f, step) => opts.onProgress?.(0.95 * f, step) : undefined,
-  });
+  const r = inclusiveLungRunsAnyOrientation(volume, fillRuns, params, { signal: opts.signal, onProgress: opts.onProgress });
   const t1 = nowMs();
-  opts.onProgress?.(0.95, 'field of view');
-  const fieldOfView = lungsCutByFieldOfView(volume, fillRuns);
-  const t2 = nowMs();
   opts.onProgress?.(1, 'done');
-  const notes = fieldOfView.reason ? [...r.notes, fieldOfView.reason] : r.notes;
-  return { ...r, notes, fieldOfView, timingsMs: { inclusiveMs: t1 - t0, fieldOfViewMs: t2 - t1, totalMs: t2 - t0 } };
+  const notes = r.fieldOfView.reason ? [...r.notes, r.fieldOfView.reason] : r.notes;
+  return { ...r, notes, timingsMs: { totalMs: t1 - t0 } };
 }
 
 export const INCLUSIVE_LABEL = { rightLung: 1, leftLung: 2, airway: 3 } as const;

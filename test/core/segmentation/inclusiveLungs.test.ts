@@ -6,6 +6,7 @@ import { paintRuns, type RunSet } from '../../../src/core/segmentation/runs';
 import { splitAirwayAndLungsOfRuns } from '../../../src/core/segmentation/splitAirwayAndLungs';
 import type { Volume } from '../../../src/core/volume/volume';
 import { loadRealSeries } from '../../helpers/loadSeries';
+import { resliceData, reslicer, resliceVolume, SAGITTAL_DICOM, SAGITTAL_PERMUTED } from '../../helpers/reslice';
 import { describeWithRealData, REAL_SERIES } from '../../helpers/sharedData';
 
 const SEG = { thresholdHu: -700, background: 'border' as const };
@@ -131,6 +132,22 @@ describe('inclusive lung mask on the pathology phantom', () => {
     expect(trachea[INCLUSIVE_LABEL.airway]).toBeGreaterThan(0.5 * trachea.reduce((a, v) => a + v, 0));
     expect(r.lungMl).toBeGreaterThan(0);
     expect(r.airwayVoxels).toBeGreaterThan(0);
+  });
+
+  it('gives the same voxels for the phantom made into a sagittal stack (axis permutation), nearly the same with DICOM sagittal flips', () => {
+    for (const axes of [SAGITTAL_PERMUTED, SAGITTAL_DICOM]) {
+      const rs = reslicer(ph.volume, axes);
+      const sag = resliceVolume(ph.volume, rs);
+      const r = inclusiveStage(sag, segmentStage(sag, SEG).runs.fill);
+      expect(r.fieldOfView.cut).toBe(false);
+      const m = maskOf(r.runs);
+      const want = resliceData(maskOf(exclude.runs), rs);
+      let differ = 0;
+      for (let i = 0; i < m.length; i++) if (m[i] !== want[i]) differ++;
+      // Flipped axes change the rounding of the rays, nothing more.
+      if (axes === SAGITTAL_PERMUTED) expect(differ).toBe(0);
+      else expect(differ / exclude.voxels.inclusive).toBeLessThan(0.001);
+    }
   });
 
   it('stops when aborted', () => {
