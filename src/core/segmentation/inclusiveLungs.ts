@@ -655,7 +655,7 @@ function takes(ctx: SliceCtx, x: number, y: number): boolean {
     const m = denseMedian3(volume, ctx.z, x, y, ctx.nine);
     if (m >= FAT_HU[0] && m <= FAT_HU[1]) return false;
   }
-  if (p.effusion === 'exclude' && v >= p.effusionHu[0] - 40 && v < p.effusionHu[1] + 40) {
+  if (p.effusion === 'exclude' && v >= p.effusionHu[0] - 15 && v < p.effusionHu[1] + 15) {
     const m = denseMedian3(volume, ctx.z, x, y, ctx.nine);
     if (m >= p.effusionHu[0] && m < p.effusionHu[1]) {
       ctx.effusionExcluded++;
