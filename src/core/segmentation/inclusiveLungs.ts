@@ -30,8 +30,10 @@
  * Each open ray opens ±windowMm of arc around it; sub-rays 0.7 voxel
  * apart walk in from the wall and add every voxel up to the first thick
  * lung that is tissue (HU in [airHu, maxTissueHu]) and passes the checks
- * below. Last, the small holes (≤ HOLE_MM2) the additions close (the flank
- * of a round lesion behind a thin lens of lung) are added too.
+ * below. Then the small holes (≤ HOLE_MM2) the additions close (the flank
+ * of a round lesion behind a thin lens of lung) are added too, and last
+ * added voxels not joined to the lung in the slice through added voxels
+ * (a fragment beyond refused fat or effusion) are dropped.
  * Checks on every added voxel: not in the mediastinum (strictly between the
  * two lungs' most medial voxels in the slice), not below the lung's floor
  * in its column (the most inferior slice where the filled mask has lung
@@ -268,7 +270,9 @@ interface SliceCtx {
   ribMemory: Array<{ x: Float64Array; y: Float64Array; z: Int32Array }>;
   /** Scratch of nine HU values. */
   nine: Int16Array;
-  /** This slice's voxels added by the rays (x + y*nx), and their number. */
+  /** Added voxels dropped as cut off from the lung. */
+  cutOff: number;
+  /** This slice's voxels added (x + y*nx; rays, then holes), and their number. */
   addedAt: Int32Array;
   addedCount: number;
   /** Bounding box of this slice's added voxels: x0, x1, y0, y1. */
@@ -795,6 +799,7 @@ function fillNewHoles(ctx: SliceCtx, stack: Int32Array, region: Int32Array): voi
         if (takes(ctx, x, y)) {
           sl[q] = 2;
           ctx.added++;
+          addedAt[ctx.addedCount++] = q;
           if (x < ctx.box[0]) ctx.box[0] = x;
           if (x > ctx.box[1]) ctx.box[1] = x;
           if (y < ctx.box[2]) ctx.box[2] = y;
@@ -803,6 +808,44 @@ function fillNewHoles(ctx: SliceCtx, stack: Int32Array, region: Int32Array): voi
           sl[q] = 4;
         }
       }
+    }
+  }
+}
+
+/**
+ * Keeps only the added voxels joined to the lung in the slice (4-connected
+ * through added voxels): a fragment cut off by refused voxels (fat,
+ * effusion) is not lung. Visits the added voxels once.
+ */
+function keepJoined(ctx: SliceCtx, stack: Int32Array): void {
+  const { volume, sl, addedAt } = ctx;
+  const { nx } = volume;
+  const n = ctx.addedCount;
+  let top = 0;
+  for (let a = 0; a < n; a++) {
+    const q = addedAt[a];
+    if (sl[q] === 2 && (sl[q - 1] === 1 || sl[q + 1] === 1 || sl[q - nx] === 1 || sl[q + nx] === 1)) {
+      sl[q] = 7;
+      stack[top++] = q;
+    }
+  }
+  while (top > 0) {
+    const q = stack[--top];
+    for (let d = 0; d < 4; d++) {
+      const nq = d === 0 ? q - 1 : d === 1 ? q + 1 : d === 2 ? q - nx : q + nx;
+      if (sl[nq] === 2) {
+        sl[nq] = 7;
+        stack[top++] = nq;
+      }
+    }
+  }
+  for (let a = 0; a < n; a++) {
+    const q = addedAt[a];
+    if (sl[q] === 7) sl[q] = 2;
+    else if (sl[q] === 2) {
+      sl[q] = 4;
+      ctx.added--;
+      ctx.cutOff++;
     }
   }
 }
@@ -884,7 +927,7 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
   const ctx: SliceCtx = {
     volume, p, sl: new Uint8Array(nx * ny), z: 0, sx, sy, rays: makeRays(p.bins), effusionExcluded: 0, added: 0, medialX: 0, box: new Int32Array(4),
     mediastinum: [-1, nx], floor, upZ, posterior: posteriorInSlice(volume), nine: new Int16Array(9),
-    addedAt: new Int32Array(nx * ny), addedCount: 0,
+    addedAt: new Int32Array(nx * ny), addedCount: 0, cutOff: 0,
     ribMemory: [0, 1].map(() => ({ x: new Float64Array(p.bins), y: new Float64Array(p.bins), z: new Int32Array(p.bins).fill(-1e6) })),
   };
   const stack = new Int32Array(nx * ny);
@@ -915,7 +958,10 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
         findWall(ctx, c[0], c[1], side === 0 ? 1 : -1);
         fillOpen(ctx, c[0], c[1]);
       }
-      if (ctx.added > before) fillNewHoles(ctx, stack, region);
+      if (ctx.added > before) {
+        fillNewHoles(ctx, stack, region);
+        keepJoined(ctx, stack);
+      }
     }
     addedPerSlice[z] = ctx.added - before;
     emitSlice(out, fill, ctx.sl, z, addedPerSlice[z] > 0 ? ctx.box : null);

@@ -97,7 +97,7 @@ describe('inclusive lung mask on the pathology phantom', () => {
 
   it("leaves the pleural effusion out by default ('exclude')", () => {
     expect(ex.all[L.effusion]).toBeGreaterThan(0);
-    expect(kept(ex, L.effusion)).toBeLessThanOrEqual(0.05);
+    expect(kept(ex, L.effusion)).toBeLessThanOrEqual(0.01);
     expect(exclude.voxels.effusionExcluded).toBeGreaterThan(0);
   });
 
