@@ -53,7 +53,7 @@
  * muscles and the heart. Measured on the pathology phantom
  * (io/pathologyPhantom.ts) this keeps ≥ 97 % of every lesion kind and adds
  * nothing outside the lung; on the three real series it grows the filled
- * mask by 2–3 %.
+ * mask by 1.3–2.7 %.
  * Not grown (listed in the result's notes):
  *   - the mediastinal side: rays within medialHalfAngleDeg of the direction
  *     to the midline are closed and rays that cross the lung's most medial
