@@ -53,7 +53,7 @@
  * muscles and the heart. Measured on the pathology phantom
  * (io/pathologyPhantom.ts) this keeps ≥ 97 % of every lesion kind and adds
  * nothing outside the lung; on the three real series it grows the filled
- * mask by 1.3–2.7 %.
+ * mask by 1.2–2.5 %.
  * Not grown (listed in the result's notes):
  *   - the mediastinal side: rays within medialHalfAngleDeg of the direction
  *     to the midline are closed and rays that cross the lung's most medial
@@ -402,7 +402,7 @@ const HOLE_MM2 = 100;
 const LENS_MM = 3;
 
 /** Arc (mm) each side of a bone hit compared with its neighbours, and how much deeper (mm) it may lie. */
-const RIB_LINE_MM = 15;
+const RIB_LINE_MM = 25;
 const RIB_STEP_MM = 4;
 
 /** Narrowest run of open rays kept (arc mm): single rays slipping between structures are noise. */
