@@ -42,7 +42,8 @@ import { freeNow } from '../memory/freeNow';
 import { axialRunsOf, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, segmentLungVariantsAnyOrientation } from '../segmentation/anyOrientation';
 import { maskOfRuns, runsFromMask, type RunSet } from '../segmentation/runs';
 import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmentLungs';
-import { splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
+import { inclusiveLungRunsAnyOrientation, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
+import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams } from './analysisParams';
 import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
@@ -326,4 +327,71 @@ export function splitStage(geometry: VolumeGeometry, fill: RunSet, opts: StageOp
   report?.(1, 'done');
   if (!r.ok || !withLabels || axial.runs === fill) return r;
   return { ...r, labels: axialDataToOwnGrid(r.labels, geometry) };
+}
+
+// ---------------------------------------------------------------------------
+// inclusive lung mask
+// ---------------------------------------------------------------------------
+
+export interface InclusiveStageResult extends InclusiveLungResult {
+  /** Lungs cut by the image border (segmentation/inclusiveLungs.ts `lungsCutByFieldOfView`). */
+  fieldOfView: FovCutResult;
+  timingsMs: { totalMs: number };
+}
+
+/**
+ * The inclusive lung mask (segmentation/inclusiveLungs.ts): the filled
+ * mask's runs (segmentStage's `runs.fill`) plus the dense lung between the
+ * aerated lung and the ribs, with the field-of-view check; sagittal and
+ * coronal stacks are worked on in axial index order (anyOrientation.ts's
+ * way). Runs and counts only; labels on demand with inclusiveLabels.
+ */
+export function inclusiveStage(volume: Volume, fillRuns: RunSet, params: InclusiveLungParams = {}, opts: StageOptions = {}): InclusiveStageResult {
+  checkAbort(opts.signal);
+  const t0 = nowMs();
+  const r = inclusiveLungRunsAnyOrientation(volume, fillRuns, params, { signal: opts.signal, onProgress: opts.onProgress });
+  const t1 = nowMs();
+  opts.onProgress?.(1, 'done');
+  const notes = r.fieldOfView.reason ? [...r.notes, r.fieldOfView.reason] : r.notes;
+  return { ...r, notes, timingsMs: { totalMs: t1 - t0 } };
+}
+
+export const INCLUSIVE_LABEL = { rightLung: 1, leftLung: 2, airway: 3 } as const;
+
+export type InclusiveLabelsResult =
+  | {
+      ok: true;
+      /** Per voxel on the runs' grid: 0 none, 1 right lung, 2 left lung, 3 airway. */
+      labels: Uint8Array;
+      rightLungVoxels: number;
+      leftLungVoxels: number;
+      airwayVoxels: number;
+      /** Lung volume: both lungs, the airway left out. */
+      lungMl: number;
+      notes: string[];
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Labels of the inclusive mask: 1 right lung, 2 left lung, 3 airway, from
+ * the airway / lung split (splitStage) run on the inclusive mask's runs.
+ */
+export function inclusiveLabels(geometry: VolumeGeometry, inclusiveRuns: RunSet, opts: StageOptions = {}): InclusiveLabelsResult {
+  const r = splitStage(geometry, inclusiveRuns, { ...opts, withLabels: true });
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const map = new Uint8Array(256);
+  map[AIRWAY_LABEL] = INCLUSIVE_LABEL.airway;
+  map[RIGHT_LUNG_LABEL] = INCLUSIVE_LABEL.rightLung;
+  map[LEFT_LUNG_LABEL] = INCLUSIVE_LABEL.leftLung;
+  const labels = r.labels;
+  for (let i = 0; i < labels.length; i++) labels[i] = map[labels[i]];
+  return {
+    ok: true,
+    labels,
+    rightLungVoxels: r.rightLungVoxels,
+    leftLungVoxels: r.leftLungVoxels,
+    airwayVoxels: r.airwayVoxels,
+    lungMl: r.rightLungMl + r.leftLungMl,
+    notes: r.notes,
+  };
 }
