@@ -32,7 +32,7 @@ import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParam
 import { internalMeshSource } from '../core/analysis/internalMask';
 import { assembleAnalysisResult, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { densitometryStage, gkStage, internalStage, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
+import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
@@ -188,7 +188,9 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const claim = new Int32Array(new SharedArrayBuffer(4));
   const offered = useThread ? offerMeshJob(internalSource, params.mesh, claim) : null;
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
-  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, { volume: false });
+  const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
+  const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
+  const meshLung = surfaceStage({ runs: measured, geometry: volume }, params.mesh, { volume: false });
   let meshInternal: Surface | null = null;
   if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
     lastInternalMeshBy = 'caller';
@@ -201,7 +203,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
     lastInternalMeshBy = 'caller';
     meshInternal = surfaceStage(internalSource, params.mesh, { volume: false });
   }
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { withLabels: params.densitometry !== null })) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
-  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }

@@ -36,7 +36,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
 import { nowMs, trustStage } from '../core/analysis/stages';
-import { sliceNearestZ, type AnalysisParamsInput } from '../core/analysis/analysisParams';
+import { LUNG_MASK_CHOICES, sliceNearestZ, type AnalysisParamsInput, type LungMaskChoice } from '../core/analysis/analysisParams';
 import { compareSeriesForDisplay } from '../core/dicom/buildSeries';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { LungFieldMeasure, TrustProblem } from '../core/analysis/trust';
@@ -49,7 +49,7 @@ import { densitometryParamsOf } from '../core/analysis/report';
 import type { DensitometryResult } from '../core/analysis/densitometry';
 
 export const ANALYZE_USAGE =
-  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--out DIR] [--report DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
+  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--lung-mask inclusive|fill|nofill] [--out DIR] [--report DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
   'lung masks, GK clusters and meshes of the largest CT series';
 
 export interface AnalyzeOptions {
@@ -60,6 +60,7 @@ export interface AnalyzeOptions {
   outDir?: string;
   /** Folder for the densitometry report (report.json, report.csv, report.html). */
   reportDir?: string;
+  lungMask?: LungMaskChoice;
   /** Memory budget of the series' HU volume, MiB (default the browser's, MAX_SERIES_HU_BYTES). */
   maxHuMib?: number;
 }
@@ -87,7 +88,12 @@ export interface AnalyzeReport {
   params: { thresholdHu: number; background: string; gk: Record<string, number | string | null>; meshStepSize: number };
   voxels: { lungFill: number; lungNoFill: number; internal: number };
   /** Lung volumes; right/left/airway when the split succeeded, else splitFailure says why. */
-  lungMl: { fill: number; noFill: number; internal: number; right?: number; left?: number; airway?: number; splitFailure?: string };
+  lungMl: {
+    fill: number; noFill: number; internal: number;
+    /** mL of the measured mask (lungMask), airway included; right, left and airway are its split. */
+    measured: number;
+    right?: number; left?: number; airway?: number; splitFailure?: string;
+  };
   split: { ok: true; erosionMm: number; airwaySlices: [number, number] | null; notes: string[] } | { ok: false; reason: string };
   /** One entry per GK slice, ascending z (volume order). */
   gk: {
@@ -103,6 +109,10 @@ export interface AnalyzeReport {
   /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
   timingsMs: AnalysisTimingsMs & { read: number; hu: number; trust: number; writeOutputs?: number };
   peakRssMb: number;
+  /** The mask the split, densitometry and meshes.lung use ('inclusive' by default, 'fill' or 'nofill': the tutorial's). */
+  lungMask: LungMaskChoice;
+  /** The inclusive lung mask: voxels (the filled mask's, those added, effusion left out), mL, where it is unsure, the field-of-view check. */
+  inclusive: { voxels: { fill: number; added: number; inclusive: number; effusionExcluded: number }; ml: number; notes: string[]; fieldOfView: { cut: boolean; reason: string | null } } | null;
   /** Lung densitometry per lung and region (core/analysis/densitometry.ts) on the tutorial's filled mask, split into right and left; null when the split failed. */
   densitometry: DensitometryResult | null;
   /** Files written by --out (absolute paths). */
@@ -145,6 +155,12 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
         o.outDir = v;
         break;
       }
+      case '--lung-mask': {
+        const v = value();
+        if (!LUNG_MASK_CHOICES.includes(v as LungMaskChoice)) throw new UsageError(`--lung-mask must be one of ${LUNG_MASK_CHOICES.join(', ')}, got '${v}'`);
+        o.lungMask = v as LungMaskChoice;
+        break;
+      }
       case '--report': {
         const v = value();
         if (!v) throw new UsageError('--report needs a folder');
@@ -175,7 +191,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
     : r.split.ok
       ? { ok: true, erosionMm: r.split.erosionMm, airwaySlices: r.split.airwaySlices, notes: r.split.notes }
       : { ok: false, reason: r.split.reason };
-  const lungMl: AnalyzeReport['lungMl'] = { fill: r.lungMl.fill, noFill: r.lungMl.noFill, internal: r.lungMl.internal };
+  const lungMl: AnalyzeReport['lungMl'] = { fill: r.lungMl.fill, noFill: r.lungMl.noFill, internal: r.lungMl.internal, measured: r.lungMl.measured };
   if (r.split?.ok) {
     lungMl.right = r.split.rightLungMl;
     lungMl.left = r.split.leftLungMl;
@@ -186,7 +202,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
-  const trust = trustStage(s.volume, r.fill, r.params.thresholdHu, summary);
+  const trust = trustStage(s.volume, r.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
   const field = trust.field;
   const trustMs = nowMs() - t0;
   return {
@@ -200,6 +216,10 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
     },
     geometryTrusted: trust.geometryTrusted,
     trust: { problems: trust.problems, reasons: trust.reasons, field },
+    lungMask: r.params.lungMask,
+    inclusive: r.inclusive
+      ? { voxels: r.inclusive.voxels, ml: r.lungMl.measured, notes: r.inclusive.notes, fieldOfView: r.inclusive.fieldOfView }
+      : null,
     densitometry: r.densitometry,
     warnings: [...summary.warnings],
     dimsZyx: summary.dimsZyx,
@@ -233,6 +253,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       segmentShared: t.segmentShared,
       internal: t.internal,
       gk: t.gk,
+      inclusive: t.inclusive,
       meshLung: t.meshLung,
       meshInternal: t.meshInternal,
       meshArea: t.meshArea,
@@ -321,6 +342,7 @@ export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: Analyz
   if (reportDir !== undefined) await checkOutDir(reportDir);
   const input: AnalysisParamsInput = {};
   if (o.thresholdHu !== undefined) input.thresholdHu = o.thresholdHu;
+  if (o.lungMask !== undefined) input.lungMask = o.lungMask;
   const gkZMm = o.gkZMm;
   const budget: ReadFolderOptions = o.maxHuMib === undefined ? {} : { maxSeriesHuBytes: Math.floor(o.maxHuMib * 2 ** 20) };
   const { read, series, result } = await readAndAnalyze(o.folder, input,
@@ -380,10 +402,13 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     ['lung, not filled', fmt(r.voxels.lungNoFill, 0), fmt(lm.noFill, 1)],
     ['internal structures', fmt(r.voxels.internal, 0), fmt(lm.internal, 1)],
   ];
+  if (r.inclusive) rows.push(['lungs, inclusive', fmt(r.inclusive.voxels.inclusive, 0), fmt(r.inclusive.ml, 1)]);
   if (lm.right !== undefined) rows.push(['right lung', '', fmt(lm.right, 1)]);
   if (lm.left !== undefined) rows.push(['left lung', '', fmt(lm.left, 1)]);
   if (lm.airway !== undefined) rows.push(['airway', '', fmt(lm.airway, 1)]);
   L.push(...table(['mask', 'voxels', 'mL'], rows));
+  L.push(`measured on: ${r.lungMask === 'inclusive' ? 'the inclusive lung mask (dense lung against the chest wall included)' : `the tutorial's ${r.lungMask} mask`} (--lung-mask)`);
+  for (const note of r.inclusive?.notes ?? []) L.push(`  note: ${note}`);
   if (lm.splitFailure) L.push(`airway / left / right split failed: ${lm.splitFailure}`);
   L.push('');
   L.push(...table(
@@ -399,7 +424,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     const set = (name: string, m: DensitometryResult['whole']) => [
       name, fmt(m.volumeMl, 1), m.laa950 === null ? '–' : fmt(m.laa950, 2), m.perc15 === null ? '–' : fmt(m.perc15, 1), m.meanHu === null ? '–' : fmt(m.meanHu, 1),
     ];
-    L.push(...table(['densitometry (lung-fill)', 'mL', 'LAA-950 %', 'Perc15 HU', 'mean HU'], [set('both lungs', d.whole), set('right lung', d.right), set('left lung', d.left)]));
+    L.push(...table([`densitometry (${d.lungMask})`, 'mL', 'LAA-950 %', 'Perc15 HU', 'mean HU'], [set('both lungs', d.whole), set('right lung', d.right), set('left lung', d.left)]));
     for (const q of d.qa) L.push(`  ${q.level}: ${q.message} ${q.why}`);
     L.push('');
   }

@@ -24,8 +24,9 @@ import type { Volume } from '../core/volume/volume';
 import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
 import { densitometryParamsOf } from '../core/analysis/report';
+import { LUNG_MASK_NAMES } from '../core/analysis/analysisParams';
 import type { DensitometryParams } from '../core/analysis/densitometry';
-import type { AnalysisMeshKind, DensitometryOutput, GkOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
+import type { AnalysisMeshKind, DensitometryOutput, GkOutput, MeasureOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
 import { analysisParamProblems, type AnalysisStageId } from './analysisState';
 import { LUNG_LABEL_BITS, type MaskCache, type MaskKind } from './maskCache';
 import type { MaskBits } from '../shared/view';
@@ -187,6 +188,22 @@ function surfaceStep(stage: AnalysisStageId, kind: AnalysisMeshKind): ScheduledS
   });
 }
 
+/** The mask measured: the inclusive one made (it needs the HU values, so it runs before the first fresh worker), or a tutorial mask chosen. */
+const measureStep = scheduled<MeasureOutput>({
+  stage: 'measure',
+  call: (c, p) => c.service.measure(c.seriesId, c.volume, { lungMask: c.params.lungMask, inclusive: { effusion: c.params.effusion } }, p),
+  keep(c, m) {
+    const voxelMl = m.voxels > 0 ? m.ml / m.voxels : 0;
+    const r = c.act().analysisResults!;
+    const fov = m.inclusive?.fieldOfView;
+    const trust = r.trust && fov?.cut && fov.reason ? { geometryTrusted: false, reasons: [...r.trust.reasons, fov.reason] } : r.trust;
+    c.act().updateAnalysisResults(c.runId, {
+      measured: { lungMask: m.lungMask, ml: m.ml, addedMl: m.inclusive ? m.inclusive.voxels.added * voxelMl : null, notes: m.inclusive?.notes ?? [] },
+      trust,
+    });
+  },
+});
+
 /** Densitometry of the split lungs; the worker gets the HU values again (they went with the first fresh worker). */
 const densitometryStep = scheduled<DensitometryOutput>({
   stage: 'densitometry',
@@ -210,6 +227,7 @@ export const BROWSER_SCHEDULE: readonly (ScheduledStage | typeof FRESH_WORKER)[]
   segmentStep,
   internalStep,
   gkStep,
+  measureStep,
   FRESH_WORKER,
   surfaceStep('meshLung', 'lung'),
   FRESH_WORKER,
@@ -332,7 +350,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
     }
 
     const ctx: RunContext = { service, seriesId, volume, params, centreSlice, runId, act, putMask, putMesh, mark, alive, lungLabels: null, series: seriesTrustInput(selectedSeries(s)),
-      densitometryParams: densitometryParamsOf(selectedSeries(s)!, 'lung-fill') };
+      densitometryParams: densitometryParamsOf(selectedSeries(s)!, LUNG_MASK_NAMES[params.lungMask]) };
     try {
       for (const entry of BROWSER_SCHEDULE) {
         if (entry === FRESH_WORKER) await recycle();

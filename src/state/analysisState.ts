@@ -4,25 +4,26 @@
  * the meshes in meshCache), and how the overlays are drawn.
  */
 import type { LungBackground } from '../core/segmentation/segmentLungs';
-import { DEFAULT_ANALYSIS_PARAMS, DEFAULT_GK_PARAMS, type GkScope, type GkStageParams, type SurfaceStageParams } from '../core/analysis/analysisParams';
+import { DEFAULT_ANALYSIS_PARAMS, DEFAULT_GK_PARAMS, type GkScope, type GkStageParams, type LungMaskChoice, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import type { GkSliceInfo } from '../core/analysis/stages';
 import type { DensitometryResult } from '../core/analysis/densitometry';
 import type { HuHistogram } from '../workers/analysisApi';
 import type { MaskKind } from './maskCache';
 
 /** The stages in the order they run; each has its own progress bar. */
-export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'meshLung' | 'stats' | 'meshInternal' | 'meshGk' | 'densitometry';
+export type AnalysisStageId = 'segment' | 'internal' | 'gk' | 'measure' | 'meshLung' | 'stats' | 'meshInternal' | 'meshGk' | 'densitometry';
 /**
  * The stages that need the HU values come first (the worker's copy of them
  * goes after GK); the lung surface, what people wait for in 3D, comes next.
  */
-export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk', 'densitometry'];
+export const ANALYSIS_STAGE_IDS: readonly AnalysisStageId[] = ['segment', 'internal', 'gk', 'measure', 'meshLung', 'stats', 'meshInternal', 'meshGk', 'densitometry'];
 
 export const STAGE_LABELS: Record<AnalysisStageId, string> = {
   segment: 'Lung masks',
   meshLung: 'Surface: lungs',
   internal: 'Internal structures, lung HU',
   gk: 'GK clustering',
+  measure: 'Lungs incl. dense disease',
   stats: 'Left / right / airway',
   meshInternal: 'Surface: internal',
   meshGk: 'Surface: GK',
@@ -64,6 +65,10 @@ export type MeshUiParams = SurfaceStageParams & { maxDisplayTriangles: number };
 export interface AnalysisUiParams {
   thresholdHu: number;
   background: LungBackground;
+  /** The mask the volumes per lung, densitometry and the 3D lungs use. */
+  lungMask: LungMaskChoice;
+  /** Pleural effusion in the inclusive mask: left out (default) or counted. */
+  effusion: 'exclude' | 'include';
   gk: GkUiParams;
   mesh: MeshUiParams;
 }
@@ -76,6 +81,8 @@ function gkUiDefaults(): GkUiParams {
 export const DEFAULT_ANALYSIS_UI_PARAMS: AnalysisUiParams = {
   thresholdHu: DEFAULT_ANALYSIS_PARAMS.thresholdHu,
   background: DEFAULT_ANALYSIS_PARAMS.background,
+  lungMask: DEFAULT_ANALYSIS_PARAMS.lungMask,
+  effusion: 'exclude',
   gk: gkUiDefaults(),
   mesh: { stepSize: 1, smoothIterations: 0, maxDisplayTriangles: 300_000 },
 };
@@ -124,6 +131,8 @@ export interface AnalysisResults {
   trust?: { geometryTrusted: boolean; reasons: string[] };
   gk?: GkSummary;
   split?: SplitSummary;
+  /** The mask measured (volumes per lung, densitometry, the 3D lungs): its mL (airway included) and, when inclusive, what was added and where it is unsure. */
+  measured?: { lungMask: LungMaskChoice; ml: number; addedMl: number | null; notes: string[] };
   /** Densitometry per lung and region (null with `densitometryNote` saying why there is none). */
   densitometry?: DensitometryResult | null;
   densitometryNote?: string;

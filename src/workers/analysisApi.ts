@@ -13,7 +13,8 @@
  * them; loadVolume with keepResults gives the HU values back to a worker
  * that has the masks.
  */
-import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { GkStageParams, LungMaskChoice, SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { InclusiveLungParams } from '../core/segmentation/inclusiveLungs';
 import type { GkStageResult, TrustStageResult } from '../core/analysis/stages';
 import type { DensitometryParams, DensitometryResult } from '../core/analysis/densitometry';
 import type { Geometry3dTrust } from '../core/dicom/types';
@@ -108,6 +109,20 @@ export type SplitOutput =
     }
   | { ok: false; reason: string; airwayMl: number; ms: number };
 
+export interface MeasureParams {
+  lungMask: LungMaskChoice;
+  inclusive: InclusiveLungParams;
+}
+
+/** The mask chosen for the measurements: its voxels and mL (airway included) and, for the inclusive mask, what was added and where it is unsure. */
+export interface MeasureOutput {
+  lungMask: LungMaskChoice;
+  voxels: number;
+  ml: number;
+  inclusive: { voxels: { fill: number; added: number; inclusive: number; effusionExcluded: number }; notes: string[]; fieldOfView: { cut: boolean; reason: string | null } } | null;
+  ms: number;
+}
+
 /** The densitometry stage's result, or why there is none (the split failed), and its time in the worker. */
 export interface DensitometryOutput {
   result: DensitometryResult | null;
@@ -126,6 +141,8 @@ export interface AnalysisMasksState {
   gk?: { geometry: VolumeGeometry; runs: RunSet };
   /** The parameters the masks were segmented with. */
   segment?: SegmentParams;
+  /** The mask chosen for the measurements (measure stage). */
+  measured?: RunSet;
 }
 
 export interface AnalysisWorkerApi {
@@ -152,6 +169,8 @@ export interface AnalysisWorkerApi {
   mesh(id: string, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): MeshOutput;
   /** Airway / right / left split of the filled mask (needs segment). */
   split(id: string, onProgress?: StageProgressCallback): SplitOutput;
+  /** Chooses the mask the split, densitometry and lung surface use; makes the inclusive one (needs segment; the HU values for 'inclusive'). */
+  measure(id: string, params: MeasureParams, onProgress?: StageProgressCallback): MeasureOutput;
   /** Densitometry per lung and region of the split lungs (needs segment and the HU values). */
   densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput;
 }

@@ -23,6 +23,8 @@ import type {
   GkOutput,
   GkRunParams,
   InternalOutput,
+  MeasureOutput,
+  MeasureParams,
   MeshOutput,
   MeshRunParams,
   SegmentOutput,
@@ -41,6 +43,7 @@ export interface AnalysisService {
   mesh(id: string, volume: Volume, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): Promise<MeshOutput>;
   split(id: string, volume: Volume, onProgress?: StageProgressCallback): Promise<SplitOutput>;
   densitometry(id: string, volume: Volume, params: DensitometryParams, onProgress?: StageProgressCallback): Promise<DensitometryOutput>;
+  measure(id: string, volume: Volume, params: MeasureParams, onProgress?: StageProgressCallback): Promise<MeasureOutput>;
   /**
    * Stops the worker when no call is under way, which frees all it holds at
    * once, the garbage its stages left included (a worker that sits idle is
@@ -178,6 +181,10 @@ export class AnalysisClient implements AnalysisService {
 
   split(id: string, volume: Volume, onProgress?: StageProgressCallback): Promise<SplitOutput> {
     return this.call(id, volume, false, (r) => r.split(id, proxied(onProgress)) as Promise<SplitOutput>);
+  }
+
+  measure(id: string, volume: Volume, params: MeasureParams, onProgress?: StageProgressCallback): Promise<MeasureOutput> {
+    return this.call(id, volume, params.lungMask === 'inclusive', (r) => r.measure(id, params, proxied(onProgress)) as Promise<MeasureOutput>);
   }
 
   densitometry(id: string, volume: Volume, params: DensitometryParams, onProgress?: StageProgressCallback): Promise<DensitometryOutput> {

@@ -19,7 +19,8 @@
  */
 import * as Comlink from 'comlink';
 import { lungLabelsFromRuns } from '../core/analysis/internalMask';
-import { densitometryStage, gkMaskRuns, gkStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
+import { densitometryStage, gkMaskRuns, gkStage, inclusiveStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
+import { runVoxelCount } from '../core/segmentation/runs';
 import type { DensitometryParams } from '../core/analysis/densitometry';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { freeNow } from '../core/memory/freeNow';
@@ -34,6 +35,8 @@ import type {
   GkOutput,
   GkRunParams,
   InternalOutput,
+  MeasureOutput,
+  MeasureParams,
   MeshOutput,
   MeshRunParams,
   SegmentOutput,
@@ -61,6 +64,8 @@ interface Session {
   gk?: RunMask;
   /** The segment stage's parameters (the trust check judges its mask with them). */
   segment?: SegmentParams;
+  /** The mask the split, densitometry and lung surface use (the `measure` stage's choice); the filled mask until then. */
+  measured?: RunSet;
 }
 
 const now: () => number = () => performance.now();
@@ -129,7 +134,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
 
     exportMasks(id) {
       const s = session(id);
-      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk, segment: s.segment };
+      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk, segment: s.segment, measured: s.measured };
       if (s.hu) freeNow(s.hu);
       sessions.delete(id);
       return Comlink.transfer(out, masksStateBuffers(out));
@@ -138,7 +143,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     importMasks(id, masks) {
       for (const s of sessions.values()) if (s.hu) freeNow(s.hu);
       sessions.clear();
-      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk, segment: masks.segment });
+      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk, segment: masks.segment, measured: masks.measured });
     },
 
     segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput {
@@ -146,7 +151,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const hu = needHu(s);
       const t0 = now();
       const report = throttled(onProgress);
-      s.fill = s.noFill = s.internal = s.gk = undefined;
+      s.fill = s.noFill = s.internal = s.gk = s.measured = undefined;
       // Runs only (sagittal and coronal stacks segmented in axial order, the runs back on this grid).
       const { runs } = segmentStage({ ...s.geometry, hu }, params, { onProgress: report });
       s.fill = runs.fill;
@@ -221,7 +226,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const t0 = now();
       const source: RunMask =
         kind === 'lung'
-          ? { geometry: s.geometry, runs: need(s.fill, 'the lung mask') }
+          ? { geometry: s.geometry, runs: s.measured ?? need(s.fill, 'the lung mask') }
           : kind === 'internal'
             ? { geometry: s.geometry, runs: need(s.internal, 'the internal-structures mask') }
             : need(s.gk, 'the GK mask');
@@ -251,10 +256,10 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     split(id: string, onProgress?: StageProgressCallback): SplitOutput {
       const s = session(id);
       const t0 = now();
-      const fill = need(s.fill, 'the lung mask');
+      const lungs = s.measured ?? need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
       // Only its numbers are used, so no labels are made.
-      const r = splitStage(s.geometry, fill, { onProgress: report });
+      const r = splitStage(s.geometry, lungs, { onProgress: report });
       report(1);
       releaseCallback(onProgress);
       const ms = now() - t0;
@@ -274,17 +279,37 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput {
       const s = session(id);
       const t0 = now();
-      const fill = need(s.fill, 'the lung mask');
+      const lungs = s.measured ?? need(s.fill, 'the lung mask');
       const hu = needHu(s);
       const report = throttled(onProgress);
       // The split again, with its labels this time (1 B/voxel, freed when the measures are done).
-      const split = splitStage(s.geometry, fill, { withLabels: true, onProgress: (f, step) => report(f * 0.7, step) });
+      const split = splitStage(s.geometry, lungs, { withLabels: true, onProgress: (f, step) => report(f * 0.7, step) });
       report(0.7, 'densitometry');
       const result = densitometryStage({ ...s.geometry, hu }, split, params);
       if (split.ok) freeNow(split.labels);
       report(1);
       releaseCallback(onProgress);
       return { result, reason: split.ok ? null : split.reason, ms: now() - t0 };
+    },
+
+    measure(id: string, params: MeasureParams, onProgress?: StageProgressCallback): MeasureOutput {
+      const s = session(id);
+      const t0 = now();
+      const fill = need(s.fill, 'the lung mask');
+      const noFill = need(s.noFill, 'the lung mask');
+      const report = throttled(onProgress);
+      let inclusive: MeasureOutput['inclusive'] = null;
+      if (params.lungMask === 'inclusive') {
+        const r = inclusiveStage({ ...s.geometry, hu: needHu(s) }, fill, params.inclusive, { onProgress: report });
+        inclusive = { voxels: r.voxels, notes: r.notes, fieldOfView: { cut: r.fieldOfView.cut, reason: r.fieldOfView.reason } };
+        s.measured = r.runs;
+      } else {
+        s.measured = params.lungMask === 'fill' ? fill : noFill;
+      }
+      report(1);
+      releaseCallback(onProgress);
+      const voxels = inclusive ? inclusive.voxels.inclusive : runVoxelCount(s.measured);
+      return { lungMask: params.lungMask, voxels, ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000, inclusive, ms: now() - t0 };
     },
   };
 }

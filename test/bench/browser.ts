@@ -72,7 +72,7 @@ interface BenchSeries {
   prepare?: () => PhantomFolder;
 }
 
-const STAGES = ['segment', 'internal', 'gk', 'meshLung', 'stats', 'meshInternal', 'meshGk', 'densitometry'] as const;
+const STAGES = ['segment', 'internal', 'gk', 'measure', 'meshLung', 'stats', 'meshInternal', 'meshGk', 'densitometry'] as const;
 
 interface BrowserRun {
   series: string;

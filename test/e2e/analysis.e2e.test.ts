@@ -53,10 +53,10 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
     // Progress is on screen while the analysis runs.
     await page.locator('[data-testid=analysis-status][data-phase=running]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid^=analysis-stage-][data-state=running]').first().waitFor({ timeout: 30_000 });
-    expect(await page.locator('.stage-row progress').count()).toBe(8);
+    expect(await page.locator('.stage-row progress').count()).toBe(9);
     await shot(page, 'analysis-running');
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 240_000 });
-    for (const id of ['segment', 'internal', 'gk', 'stats', 'meshLung', 'meshInternal', 'meshGk', 'densitometry']) {
+    for (const id of ['segment', 'internal', 'gk', 'measure', 'stats', 'meshLung', 'meshInternal', 'meshGk', 'densitometry']) {
       expect(await page.getByTestId(`analysis-stage-${id}`).getAttribute('data-state')).toBe('done');
     }
     const masksMs = await sinceLoad(page, 'lungview:lung-masks-ready');

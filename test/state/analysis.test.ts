@@ -98,6 +98,7 @@ function scriptedService(real: AnalysisService) {
     split: (...a) => gate('split', () => real.split(...a)),
     mesh: (...a) => gate(`mesh:${a[2]}`, () => real.mesh(...a)),
     densitometry: (...a) => gate('densitometry', () => real.densitometry(...a)),
+    measure: (...a) => gate('measure', () => real.measure(...a)),
     cancel() {
       cancelled++;
       for (const g of gates.splice(0)) g.fail(new CancelledError());
@@ -167,6 +168,7 @@ describe('analysis job', () => {
       split: (...a) => (calls.push('split'), client.split(...a)),
       mesh: (...a) => (calls.push(`mesh:${a[2]}`), client.mesh(...a)),
       densitometry: (...a) => (calls.push('densitometry'), client.densitometry(...a)),
+      measure: (...a) => (calls.push('measure'), client.measure(...a)),
       releaseWorker: () => (calls.push('releaseWorker'), client.releaseWorker()),
       recycleWorker: (id) => (calls.push(`recycleWorker:${id}`), client.recycleWorker(id)),
       cancel: () => client.cancel(),
@@ -177,7 +179,7 @@ describe('analysis job', () => {
     finishLoad(s);
     await until(() => s.store.getState().analysis.phase === 'done');
     expect(calls).toEqual([
-      'segment', 'internal', 'gk', 'recycleWorker:series-0', 'mesh:lung', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0',
+      'segment', 'internal', 'gk', 'measure', 'recycleWorker:series-0', 'mesh:lung', 'recycleWorker:series-0', 'split', 'recycleWorker:series-0',
       'mesh:internal', 'recycleWorker:series-0', 'mesh:gk', 'recycleWorker:series-0', 'densitometry', 'releaseWorker',
     ]);
     expect(client.alive).toBe(false);
@@ -269,6 +271,7 @@ describe('analysis job', () => {
       split: (...a) => client.split(...a),
       mesh: (...a) => client.mesh(...a),
       densitometry: (...a) => client.densitometry(...a),
+      measure: (...a) => client.measure(...a),
       cancel: () => client.cancel(),
     };
     const s = setup(service);

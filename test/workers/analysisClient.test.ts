@@ -53,6 +53,7 @@ function fakeWorkerFactory(opts: { hold?: Promise<void> } = {}) {
       gk: (...a) => keep(api.gk(...a)),
       split: (...a) => keep(api.split(...a)),
       densitometry: (...a) => keep(api.densitometry(...a)),
+      measure: (...a) => keep(api.measure(...a)),
       mesh: ((...a: Parameters<AnalysisWorkerApi['mesh']>) =>
         opts.hold ? opts.hold.then(() => keep(api.mesh(...a))) : keep(api.mesh(...a))) as unknown as AnalysisWorkerApi['mesh'],
     };

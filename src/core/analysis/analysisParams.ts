@@ -20,6 +20,7 @@
  */
 import { GK_DEFAULT_PARAMS, type GkParams } from '../clustering/gustafsonKessel';
 import type { DensitometryParams } from './densitometry';
+import type { InclusiveLungParams } from '../segmentation/inclusiveLungs';
 import { voxelToPatientMm, type VolumeGeometry } from '../volume/volume';
 import { DEFAULT_LUNG_THRESHOLD_HU, superiorSliceIndex, type LungBackground } from '../segmentation/segmentLungs';
 
@@ -56,7 +57,22 @@ export interface AnalysisParams {
   split: boolean;
   /** Densitometry of the split lungs (needs the split), with its parameters; null: not run. Default: on, Lung CT Analyzer's classes. */
   densitometry: DensitometryParams | null;
+  /**
+   * The lung mask the measurements (split, densitometry) and the lung surface
+   * use: 'inclusive' (default: the aerated lung and the dense lung against
+   * the chest wall, inclusiveLungs.ts), 'fill' (the tutorial's mask with
+   * enclosed structures filled), 'nofill' (the tutorial's aerated lung only).
+   */
+  lungMask: LungMaskChoice;
+  /** Parameters of the inclusive mask (effusion left out by default). */
+  inclusive: InclusiveLungParams;
 }
+
+export type LungMaskChoice = 'inclusive' | 'fill' | 'nofill';
+export const LUNG_MASK_CHOICES: readonly LungMaskChoice[] = ['inclusive', 'fill', 'nofill'];
+
+/** The names the report and the NIfTI files give each mask. */
+export const LUNG_MASK_NAMES: Record<LungMaskChoice, string> = { inclusive: 'lungs-inclusive', fill: 'lung-fill', nofill: 'lung-nofill' };
 
 /** Partial parameters as a caller gives them; missing fields take the defaults. */
 export interface AnalysisParamsInput {
@@ -66,6 +82,8 @@ export interface AnalysisParamsInput {
   mesh?: Partial<SurfaceStageParams>;
   split?: boolean;
   densitometry?: DensitometryParams | null;
+  lungMask?: LungMaskChoice;
+  inclusive?: InclusiveLungParams;
 }
 
 export const DEFAULT_GK_PARAMS: Readonly<GkStageParams> = Object.freeze({
@@ -84,7 +102,9 @@ export const DEFAULT_ANALYSIS_PARAMS: Readonly<AnalysisParams> = Object.freeze({
   gk: DEFAULT_GK_PARAMS,
   mesh: DEFAULT_SURFACE_PARAMS,
   split: true,
-  densitometry: Object.freeze({ lungMask: 'lung-fill' }),
+  densitometry: Object.freeze({}),
+  lungMask: 'inclusive' as LungMaskChoice,
+  inclusive: Object.freeze({ effusion: 'exclude' as const }),
 });
 
 /** Defaults filled in and values checked; throws RangeError on an invalid value. */
@@ -95,8 +115,12 @@ export function resolveAnalysisParams(input: AnalysisParamsInput = {}): Analysis
     gk: { ...DEFAULT_GK_PARAMS, ...input.gk },
     mesh: { ...DEFAULT_ANALYSIS_PARAMS.mesh, ...input.mesh },
     split: input.split ?? DEFAULT_ANALYSIS_PARAMS.split,
-    densitometry: input.densitometry === null ? null : { ...DEFAULT_ANALYSIS_PARAMS.densitometry, ...input.densitometry },
+    densitometry: null,
+    lungMask: input.lungMask ?? DEFAULT_ANALYSIS_PARAMS.lungMask,
+    inclusive: { ...DEFAULT_ANALYSIS_PARAMS.inclusive, ...input.inclusive },
   };
+  p.densitometry = input.densitometry === null ? null : { ...DEFAULT_ANALYSIS_PARAMS.densitometry, ...input.densitometry, lungMask: LUNG_MASK_NAMES[p.lungMask] };
+  if (!LUNG_MASK_CHOICES.includes(p.lungMask)) throw new RangeError(`lungMask must be one of ${LUNG_MASK_CHOICES.join(', ')}, got ${String(p.lungMask)}`);
   if (!Number.isFinite(p.thresholdHu)) throw new RangeError(`thresholdHu must be a finite number, got ${p.thresholdHu}`);
   if (p.background !== 'border' && p.background !== 'corner') throw new RangeError(`background must be 'border' or 'corner'`);
   const g = p.gk;

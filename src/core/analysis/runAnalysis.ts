@@ -25,11 +25,14 @@ import {
   checkAbort,
   densitometryStage,
   gkStage,
+  inclusiveStage,
+  measuredLungRuns,
   internalStage,
   nowMs,
   segmentStage,
   splitStage,
   type GkStageResult,
+  type InclusiveStageResult,
   type InternalStageResult,
   type SegmentStageResult,
   type StageOptions,
@@ -38,13 +41,14 @@ import type { Mesh } from '../mesh/mesh';
 import { fullMesh, type Surface } from '../mesh/surface';
 import { surfaceStage } from './surfaceStage';
 import type { LungRuns } from '../segmentation/segmentLungs';
+import type { RunSet } from '../segmentation/runs';
 import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import type { DensitometryResult } from './densitometry';
 import { voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 
-export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'meshLung' | 'meshInternal' | 'split' | 'densitometry';
+export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'inclusive' | 'meshLung' | 'meshInternal' | 'split' | 'densitometry';
 
-export const ANALYSIS_STAGES: readonly AnalysisStage[] = ['segment', 'internal', 'gk', 'meshLung', 'meshInternal', 'split', 'densitometry'];
+export const ANALYSIS_STAGES: readonly AnalysisStage[] = ['segment', 'internal', 'gk', 'inclusive', 'meshLung', 'meshInternal', 'split', 'densitometry'];
 
 export interface PipelineOptions {
   /** Overall fraction done in [0, 1] and the stage it belongs to. */
@@ -61,7 +65,8 @@ export interface AnalysisTimingsMs {
   segmentShared: number;
   internal: number;
   gk: number;
-  /** Marching cubes of the filled lung mask (vertices, triangles, normals). */
+  inclusive: number;
+  /** Marching cubes of the measured lung mask (vertices, triangles, normals). */
   meshLung: number;
   meshInternal: number;
   /** Surface areas and volumes of both meshes. */
@@ -80,8 +85,13 @@ export interface AnalysisResult {
   runs: LungRuns;
   /** Kept as runs (internalMask.ts internalStructuresMask paints the mask when one is needed). */
   internal: InternalStructures;
+  /** The mask the split, densitometry and lung surface use (params.lungMask), as runs. */
+  measured: RunSet;
+  /** The inclusive lung mask and its field-of-view check, when params.lungMask is 'inclusive'. */
+  inclusive: InclusiveStageResult | null;
   voxels: { lungFill: number; lungNoFill: number; internal: number };
-  lungMl: { fill: number; noFill: number; internal: number };
+  /** mL of the tutorial's masks (fill, noFill, internal) and of the measured mask (airway included). */
+  lungMl: { fill: number; noFill: number; internal: number; measured: number };
   gk: GkStageResult;
   /** The surfaces, each with its full mesh at hand as `mesh`. */
   meshes: { lung: PipelineSurface; internal: PipelineSurface };
@@ -104,6 +114,7 @@ const STAGE_WEIGHT: Record<AnalysisStage, number> = {
   meshInternal: 0.25,
   split: 0.15,
   densitometry: 0.05,
+  inclusive: 0.1,
 };
 
 /** Per-stage options whose progress is mapped onto the overall bar of `stages`. */
@@ -125,7 +136,9 @@ export function overallProgress(stages: readonly AnalysisStage[], opts: Pipeline
 
 /** The stages a run with these parameters goes through, in order. */
 export function pipelineStages(params: AnalysisParams): AnalysisStage[] {
-  return ANALYSIS_STAGES.filter((s) => (s !== 'split' || params.split) && (s !== 'densitometry' || (params.split && params.densitometry !== null)));
+  return ANALYSIS_STAGES.filter(
+    (s) => (s !== 'split' || params.split) && (s !== 'densitometry' || (params.split && params.densitometry !== null)) && (s !== 'inclusive' || params.lungMask === 'inclusive'),
+  );
 }
 
 /** Runs `fn` and gives its result with the wall time it took. */
@@ -144,14 +157,16 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const seg = segmentStage(volume, { ...params, withMasks: true }, sub('segment'));
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs, sub('internal')));
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk, sub('gk')));
-  const meshLung = surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh, { ...sub('meshLung'), volume: false });
+  const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive, sub('inclusive')) : null;
+  const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
+  const meshLung = surfaceStage({ runs: measured, geometry: volume }, params.mesh, { ...sub('meshLung'), volume: false });
   const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, { ...sub('meshInternal'), volume: false });
   const withLabels = opts.splitLabels || params.densitometry !== null;
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, seg.runs.fill, { ...sub('split'), withLabels })) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { ...sub('split'), withLabels })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!, sub('densitometry'))) : [null, 0];
   checkAbort(opts.signal);
   opts.onProgress?.(1, stages[stages.length - 1]);
-  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
+  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }
 
 /** What the stages of one analysis returned, with the times of the stages that do not time themselves. */
@@ -161,6 +176,7 @@ export interface AnalysisStageOutputs {
   internalMs: number;
   gk: GkStageResult;
   gkMs: number;
+  inclusive: InclusiveStageResult | null;
   meshLung: Surface;
   meshInternal: Surface;
   split: AirwaySplitResult | null;
@@ -179,14 +195,18 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
   if (!seg.masks) throw new Error('the analysis result needs the segment stage run withMasks');
   const voxelMl = voxelVolumeMm3(volume) / 1000;
   const voxels = { lungFill: inner.voxels.fill, lungNoFill: inner.voxels.noFill, internal: inner.voxels.internal };
+  const measured = measuredLungRuns(params.lungMask, seg.runs, s.inclusive);
+  const measuredVoxels = params.lungMask === 'inclusive' ? s.inclusive!.voxels.inclusive : params.lungMask === 'fill' ? voxels.lungFill : voxels.lungNoFill;
   return {
     params,
     fill: seg.masks.fill,
     noFill: seg.masks.noFill,
     runs: seg.runs,
     internal: inner.internal,
+    measured,
+    inclusive: s.inclusive,
     voxels,
-    lungMl: { fill: voxels.lungFill * voxelMl, noFill: voxels.lungNoFill * voxelMl, internal: voxels.internal * voxelMl },
+    lungMl: { fill: voxels.lungFill * voxelMl, noFill: voxels.lungNoFill * voxelMl, internal: voxels.internal * voxelMl, measured: measuredVoxels * voxelMl },
     gk: s.gk,
     meshes: { lung: { ...meshLung, mesh: fullMesh(meshLung) }, internal: { ...meshInternal, mesh: fullMesh(meshInternal) } },
     split: s.split,
@@ -197,6 +217,7 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
       segmentShared: seg.timingsMs.sharedMs,
       internal: s.internalMs,
       gk: s.gkMs,
+      inclusive: s.inclusive?.timingsMs.totalMs ?? 0,
       meshLung: meshLung.timingsMs.marchingCubes,
       meshInternal: meshInternal.timingsMs.marchingCubes,
       meshArea: meshLung.timingsMs.measures + meshInternal.timingsMs.measures,

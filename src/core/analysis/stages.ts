@@ -22,6 +22,10 @@
  *                  (densitometry.ts)
  *   trustStage     whether the numbers can be trusted: the series' geometry
  *                  and the lungs against the field of view (trust.ts)
+ *   inclusiveStage the inclusive lung mask (inclusiveLungs.ts: the aerated
+ *                  lung and the dense lung against the chest wall) and the
+ *                  field-of-view check; measuredLungRuns picks the mask the
+ *                  split, densitometry and lung surface use
  *   surfaces       mesh/surface.ts `surface` (marching cubes, smoothing,
  *                  decimation, colours), called by each host as its own stage
  *
@@ -45,7 +49,7 @@ import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmen
 import { inclusiveLungRunsAnyOrientation, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
-import { gkSliceRange, sliceZMm, type GkStageParams } from './analysisParams';
+import { gkSliceRange, sliceZMm, type GkStageParams, type LungMaskChoice } from './analysisParams';
 import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
 import { assessTrust, measureLungField, type LungFieldMeasure, type TrustVerdict } from './trust';
 import type { Geometry3dTrust } from '../dicom/types';
@@ -278,11 +282,13 @@ export interface TrustStageResult extends TrustVerdict {
  * border and the body. Given as runs, the mask is painted for the one pass
  * and freed (1 B/voxel while it runs).
  */
-export function trustStage(volume: Volume, fill: Mask | RunSet, thresholdHu: number, series?: { geometry3d?: Geometry3dTrust; rescaleWarning?: string }): TrustStageResult {
+export function trustStage(
+  volume: Volume, fill: Mask | RunSet, thresholdHu: number, series?: { geometry3d?: Geometry3dTrust; rescaleWarning?: string }, fieldOfViewCut?: string | null,
+): TrustStageResult {
   const mask = 'data' in fill ? fill : maskOfRuns(fill, volume);
   const field = measureLungField(volume.hu, mask, thresholdHu);
   if (mask !== fill) freeNow(mask.data);
-  return { ...assessTrust({ geometry3d: series?.geometry3d, rescaleWarning: series?.rescaleWarning, field }), field };
+  return { ...assessTrust({ geometry3d: series?.geometry3d, rescaleWarning: series?.rescaleWarning, field, fieldOfViewCut }), field };
 }
 
 // ---------------------------------------------------------------------------
@@ -354,6 +360,15 @@ export function inclusiveStage(volume: Volume, fillRuns: RunSet, params: Inclusi
   opts.onProgress?.(1, 'done');
   const notes = r.fieldOfView.reason ? [...r.notes, r.fieldOfView.reason] : r.notes;
   return { ...r, notes, timingsMs: { totalMs: t1 - t0 } };
+}
+
+/** The runs of the lung mask chosen for the measurements and the lung surface. */
+export function measuredLungRuns(choice: LungMaskChoice, seg: LungRuns, inclusive: { runs: RunSet } | null): RunSet {
+  if (choice === 'inclusive') {
+    if (!inclusive) throw new Error('the inclusive lung mask was asked for but not made');
+    return inclusive.runs;
+  }
+  return choice === 'fill' ? seg.fill : seg.noFill;
 }
 
 export const INCLUSIVE_LABEL = { rightLung: 1, leftLung: 2, airway: 3 } as const;

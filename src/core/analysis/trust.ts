@@ -92,7 +92,7 @@ export function measureLungField(hu: Int16Array, lung: Mask, thresholdHu: number
   return { lungVoxels, bodyVoxels: lungVoxels + solid, lungBoundaryVoxels: boundary, lungBoundaryOnBorder: onBorder };
 }
 
-export type TrustProblem = Geometry3dProblem | 'lungsOnBorder' | 'lungsTiny';
+export type TrustProblem = Geometry3dProblem | 'lungsOnBorder' | 'lungsTiny' | 'lungsCut';
 
 export interface TrustInput {
   /** The series' geometry verdict (SeriesSummary.geometry3d); absent: not known, nothing to report. */
@@ -101,6 +101,8 @@ export interface TrustInput {
   field?: LungFieldMeasure;
   /** The series' rescale warning (SeriesSummary.rescaleWarning): quoted when the lungs are not found, the usual symptom of values that are not HU. */
   rescaleWarning?: string;
+  /** The inclusive mask's field-of-view check (inclusiveLungs.ts lungsCutByFieldOfView): its reason when the lungs are cut. */
+  fieldOfViewCut?: string | null;
 }
 
 export interface TrustVerdict {
@@ -139,6 +141,10 @@ export function assessTrust(input: TrustInput): TrustVerdict {
       const scale = input.rescaleWarning ? `; the HU scale is in doubt too (${input.rescaleWarning})` : '';
       reasons.push(`the lung mask is ${pct(ratio)} of the body (a chest has about 20 %): the lungs are cut by the field of view or not in the scan, so what was measured is not the lungs${scale}`);
     }
+  }
+  if (input.fieldOfViewCut && !problems.includes('lungsOnBorder') && !problems.includes('lungsTiny')) {
+    problems.push('lungsCut');
+    reasons.push(input.fieldOfViewCut);
   }
   return { geometryTrusted: problems.length === 0, problems, reasons };
 }

@@ -26,6 +26,8 @@ import { clamp01 } from './common';
 export interface AnalysisParamsPatch {
   thresholdHu?: number;
   background?: AnalysisUiParams['background'];
+  lungMask?: AnalysisUiParams['lungMask'];
+  effusion?: AnalysisUiParams['effusion'];
   gk?: Partial<GkUiParams>;
   mesh?: Partial<MeshUiParams>;
 }
@@ -126,6 +128,8 @@ export const createAnalysisSlice: StateCreator<AppState, [], [], AnalysisSlice> 
           ...p,
           ...(patch.thresholdHu !== undefined ? { thresholdHu: patch.thresholdHu } : {}),
           ...(patch.background !== undefined ? { background: patch.background } : {}),
+          ...(patch.lungMask !== undefined ? { lungMask: patch.lungMask } : {}),
+          ...(patch.effusion !== undefined ? { effusion: patch.effusion } : {}),
           gk: patch.gk ? { ...p.gk, ...patch.gk } : p.gk,
           mesh: patch.mesh ? { ...p.mesh, ...patch.mesh } : p.mesh,
         },

@@ -71,6 +71,21 @@ export function AnalysisPanel() {
         </p>
       ) : null}
       <div className="param-grid">
+        <Field label="Lungs measured" title="The lung mask the volumes per lung, the densitometry and the 3D lungs use">
+          <select value={p.lungMask} data-testid="analysis-lung-mask" onChange={(e) => set({ lungMask: e.currentTarget.value as typeof p.lungMask })}>
+            <option value="inclusive">lungs, dense disease included</option>
+            <option value="fill">lungs, aerated (tutorial, structures filled)</option>
+            <option value="nofill">lungs, aerated only (tutorial)</option>
+          </select>
+        </Field>
+        {p.lungMask === 'inclusive' ? (
+          <Field label="Pleural effusion" title="Fluid outside the lung, next to the chest wall: not lung tissue, so left out by default">
+            <select value={p.effusion} data-testid="analysis-effusion" onChange={(e) => set({ effusion: e.currentTarget.value as typeof p.effusion })}>
+              <option value="exclude">left out</option>
+              <option value="include">counted as lung</option>
+            </select>
+          </Field>
+        ) : null}
         <Field label="Threshold (HU)" title="Air is below this, body at or above it">
           <NumberInput value={p.thresholdHu} testId="analysis-threshold" onChange={(v) => set({ thresholdHu: v })} />
         </Field>

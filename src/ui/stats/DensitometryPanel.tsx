@@ -20,6 +20,12 @@ const SETS: [string, string, (d: DensitometryResult) => DensitometryMeasures][] 
   ['L dorsal ½', 'leftDorsal', (d) => d.regions.leftDorsal],
 ];
 
+const MASK_WORDS: Record<string, string> = {
+  'lungs-inclusive': 'the lungs with dense disease included',
+  'lung-fill': "the tutorial's lung mask (structures filled)",
+  'lung-nofill': "the tutorial's aerated lung mask",
+};
+
 function n(v: number | null, digits: number): string {
   return v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
@@ -46,7 +52,7 @@ export function DensitometryPanel() {
         <>
           <p className="hint">
             LAA and HAA in % of voxels, Perc15 and mean in HU.
-            On the lung mask with enclosed structures filled, split into right and left (airway excluded). LAA: % of voxels at or below the
+            On {MASK_WORDS[d.lungMask] ?? d.lungMask}, split into right and left (airway excluded). LAA: % of voxels at or below the
             threshold; Perc15: the HU below which 15 % of voxels lie. Regions are thirds of each lung&apos;s height and halves of its front–back depth.
           </p>
           {d.qa.length ? (

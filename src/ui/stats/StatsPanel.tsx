@@ -83,6 +83,14 @@ export function StatsPanel() {
         <Row label="Lungs, filled" value={formatMl(r.ml.fill)} testId="stats-lung-fill-ml" title="Lung mask with enclosed vessels and airway walls filled" />
         <Row label="Lungs, not filled" value={formatMl(r.ml.noFill)} testId="stats-lung-nofill-ml" />
         <Row label="Internal structures" value={formatMl(r.ml.internal)} testId="stats-internal-ml" title="Filled minus not filled" />
+        {r.measured?.lungMask === 'inclusive' ? (
+          <Row
+            label="Lungs, dense disease included"
+            value={formatMl(r.measured.ml)}
+            testId="stats-inclusive-ml"
+            title={`Aerated lung and the dense lung between it and the chest wall (consolidation, nodules, ground glass): ${r.measured.addedMl?.toFixed(1) ?? '–'} mL added. Airway included; right and left below exclude it.`}
+          />
+        ) : null}
         {split?.ok ? (
           <>
             <Row label="Right lung" value={formatMl(split.rightLungMl)} testId="stats-right-ml" />
@@ -97,6 +105,12 @@ export function StatsPanel() {
         </p>
       ) : null}
       {split?.ok && split.notes.length ? <p className="hint">{split.notes.join(' ')}</p> : null}
+      {r.measured?.notes.length ? (
+        <p className="hint" data-testid="stats-inclusive-notes" title={r.measured.notes.join('\n')}>
+          Right, left and airway are of the lungs with dense disease included. Unsure: {r.measured.notes[0]}
+          {r.measured.notes.length > 1 ? ` (and ${r.measured.notes.length - 1} more, on hover)` : ''}
+        </p>
+      ) : null}
       {r.histogram ? (
         <div className="stats-block">
           <h3>

@@ -40,6 +40,7 @@ describe('the analysis in each host', () => {
     const seg = api.segment('s', { thresholdHu: -700, background: 'border' });
     const inner = api.internal('s');
     const gk = api.gk('s', { ...single.params.gk, centreSlice: centre });
+    api.measure('s', { lungMask: single.params.lungMask, inclusive: single.params.inclusive });
     const lung = api.mesh('s', 'lung', mesh);
     const split = api.split('s');
     const internal = api.mesh('s', 'internal', mesh);

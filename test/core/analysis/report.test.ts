@@ -13,7 +13,8 @@ describe('densitometry in the pipeline and its report', () => {
   it('measures the split lungs with the densitometry stage (the same numbers as the function on the split labels)', () => {
     const d = result.densitometry;
     if (!d || !result.split?.ok) throw new Error('densitometry or split missing');
-    const direct = densitometry(volume.hu, volume, { labels: result.split.labels }, { lungMask: 'lung-fill', convolutionKernel: 'B70f', sliceThicknessMm: 5 });
+    const direct = densitometry(volume.hu, volume, { labels: result.split.labels }, { lungMask: 'lungs-inclusive', convolutionKernel: 'B70f', sliceThicknessMm: 5 });
+    expect(d.lungMask).toBe('lungs-inclusive');
     expect(d).toEqual(direct);
     expect(d.whole.voxels).toBe(result.split.rightLungVoxels + result.split.leftLungVoxels);
     expect(d.qa.map((q) => q.code)).toEqual(expect.arrayContaining(['kernel-sharp', 'thickness-thick']));

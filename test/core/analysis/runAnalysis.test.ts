@@ -19,7 +19,7 @@ import {
   lungOnlyHuOfRuns,
 } from '../../../src/core/analysis/internalMask';
 import { internalMask, lungOnlyHuSlice } from '../../reference/internalMask';
-import { maskOfRuns, runsFromMask } from '../../../src/core/segmentation/runs';
+import { maskOfRuns, runsFromMask, runVoxelCount } from '../../../src/core/segmentation/runs';
 import { gkSegment } from '../../../src/core/clustering/gkSegment';
 import { buildSeries } from '../../../src/core/dicom/buildSeries';
 import { parseDicomFile } from '../../../src/core/dicom/parseDicomFile';
@@ -193,11 +193,14 @@ describe('runAnalysis on the synthetic chest phantom', () => {
     }
   });
 
-  it('splits the filled mask into airway and two lungs that add up to it', () => {
+  it('splits the measured (inclusive) mask into airway and two lungs that add up to it', () => {
     const s = result.split;
     expect(s?.ok).toBe(true);
     if (!s?.ok) return;
-    expect(s.airwayVoxels + s.rightLungVoxels + s.leftLungVoxels).toBe(result.voxels.lungFill);
+    expect(result.params.lungMask).toBe('inclusive');
+    expect(result.measured).toBe(result.inclusive?.runs);
+    expect(s.airwayVoxels + s.rightLungVoxels + s.leftLungVoxels).toBe(runVoxelCount(result.measured));
+    expect(runVoxelCount(result.measured)).toBeGreaterThanOrEqual(result.voxels.lungFill);
     expect(s.rightLungVoxels).toBeGreaterThan(0.3 * result.voxels.lungFill);
     expect(s.leftLungVoxels).toBeGreaterThan(0.3 * result.voxels.lungFill);
   });
@@ -250,7 +253,7 @@ describe('runAnalysis on the synthetic chest phantom', () => {
     const mesh = surfaceStage(innerMask, p.mesh);
     expect(mesh.triangles).toBe(result.meshes.internal.triangles);
     expect(mesh.areaMm2).toBe(result.meshes.internal.areaMm2);
-    const split = splitStage(volume, seg.runs.fill);
+    const split = splitStage(volume, result.measured);
     expect(split.ok && result.split?.ok && split.leftLungVoxels === result.split.leftLungVoxels).toBe(true);
   });
 
