@@ -158,23 +158,16 @@ function EmptyOverlay() {
   );
 }
 
-function DensityLegendOverlay() {
-  const on = useAppStore((s) => s.view3d.colorMode === 'density' && MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
-  if (!on) return null;
-  return (
-    <div className="view3d-corner view3d-corner-bl">
-      <DensityClassLegend testId="view3d-density-legend" />
-    </div>
-  );
-}
-
-function DecimationOverlay() {
+/** Top-right corner of the view: the decimation note, and the density-class key in that colour mode. */
+function CornerNotes() {
   const lung = useMeta('lung');
   const text = lung ? decimationText(lung) : null;
-  if (!text) return null;
+  const density = useAppStore((s) => s.view3d.colorMode === 'density' && MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
+  if (!text && !density) return null;
   return (
-    <div className="view3d-corner view3d-corner-tr" data-testid="view3d-decimated">
-      Lungs: {text}
+    <div className="view3d-corner view3d-corner-tr view3d-corner-stack">
+      {text ? <div data-testid="view3d-decimated">Lungs: {text}</div> : null}
+      {density ? <DensityClassLegend testId="view3d-density-legend" compact /> : null}
     </div>
   );
 }
@@ -208,8 +201,7 @@ export function View3DPanel({ compact = false }: { compact?: boolean }) {
       <div className="view3d-viewport" ref={host} data-testid="view3d-viewport">
         {compact ? <GeometryWarning series={series} variant="line" testId="view3d-geometry-warning" className="geometry-warning-overlay" /> : null}
         {error ? <div className="view3d-empty">{error}</div> : <EmptyOverlay />}
-        <DecimationOverlay />
-        <DensityLegendOverlay />
+        <CornerNotes />
         <div className="view3d-corner view3d-corner-br" aria-hidden="true">
           drag: rotate · wheel: zoom · right-drag: pan
         </div>
