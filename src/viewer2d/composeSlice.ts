@@ -34,7 +34,7 @@ export interface ComposeSliceInput {
   height: number;
   lut: WindowLut;
   labelMap?: LabelMapOverlay | null;
-  /** Density classes of the lung pixels, drawn under the mask layers. */
+  /** Density classes of the lung pixels, drawn over the first `afterLayers` mask layers and under the rest. */
   huClasses?: HuClassOverlay | null;
   layers?: readonly OverlayLayer[];
   rects?: readonly RectOverlay[];
@@ -50,7 +50,10 @@ export function composeSlice(input: ComposeSliceInput, out: Uint32Array): void {
     const m = input.labelMap;
     compositeLabelMap(out, m.mask, m.colour0, m.colour1, m.opacity);
   }
+  const layers = input.layers ?? [];
+  const split = input.huClasses ? Math.min(layers.length, Math.max(0, input.huClasses.afterLayers ?? 0)) : 0;
+  if (split > 0) compositeOverlays(out, layers.slice(0, split));
   if (input.huClasses) compositeHuClasses(out, input.hu, input.huClasses);
-  if (input.layers?.length) compositeOverlays(out, input.layers);
+  if (layers.length > split) compositeOverlays(out, split > 0 ? layers.slice(split) : layers);
   if (input.rects) for (const r of input.rects) compositeRectOutline(out, width, height, r.rect, r.color, r.opacity, r.thickness ?? 1);
 }

@@ -19,6 +19,8 @@ export interface HuClassOverlay {
   lut: HuClassLut;
   /** 0..1, times each class's own alpha. */
   opacity: number;
+  /** Mask layers of the slice drawn before (under) the classes; the rest go on top (default 0: all on top). */
+  afterLayers?: number;
 }
 
 /** Blend tables of each class at `opacity` (null for a class drawn at alpha 0). */

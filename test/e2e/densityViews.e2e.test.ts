@@ -151,6 +151,8 @@ describeWithRealData('density classes in the 2D views, on the 3D surface and on 
       // Lung parenchyma is mostly inflated (light blue); vessels and partial-volume edges are warm classes.
       expect((j.inflated + j.emphysema) / j.changed).toBeGreaterThan(0.5);
       expect(j.warm).toBeGreaterThan(0.005 * j.changed);
+      // This series has voxels at or below −950 HU in its lungs (the dark blue of emphysema).
+      expect(j.emphysema).toBeGreaterThan(0);
     });
   }
 

@@ -57,4 +57,19 @@ describe('density-class overlay', () => {
     composeSlice({ hu, width: 2, height: 1, lut: buildWindowLut(wl), huClasses: { mask: Uint8Array.of(1, 1), lut: defaultHuClassLut(), opacity: 0 } }, out);
     expect(unpackRgba(out[0])).toEqual([windowGrey(-980, wl), windowGrey(-980, wl), windowGrey(-980, wl), 255]);
   });
+
+  it('draws the classes over the first afterLayers mask layers and under the rest', () => {
+    const hu = Int16Array.of(-600, -600);
+    const mask = Uint8Array.of(1, 1);
+    const lung = { mask: Uint8Array.of(1, 1), color: [0, 0, 255] as [number, number, number], opacity: 1 };
+    const structure = { mask: Uint8Array.of(0, 1), color: [0, 255, 0] as [number, number, number], opacity: 1 };
+    const out = new Uint32Array(2);
+    composeSlice({ hu, width: 2, height: 1, lut: buildWindowLut(wl), layers: [lung, structure], huClasses: { mask, lut: defaultHuClassLut(), opacity: 1, afterLayers: 1 } }, out);
+    // Pixel 0: the infiltrated colour (opaque) over the blue lung; pixel 1: the opaque structure on top.
+    expect(unpackRgba(out[0])).toEqual([...parseHexColor(huClassStyle('infiltrated').color), 255]);
+    expect(unpackRgba(out[1])).toEqual([0, 255, 0, 255]);
+    // Without afterLayers the classes go under every layer.
+    composeSlice({ hu, width: 2, height: 1, lut: buildWindowLut(wl), layers: [lung, structure], huClasses: { mask, lut: defaultHuClassLut(), opacity: 1 } }, out);
+    expect(unpackRgba(out[0])).toEqual([0, 0, 255, 255]);
+  });
 });

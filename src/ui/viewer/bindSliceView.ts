@@ -158,11 +158,14 @@ function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vol
   return { planned: { kind: 'density', mask, color: parseHexColor(o.color), opacity: o.opacity }, key: `density:${r.runId}:${o.opacity}` };
 }
 
-/** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks. */
-function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number): HuClassOverlay | null {
+/** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
+const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungNoFill', 'lungFill']);
+
+/** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
+function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
   if (!p) return null;
   const [layer] = overlayLayers(view.maskScratch, [p], axis, volumeNz, index);
-  return layer ? { mask: layer.mask, lut: defaultHuClassLut(), opacity: p.opacity } : null;
+  return layer ? { mask: layer.mask, lut: defaultHuClassLut(), opacity: p.opacity, afterLayers } : null;
 }
 
 /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
@@ -286,8 +289,9 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
       // Cut only when the picture changes (not on pan or zoom).
       const image = extractSlice(volume, axis, index, view.huScratch);
       if (axis !== 'axial') view.huScratch = image.data;
-      const layers = overlayLayers(view.maskScratch, planned, axis, volume.nz, index);
-      const huClasses = densityOverlay(view, density, axis, volume.nz, index);
+      const under = overlayLayers(view.maskScratch, planned.filter((p) => UNDER_DENSITY.has(p.kind)), axis, volume.nz, index);
+      const layers = [...under, ...overlayLayers(view.maskScratch, planned.filter((p) => !UNDER_DENSITY.has(p.kind)), axis, volume.nz, index)];
+      const huClasses = densityOverlay(view, density, axis, volume.nz, index, under.length);
       composeSlice({ hu: image.data, width, height, lut: wl, huClasses, layers, rects }, out);
     },
     view: axisView(s, axis),
