@@ -164,6 +164,19 @@ describeWithRealData('density classes in the 2D views, on the 3D surface and on 
     expect(legend).toMatch(/Density classes/);
     for (const re of [/emphysema\s*−1050…−950 HU/, /inflated\s*−950…−750 HU/, /infiltrated\s*−750…−400 HU/, /collapsed\s*−400…0 HU/, /vessels\s*0…3000 HU/]) expect(legend).toMatch(re);
     const strong = await readCanvasRgba(page);
+    // Scrubbing with the density overlay: time of each picture (window/level + classes + upload), from the canvas.
+    const start = await page.getByTestId('slice-slider').inputValue();
+    const renderMs: number[] = [];
+    for (let z = 26; z < 38; z++) {
+      await page.getByTestId('slice-slider').fill(String(z));
+      await settle(page);
+      renderMs.push(Number(await page.getByTestId('slice-canvas').getAttribute('data-render-ms')));
+    }
+    renderMs.sort((a, b) => a - b);
+    console.log(`scrubbing with the density overlay: picture render median ${renderMs[renderMs.length >> 1].toFixed(2)} ms, max ${renderMs.at(-1)!.toFixed(2)} ms`);
+    expect(renderMs[renderMs.length >> 1]).toBeLessThan(30);
+    await page.getByTestId('slice-slider').fill(start);
+    await settle(page);
     await page.getByTestId('overlay-opacity-density').fill('0');
     await settle(page);
     expect(await page.getByTestId('slice-canvas').getAttribute('data-overlays')).toBe('');

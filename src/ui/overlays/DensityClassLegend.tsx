@@ -10,7 +10,7 @@ export function DensityClassLegend({ testId, compact = false }: { testId: string
         const style = huClassStyle(c.name);
         return (
           <li key={c.name} data-testid={`${testId}-${c.name}`} title={`${hu(c.loHu)} < HU \u2264 ${hu(c.hiHu)}`}>
-            <span className="legend-swatch" style={{ background: style.color, opacity: Math.max(0.5, style.alpha) }} />
+            <span className="legend-swatch" style={{ background: style.color }} />
             <span className="density-legend-name">{c.name}</span>
             {compact ? null : (
               <span className="muted">
