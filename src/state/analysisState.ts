@@ -160,8 +160,9 @@ export const IDLE_ANALYSIS: AnalysisStatus = {
 // overlays
 // ---------------------------------------------------------------------------
 
-export type OverlayKind = 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'crop';
-export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'crop'];
+/** 'density' tints the filled lungs by HU class (its colours are the classes', not `color`). */
+export type OverlayKind = 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'density' | 'crop';
+export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'density', 'crop'];
 
 export interface OverlaySetting {
   visible: boolean;
@@ -176,11 +177,12 @@ export const OVERLAY_LABELS: Record<OverlayKind, string> = {
   lungNoFill: 'Lungs (not filled)',
   internal: 'Internal structures',
   gk: 'GK structures',
+  density: 'Density classes',
   crop: 'Crop box',
 };
 
 /** The overlays that draw a mask (all but the crop box). */
-export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungFill', 'lungNoFill', 'internal', 'gk'];
+export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'density'];
 
 /** The mask each overlay draws (the crop box draws a rectangle instead). */
 export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
@@ -188,6 +190,7 @@ export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
   lungNoFill: 'noFill',
   internal: 'internal',
   gk: 'gk',
+  density: 'fill',
 };
 
 export const DEFAULT_OVERLAYS: Record<OverlayKind, OverlaySetting> = {
@@ -195,6 +198,7 @@ export const DEFAULT_OVERLAYS: Record<OverlayKind, OverlaySetting> = {
   lungNoFill: { visible: false, color: '#39d98a', opacity: 0.35 },
   internal: { visible: true, color: '#ff3b3b', opacity: 0.55 },
   gk: { visible: true, color: '#ffd21f', opacity: 0.75 },
+  density: { visible: false, color: '#1a2fd6', opacity: 0.6 },
   crop: { visible: true, color: '#ffffff', opacity: 0.9 },
 };
 

@@ -1,12 +1,14 @@
 /**
  * One slice picture as packed RGBA: window/level (through an optional colour
- * palette), then the overlays blended in, then outlines. Pure and DOM-free,
+ * palette), then the density classes and the mask overlays blended in,
+ * then outlines. Pure and DOM-free,
  * so it is tested and timed in Node; the canvas only uploads the result.
  *
  * Cost: O(pixels) for the window pass plus overlay.ts per layer.
  */
 import type { Rgb } from './colormaps';
 import { compositeLabelMap, compositeOverlays, compositeRectOutline, type OverlayLayer, type PixelRect } from './overlay';
+import { compositeHuClasses, type HuClassOverlay } from './densityOverlay';
 import { renderWindowed } from './renderSlice';
 import type { WindowLut } from './windowLevel';
 
@@ -32,6 +34,8 @@ export interface ComposeSliceInput {
   height: number;
   lut: WindowLut;
   labelMap?: LabelMapOverlay | null;
+  /** Density classes of the lung pixels, drawn over the first `afterLayers` mask layers and under the rest. */
+  huClasses?: HuClassOverlay | null;
   layers?: readonly OverlayLayer[];
   rects?: readonly RectOverlay[];
 }
@@ -46,6 +50,10 @@ export function composeSlice(input: ComposeSliceInput, out: Uint32Array): void {
     const m = input.labelMap;
     compositeLabelMap(out, m.mask, m.colour0, m.colour1, m.opacity);
   }
-  if (input.layers?.length) compositeOverlays(out, input.layers);
+  const layers = input.layers ?? [];
+  const split = input.huClasses ? Math.min(layers.length, Math.max(0, input.huClasses.afterLayers ?? 0)) : 0;
+  if (split > 0) compositeOverlays(out, layers.slice(0, split));
+  if (input.huClasses) compositeHuClasses(out, input.hu, input.huClasses);
+  if (layers.length > split) compositeOverlays(out, split > 0 ? layers.slice(split) : layers);
   if (input.rects) for (const r of input.rects) compositeRectOutline(out, width, height, r.rect, r.color, r.opacity, r.thickness ?? 1);
 }

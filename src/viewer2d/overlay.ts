@@ -69,13 +69,13 @@ export function parseHexColor(css: string): Rgb {
 }
 
 /** Per-channel blend tables of one colour at one alpha (index = base byte). */
-interface BlendTables {
+export interface BlendTables {
   r: Uint8Array;
   g: Uint8Array;
   b: Uint8Array;
 }
 
-function blendTables(color: Rgb, a: number): BlendTables {
+export function blendTables(color: Rgb, a: number): BlendTables {
   const r = new Uint8Array(256);
   const g = new Uint8Array(256);
   const b = new Uint8Array(256);
@@ -87,7 +87,7 @@ function blendTables(color: Rgb, a: number): BlendTables {
   return { r, g, b };
 }
 
-function blendPixel(p: number, t: BlendTables): number {
+export function blendPixel(p: number, t: BlendTables): number {
   return (
     (ALPHA_MASK |
       (t.r[(p >>> SHIFT_R) & 255] << SHIFT_R) |

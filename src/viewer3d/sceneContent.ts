@@ -39,7 +39,8 @@ import { PATIENT_ROTATION_X_RAD, lpsToWorld } from './patientFrame';
 /** Triangle edges are drawn only for meshes with at most this many triangles. */
 export const EDGE_TRIANGLE_LIMIT = 200_000;
 
-export type ColorMode = 'single' | 'height';
+/** 'density': each vertex by the HU class just inside the surface (MeshInput.densityColors). */
+export type ColorMode = 'single' | 'height' | 'density';
 
 export interface MeshStyle {
   visible: boolean;
@@ -56,6 +57,25 @@ export interface MeshInput {
   mesh: Mesh;
   /** RGB per vertex for 'height' mode; computed from the mesh when absent. */
   heightColors?: Float32Array;
+  /**
+   * RGB per vertex for 'density' mode, asked for the first time that mode
+   * is shown (null, or absent: the mesh is drawn in its single colour).
+   */
+  densityColors?: () => Float32Array | null;
+}
+
+/** Vertex colours a geometry holds. */
+type ColorsHeld = ColorMode | null;
+
+/** The vertex colours of `input` for `mode`, or null when it has none (single colour). */
+function vertexColorsFor(input: MeshInput, mode: ColorMode): Float32Array | null {
+  const n = input.mesh.positionsMm.length;
+  if (mode === 'height') return input.heightColors && input.heightColors.length === n ? input.heightColors : heightColors(input.mesh, 'z');
+  if (mode === 'density') {
+    const rgb = input.densityColors?.() ?? null;
+    return rgb && rgb.length === n ? rgb : null;
+  }
+  return null;
 }
 
 /** Whether a layer's edges are on screen, and why not. */
@@ -66,7 +86,7 @@ interface Lod {
   geometry: BufferGeometry;
   /** Shares the layer's surface material. */
   surface: ThreeMesh<BufferGeometry, MeshPhongMaterial>;
-  hasColors: boolean;
+  colors: ColorsHeld;
   triangles: number;
 }
 
@@ -76,7 +96,7 @@ interface Layer {
   surface: ThreeMesh<BufferGeometry, MeshPhongMaterial>;
   edges: ThreeMesh<BufferGeometry, MeshBasicMaterial> | null;
   lod: Lod | null;
-  hasColors: boolean;
+  colors: ColorsHeld;
   style: MeshStyle;
   triangles: number;
 }
@@ -130,7 +150,7 @@ export class SceneContent {
     const material = new MeshPhongMaterial({ side: FrontSide, shininess: 25, polygonOffset: true, polygonOffsetFactor: 1, polygonOffsetUnits: 1 });
     const surface = new ThreeMesh(geometry, material);
     surface.name = `${kind}-surface`;
-    const layer: Layer = { input, geometry, surface, edges: null, lod: null, hasColors: false, style, triangles: geometryTriangles(geometry) };
+    const layer: Layer = { input, geometry, surface, edges: null, lod: null, colors: null, style, triangles: geometryTriangles(geometry) };
     this.layers.set(kind, layer);
     this.patient.add(surface);
     this.applyStyle(layer, style, true);
@@ -156,7 +176,7 @@ export class SceneContent {
     const geometry = geometryFromMesh(input.mesh);
     const surface = new ThreeMesh(geometry, layer.surface.material);
     surface.name = `${kind}-surface-coarse`;
-    layer.lod = { input, geometry, surface, hasColors: false, triangles: geometryTriangles(geometry) };
+    layer.lod = { input, geometry, surface, colors: null, triangles: geometryTriangles(geometry) };
     this.patient.add(surface);
     this.applyStyle(layer, layer.style, false);
   }
@@ -267,21 +287,24 @@ export class SceneContent {
     const prev = layer.style;
     layer.style = style;
     const m = layer.surface.material;
-    const wantColors = style.colorMode === 'height';
-    if (wantColors && !layer.hasColors) {
-      const rgb = layer.input.heightColors && layer.input.heightColors.length === layer.input.mesh.positionsMm.length
-        ? layer.input.heightColors
-        : heightColors(layer.input.mesh, 'z');
-      setVertexColors(layer.geometry, rgb);
-      layer.hasColors = true;
+    const mode = style.colorMode;
+    let wantColors = mode !== 'single';
+    if (wantColors && layer.colors !== mode) {
+      const rgb = vertexColorsFor(layer.input, mode);
+      if (rgb) {
+        setVertexColors(layer.geometry, rgb);
+        layer.colors = mode;
+      }
     }
+    wantColors = wantColors && layer.colors === mode;
     const lod = layer.lod;
-    if (wantColors && lod && !lod.hasColors) {
-      const rgb = lod.input.heightColors && lod.input.heightColors.length === lod.input.mesh.positionsMm.length
-        ? lod.input.heightColors
-        : heightColors(lod.input.mesh, 'z');
-      setVertexColors(lod.geometry, rgb);
-      lod.hasColors = true;
+    if (wantColors && lod && lod.colors !== mode) {
+      const rgb = vertexColorsFor(lod.input, mode);
+      // Without colours of its own the coarse copy is not drawn in this mode.
+      if (rgb) {
+        setVertexColors(lod.geometry, rgb);
+        lod.colors = mode;
+      } else this.removeLod(layer);
     }
     if (fresh || m.vertexColors !== wantColors) {
       m.vertexColors = wantColors;

@@ -141,6 +141,27 @@ describe('SceneContent: styles', () => {
     c.dispose();
   });
 
+  it('colours by density class from the mesh input, made once, and in its single colour without them', () => {
+    const mesh = ballMesh();
+    const density = new Float32Array(mesh.positionsMm.length).fill(0.25);
+    let asked = 0;
+    const c = new SceneContent();
+    c.setMesh('lung', { mesh, densityColors: () => (asked++, density) }, STYLE);
+    expect(asked).toBe(0);
+    c.setStyle('lung', { ...STYLE, colorMode: 'density' });
+    expect(surfaceOf(c, 'lung').geometry.getAttribute('color').array).toBe(density);
+    expect(surfaceOf(c, 'lung').material.vertexColors).toBe(true);
+    c.setStyle('lung', { ...STYLE, colorMode: 'height' });
+    expect(Array.from(surfaceOf(c, 'lung').geometry.getAttribute('color').array as Float32Array)).toEqual(Array.from(heightColors(mesh, 'z')));
+    c.setStyle('lung', { ...STYLE, colorMode: 'density' });
+    expect(surfaceOf(c, 'lung').geometry.getAttribute('color').array).toBe(density);
+    expect(asked).toBe(2);
+    // No density colours (no volume): the single colour.
+    c.setMesh('internal', { mesh: ballMesh(10, 3), densityColors: () => null }, { ...STYLE, colorMode: 'density' });
+    expect(surfaceOf(c, 'internal').material.vertexColors).toBe(false);
+    c.dispose();
+  });
+
   it('colours by height from the cached colours when given, else from the core heightColors', () => {
     const mesh = ballMesh();
     const cached = new Float32Array(mesh.positionsMm.length).fill(0.5);

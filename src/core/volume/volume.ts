@@ -85,3 +85,27 @@ export function voxelToPatientAffine(g: VolumeGeometry): number[] {
     0, 0, 0, 1,
   ];
 }
+
+/**
+ * Voxel indices (fractional) of a patient-space point (LPS mm): the inverse
+ * of voxelToPatientMm, through the inverse of its 3x3 matrix (direction
+ * cosines times spacing; not assumed orthogonal, so tilted stacks invert
+ * too). Returns a function, so the inverse is computed once for many points.
+ */
+export function patientMmToVoxelFn(g: VolumeGeometry): (pMm: ArrayLike<number>, offset?: number, out?: Vec3) => Vec3 {
+  // M (columns: the voxel steps in mm) and the origin, from the affine.
+  const [a, b, c, ox, d, e, f, oy, h, k, l, oz] = voxelToPatientAffine(g);
+  const det = a * (e * l - f * k) - b * (d * l - f * h) + c * (d * k - e * h);
+  if (!(Math.abs(det) > 0)) throw new RangeError('volume geometry is singular');
+  const r = 1 / det;
+  const i00 = (e * l - f * k) * r, i01 = (c * k - b * l) * r, i02 = (b * f - c * e) * r;
+  const i10 = (f * h - d * l) * r, i11 = (a * l - c * h) * r, i12 = (c * d - a * f) * r;
+  const i20 = (d * k - e * h) * r, i21 = (b * h - a * k) * r, i22 = (a * e - b * d) * r;
+  return (p, o = 0, out = [0, 0, 0]) => {
+    const px = p[o] - ox, py = p[o + 1] - oy, pz = p[o + 2] - oz;
+    out[0] = i00 * px + i01 * py + i02 * pz;
+    out[1] = i10 * px + i11 * py + i12 * pz;
+    out[2] = i20 * px + i21 * py + i22 * pz;
+    return out;
+  };
+}

@@ -11,7 +11,8 @@ import { clamp01 } from './common';
 
 /** How the 3D view draws its meshes. */
 export interface View3dSettings {
-  colorMode: 'single' | 'height';
+  /** 'density': the HU class just inside each vertex (densitometry classes). */
+  colorMode: 'single' | 'height' | 'density';
   showEdges: boolean;
   visible: Record<MeshKind, boolean>;
   /** CSS colours (#rrggbb) per mesh kind, used in 'single' mode. */

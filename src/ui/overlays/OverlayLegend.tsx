@@ -1,5 +1,6 @@
 import { OVERLAY_KINDS, OVERLAY_LABELS, OVERLAY_MASK, type OverlayKind } from '../../state/analysisState';
 import { useAppStore, type AppState } from '../../state/store';
+import { DensityClassLegend } from './DensityClassLegend';
 
 /** Overlays that are switched on and have something to draw for the open series. */
 function drawnOverlayKinds(s: AppState): OverlayKind[] {
@@ -22,11 +23,14 @@ export function OverlayLegend() {
     <ul className="overlay-legend" data-testid="overlay-legend" aria-label="Overlay legend">
       {(kinds.split(',') as OverlayKind[]).map((k) => (
         <li key={k} data-testid={`legend-${k}`}>
-          <span
-            className={`legend-swatch${k === 'crop' ? ' legend-swatch-outline' : ''}`}
-            style={k === 'crop' ? { borderColor: overlays[k].color } : { background: overlays[k].color, opacity: Math.max(0.35, overlays[k].opacity) }}
-          />
+          {k === 'density' ? null : (
+            <span
+              className={`legend-swatch${k === 'crop' ? ' legend-swatch-outline' : ''}`}
+              style={k === 'crop' ? { borderColor: overlays[k].color } : { background: overlays[k].color, opacity: Math.max(0.35, overlays[k].opacity) }}
+            />
+          )}
           {OVERLAY_LABELS[k]}
+          {k === 'density' ? <DensityClassLegend testId="legend-density-classes" /> : null}
           {k === 'gk' && gk && gk.scope === 'slices' ? (
             <span className="muted">
               {' '}

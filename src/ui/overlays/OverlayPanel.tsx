@@ -15,14 +15,19 @@ function OverlayRow({ kind }: { kind: OverlayKind }) {
         <input type="checkbox" checked={o.visible} data-testid={`overlay-toggle-${kind}`} onChange={(e) => setOverlay(kind, { visible: e.currentTarget.checked })} />
         {label}
       </label>
-      <input
-        type="color"
-        className="color-swatch"
-        value={o.color}
-        aria-label={`Colour of ${label.toLowerCase()}`}
-        data-testid={`overlay-color-${kind}`}
-        onChange={(e) => setOverlay(kind, { color: e.currentTarget.value })}
-      />
+      {kind === 'density' ? (
+        // One colour per class (see the legend on the slice view), none to choose.
+        <span className="color-swatch density-swatch" title="One colour per HU class: see the legend on the slice view" aria-hidden="true" />
+      ) : (
+        <input
+          type="color"
+          className="color-swatch"
+          value={o.color}
+          aria-label={`Colour of ${label.toLowerCase()}`}
+          data-testid={`overlay-color-${kind}`}
+          onChange={(e) => setOverlay(kind, { color: e.currentTarget.value })}
+        />
+      )}
       <input
         type="range"
         className="opacity-range"

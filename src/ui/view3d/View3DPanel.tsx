@@ -1,14 +1,16 @@
 import { useRef } from 'react';
 import { MESH_KINDS, type MeshKind, type MeshMeta } from '../../state/meshCache';
-import { appStore, loadRunning, selectedSeries, useAppStore } from '../../state/store';
+import { appStore, loadRunning, selectedSeries, useAppStore, type View3dSettings } from '../../state/store';
 import { EDGE_TRIANGLE_LIMIT } from '../../viewer3d/sceneContent';
 import { ExportPngButton, MeshExportButtons } from '../export/ExportButtons';
 import { MaskExportButtons } from '../export/MaskExportButtons';
 import { Panel } from '../layout/Panel';
+import { DensityClassLegend } from '../overlays/DensityClassLegend';
 import { GeometryWarning } from '../series/GeometryWarning';
 import { currentMeta } from './bindLungScene';
 import { coarseMesh } from './coarseMeshes';
 import { decimationText, formatCount, meshStatsText } from './format3d';
+import { meshDensityColors } from './meshDensityColors';
 import { useLungScene } from './useLungScene';
 import './view3d.css';
 
@@ -55,8 +57,8 @@ function MeshRow({ kind }: { kind: MeshKind }) {
           type="color"
           className="color-swatch"
           value={color}
-          disabled={colorMode === 'height'}
-          title={colorMode === 'height' ? 'Colours show height (switch to single colour to choose one)' : `Colour of the ${LABELS[kind].toLowerCase()}`}
+          disabled={colorMode !== 'single'}
+          title={colorMode !== 'single' ? `Colours show ${colorMode === 'height' ? 'height' : 'density classes'} (switch to single colour to choose one)` : `Colour of the ${LABELS[kind].toLowerCase()}`}
           aria-label={`Colour of the ${LABELS[kind].toLowerCase()}`}
           onChange={(e) => update({ color: e.target.value })}
         />
@@ -86,6 +88,13 @@ function MeshRow({ kind }: { kind: MeshKind }) {
   );
 }
 
+/** The colour modes of the 3D view, as buttons. */
+const COLOR_MODES: readonly { mode: View3dSettings['colorMode']; label: string; title?: string }[] = [
+  { mode: 'single', label: 'Single colour' },
+  { mode: 'height', label: 'By height', title: 'Colour by height: low = red, high = blue' },
+  { mode: 'density', label: 'Density class', title: 'Colour by the density class (HU) of the lung just inside the surface' },
+];
+
 function ViewOptions() {
   const colorMode = useAppStore((s) => s.view3d.colorMode);
   const showEdges = useAppStore((s) => s.view3d.showEdges);
@@ -99,25 +108,19 @@ function ViewOptions() {
   return (
     <div className="view3d-options">
       <div className="tool-group" role="group" aria-label="Colour">
-        <button
-          type="button"
-          className={`button${colorMode === 'single' ? ' active' : ''}`}
-          aria-pressed={colorMode === 'single'}
-          onClick={() => setView3d({ colorMode: 'single' })}
-          data-testid="view3d-color-single"
-        >
-          Single colour
-        </button>
-        <button
-          type="button"
-          className={`button${colorMode === 'height' ? ' active' : ''}`}
-          aria-pressed={colorMode === 'height'}
-          onClick={() => setView3d({ colorMode: 'height' })}
-          title="Colour by height: low = red, high = blue"
-          data-testid="view3d-color-height"
-        >
-          By height
-        </button>
+        {COLOR_MODES.map((m) => (
+          <button
+            key={m.mode}
+            type="button"
+            className={`button${colorMode === m.mode ? ' active' : ''}`}
+            aria-pressed={colorMode === m.mode}
+            onClick={() => setView3d({ colorMode: m.mode })}
+            title={m.title}
+            data-testid={`view3d-color-${m.mode}`}
+          >
+            {m.label}
+          </button>
+        ))}
       </div>
       <label className="toggle">
         <input type="checkbox" checked={showEdges} onChange={(e) => setView3d({ showEdges: e.target.checked })} data-testid="view3d-edges" />
@@ -155,13 +158,16 @@ function EmptyOverlay() {
   );
 }
 
-function DecimationOverlay() {
+/** Top-right corner of the view: the decimation note, and the density-class key in that colour mode. */
+function CornerNotes() {
   const lung = useMeta('lung');
   const text = lung ? decimationText(lung) : null;
-  if (!text) return null;
+  const density = useAppStore((s) => s.view3d.colorMode === 'density' && MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
+  if (!text && !density) return null;
   return (
-    <div className="view3d-corner view3d-corner-tr" data-testid="view3d-decimated">
-      Lungs: {text}
+    <div className="view3d-corner view3d-corner-tr view3d-corner-stack">
+      {text ? <div data-testid="view3d-decimated">Lungs: {text}</div> : null}
+      {density ? <DensityClassLegend testId="view3d-density-legend" compact /> : null}
     </div>
   );
 }
@@ -174,7 +180,7 @@ function DecimationOverlay() {
  */
 export function View3DPanel({ compact = false }: { compact?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
-  const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh });
+  const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh, densityColors: meshDensityColors });
   const hasMesh = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
   const series = useAppStore(selectedSeries);
   return (
@@ -195,7 +201,7 @@ export function View3DPanel({ compact = false }: { compact?: boolean }) {
       <div className="view3d-viewport" ref={host} data-testid="view3d-viewport">
         {compact ? <GeometryWarning series={series} variant="line" testId="view3d-geometry-warning" className="geometry-warning-overlay" /> : null}
         {error ? <div className="view3d-empty">{error}</div> : <EmptyOverlay />}
-        <DecimationOverlay />
+        <CornerNotes />
         <div className="view3d-corner view3d-corner-br" aria-hidden="true">
           drag: rotate · wheel: zoom · right-drag: pan
         </div>

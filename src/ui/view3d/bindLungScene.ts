@@ -29,6 +29,8 @@ export interface BindLungSceneOptions {
   showMarker?: boolean;
   /** Makes the coarse copy of a large mesh (in a worker); without it there is none. */
   makeLod?: (mesh: Mesh, maxTriangles: number) => Promise<MeshInput>;
+  /** RGB per vertex of a mesh (or its coarse copy) of a series for the 'density' colour mode, or null when it cannot be made. */
+  densityColors?: (mesh: Mesh, seriesId: string) => Float32Array | null;
 }
 
 /** The style of one mesh kind as the shared 3D settings describe it. */
@@ -63,12 +65,18 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
   let shownMarker: Vec3 | null = null;
   let bound = true;
 
-  function requestLod(kind: MeshKind, id: string, mesh: Mesh): void {
+  /** The lazy density colours of `mesh` of `seriesId`, when the options can make them. */
+  function densityOf(mesh: Mesh, seriesId: string): MeshInput['densityColors'] {
+    const make = options.densityColors;
+    return make ? () => make(mesh, seriesId) : undefined;
+  }
+
+  function requestLod(kind: MeshKind, id: string, mesh: Mesh, seriesId: string): void {
     const make = options.makeLod;
     if (!make || mesh.indices.length / 3 <= LOD_MIN_TRIANGLES) return;
     make(mesh, LOD_TRIANGLES).then(
       (lod) => {
-        if (bound && shownIds.get(kind) === id) scene.setLod(kind, mesh, lod);
+        if (bound && shownIds.get(kind) === id) scene.setLod(kind, mesh, { ...lod, densityColors: densityOf(lod.mesh, seriesId) });
       },
       // Without a coarse copy the full mesh is drawn while dragging too.
       (e: unknown) => console.warn('lungview: no coarse copy of the mesh for dragging:', e),
@@ -83,10 +91,11 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
       const id = cached && meta ? meta.id : null;
       const style = styleFor(kind, state.view3d);
       if (force || shownIds.get(kind) !== id) {
-        scene.setMesh(kind, cached ? { mesh: cached.mesh, heightColors: cached.heightColors } : null, style);
+        const input = cached && meta ? { mesh: cached.mesh, heightColors: cached.heightColors, densityColors: densityOf(cached.mesh, meta.seriesId) } : null;
+        scene.setMesh(kind, input, style);
         if (kind === frameKind && id !== null) reframe = true;
         shownIds.set(kind, id);
-        if (cached && id !== null) requestLod(kind, id, cached.mesh);
+        if (cached && meta && id !== null) requestLod(kind, id, cached.mesh, meta.seriesId);
       } else {
         scene.setStyle(kind, style);
       }

@@ -20,7 +20,9 @@ import type { MaskCache } from '../../state/maskCache';
 import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
+import { defaultHuClassLut } from '../../core/density/huClassLut';
 import { composeSlice, type RectOverlay } from '../../viewer2d/composeSlice';
+import type { HuClassOverlay } from '../../viewer2d/densityOverlay';
 import { extractMaskSlice, maskCoversSlice } from '../../viewer2d/maskSlice';
 import type { CachedMask } from '../../state/maskCache';
 import { cropRectOnSlice, sliceToVoxel, voxelToSlice } from '../../viewer2d/mpr';
@@ -146,6 +148,26 @@ function planOverlays(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vo
   return { planned, key };
 }
 
+/** The density-class overlay when it is shown and the filled-lung mask covers this slice, and a key that changes with it. */
+function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Volume, index: number): { planned: PlannedOverlay | null; key: string } {
+  const o = s.overlays.density;
+  const r = s.analysisResults;
+  if (!o.visible || o.opacity <= 0 || !r || r.seriesId !== s.selectedSeriesId) return { planned: null, key: '' };
+  const mask = masks.get(r.maskIds[OVERLAY_MASK.density]);
+  if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) return { planned: null, key: '' };
+  return { planned: { kind: 'density', mask, color: parseHexColor(o.color), opacity: o.opacity }, key: `density:${r.runId}:${o.opacity}` };
+}
+
+/** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
+const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungNoFill', 'lungFill']);
+
+/** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
+function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
+  if (!p) return null;
+  const [layer] = overlayLayers(view.maskScratch, [p], axis, volumeNz, index);
+  return layer ? { mask: layer.mask, lut: defaultHuClassLut(), opacity: p.opacity, afterLayers } : null;
+}
+
 /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
 function overlayLayers(
   maskScratch: Map<OverlayKind, Uint8Array>,
@@ -251,12 +273,13 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   const wl = windowLut(view, s);
   const { planned, key: layerKey } = planOverlays(masks, axis, s, volume, index);
   const { rects, key: rectKey } = cropRects(s, axis, volume, index);
+  const { planned: density, key: densityKey } = planDensity(masks, axis, s, volume, index);
   // While the load streams: an axial slice changes once, when its pixels
   // arrive; a coronal or sagittal one with every slice that arrives.
   const streaming = s.load.phase === 'streaming';
   const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
   const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
-  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${masks.version}|${rectKey}`;
+  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${densityKey}|${masks.version}|${rectKey}`;
   view.transform = painter.draw({
     width,
     height,
@@ -266,8 +289,10 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
       // Cut only when the picture changes (not on pan or zoom).
       const image = extractSlice(volume, axis, index, view.huScratch);
       if (axis !== 'axial') view.huScratch = image.data;
-      const layers = overlayLayers(view.maskScratch, planned, axis, volume.nz, index);
-      composeSlice({ hu: image.data, width, height, lut: wl, layers, rects }, out);
+      const under = overlayLayers(view.maskScratch, planned.filter((p) => UNDER_DENSITY.has(p.kind)), axis, volume.nz, index);
+      const layers = [...under, ...overlayLayers(view.maskScratch, planned.filter((p) => !UNDER_DENSITY.has(p.kind)), axis, volume.nz, index)];
+      const huClasses = densityOverlay(view, density, axis, volume.nz, index, under.length);
+      composeSlice({ hu: image.data, width, height, lut: wl, huClasses, layers, rects }, out);
     },
     view: axisView(s, axis),
     flipX: orientation.flipX,
@@ -277,7 +302,7 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
   canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
   canvas.dataset.drawnSlice = String(index);
-  canvas.dataset.overlays = planned.map((p) => p.kind).join(',');
+  canvas.dataset.overlays = [...(density ? [density] : []), ...planned].map((p) => p.kind).join(',');
   canvas.dataset.sliceReady = String(ready);
   if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
     markedLoad = s.load.startedAtMs;
