@@ -21,11 +21,14 @@ export const OUTPUT_FILES = [
 ] as const;
 
 /**
- * Writes the masks and meshes into dir (created if needed); returns the
- * paths written, which are also pushed onto `written` as each file is done
- * (so a caller knows what was written when a later file fails).
+ * Writes the masks and meshes (not with `meshes: false`) into dir (created
+ * if needed); returns the paths written, which are also pushed onto
+ * `written` as each file is done (so a caller knows what was written when a
+ * later file fails).
  */
-export async function writeAnalysisOutputs(dir: string, volume: Volume, r: AnalysisResult, written: string[] = []): Promise<string[]> {
+export async function writeAnalysisOutputs(
+  dir: string, volume: Volume, r: AnalysisResult, written: string[] = [], options: { meshes?: boolean } = {},
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const put = async (name: string, bytes: Uint8Array | string) => {
     const p = path.join(dir, name);
@@ -37,6 +40,7 @@ export async function writeAnalysisOutputs(dir: string, volume: Volume, r: Analy
   await put('lung-fill.nii.gz', writeNiftiGz(mask(r.fill), { description: 'lung mask (filled)', level: 1 }));
   await put('lung-nofill.nii.gz', writeNiftiGz(mask(r.noFill), { description: 'lung mask (not filled)', level: 1 }));
   await put('internal.nii.gz', writeNiftiGz(mask(internalStructuresMask(r.internal)), { description: 'internal structures (fill - nofill)', level: 1 }));
+  if (options.meshes === false) return written;
   for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
     await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
     await put(`${name}.obj`, writeObj(m, { name }));
