@@ -253,8 +253,10 @@ export async function runBatchWith(o: BatchOptions, io: CliIo, interrupt: Promis
   await writeFileAtomic(out, path.join(out, 'results.jsonl'), rowsJsonl(rows));
   await clearPartial(out);
   const failed = rows.filter((r) => r.status === 'failed').length;
-  io.err(`batch: ${rows.length - failed} series ok, ${failed} failed${interrupted ? ', interrupted (run again with --resume)' : ''}; results in ${path.join(o.out, 'results.csv')}\n`);
-  if (interrupted) return BATCH_EXIT.interrupted;
+  // Ctrl-C after the last folder was done stopped nothing.
+  const stopped = interrupted && records.size < units.length;
+  io.err(`batch: ${rows.length - failed} series ok, ${failed} failed${stopped ? `, interrupted with ${units.length - records.size} folder(s) left (run again with --resume)` : ''}; results in ${path.join(o.out, 'results.csv')}\n`);
+  if (stopped) return BATCH_EXIT.interrupted;
   return failed ? BATCH_EXIT.someFailed : EXIT.done;
 }
 

@@ -9,7 +9,8 @@ import { dicomParser } from '../../src/core/dicom/dicomParserLib';
 import { makePhantomSeries, type PhantomTruth } from '../../src/core/io/phantom';
 import { describeWithRealData, readReferenceSummary, REAL_SERIES, seriesDir } from '../helpers/sharedData';
 import { captureIo } from './captureIo';
-import { runCli } from './cliProcess';
+import { spawn } from 'node:child_process';
+import { repoRoot, runCli } from './cliProcess';
 
 let tmp = '';
 let root = '';
@@ -182,6 +183,40 @@ describe('batch on a phantom archive', () => {
     expect(p.stderr).toMatch(/shard 2\/2/);
     expect(readFileSync(path.join(slurm, 'results.jsonl'), 'utf8')).toBe(shardRows['2/2']);
   }, 120_000);
+});
+
+describe('batch interrupted', () => {
+  it('Ctrl-C leaves complete files only, exit code 130, and --resume finishes the rest', async () => {
+    const root2 = path.join(tmp, 'archive-long');
+    const out = path.join(tmp, 'out-interrupted');
+    const uids: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const ph = makePhantomSeries({ size: 128, slices: 48, seed: 21 + k });
+      mkdirSync(path.join(root2, `p${k}`), { recursive: true });
+      for (const f of ph.files) writeFileSync(path.join(root2, `p${k}`, f.name), f.bytes);
+      uids.push(ph.truth.seriesInstanceUid);
+    }
+    const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'src/cli/main.ts'), 'batch', root2, '--out', out, '--jobs', '1'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Ctrl-C once the first series is complete.
+    const done = () => uids.filter((u) => existsSync(path.join(out, u, 'analyze.json')));
+    const t0 = Date.now();
+    while (done().length === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const complete = done();
+    expect(complete.length).toBeGreaterThan(0);
+    expect(complete.length).toBeLessThan(4);
+    expect(existsSync(path.join(out, '.partial'))).toBe(false);
+    expect(filesUnder(out).filter((f) => /\.tmp$/.test(f))).toEqual([]);
+    const rows = readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as BatchRow);
+    expect(rows.map((r) => r.seriesId).sort()).toEqual([...complete].sort());
+    const mtimes = complete.map((u) => statSync(path.join(out, u, 'analyze.json')).mtimeMs);
+    const r = await batch(root2, '--out', out, '--resume', '--jobs', '1');
+    expect(r.code).toBe(0);
+    expect(r.rows.map((x) => x.seriesId).sort()).toEqual([...uids].sort());
+    expect(complete.map((u) => statSync(path.join(out, u, 'analyze.json')).mtimeMs)).toEqual(mtimes);
+  }, 60_000);
 });
 
 describe('batch arguments and shards', () => {
