@@ -41,7 +41,7 @@ import { EXIT, type CliIo } from './io';
 
 export const BATCH_USAGE =
   'batch <root> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--meshes] [--with-identifiers]   ' +
-  'every series under root: per-series outputs and DIR/results.csv, results.jsonl';
+  'every series under root: per-series outputs and DIR/results.csv, results.jsonl (exit 3: some series failed, 130: interrupted)';
 export const BATCH_MERGE_USAGE = 'batch-merge SHARD_DIR... --out DIR   the results of batch shards as one results.csv, results.jsonl';
 
 /** Exit codes of `batch` beyond EXIT: some series failed (their rows say why), interrupted (Ctrl-C). */

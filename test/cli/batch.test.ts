@@ -9,7 +9,7 @@ import { dicomParser } from '../../src/core/dicom/dicomParserLib';
 import { makePhantomSeries, type PhantomTruth } from '../../src/core/io/phantom';
 import { describeWithRealData, readReferenceSummary, REAL_SERIES, seriesDir } from '../helpers/sharedData';
 import { captureIo } from './captureIo';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { repoRoot, runCli } from './cliProcess';
 
 let tmp = '';
@@ -40,6 +40,14 @@ beforeAll(() => {
   root = path.join(tmp, 'archive');
   // Two CT series in nested study folders, a series of truncated files, an MR series, junk files.
   truths.a = putSeries('p1/study1/s1', 11, 20);
+  // A birth date on series a (the phantom leaves it empty), set with pydicom.
+  const py = spawnSync('/usr/bin/python3', ['-c', [
+    'import sys, os, pydicom',
+    'd = sys.argv[1]',
+    'for f in os.listdir(d):',
+    '    ds = pydicom.dcmread(os.path.join(d, f)); ds.PatientBirthDate = "19450317"; ds.save_as(os.path.join(d, f))',
+  ].join('\n'), path.join(root, 'p1/study1/s1')], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`pydicom failed: ${py.stderr}`);
   truths.b = putSeries('p2/study/a/b', 12, 20);
   truths.broken = putSeries('p3/broken', 13, 10, (b) => b.subarray(0, b.length - 1000));
   truths.mr = putSeries('p4/mr', 14, 6, (b) => {
@@ -124,11 +132,12 @@ describe('batch on a phantom archive', () => {
 
   it('writes no patient identifiers, and writes them with --with-identifiers (meshes with --meshes)', async () => {
     const everything = filesUnder(out).map((f) => readFileSync(f, 'latin1')).join('\n');
-    for (const id of ['Phantom^Chest', 'PHANTOM0011', 'PHANTOM0012', 'p1/study1']) expect(everything).not.toContain(id);
+    for (const id of ['Phantom^Chest', 'PHANTOM0011', 'PHANTOM0012', '19450317', 'p1/study1']) expect(everything).not.toContain(id);
     const out2 = path.join(tmp, 'out-ids');
     const r = await batch(root, '--out', out2, '--jobs', '1', '--with-identifiers', '--meshes');
     const a = rowOf(r.rows, truths.a.seriesInstanceUid);
-    expect(a).toMatchObject({ folder: 'p1/study1/s1', patientName: 'Phantom^Chest', patientId: 'PHANTOM0011', patientBirthDate: '' });
+    expect(a).toMatchObject({ folder: 'p1/study1/s1', patientName: 'Phantom^Chest', patientId: 'PHANTOM0011', patientBirthDate: '19450317' });
+    expect(rowOf(r.rows, truths.b.seriesInstanceUid).patientBirthDate).toBe('');
     expect(rowOf(r.rows, truths.broken.seriesInstanceUid)).toMatchObject({ folder: 'p3/broken', patientId: '' });
     expect(readFileSync(path.join(out2, 'results.csv'), 'utf8').split('\n')[0]).toMatch(/,folder,patientName,patientId,patientBirthDate$/);
     expect(readFileSync(path.join(out2, a.seriesId, 'analyze.json'), 'utf8')).toContain('PHANTOM0011');
