@@ -168,27 +168,39 @@ function duration(ms: number): string {
   return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-/** Counts and ETA on stderr: one line rewritten in place on a terminal, a line per folder otherwise. */
+/** Counts and ETA on stderr: one line redrawn in place on a terminal (every second and per folder), a line per folder otherwise. */
 class Progress {
   private readonly t0 = Date.now();
   private doneNow = 0;
   private ok = 0;
   private failed = 0;
+  private readonly timer: NodeJS.Timeout | null;
 
-  constructor(private readonly io: CliIo, private readonly tty: boolean, private readonly total: number, private readonly resumed: number, private readonly todo: number) {}
+  constructor(private readonly io: CliIo, private readonly tty: boolean, private readonly total: number, private readonly resumed: number, private readonly todo: number) {
+    this.timer = tty && todo > 0 ? setInterval(() => this.draw(), 1000).unref() : null;
+  }
+
+  private line(): string {
+    const elapsed = Date.now() - this.t0;
+    const eta = this.doneNow > 0 && this.doneNow < this.todo ? `, ETA ${duration((elapsed / this.doneNow) * (this.todo - this.doneNow))}` : '';
+    return `batch: ${this.resumed + this.doneNow}/${this.total} folders, ${this.ok} series ok, ${this.failed} failed, ${duration(elapsed)} elapsed${eta}`;
+  }
+
+  private draw(): void {
+    this.io.err(`\r\x1b[K${this.line()}`);
+  }
 
   add(rows: BatchRow[]): void {
     this.doneNow++;
     for (const r of rows) if (r.status === 'ok') this.ok++;
     else this.failed++;
-    const elapsed = Date.now() - this.t0;
-    const eta = this.doneNow < this.todo ? `, ETA ${duration((elapsed / this.doneNow) * (this.todo - this.doneNow))}` : '';
-    const line = `batch: ${this.resumed + this.doneNow}/${this.total} folders, ${this.ok} series ok, ${this.failed} failed, ${duration(elapsed)} elapsed${eta}`;
-    this.io.err(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
+    if (this.tty) this.draw();
+    else this.io.err(`${this.line()}\n`);
   }
 
   end(): void {
-    if (this.tty && this.doneNow) this.io.err('\n');
+    if (this.timer) clearInterval(this.timer);
+    if (this.tty && this.todo) this.io.err('\n');
   }
 }
 

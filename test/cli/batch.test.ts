@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBatch } from '../../src/cli/batch';
+import { parseBatchArgs, runBatch, runBatchWith } from '../../src/cli/batch';
 import { parseShard, shardFromEnv, type BatchRow } from '../../src/cli/batchPlan';
 import type { AnalyzeReport } from '../../src/cli/analyze';
 import { dicomParser } from '../../src/core/dicom/dicomParserLib';
@@ -239,6 +239,21 @@ describe('batch arguments and shards', () => {
     expect(shardFromEnv({ JOB_COMPLETION_INDEX: '0' }, 5)).toEqual({ index: 0, count: 5 });
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '0' })).toThrow(/--shard-count/);
   });
+
+  it('shows progress as one line redrawn on a terminal and as plain lines otherwise', async () => {
+    const small = path.join(tmp, 'archive-one');
+    const ph = makePhantomSeries({ size: 48, slices: 16, seed: 31 });
+    mkdirSync(path.join(small, 's'), { recursive: true });
+    for (const f of ph.files) writeFileSync(path.join(small, 's', f.name), f.bytes);
+    for (const tty of [true, false]) {
+      const io = captureIo();
+      const o = parseBatchArgs([small, '--out', path.join(tmp, `out-progress-${tty}`), '--jobs', '1']);
+      expect(await runBatchWith(o, io, new Promise(() => undefined), tty)).toBe(0);
+      if (tty) expect(io.stderr).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[Kbatch: 1/1 folders, 1 series ok, 0 failed, 0:\\d\\d elapsed\n`));
+      else expect(io.stderr).toMatch(/^batch: 1\/1 folders, 1 series ok, 0 failed, 0:\d\d elapsed$/m);
+      expect(io.stderr.includes('\r')).toBe(tty);
+    }
+  }, 30_000);
 
   it('rejects a missing --out, unknown options and bad values with exit code 2', async () => {
     for (const args of [[root], [root, '--out'], [root, '--out', 'o', '--fast'], [root, '--out', 'o', '--jobs', '0'], [root, '--out', 'o', '--shard', '3/2'], []]) {
