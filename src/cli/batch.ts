@@ -33,7 +33,7 @@ import { checkOutDir, numberArg, UsageError } from './analyze';
 import { tsWorkerSource } from './analysisThread';
 import type { BatchJob, BatchReply } from './batchJob';
 import {
-  discoverUnits, failedRow, parseRowsJsonl, parseShard, rowsCsv, rowsJsonl, shardFromEnv, shardUnits, shortHash,
+  discoverUnits, failedRow, parseRowsJsonl, parseShard, rowsCsv, rowsJsonl, shardFromEnv, shardUnits, shortHash, withoutIdentifiers,
   type BatchRow, type BatchUnit, type Shard,
 } from './batchPlan';
 import { clearPartial, doneUnitRecord, runBatchUnit, writeFileAtomic, type BatchUnitOptions, type UnitRecord } from './batchSeries';
@@ -221,7 +221,7 @@ export async function runBatchWith(o: BatchOptions, io: CliIo, interrupt: Promis
   const todo: BatchUnit[] = [];
   for (const unit of units) {
     const done = o.resume ? await doneUnitRecord(out, unit) : null;
-    if (done) records.set(unit.rel, done);
+    if (done) records.set(unit.rel, o.withIdentifiers ? done : { rows: done.rows.map(withoutIdentifiers) });
     else todo.push(unit);
   }
   const shardText = o.shard ? `shard ${o.shard.index + 1}/${o.shard.count}: ` : '';

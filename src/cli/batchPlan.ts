@@ -236,6 +236,13 @@ export function reportRow(s: RowSeries, r: AnalyzeReport, ids?: BatchIdentifiers
   };
 }
 
+/** A row without the identifier columns (rows recorded by a run with --with-identifiers, resumed without it). */
+export function withoutIdentifiers(row: BatchRow): BatchRow {
+  const r = { ...row };
+  for (const c of IDENTIFIER_COLUMNS) delete r[c];
+  return r;
+}
+
 function compareRows(a: BatchRow, b: BatchRow): number {
   if (a.seriesId !== b.seriesId) return a.seriesId < b.seriesId ? -1 : 1;
   // The same series id twice (a series spread over folders, or copied): by the rest of the row.

@@ -145,6 +145,10 @@ describe('batch on a phantom archive', () => {
     // The numbers do not depend on the flags or the number of workers.
     const strip = (x: BatchRow) => ({ ...x, folder: undefined, patientName: undefined, patientId: undefined, patientBirthDate: undefined });
     expect(r.rows.map(strip)).toEqual(first.rows.map(strip));
+    // Resumed without the flag, the results leave out the identifiers recorded with it.
+    const resumed = await batch(root, '--out', out2, '--jobs', '1', '--resume');
+    expect(resumed.stderr).toMatch(/0 to do/);
+    expect(readFileSync(path.join(out2, 'results.csv')).equals(readFileSync(path.join(out, 'results.csv')))).toBe(true);
   }, 60_000);
 
   it('--resume skips the series done and redoes one without analyze.json', async () => {
