@@ -43,8 +43,12 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** The import that loads meshWorker.ts in a fresh worker, or null when tsx cannot be found. */
-function workerSource(): string | null {
+/**
+ * The source of a worker (for `new Worker(source, { eval: true })`) that
+ * loads the TypeScript module `entry` (a file URL) through tsx, or null when
+ * tsx cannot be found.
+ */
+export function tsWorkerSource(entry: string): string | null {
   try {
     const require = createRequire(import.meta.url);
     const pkgFile = require.resolve('tsx/package.json');
@@ -52,7 +56,6 @@ function workerSource(): string | null {
     const api = (pkg.exports?.['./esm/api'] as { import?: { default?: string } } | undefined)?.import?.default;
     if (!api) return null;
     const apiUrl = new URL(api, pathToFileURL(pkgFile)).href;
-    const entry = new URL('./meshWorker.ts', import.meta.url).href;
     return `import(${JSON.stringify(apiUrl)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
   } catch {
     return null;
@@ -137,7 +140,7 @@ function threadsWanted(): boolean {
 export function startAnalysisThread(): boolean {
   if (thread) return !thread.failed; // a worker that failed once is not tried again
   if (!threadsWanted()) return false;
-  const source = workerSource();
+  const source = tsWorkerSource(new URL('./meshWorker.ts', import.meta.url).href);
   if (!source) return false;
   thread = new MeshThread(source);
   return true;

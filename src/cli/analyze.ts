@@ -123,7 +123,7 @@ export interface AnalyzeReport {
 
 export class UsageError extends Error {}
 
-function numberArg(name: string, v: string | undefined): number {
+export function numberArg(name: string, v: string | undefined): number {
   if (v === undefined) throw new UsageError(`${name} needs a value`);
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got '${v}'`);
@@ -299,9 +299,15 @@ export async function readAndAnalyze(
     throw new Error(`no CT series in ${folder}: ${found}, ${read.skipped.length} file(s) skipped`);
   }
   const series = ct[0];
+  return { read, series, result: await analyzeSeries(series, input, pick) };
+}
+
+/** The analysis of one loaded series as `analyze` runs it (densitometry on the filled mask, on two threads). */
+export async function analyzeSeries(
+  series: LoadedSeries, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput,
+): Promise<AnalysisResult> {
   const densitometry = input.densitometry === null ? null : { ...densitometryParamsOf(series.summary, 'lung-fill'), ...input.densitometry };
-  const result = await runAnalysisThreaded(series.volume, { ...input, densitometry, ...(pick ? pick(series) : {}) });
-  return { read, series, result };
+  return runAnalysisThreaded(series.volume, { ...input, densitometry, ...(pick ? pick(series) : {}) });
 }
 
 function errorText(e: unknown): string {
@@ -352,7 +358,7 @@ export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: Analyz
     const t0 = nowMs();
     const written: string[] = [];
     try {
-      await writeAnalysisOutputs(outDir, series.volume, result, written, series.summary);
+      await writeAnalysisOutputs(outDir, series.volume, result, written, { series: series.summary });
     } catch (e) {
       report.outputsError = errorText(e);
     }

@@ -28,12 +28,13 @@ export const OUTPUT_FILES = [
 ] as const;
 
 /**
- * Writes the masks and meshes into dir (created if needed); returns the
- * paths written, which are also pushed onto `written` as each file is done
- * (so a caller knows what was written when a later file fails).
+ * Writes the masks and meshes (not with `meshes: false`) into dir (created
+ * if needed); returns the paths written, which are also pushed onto
+ * `written` as each file is done (so a caller knows what was written when a
+ * later file fails).
  */
 export async function writeAnalysisOutputs(
-  dir: string, volume: Volume, r: AnalysisResult, written: string[] = [], series?: SeriesSummary,
+  dir: string, volume: Volume, r: AnalysisResult, written: string[] = [], options: { meshes?: boolean; series?: SeriesSummary } = {},
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const put = async (name: string, bytes: Uint8Array | string) => {
@@ -46,10 +47,7 @@ export async function writeAnalysisOutputs(
   await put('lung-fill.nii.gz', writeNiftiGz(mask(r.fill), { description: 'lung mask (filled)', level: 1 }));
   await put('lung-nofill.nii.gz', writeNiftiGz(mask(r.noFill), { description: 'lung mask (not filled)', level: 1 }));
   await put('internal.nii.gz', writeNiftiGz(mask(internalStructuresMask(r.internal)), { description: 'internal structures (fill - nofill)', level: 1 }));
-  for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
-    await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
-    await put(`${name}.obj`, writeObj(m, { name }));
-  }
+  const series = options.series;
   if (series) await put('segmentation.dcm', writeDicomSeg({ source: { geometry: volume, summary: series }, segments: analysisSegments(r, volume) }));
   // The mask the measurements used (0/1), and its labels: 1 right lung, 2 left lung, 3 airway (when the split succeeded).
   await put('lung-measured.nii.gz', writeNiftiGz(maskOfRuns(r.measured, volume), { description: `lung mask measured (${r.params.lungMask})`, level: 1 }));
@@ -61,6 +59,11 @@ export async function writeAnalysisOutputs(
     code[AIRWAY_LABEL] = 3;
     for (let i = 0; i < labels.length; i++) labels[i] = code[r.split.labels[i]];
     await put('lung-labels.nii.gz', writeNiftiGz({ ...geometryOf(volume), data: labels }, { description: `1 right, 2 left, 3 airway (${r.params.lungMask})`, level: 1 }));
+  }
+  if (options.meshes === false) return written;
+  for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
+    await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
+    await put(`${name}.obj`, writeObj(m, { name }));
   }
   return written;
 }

@@ -5,6 +5,7 @@
  * does (the analysis worker is stopped), with the exit codes of EXIT.
  */
 import { runAnalyze, ANALYZE_USAGE } from './analyze';
+import { BATCH_MERGE_USAGE, BATCH_USAGE, runBatch, runBatchMerge } from './batch';
 import { stopAnalysisThread } from './analysisThread';
 import { runInfo, INFO_USAGE } from './info';
 import { callerDirectory, EXIT, processIo, type CliIo } from './io';
@@ -17,6 +18,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   info: { usage: INFO_USAGE, run: runInfo },
   analyze: { usage: ANALYZE_USAGE, run: runAnalyze },
+  batch: { usage: BATCH_USAGE, run: runBatch },
+  'batch-merge': { usage: BATCH_MERGE_USAGE, run: runBatchMerge },
 };
 
 export const EXIT_CODES_USAGE =

@@ -24,6 +24,8 @@ export interface ReadFolderOptions {
   maxSeriesHuBytes?: number;
   /** Bytes of HU all series of the folder may take together (default MAX_LOAD_HU_BYTES). */
   maxLoadHuBytes?: number;
+  /** Read only these files (paths relative to the folder) instead of every file under it. */
+  files?: string[];
 }
 
 /** A series found in the folder but not assembled: its volume would exceed the memory budget. */
@@ -149,7 +151,7 @@ export async function readFolder(dir: string, options: ReadFolderOptions = {}): 
   const s = await stat(dir).catch(() => null);
   if (!s) throw new Error(`folder not found: ${dir}`);
   if (!s.isDirectory()) throw new Error(`not a folder: ${dir}`);
-  const files = await listFiles(dir);
+  const files = options.files ?? (await listFiles(dir));
   const reader = new FileReader();
   const slices: DecodedSlice[] = [];
   const skipped: SkippedFile[] = [];
