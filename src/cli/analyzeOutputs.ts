@@ -23,8 +23,8 @@ import { writeStlBinary } from '../core/io/stl';
 import { geometryOf, type Mask, type Volume } from '../core/volume/volume';
 
 export const OUTPUT_FILES = [
-  'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'internal.nii.gz', 'lung.stl', 'lung.obj', 'internal.stl', 'internal.obj',
-  'segmentation.dcm', 'lung-measured.nii.gz', 'lung-labels.nii.gz',
+  'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'internal.nii.gz', 'segmentation.dcm', 'lung-measured.nii.gz', 'lung-labels.nii.gz',
+  'lung.stl', 'lung.obj', 'internal.stl', 'internal.obj',
 ] as const;
 
 /**

@@ -113,7 +113,7 @@ describe('batch on a phantom archive', () => {
       expect(r.meanHuWhole).toBe(report.densitometry!.whole.meanHu);
       expect(r.lungFillMl! / t.lungsAndAirwaysMl).toBeGreaterThan(0.8);
       expect(readdirSync(path.join(out, r.seriesId)).sort()).toEqual(
-        ['analyze.json', 'internal.nii.gz', 'lung-fill.nii.gz', 'lung-nofill.nii.gz', 'report.csv', 'report.html', 'report.json'],
+        ['analyze.json', 'internal.nii.gz', 'lung-fill.nii.gz', 'lung-labels.nii.gz', 'lung-measured.nii.gz', 'lung-nofill.nii.gz', 'report.csv', 'report.html', 'report.json'],
       );
     }
     const broken = rowOf(first.rows, truths.broken.seriesInstanceUid);

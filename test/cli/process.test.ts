@@ -124,7 +124,7 @@ describe('--out that cannot be written is found before the folder is read', () =
     expect(report.outputsError).toMatch(/EISDIR/);
     expect(report.voxels.lungFill).toBeGreaterThan(0);
     // The masks come before the meshes: written, and listed.
-    expect(report.outputs?.map((p) => path.basename(p))).toEqual(OUTPUT_FILES.slice(0, 3));
+    expect(report.outputs?.map((p) => path.basename(p))).toEqual(OUTPUT_FILES.slice(0, 6));
     for (const p of report.outputs ?? []) expect(existsSync(p)).toBe(true);
     // The write check leaves nothing behind.
     expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
