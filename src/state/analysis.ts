@@ -24,6 +24,7 @@ import type { Volume } from '../core/volume/volume';
 import { isCancelled } from '../shared/cancel';
 import type { AnalysisService } from '../workers/analysisClient';
 import { densitometryParamsOf } from '../core/analysis/report';
+import { orRuns } from '../core/segmentation/runs';
 import { LUNG_MASK_NAMES } from '../core/analysis/analysisParams';
 import type { DensitometryParams } from '../core/analysis/densitometry';
 import type { AnalysisMeshKind, DensitometryOutput, GkOutput, MeasureOutput, InternalOutput, MeshOutput, SegmentOutput, SplitOutput, StageProgressCallback } from '../workers/analysisApi';
@@ -194,11 +195,16 @@ const measureStep = scheduled<MeasureOutput>({
   call: (c, p) => c.service.measure(c.seriesId, c.volume, { lungMask: c.params.lungMask, inclusive: { effusion: c.params.effusion } }, p),
   keep(c, m) {
     const voxelMl = m.voxels > 0 ? m.ml / m.voxels : 0;
+    if (!c.lungLabels) throw new Error('the lungs measured need the lung masks first');
+    // Bit 2 of the lung label array (internal structures are read with bits 0-1 only, so they are unchanged).
+    orRuns(m.runs, c.lungLabels, LUNG_LABEL_BITS.measured.equals);
+    const measuredId = c.putMask('measured', c.lungLabels, 0, c.volume.nz, LUNG_LABEL_BITS.measured);
     const r = c.act().analysisResults!;
     const fov = m.inclusive?.fieldOfView;
     const trust = r.trust && fov?.cut && fov.reason ? { geometryTrusted: false, reasons: [...r.trust.reasons, fov.reason] } : r.trust;
     c.act().updateAnalysisResults(c.runId, {
       measured: { lungMask: m.lungMask, ml: m.ml, addedMl: m.inclusive ? m.inclusive.voxels.added * voxelMl : null, notes: m.inclusive?.notes ?? [] },
+      maskIds: { ...r.maskIds, measured: measuredId },
       trust,
     });
   },

@@ -161,8 +161,8 @@ export const IDLE_ANALYSIS: AnalysisStatus = {
 // ---------------------------------------------------------------------------
 
 /** 'density' tints the filled lungs by HU class (its colours are the classes', not `color`). */
-export type OverlayKind = 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'density' | 'crop';
-export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'density', 'crop'];
+export type OverlayKind = 'lungMeasured' | 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'density' | 'crop';
+export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungMeasured', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density', 'crop'];
 
 export interface OverlaySetting {
   visible: boolean;
@@ -173,6 +173,7 @@ export interface OverlaySetting {
 }
 
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
+  lungMeasured: 'Lungs measured',
   lungFill: 'Lungs (filled)',
   lungNoFill: 'Lungs (not filled)',
   internal: 'Internal structures',
@@ -182,10 +183,11 @@ export const OVERLAY_LABELS: Record<OverlayKind, string> = {
 };
 
 /** The overlays that draw a mask (all but the crop box). */
-export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungFill', 'lungNoFill', 'internal', 'gk', 'density'];
+export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density'];
 
 /** The mask each overlay draws (the crop box draws a rectangle instead). */
 export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
+  lungMeasured: 'measured',
   lungFill: 'fill',
   lungNoFill: 'noFill',
   internal: 'internal',
@@ -194,6 +196,8 @@ export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
 };
 
 export const DEFAULT_OVERLAYS: Record<OverlayKind, OverlaySetting> = {
+  // The lungs the numbers are of (dense disease included by default): an outline-like light tint, off by default.
+  lungMeasured: { visible: false, color: '#c77dff', opacity: 0.35 },
   lungFill: { visible: true, color: '#2f8fff', opacity: 0.3 },
   lungNoFill: { visible: false, color: '#39d98a', opacity: 0.35 },
   internal: { visible: true, color: '#ff3b3b', opacity: 0.55 },

@@ -8,15 +8,17 @@
 import type { MaskBits, SliceMask } from '../shared/view';
 
 /** filled lungs, unfilled lungs, internal structures, GK structures. */
-export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk';
-export const MASK_KINDS: readonly MaskKind[] = ['fill', 'noFill', 'internal', 'gk'];
+export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk' | 'measured';
+export const MASK_KINDS: readonly MaskKind[] = ['measured', 'fill', 'noFill', 'internal', 'gk'];
 
 /**
  * The lung label array the analysis worker makes (analysisApi.ts
  * SegmentOutput.labels): bit 0 = unfilled lungs, bit 1 = filled lungs; the
- * internal structures (fill − noFill) are bit 1 without bit 0.
+ * internal structures (fill − noFill) are bit 1 without bit 0; bit 2 = the
+ * lungs measured (the inclusive mask by default), set by the measure stage.
  */
-export const LUNG_LABEL_BITS: Record<'fill' | 'noFill' | 'internal', MaskBits> = {
+export const LUNG_LABEL_BITS: Record<'fill' | 'noFill' | 'internal' | 'measured', MaskBits> = {
+  measured: { select: 4, equals: 4 },
   noFill: { select: 1, equals: 1 },
   fill: { select: 2, equals: 2 },
   internal: { select: 3, equals: 2 },

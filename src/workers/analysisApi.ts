@@ -117,6 +117,8 @@ export interface MeasureParams {
 /** The mask chosen for the measurements: its voxels and mL (airway included) and, for the inclusive mask, what was added and where it is unsure. */
 export interface MeasureOutput {
   lungMask: LungMaskChoice;
+  /** The measured mask's runs (a copy: the worker keeps its own), for the page's label array. */
+  runs: RunSet;
   voxels: number;
   ml: number;
   inclusive: { voxels: { fill: number; added: number; inclusive: number; effusionExcluded: number }; notes: string[]; fieldOfView: { cut: boolean; reason: string | null } } | null;

@@ -16,5 +16,6 @@ export function masksStateBuffers(m: AnalysisMasksState): ArrayBuffer[] {
   add(m.noFill);
   add(m.internal);
   add(m.gk?.runs);
+  add(m.measured);
   return [...out];
 }

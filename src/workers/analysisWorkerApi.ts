@@ -309,7 +309,10 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       report(1);
       releaseCallback(onProgress);
       const voxels = inclusive ? inclusive.voxels.inclusive : runVoxelCount(s.measured);
-      return { lungMask: params.lungMask, voxels, ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000, inclusive, ms: now() - t0 };
+      const m = s.measured;
+      const runs: RunSet = { nx: m.nx, ny: m.ny, nz: m.nz, count: m.count, rowStart: m.rowStart.slice(), x0: m.x0.slice(0, m.count), x1: m.x1.slice(0, m.count), value: null };
+      const out: MeasureOutput = { lungMask: params.lungMask, runs, voxels, ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000, inclusive, ms: now() - t0 };
+      return Comlink.transfer(out, [runs.rowStart.buffer as ArrayBuffer, runs.x0.buffer as ArrayBuffer, runs.x1.buffer as ArrayBuffer]);
     },
   };
 }

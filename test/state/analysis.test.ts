@@ -186,7 +186,7 @@ describe('analysis job', () => {
     // The first worker (with the HU values), then one each for the lung surface, the split, the two last surfaces and densitometry (the HU values sent again).
     expect(client.spawned).toBe(6);
     // The results stay in the page's caches.
-    expect(s.deps.masks.size()).toBe(4);
+    expect(s.deps.masks.size()).toBe(5);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');

@@ -8,6 +8,7 @@ import { fullMesh, surface } from '../../src/core/mesh/surface';
 import { exportMaskNifti, exportMesh, maskOnGrid, type ExportFileService } from '../../src/ui/export/meshExports';
 import { lungLabelsFromRuns } from '../../src/core/analysis/internalMask';
 import { segmentLungVariants } from '../../src/core/segmentation/segmentLungs';
+import { orRuns } from '../../src/core/segmentation/runs';
 import { LUNG_LABEL_BITS, maskCache } from '../../src/state/maskCache';
 import { volumeCache } from '../../src/state/volumeCache';
 import type { NiftiFileRequest } from '../../src/workers/cropApi';
@@ -123,7 +124,10 @@ describe('exportMesh', () => {
     volumeCache.set('s1', volume);
     const runId = st.beginAnalysis('s1', 0);
     maskCache.set('fill', { kind: 'fill', seriesId: 's1', nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: labels, bits: LUNG_LABEL_BITS.fill });
-    st.updateAnalysisResults(runId, { maskIds: { fill: 'fill' } });
+    // The lungs measured (here the tutorial's filled mask, --lung-mask fill): bit 2 of the same label array, what the lung surface is made of.
+    orRuns(seg.runs!.fill, labels, LUNG_LABEL_BITS.measured.equals);
+    maskCache.set('measured', { kind: 'measured', seriesId: 's1', nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: labels, bits: LUNG_LABEL_BITS.measured });
+    st.updateAnalysisResults(runId, { maskIds: { fill: 'fill', measured: 'measured' } });
     // What the analysis worker computes (the full surface), of which the page keeps the decimated one.
     const full = fullMesh(surface(seg.fill, { stepSize: 1, smoothIterations }));
     const shown = decimateForDisplay(full, Math.floor(full.indices.length / 3 / 4)).mesh;

@@ -468,6 +468,19 @@ export function paintRuns(runs: RunSet, out: Uint8Array, v = 1, select: Uint8Arr
 }
 
 /** The 0/1 voxel mask of `runs` on grid `g`, with its geometry, in a fresh array (pages without runs stay untouched). */
+/** Sets `bits` (OR) on every voxel of `runs` in `out` (one value per voxel, the runs' grid); returns `out`. O(voxels of the runs). */
+export function orRuns(runs: RunSet, out: Uint8Array, bits: number): Uint8Array {
+  const { nx, ny, nz, rowStart, x0, x1 } = runs;
+  if (out.length !== nx * ny * nz) throw new RangeError('runs and array are on different grids');
+  for (let r = 0; r < ny * nz; r++) {
+    const base = r * nx;
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+      for (let i = base + x0[k], end = base + x1[k]; i < end; i++) out[i] |= bits;
+    }
+  }
+  return out;
+}
+
 export function maskOfRuns(runs: RunSet, g: VolumeGeometry): Mask {
   return { ...geometryOf(g), data: paintRuns(runs, new Uint8Array(g.nx * g.ny * g.nz)) };
 }

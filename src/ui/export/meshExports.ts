@@ -35,7 +35,7 @@ export interface ExportFileService {
 }
 
 /** The analysis mask each analysis surface was made from. */
-const SURFACE_MASK: Partial<Record<MeshKind, MaskKind>> = { lung: 'fill', internal: 'internal', gk: 'gk' };
+const SURFACE_MASK: Partial<Record<MeshKind, MaskKind>> = { lung: 'measured', internal: 'internal', gk: 'gk' };
 
 /** A copy of a mesh's arrays (the page keeps drawing its own; the copy is moved to the worker). */
 function meshCopy(m: CachedMesh['mesh']): CachedMesh['mesh'] {
@@ -87,6 +87,7 @@ export async function exportMesh(kind: MeshKind, format: MeshFormat, files: Expo
 
 /** What each analysis mask is called in file names. */
 export const MASK_LABELS: Record<MaskKind, string> = {
+  measured: 'lungs measured',
   fill: 'lung mask filled',
   noFill: 'lung mask',
   internal: 'internal structures mask',

@@ -43,7 +43,7 @@ const FIRST_SLICE_MARK = 'lungview:first-slice';
 let markedLoad: number | null = null;
 
 /** Mask overlays, bottom to top. */
-const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungNoFill', 'lungFill', 'internal', 'gk'];
+const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungNoFill', 'lungFill', 'internal', 'gk'];
 
 /** Pointer travel (CSS px) below which a press counts as a click. */
 const CLICK_SLOP_PX = 4;
@@ -159,7 +159,7 @@ function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vol
 }
 
 /** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
-const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungNoFill', 'lungFill']);
+const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungMeasured', 'lungNoFill', 'lungFill']);
 
 /** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
 function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
