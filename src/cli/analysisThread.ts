@@ -30,7 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
-import { assembleAnalysisResult, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
+import { assembleAnalysisResult, lungSurfaceSource, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
@@ -193,7 +193,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
-  const meshLung = surfaceStage({ runs: measured, geometry: volume }, params.mesh, { volume: false });
+  const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { volume: false });
   let meshInternal: Surface | null = null;
   if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
     lastInternalMeshBy = 'caller';

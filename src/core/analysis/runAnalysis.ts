@@ -38,10 +38,10 @@ import {
   type StageOptions,
 } from './stages';
 import type { Mesh } from '../mesh/mesh';
-import { fullMesh, type Surface } from '../mesh/surface';
+import { fullMesh, type MeshSource, type Surface } from '../mesh/surface';
 import { surfaceStage } from './surfaceStage';
 import type { LungRuns } from '../segmentation/segmentLungs';
-import type { RunSet } from '../segmentation/runs';
+import { maskOfRuns, type RunSet } from '../segmentation/runs';
 import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import type { DensitometryResult } from './densitometry';
 import { voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
@@ -141,6 +141,20 @@ export function pipelineStages(params: AnalysisParams): AnalysisStage[] {
   );
 }
 
+/**
+ * What the lung surface is made from: a voxel mask when the host keeps voxel
+ * masks (the segment stage painted them; the inclusive mask is painted here):
+ * marching cubes sweeps voxels faster than runs on these dense masks, and
+ * gives the same surface, array for array. Without voxel masks (the
+ * browser's worker), the measured mask's runs.
+ */
+export function lungSurfaceSource(params: AnalysisParams, seg: SegmentStageResult, measured: RunSet, geometry: VolumeGeometry): MeshSource {
+  if (seg.masks && params.lungMask === 'fill') return seg.masks.fill;
+  if (seg.masks && params.lungMask === 'nofill') return seg.masks.noFill;
+  // Painted once (1 B/voxel): the voxel sweep is faster than the run sweep on a dense lung mask.
+  return seg.masks ? maskOfRuns(measured, geometry) : { runs: measured, geometry };
+}
+
 /** Runs `fn` and gives its result with the wall time it took. */
 export function timed<T>(fn: () => T): [T, number] {
   const a = nowMs();
@@ -159,7 +173,7 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk, sub('gk')));
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive, sub('inclusive')) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
-  const meshLung = surfaceStage({ runs: measured, geometry: volume }, params.mesh, { ...sub('meshLung'), volume: false });
+  const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { ...sub('meshLung'), volume: false });
   const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, { ...sub('meshInternal'), volume: false });
   const withLabels = opts.splitLabels || params.densitometry !== null;
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { ...sub('split'), withLabels })) : [null, 0];
