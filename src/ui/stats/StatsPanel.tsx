@@ -85,7 +85,7 @@ export function StatsPanel() {
         <Row label="Internal structures" value={formatMl(r.ml.internal)} testId="stats-internal-ml" title="Filled minus not filled" />
         {r.measured?.lungMask === 'inclusive' ? (
           <Row
-            label="Lungs, dense disease included"
+            label="Lungs incl. dense disease"
             value={formatMl(r.measured.ml)}
             testId="stats-inclusive-ml"
             title={`Aerated lung and the dense lung between it and the chest wall (consolidation, nodules, ground glass): ${r.measured.addedMl?.toFixed(1) ?? '–'} mL added. Airway included; right and left below exclude it.`}
