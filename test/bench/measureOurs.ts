@@ -59,7 +59,7 @@ import { lastInternalMeshBy } from '../../src/cli/analysisThread';
 import { listFiles, readFolder } from '../../src/cli/readFolder';
 import { resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
 import { runAnalysis } from '../../src/core/analysis/runAnalysis';
-import { gkStage, internalStage, segmentStage, splitStage } from '../../src/core/analysis/stages';
+import { densitometryStage, gkStage, inclusiveStage, internalStage, segmentStage, splitStage } from '../../src/core/analysis/stages';
 import { surfaceStage } from '../../src/core/analysis/surfaceStage';
 import { internalMeshSource } from '../../src/core/analysis/internalMask';
 import { segmentLungs } from '../../src/core/segmentation/segmentLungs';
@@ -70,7 +70,7 @@ import { seriesDir, type RealSeries } from '../helpers/sharedData';
 
 export const OUR_STAGES = [
   'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'gk', 'meshLung',
-  'meshInternal', 'split', 'pipeline', 'pipelineWall', 'pipelineCpu', 'pipelineOneThread',
+  'meshInternal', 'split', 'inclusive', 'densitometry', 'pipeline', 'pipelineWall', 'pipelineCpu', 'pipelineOneThread',
 ] as const;
 export type OurStage = (typeof OUR_STAGES)[number];
 
@@ -225,6 +225,12 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.meshInternal.push(surfaceStage(internalMeshSource(inner.internal), params.mesh).timingsMs.marchingCubes);
     const [, splitMs] = timed(() => splitStage(volume, seg.runs.fill));
     stagesMs.split.push(splitMs);
+    const [, inclusiveMs] = timed(() => inclusiveStage(volume, seg.runs.fill, params.inclusive));
+    stagesMs.inclusive.push(inclusiveMs);
+    // Densitometry alone, on labels made beforehand (the split with labels is the split row's work).
+    const labelled = splitStage(volume, seg.runs.fill, { withLabels: true });
+    const [, densitometryMs] = timed(() => densitometryStage(volume, labelled, {}));
+    stagesMs.densitometry.push(densitometryMs);
     lastVolume = volume;
   }
   if (!lastVolume || !check) throw new Error('no runs');

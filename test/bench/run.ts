@@ -82,6 +82,8 @@ const ROWS: StageRow[] = [
   { label: 'MC lung', ours: 'meshLung', seed: ['marching_cubes_lung'], target: 2 },
   { label: 'MC internal', ours: 'meshInternal', seed: ['marching_cubes_internal'], target: 2 },
   { label: 'airway / left / right split', ours: 'split', seed: [], target: null },
+  { label: 'inclusive lung mask', ours: 'inclusive', seed: [], target: null },
+  { label: 'densitometry (one pass, labels given)', ours: 'densitometry', seed: [], target: null },
   { label: 'whole pipeline', ours: 'pipeline', seed: ['pipeline'], target: 30 },
   { label: '  CPU time of it, all threads', ours: 'pipelineCpu', seed: ['pipeline'], target: null },
   { label: '  the same on one thread', ours: 'pipelineOneThread', seed: ['pipeline'], target: null },
