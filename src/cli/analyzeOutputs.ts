@@ -12,7 +12,7 @@ import { internalStructuresMask } from '../core/analysis/internalMask';
 import type { AnalysisResult } from '../core/analysis/runAnalysis';
 import { writeNiftiGz } from '../core/io/nifti';
 import { maskOfRuns } from '../core/segmentation/runs';
-import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL } from '../core/segmentation/splitAirwayAndLungs';
+import { lungLabelsOfSplit } from '../core/analysis/stages';
 import { buildDensitometryReport, reportCsv, reportHtml } from '../core/analysis/report';
 import { DEFAULT_HU_CLASSES } from '../core/analysis/densitometry';
 import type { LoadedSeries, SeriesSummary } from '../core/dicom/types';
@@ -51,13 +51,8 @@ export async function writeAnalysisOutputs(
   if (series) await put('segmentation.dcm', writeDicomSeg({ source: { geometry: volume, summary: series }, segments: analysisSegments(r, volume) }));
   // The mask the measurements used (0/1), and its labels: 1 right lung, 2 left lung, 3 airway (when the split succeeded).
   await put('lung-measured.nii.gz', writeNiftiGz(maskOfRuns(r.measured, volume), { description: `lung mask measured (${r.params.lungMask})`, level: 1 }));
-  if (r.split?.ok && r.split.labels.length === volume.nx * volume.ny * volume.nz) {
-    const labels = new Uint8Array(r.split.labels.length);
-    const code = new Uint8Array(256);
-    code[RIGHT_LUNG_LABEL] = 1;
-    code[LEFT_LUNG_LABEL] = 2;
-    code[AIRWAY_LABEL] = 3;
-    for (let i = 0; i < labels.length; i++) labels[i] = code[r.split.labels[i]];
+  const labels = lungLabelsOfSplit(r.split);
+  if (labels) {
     await put('lung-labels.nii.gz', writeNiftiGz({ ...geometryOf(volume), data: labels }, { description: `1 right, 2 left, 3 airway (${r.params.lungMask})`, level: 1 }));
   }
   if (options.meshes === false) return written;

@@ -373,40 +373,20 @@ export function measuredLungRuns(choice: LungMaskChoice, seg: LungRuns, inclusiv
 
 export const INCLUSIVE_LABEL = { rightLung: 1, leftLung: 2, airway: 3 } as const;
 
-export type InclusiveLabelsResult =
-  | {
-      ok: true;
-      /** Per voxel on the runs' grid: 0 none, 1 right lung, 2 left lung, 3 airway. */
-      labels: Uint8Array;
-      rightLungVoxels: number;
-      leftLungVoxels: number;
-      airwayVoxels: number;
-      /** Lung volume: both lungs, the airway left out. */
-      lungMl: number;
-      notes: string[];
-    }
-  | { ok: false; reason: string };
-
 /**
- * Labels of the inclusive mask: 1 right lung, 2 left lung, 3 airway, from
- * the airway / lung split (splitStage) run on the inclusive mask's runs.
+ * The split's labels (splitAirwayAndLungs.ts codes: 1 airway, 2 right,
+ * 3 left) as the lung labels lungview exports: 1 right lung, 2 left lung,
+ * 3 airway (INCLUSIVE_LABEL), in a new array; null when the split failed or
+ * made no labels.
  */
-export function inclusiveLabels(geometry: VolumeGeometry, inclusiveRuns: RunSet, opts: StageOptions = {}): InclusiveLabelsResult {
-  const r = splitStage(geometry, inclusiveRuns, { ...opts, withLabels: true });
-  if (!r.ok) return { ok: false, reason: r.reason };
+export function lungLabelsOfSplit(split: AirwaySplitResult | null): Uint8Array | null {
+  if (!split?.ok || split.labels.length === 0) return null;
   const map = new Uint8Array(256);
   map[AIRWAY_LABEL] = INCLUSIVE_LABEL.airway;
   map[RIGHT_LUNG_LABEL] = INCLUSIVE_LABEL.rightLung;
   map[LEFT_LUNG_LABEL] = INCLUSIVE_LABEL.leftLung;
-  const labels = r.labels;
-  for (let i = 0; i < labels.length; i++) labels[i] = map[labels[i]];
-  return {
-    ok: true,
-    labels,
-    rightLungVoxels: r.rightLungVoxels,
-    leftLungVoxels: r.leftLungVoxels,
-    airwayVoxels: r.airwayVoxels,
-    lungMl: r.rightLungMl + r.leftLungMl,
-    notes: r.notes,
-  };
+  const src = split.labels;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = map[src[i]];
+  return out;
 }

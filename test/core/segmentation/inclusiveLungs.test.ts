@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inclusiveLabels, inclusiveStage, INCLUSIVE_LABEL, segmentStage, type InclusiveStageResult } from '../../../src/core/analysis/stages';
+import { inclusiveStage, INCLUSIVE_LABEL, lungLabelsOfSplit, segmentStage, splitStage, type InclusiveStageResult } from '../../../src/core/analysis/stages';
 import { makePathologyPhantom, PATHOLOGY_LABEL, PATHOLOGY_LUNG_LABELS, type PathologyPhantom } from '../../../src/core/io/pathologyPhantom';
 import { lungsCutByFieldOfView } from '../../../src/core/segmentation/inclusiveLungs';
 import { paintRuns, type RunSet } from '../../../src/core/segmentation/runs';
@@ -116,8 +116,9 @@ describe('inclusive lung mask on the pathology phantom', () => {
   });
 
   it('labels the inclusive mask 1 right lung, 2 left lung, 3 airway', () => {
-    const r = inclusiveLabels(ph.volume, exclude.runs);
-    if (!r.ok) throw new Error(r.reason);
+    const split = splitStage(ph.volume, exclude.runs, { withLabels: true });
+    if (!split.ok) throw new Error(split.reason);
+    const r = { labels: lungLabelsOfSplit(split)! };
     const at = (l: number) => {
       const c = new Array<number>(4).fill(0);
       for (let i = 0; i < ph.labels.length; i++) if (ph.labels[i] === l) c[r.labels[i]]++;
@@ -130,8 +131,8 @@ describe('inclusive lung mask on the pathology phantom', () => {
     expect(dep[INCLUSIVE_LABEL.leftLung]).toBeGreaterThanOrEqual(0.9 * dep.reduce((a, v) => a + v, 0));
     const trachea = at(L.airway);
     expect(trachea[INCLUSIVE_LABEL.airway]).toBeGreaterThan(0.5 * trachea.reduce((a, v) => a + v, 0));
-    expect(r.lungMl).toBeGreaterThan(0);
-    expect(r.airwayVoxels).toBeGreaterThan(0);
+    expect(split.rightLungMl + split.leftLungMl).toBeGreaterThan(0);
+    expect(split.airwayVoxels).toBeGreaterThan(0);
   });
 
   it('gives the same voxels for the phantom made into a sagittal stack (axis permutation), nearly the same with DICOM sagittal flips', () => {
