@@ -17,7 +17,9 @@
  *
  * One job at a time: a new run, cancel(), a new load or another series
  * stops the running one (the worker is terminated; the next call spawns a
- * new one). `attach()` starts a run whenever a series is opened.
+ * new one). `attach()` starts a run whenever a series is opened, unless the
+ * series was analysed earlier in this session with the same parameters:
+ * its kept analysis (analysedSeries.ts) is shown instead.
  */
 import type { Geometry3dTrust, SeriesSummary } from '../core/dicom/types';
 import type { Volume } from '../core/volume/volume';
@@ -34,6 +36,7 @@ import type { MaskBits } from '../shared/view';
 import type { MeshCache, MeshMeta } from './meshCache';
 import { selectedSeries, type AppState, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
+import { AnalysedSeries, KEEP_ANALYSED } from './analysedSeries';
 
 /** performance.mark names: analysis started, lung masks on screen-ready, all meshes ready. */
 export const ANALYSIS_START_MARK = 'lungview:analysis-start';
@@ -266,9 +269,44 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
   let job = 0;
   let running = false;
 
+  const analysed = new AnalysedSeries({
+    ...KEEP_ANALYSED,
+    maskBytes: (id) => masks.seriesByteLength(id),
+    drop: (id) => {
+      masks.deleteSeries(id);
+      meshes.deleteSeries(id);
+    },
+  });
+
   function clearCaches(): void {
     masks.clear();
     meshes.clear();
+    analysed.clear();
+  }
+
+  /** Keeps the analysis of the series left (if it finished), or drops what it left in the caches. */
+  function leave(prev: AppState): void {
+    const id = prev.selectedSeriesId;
+    if (id === null) return;
+    const a = prev.analysis;
+    if (a.phase === 'done' && a.seriesId === id && prev.analysisResults?.seriesId === id) {
+      const { analysis, analysisResults, meshes: meshMetas, pickedPoint } = prev;
+      analysed.keep(id, { analysis, analysisResults, meshes: meshMetas, pickedPoint }, prev.analysisParams);
+    } else {
+      analysed.forget(id);
+    }
+  }
+
+  /** Shows the kept analysis of the open series if it ran with today's parameters, else runs it. */
+  function reuseOrRun(): Promise<void> {
+    const s = act();
+    const id = s.selectedSeriesId;
+    const snapshot = id !== null && s.load.phase === 'done' ? analysed.take(id, s.analysisParams) : undefined;
+    if (snapshot) {
+      act().restoreAnalysis(snapshot);
+      return Promise.resolve();
+    }
+    return run();
   }
 
   function cancel(): void {
@@ -296,7 +334,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
     running = true;
     const params = s.analysisParams;
     const centreSlice = s.sliceZ;
-    clearCaches();
+    analysed.forget(seriesId);
     const runId = act().beginAnalysis(seriesId, now());
     mark(ANALYSIS_START_MARK);
     const alive = () => my === job;
@@ -339,7 +377,7 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
       // Only the drawn surface: a decimated one's full mesh stayed in the worker and is gone (exports remake it).
       const drawn = m.display ?? m.full;
       if (!drawn) throw new Error(`the ${kind} surface came back without a mesh`);
-      meshes.set(id, { mesh: drawn, heightColors: m.heightColors });
+      meshes.set(id, { mesh: drawn, heightColors: m.heightColors }, seriesId);
       const meta: MeshMeta = {
         id,
         kind,
@@ -394,10 +432,10 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
         (prev.load.phase !== 'done' || prev.selectedSeriesId !== state.selectedSeriesId);
       if (opened) {
         cancel();
-        clearCaches();
+        if (prev.selectedSeriesId !== state.selectedSeriesId) leave(prev);
         if (selectedSeries(state)?.modality !== 'CT') return;
-        // After this notification has reached every listener (run() updates the store itself).
-        void Promise.resolve().then(run);
+        // After this notification has reached every listener (they may restore the series' parameters; run() updates the store itself).
+        void Promise.resolve().then(reuseOrRun);
       }
     });
   }

@@ -55,21 +55,35 @@ export class MaskCache {
     this.masks.clear();
   }
 
+  /** Drops every mask of one series. */
+  deleteSeries(seriesId: string): void {
+    for (const [id, m] of this.masks) if (m.seriesId === seriesId) this.delete(id);
+  }
+
+  /** Bytes held by one series' masks (masks that share one label array count it once). */
+  seriesByteLength(seriesId: string): number {
+    return distinctBytes([...this.masks.values()].filter((m) => m.seriesId === seriesId));
+  }
+
   size(): number {
     return this.masks.size;
   }
 
   /** Bytes held (masks that share one label array count it once). */
   byteLength(): number {
-    const buffers = new Set<ArrayBufferLike>();
-    let n = 0;
-    for (const m of this.masks.values()) {
-      if (buffers.has(m.data.buffer)) continue;
-      buffers.add(m.data.buffer);
-      n += m.data.byteLength;
-    }
-    return n;
+    return distinctBytes(this.masks.values());
   }
+}
+
+function distinctBytes(masks: Iterable<CachedMask>): number {
+  const buffers = new Set<ArrayBufferLike>();
+  let n = 0;
+  for (const m of masks) {
+    if (buffers.has(m.data.buffer)) continue;
+    buffers.add(m.data.buffer);
+    n += m.data.byteLength;
+  }
+  return n;
 }
 
 /** The application's mask cache. */

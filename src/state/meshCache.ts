@@ -40,21 +40,31 @@ export interface CachedMesh {
 
 export class MeshCache {
   private readonly meshes = new Map<string, CachedMesh>();
+  /** The series each mesh was made from (when the caller said). */
+  private readonly seriesOf = new Map<string, string>();
 
   get(id: string | null | undefined): CachedMesh | undefined {
     return id ? this.meshes.get(id) : undefined;
   }
 
-  set(id: string, mesh: CachedMesh): void {
+  set(id: string, mesh: CachedMesh, seriesId?: string): void {
     this.meshes.set(id, mesh);
+    if (seriesId !== undefined) this.seriesOf.set(id, seriesId);
   }
 
   delete(id: string): void {
     this.meshes.delete(id);
+    this.seriesOf.delete(id);
   }
 
   clear(): void {
     this.meshes.clear();
+    this.seriesOf.clear();
+  }
+
+  /** Drops every mesh made from one series. */
+  deleteSeries(seriesId: string): void {
+    for (const [id, s] of this.seriesOf) if (s === seriesId) this.delete(id);
   }
 
   size(): number {

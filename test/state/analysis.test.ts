@@ -261,6 +261,67 @@ describe('analysis job', () => {
     expect(s.store.getState().analysis).toMatchObject({ phase: 'running', seriesId: other });
   });
 
+  it('switching back to a series analysed earlier shows its analysis at once; other parameters run it again', async () => {
+    const client = new AnalysisClient(channelWorker);
+    const segments: string[] = [];
+    const service: AnalysisService = {
+      segment: (...a) => (segments.push(a[0]), client.segment(...a)),
+      internal: (...a) => client.internal(...a),
+      gk: (...a) => client.gk(...a),
+      split: (...a) => client.split(...a),
+      mesh: (...a) => client.mesh(...a),
+      densitometry: (...a) => client.densitometry(...a),
+      measure: (...a) => client.measure(...a),
+      releaseWorker: () => client.releaseWorker(),
+      recycleWorker: (id) => client.recycleWorker(id),
+      cancel: () => client.cancel(),
+    };
+    const s = setup(service, 2);
+    s.store.getState().setAnalysisParams({ mesh: { maxDisplayTriangles: 5000 } });
+    const ctl = createAnalysisController(s.deps);
+    const detach = ctl.attach();
+    finishLoad(s);
+    const first = s.store.getState().selectedSeriesId!;
+    const other = s.store.getState().series.find((x) => x.id !== first)!.id;
+    await until(() => s.store.getState().analysis.phase === 'done');
+    const firstState = s.store.getState();
+    const firstResults = firstState.analysisResults!;
+    const firstMeshes = firstState.meshes;
+    const firstMasks = s.deps.masks.size();
+
+    s.store.getState().selectSeries(other);
+    await until(() => s.store.getState().analysis.phase === 'done' && s.store.getState().analysis.seriesId === other);
+    // Both analyses are in the caches.
+    expect(s.deps.masks.size()).toBe(2 * firstMasks);
+    const runs = s.store.getState().analysis.runId;
+
+    s.store.getState().selectSeries(first);
+    await new Promise((r) => setTimeout(r, 20));
+    let st = s.store.getState();
+    // Shown again without a run: the same numbers, masks and meshes, no new run id.
+    expect(st.analysis).toMatchObject({ phase: 'done', seriesId: first });
+    expect(st.analysisResults).toEqual(firstResults);
+    expect(st.meshes).toEqual(firstMeshes);
+    expect(st.analysis.runId).toBeLessThan(runs);
+    expect(s.deps.masks.get(firstResults.maskIds.fill)).toBeDefined();
+    expect(s.deps.masks.get(firstResults.maskIds.measured)).toBeDefined();
+    const segmentCalls = segments.length;
+
+    // Other parameters: the kept analysis does not count, the series runs again.
+    s.store.getState().selectSeries(other);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.store.getState().analysis.phase).toBe('done');
+    s.store.getState().setAnalysisParams({ thresholdHu: -650 });
+    s.store.getState().selectSeries(first);
+    await until(() => s.store.getState().analysis.phase === 'done' && s.store.getState().analysisResults?.seriesId === first && s.store.getState().analysisResults?.runId !== firstResults.runId);
+    detach();
+    st = s.store.getState();
+    expect(segments.length).toBe(segmentCalls + 1);
+    // The old masks of that series left the cache; the other series' stayed.
+    expect(s.deps.masks.get(firstResults.maskIds.fill)).toBeUndefined();
+    expect(s.deps.masks.size()).toBe(2 * firstMasks);
+  });
+
   it('a failing stage is marked, the message shown, later stages stay pending, and Run works again', async () => {
     const client = new AnalysisClient(channelWorker);
     let failGk = true;

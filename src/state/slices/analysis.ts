@@ -67,6 +67,8 @@ export interface AnalysisActions {
   /** The running stage failed: it is marked as such and the message kept. */
   failAnalysis(message: string, nowMs: number): void;
   cancelAnalysis(nowMs: number): void;
+  /** Shows an analysis kept from earlier in the session (its masks and meshes are still in the caches). */
+  restoreAnalysis(snapshot: Pick<AnalysisData, 'analysis' | 'analysisResults' | 'meshes' | 'pickedPoint'>): void;
 }
 
 export type AnalysisSlice = AnalysisData & AnalysisActions;
@@ -175,6 +177,10 @@ export const createAnalysisSlice: StateCreator<AppState, [], [], AnalysisSlice> 
       if (a.phase !== 'running') return;
       const stages = markStages(a.stages, ['running', 'pending'], 'cancelled');
       set({ analysis: { ...a, phase: 'cancelled', stages, finishedAtMs: nowMs } });
+    },
+    restoreAnalysis(snapshot) {
+      const { analysis, analysisResults, meshes, pickedPoint } = snapshot;
+      set({ analysis, analysisResults, meshes, pickedPoint });
     },
   };
 };

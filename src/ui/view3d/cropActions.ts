@@ -133,7 +133,7 @@ export async function runCrop(request: CropRequest): Promise<CropOutcome> {
   const now = appStore.getState();
   if (now.selectedSeriesId !== seriesId) throw new Error('the series changed while cropping');
   const id = `crop:${seriesId}:${++cropCounter}`;
-  meshCache.set(id, { mesh: r.mesh, heightColors: r.heightColors });
+  meshCache.set(id, { mesh: r.mesh, heightColors: r.heightColors }, seriesId);
   const triangles = r.mesh.indices.length / 3;
   const meta: MeshMeta = {
     id,
