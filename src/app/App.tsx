@@ -6,6 +6,8 @@ import { useWindowDropGuard } from './useWindowDropGuard';
 import { HelpButton, KeyboardHelp } from '../ui/help/KeyboardHelp';
 // Starts the analysis of every newly opened series (the job subscribes to the store).
 import '../state/appAnalysis';
+// Remembers each series' window, views, slice, pick, crop and parameters in the browser.
+import '../state/appSeriesSettings';
 
 /**
  * The page: load, series, analysis parameters and display settings on the

@@ -302,7 +302,8 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
     const s = act();
     const id = s.selectedSeriesId;
     const snapshot = id !== null && s.load.phase === 'done' ? analysed.take(id, s.analysisParams) : undefined;
-    if (snapshot) {
+    // Its masks must still be there (Clear empties the caches).
+    if (snapshot && Object.values(snapshot.analysisResults?.maskIds ?? {}).every((m) => masks.get(m))) {
       act().restoreAnalysis(snapshot);
       return Promise.resolve();
     }
@@ -430,9 +431,13 @@ export function createAnalysisController(deps: AnalysisDeps): AnalysisController
         state.load.phase === 'done' &&
         state.selectedSeriesId !== null &&
         (prev.load.phase !== 'done' || prev.selectedSeriesId !== state.selectedSeriesId);
+      if (state.selectedSeriesId !== prev.selectedSeriesId) {
+        // Another series (also while a load adds series): the one left is kept or let go.
+        cancel();
+        leave(prev);
+      }
       if (opened) {
         cancel();
-        if (prev.selectedSeriesId !== state.selectedSeriesId) leave(prev);
         if (selectedSeries(state)?.modality !== 'CT') return;
         // After this notification has reached every listener (they may restore the series' parameters; run() updates the store itself).
         void Promise.resolve().then(reuseOrRun);

@@ -127,11 +127,32 @@ describeWithRealData('a session of several drops', () => {
     await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice \d+ \/ 99/);
     // The new series is analysed.
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 120_000 });
+    const t0 = Date.now();
     await items.nth(0).click();
     await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64/);
+    // Its analysis comes back as it was, without running again (a run takes seconds and goes through 'running').
+    await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 2_000 });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(await page.getByTestId('stats-lung-fill-ml').innerText()).toBe(lungMl);
     await page.waitForTimeout(200);
     expect(regionMean(await readCanvas(page), 0.3, 0.3, 0.7, 0.7)).toBeGreaterThan(40);
     await screenshot(page, 'session-two-series');
+  });
+
+  it("a series opened again after a reload comes back on the slice it was left on", async () => {
+    const { page } = session.app;
+    const label = page.getByTestId('slice-label');
+    await page.getByTestId('slice-slider').focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    await expect.poll(() => label.innerText()).not.toMatch(/^Slice 32 \/ 64/);
+    const left = (await label.innerText()).split('\n')[0];
+    // Saved a moment after the last change.
+    await page.waitForTimeout(800);
+    await page.reload();
+    await page.getByTestId('drop-zone').waitFor();
+    await dropPaths(page, 'drop-zone', [seriesDir('lung-pet-ct-dx-a0001')]);
+    await waitForFirstSlice(page);
+    await expect.poll(() => label.innerText().then((t) => t.split('\n')[0])).toBe(left);
   });
 
   it('Clear empties the session', async () => {
