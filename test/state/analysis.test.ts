@@ -185,8 +185,8 @@ describe('analysis job', () => {
     expect(client.alive).toBe(false);
     // The first worker (with the HU values), then one each for the lung surface, the split, the two last surfaces and densitometry (the HU values sent again).
     expect(client.spawned).toBe(6);
-    // The results stay in the page's caches.
-    expect(s.deps.masks.size()).toBe(5);
+    // The results stay in the page's caches (the lung masks, internal, GK, measured, and the split's right, left and airway).
+    expect(s.deps.masks.size()).toBe(8);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');
