@@ -206,7 +206,7 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
     lastInternalMeshBy = 'caller';
     meshInternal = surfaceStage(internalSource, params.mesh, { volume: false });
   }
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null })) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null, withRuns: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }

@@ -164,6 +164,10 @@ const gkStep = scheduled<GkOutput>({
   },
 });
 
+/** The bits the split sets in the lung label array (LUNG_LABEL_BITS right / airway, without the measured bit). */
+const RIGHT_BIT = LUNG_LABEL_BITS.right.equals & ~LUNG_LABEL_BITS.measured.equals;
+const AIRWAY_BIT = LUNG_LABEL_BITS.airway.equals & ~LUNG_LABEL_BITS.measured.equals;
+
 /** The split is extra information: when it throws, the reason is shown and the surfaces still come. */
 const splitStep = scheduled<SplitOutput>({
   stage: 'stats',
@@ -176,7 +180,21 @@ const splitStep = scheduled<SplitOutput>({
     }
   },
   keep(c, split) {
+    let maskIds = c.act().analysisResults!.maskIds;
+    if (split.ok) {
+      if (!c.lungLabels) throw new Error('the split needs the lung masks first');
+      // Bits 3 (right) and 4 (airway) of the lung label array from the runs per label; the left lung is the rest of bit 2.
+      orRuns(split.runs.right, c.lungLabels, RIGHT_BIT);
+      orRuns(split.runs.airway, c.lungLabels, AIRWAY_BIT);
+      maskIds = {
+        ...maskIds,
+        right: c.putMask('right', c.lungLabels, 0, c.volume.nz, LUNG_LABEL_BITS.right),
+        left: c.putMask('left', c.lungLabels, 0, c.volume.nz, LUNG_LABEL_BITS.left),
+        airway: c.putMask('airway', c.lungLabels, 0, c.volume.nz, LUNG_LABEL_BITS.airway),
+      };
+    }
     c.act().updateAnalysisResults(c.runId, {
+      maskIds,
       split: split.ok
         ? { ok: true, airwayMl: split.airwayMl, rightLungMl: split.rightLungMl, leftLungMl: split.leftLungMl, erosionMm: split.erosionMm, notes: split.notes }
         : { ok: false, reason: split.reason, airwayMl: split.airwayMl },
@@ -213,7 +231,7 @@ const measureStep = scheduled<MeasureOutput>({
   },
 });
 
-/** Densitometry of the split lungs; the worker gets the HU values again (they went with the first fresh worker). */
+/** Densitometry of the split lungs from the split's runs per label (kept in the worker); the worker gets the HU values again (they went with the first fresh worker). */
 const densitometryStep = scheduled<DensitometryOutput>({
   stage: 'densitometry',
   call: (c, p) => c.service.densitometry(c.seriesId, c.volume, { ...c.densitometryParams }, p),

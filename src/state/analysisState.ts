@@ -160,9 +160,12 @@ export const IDLE_ANALYSIS: AnalysisStatus = {
 // overlays
 // ---------------------------------------------------------------------------
 
-/** 'density' tints the filled lungs by HU class (its colours are the classes', not `color`). */
-export type OverlayKind = 'lungMeasured' | 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'density' | 'crop';
-export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungMeasured', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density', 'crop'];
+/**
+ * 'density' tints the filled lungs by HU class (its colours are the classes', not `color`);
+ * 'lungSides' the right lung, left lung and airway of the lungs measured, each in its own colour (core mesh/lungLabelColors.ts).
+ */
+export type OverlayKind = 'lungMeasured' | 'lungSides' | 'lungFill' | 'lungNoFill' | 'internal' | 'gk' | 'density' | 'crop';
+export const OVERLAY_KINDS: readonly OverlayKind[] = ['lungMeasured', 'lungSides', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density', 'crop'];
 
 export interface OverlaySetting {
   visible: boolean;
@@ -174,6 +177,7 @@ export interface OverlaySetting {
 
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
   lungMeasured: 'Lungs measured',
+  lungSides: 'Right / left / airway',
   lungFill: 'Lungs (filled)',
   lungNoFill: 'Lungs (not filled)',
   internal: 'Internal structures',
@@ -183,11 +187,12 @@ export const OVERLAY_LABELS: Record<OverlayKind, string> = {
 };
 
 /** The overlays that draw a mask (all but the crop box). */
-export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density'];
+export const MASK_OVERLAY_KINDS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungSides', 'lungFill', 'lungNoFill', 'internal', 'gk', 'density'];
 
-/** The mask each overlay draws (the crop box draws a rectangle instead). */
+/** The mask each overlay draws (the crop box draws a rectangle instead; 'lungSides' draws the right, left and airway masks, named by the first). */
 export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
   lungMeasured: 'measured',
+  lungSides: 'right',
   lungFill: 'fill',
   lungNoFill: 'noFill',
   internal: 'internal',
@@ -198,6 +203,8 @@ export const OVERLAY_MASK: Record<Exclude<OverlayKind, 'crop'>, MaskKind> = {
 export const DEFAULT_OVERLAYS: Record<OverlayKind, OverlaySetting> = {
   // The lungs the numbers are of (dense disease included by default): an outline-like light tint, off by default.
   lungMeasured: { visible: false, color: '#c77dff', opacity: 0.35 },
+  // Right lung, left lung and airway in their own colours (LUNG_SIDE_STYLE; `color` unused), off by default.
+  lungSides: { visible: false, color: '#ff8c1a', opacity: 0.45 },
   lungFill: { visible: true, color: '#2f8fff', opacity: 0.3 },
   lungNoFill: { visible: false, color: '#39d98a', opacity: 0.35 },
   internal: { visible: true, color: '#ff3b3b', opacity: 0.55 },

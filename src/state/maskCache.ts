@@ -7,18 +7,24 @@
  */
 import type { MaskBits, SliceMask } from '../shared/view';
 
-/** filled lungs, unfilled lungs, internal structures, GK structures. */
-export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk' | 'measured';
-export const MASK_KINDS: readonly MaskKind[] = ['measured', 'fill', 'noFill', 'internal', 'gk'];
+/** filled lungs, unfilled lungs, internal structures, GK structures, the lungs measured and their split (right lung, left lung, airway). */
+export type MaskKind = 'fill' | 'noFill' | 'internal' | 'gk' | 'measured' | 'right' | 'left' | 'airway';
+export const MASK_KINDS: readonly MaskKind[] = ['measured', 'right', 'left', 'airway', 'fill', 'noFill', 'internal', 'gk'];
 
 /**
  * The lung label array the analysis worker makes (analysisApi.ts
  * SegmentOutput.labels): bit 0 = unfilled lungs, bit 1 = filled lungs; the
  * internal structures (fill − noFill) are bit 1 without bit 0; bit 2 = the
- * lungs measured (the inclusive mask by default), set by the measure stage.
+ * lungs measured (the inclusive mask by default), set by the measure stage;
+ * bit 3 = the right lung and bit 4 = the airway of the split of the lungs
+ * measured (set by the split stage from its runs per label); the left lung
+ * is the lungs measured with neither (only once the split succeeded).
  */
-export const LUNG_LABEL_BITS: Record<'fill' | 'noFill' | 'internal' | 'measured', MaskBits> = {
+export const LUNG_LABEL_BITS: Record<'fill' | 'noFill' | 'internal' | 'measured' | 'right' | 'left' | 'airway', MaskBits> = {
   measured: { select: 4, equals: 4 },
+  right: { select: 4 | 8, equals: 4 | 8 },
+  airway: { select: 4 | 16, equals: 4 | 16 },
+  left: { select: 4 | 8 | 16, equals: 4 },
   noFill: { select: 1, equals: 1 },
   fill: { select: 2, equals: 2 },
   internal: { select: 3, equals: 2 },

@@ -39,8 +39,11 @@ import { PATIENT_ROTATION_X_RAD, lpsToWorld } from './patientFrame';
 /** Triangle edges are drawn only for meshes with at most this many triangles. */
 export const EDGE_TRIANGLE_LIMIT = 200_000;
 
-/** 'density': each vertex by the HU class just inside the surface (MeshInput.densityColors). */
-export type ColorMode = 'single' | 'height' | 'density';
+/**
+ * 'density': each vertex by the HU class just inside the surface (MeshInput.densityColors);
+ * 'labels': by the lung label just inside it, right lung / left lung / airway (MeshInput.labelColors).
+ */
+export type ColorMode = 'single' | 'height' | 'density' | 'labels';
 
 export interface MeshStyle {
   visible: boolean;
@@ -62,6 +65,8 @@ export interface MeshInput {
    * is shown (null, or absent: the mesh is drawn in its single colour).
    */
   densityColors?: () => Float32Array | null;
+  /** RGB per vertex for 'labels' mode, asked for whenever that mode is applied until it gives some (null until the split is done). */
+  labelColors?: () => Float32Array | null;
 }
 
 /** Vertex colours a geometry holds. */
@@ -71,8 +76,8 @@ type ColorsHeld = ColorMode | null;
 function vertexColorsFor(input: MeshInput, mode: ColorMode): Float32Array | null {
   const n = input.mesh.positionsMm.length;
   if (mode === 'height') return input.heightColors && input.heightColors.length === n ? input.heightColors : heightColors(input.mesh, 'z');
-  if (mode === 'density') {
-    const rgb = input.densityColors?.() ?? null;
+  if (mode === 'density' || mode === 'labels') {
+    const rgb = (mode === 'density' ? input.densityColors : input.labelColors)?.() ?? null;
     return rgb && rgb.length === n ? rgb : null;
   }
   return null;

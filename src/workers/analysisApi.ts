@@ -22,6 +22,7 @@ import type { HuHistogram } from '../core/segmentation/huHistogram';
 import type { LungBackground } from '../core/segmentation/segmentLungs';
 import type { Mesh } from '../core/mesh/mesh';
 import type { RunSet } from '../core/segmentation/runs';
+import type { SplitLabelRuns } from '../core/segmentation/splitAirwayAndLungs';
 import type { Volume, VolumeGeometry } from '../core/volume/volume';
 
 /** Stage progress: fraction done in [0, 1] and, optionally, what runs now. */
@@ -105,6 +106,13 @@ export type SplitOutput =
       erosionMm: number;
       airwaySlices: [number, number] | null;
       notes: string[];
+      /**
+       * The labels as binary runs per label on the volume's grid (copies: the
+       * worker keeps its own for densitometry), for the page's lung label
+       * array (state/maskCache.ts LUNG_LABEL_BITS right / airway); a few MB,
+       * never a voxel-sized array.
+       */
+      runs: SplitLabelRuns;
       ms: number;
     }
   | { ok: false; reason: string; airwayMl: number; ms: number };
@@ -145,6 +153,9 @@ export interface AnalysisMasksState {
   segment?: SegmentParams;
   /** The mask chosen for the measurements (measure stage). */
   measured?: RunSet;
+  /** The split of the measured mask as runs per label (split stage; null when it failed, with the reason). */
+  sides?: SplitLabelRuns | null;
+  splitReason?: string;
 }
 
 export interface AnalysisWorkerApi {
@@ -169,10 +180,10 @@ export interface AnalysisWorkerApi {
   gk(id: string, params: GkRunParams, onProgress?: StageProgressCallback): GkOutput;
   /** Surface of one mask (lung needs segment, internal needs internal, gk needs gk). */
   mesh(id: string, kind: AnalysisMeshKind, params: MeshRunParams, onProgress?: StageProgressCallback): MeshOutput;
-  /** Airway / right / left split of the filled mask (needs segment). */
+  /** Airway / right / left split of the measured mask, its labels as runs per label (needs segment; kept for densitometry). */
   split(id: string, onProgress?: StageProgressCallback): SplitOutput;
   /** Chooses the mask the split, densitometry and lung surface use; makes the inclusive one (needs segment; the HU values for 'inclusive'). */
   measure(id: string, params: MeasureParams, onProgress?: StageProgressCallback): MeasureOutput;
-  /** Densitometry per lung and region of the split lungs (needs segment and the HU values). */
+  /** Densitometry per lung and region of the split lungs, read from the split's runs per label (needs segment and the HU values; splits first if split did not run). */
   densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput;
 }

@@ -17,5 +17,8 @@ export function masksStateBuffers(m: AnalysisMasksState): ArrayBuffer[] {
   add(m.internal);
   add(m.gk?.runs);
   add(m.measured);
+  add(m.sides?.right);
+  add(m.sides?.left);
+  add(m.sides?.airway);
   return [...out];
 }

@@ -11,8 +11,10 @@
  * caller without a copy. Surfaces are made from the runs two voxel planes at
  * a time (marchingCubesOfRuns), into output arrays sized from the runs; a
  * surface decimated for display is dropped here once decimated (only the
- * drawn mesh goes to the caller). The split works on the runs and makes no
- * labels (1 B/voxel only while it erodes touching lungs apart); whole-volume
+ * drawn mesh goes to the caller). The split works on the runs and makes its
+ * labels as runs per label (1 B/voxel only while it erodes touching lungs
+ * apart, freed before it returns); densitometry reads those runs and the HU
+ * (no label volume, no second split); whole-volume
  * GK paints a voxel mask (1 B/voxel) for as long as it runs. Temporaries this file
  * allocates are freed when the stage ends (ArrayBuffer transfer(0)), not at
  * the next GC.
@@ -20,7 +22,8 @@
 import * as Comlink from 'comlink';
 import { lungLabelsFromRuns } from '../core/analysis/internalMask';
 import { densitometryStage, gkMaskRuns, gkStage, inclusiveStage, internalStage, segmentStage, splitStage, trustStage } from '../core/analysis/stages';
-import { runVoxelCount } from '../core/segmentation/runs';
+import { compactRuns, runBuffers, runVoxelCount } from '../core/segmentation/runs';
+import type { SplitLabelRuns } from '../core/segmentation/splitAirwayAndLungs';
 import type { DensitometryParams } from '../core/analysis/densitometry';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { freeNow } from '../core/memory/freeNow';
@@ -66,6 +69,9 @@ interface Session {
   segment?: SegmentParams;
   /** The mask the split, densitometry and lung surface use (the `measure` stage's choice); the filled mask until then. */
   measured?: RunSet;
+  /** The split's labels as runs per label (null: it failed, `splitReason` says why); undefined until the split ran. */
+  sides?: SplitLabelRuns | null;
+  splitReason?: string;
 }
 
 const now: () => number = () => performance.now();
@@ -108,6 +114,16 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     return value;
   }
 
+  /** The split of the measured mask with runs per label, kept in the session (or why it failed). */
+  function splitInto(s: Session, report: StageProgressCallback): ReturnType<typeof splitStage> {
+    const lungs = s.measured ?? need(s.fill, 'the lung mask');
+    s.sides = undefined;
+    const r = splitStage(s.geometry, lungs, { withRuns: true, onProgress: report });
+    s.sides = r.ok ? r.runs : null;
+    s.splitReason = r.ok ? undefined : r.reason;
+    return r;
+  }
+
   function needHu(s: Session): Int16Array {
     if (!s.hu) throw new Error(`the HU values of "${s.id}" are not here (masks only); send the volume again`);
     return s.hu;
@@ -134,7 +150,9 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
 
     exportMasks(id) {
       const s = session(id);
-      const out: AnalysisMasksState = { geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk, segment: s.segment, measured: s.measured };
+      const out: AnalysisMasksState = {
+        geometry: s.geometry, fill: s.fill, noFill: s.noFill, internal: s.internal, gk: s.gk, segment: s.segment, measured: s.measured, sides: s.sides, splitReason: s.splitReason,
+      };
       if (s.hu) freeNow(s.hu);
       sessions.delete(id);
       return Comlink.transfer(out, masksStateBuffers(out));
@@ -143,7 +161,10 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     importMasks(id, masks) {
       for (const s of sessions.values()) if (s.hu) freeNow(s.hu);
       sessions.clear();
-      sessions.set(id, { id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk, segment: masks.segment, measured: masks.measured });
+      sessions.set(id, {
+        id, geometry: masks.geometry, hu: null, fill: masks.fill, noFill: masks.noFill, internal: masks.internal, gk: masks.gk, segment: masks.segment, measured: masks.measured,
+        sides: masks.sides, splitReason: masks.splitReason,
+      });
     },
 
     segment(id: string, params: SegmentParams, onProgress?: StageProgressCallback): SegmentOutput {
@@ -151,7 +172,7 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const hu = needHu(s);
       const t0 = now();
       const report = throttled(onProgress);
-      s.fill = s.noFill = s.internal = s.gk = s.measured = undefined;
+      s.fill = s.noFill = s.internal = s.gk = s.measured = s.sides = s.splitReason = undefined;
       // Runs only (sagittal and coronal stacks segmented in axial order, the runs back on this grid).
       const { runs } = segmentStage({ ...s.geometry, hu }, params, { onProgress: report });
       s.fill = runs.fill;
@@ -256,15 +277,15 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
     split(id: string, onProgress?: StageProgressCallback): SplitOutput {
       const s = session(id);
       const t0 = now();
-      const lungs = s.measured ?? need(s.fill, 'the lung mask');
       const report = throttled(onProgress);
-      // Only its numbers are used, so no labels are made.
-      const r = splitStage(s.geometry, lungs, { onProgress: report });
+      const r = splitInto(s, report);
       report(1);
       releaseCallback(onProgress);
       const ms = now() - t0;
-      if (!r.ok) return { ok: false, reason: r.reason, airwayMl: r.airwayMl, ms };
-      return {
+      if (!r.ok || !r.runs) return { ok: false, reason: r.ok ? 'the split made no labels' : r.reason, airwayMl: r.airwayMl, ms };
+      // Copies for the page (it ORs them into its lung label array); the worker keeps its own for densitometry.
+      const runs = { right: compactRuns(r.runs.right), left: compactRuns(r.runs.left), airway: compactRuns(r.runs.airway) };
+      const out: SplitOutput = {
         ok: true,
         airwayMl: r.airwayMl,
         rightLungMl: r.rightLungMl,
@@ -272,24 +293,25 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
         erosionMm: r.erosionMm,
         airwaySlices: r.airwaySlices,
         notes: r.notes,
+        runs,
         ms,
       };
+      return Comlink.transfer(out, [...runBuffers(runs.right), ...runBuffers(runs.left), ...runBuffers(runs.airway)]);
     },
 
     densitometry(id: string, params: DensitometryParams, onProgress?: StageProgressCallback): DensitometryOutput {
       const s = session(id);
       const t0 = now();
-      const lungs = s.measured ?? need(s.fill, 'the lung mask');
       const hu = needHu(s);
       const report = throttled(onProgress);
-      // The split again, with its labels this time (1 B/voxel, freed when the measures are done).
-      const split = splitStage(s.geometry, lungs, { withLabels: true, onProgress: (f, step) => report(f * 0.7, step) });
-      report(0.7, 'densitometry');
-      const result = densitometryStage({ ...s.geometry, hu }, split, params);
-      if (split.ok) freeNow(split.labels);
+      // The split's runs per label, kept since the split stage (made now only if it did not run): no label volume.
+      if (s.sides === undefined) splitInto(s, (f, step) => report(f * 0.5, step));
+      report(0.5, 'densitometry');
+      const sides = s.sides ?? null;
+      const result = sides ? densitometryStage({ ...s.geometry, hu }, { ok: true, runs: sides }, params) : null;
       report(1);
       releaseCallback(onProgress);
-      return { result, reason: split.ok ? null : split.reason, ms: now() - t0 };
+      return { result, reason: sides ? null : s.splitReason ?? 'the split failed', ms: now() - t0 };
     },
 
     measure(id: string, params: MeasureParams, onProgress?: StageProgressCallback): MeasureOutput {
@@ -299,6 +321,8 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       const noFill = need(s.noFill, 'the lung mask');
       const report = throttled(onProgress);
       let inclusive: MeasureOutput['inclusive'] = null;
+      // A new mask measured: the split of the old one goes.
+      s.sides = s.splitReason = undefined;
       if (params.lungMask === 'inclusive') {
         const r = inclusiveStage({ ...s.geometry, hu: needHu(s) }, fill, params.inclusive, { onProgress: report });
         inclusive = { voxels: r.voxels, notes: r.notes, fieldOfView: { cut: r.fieldOfView.cut, reason: r.fieldOfView.reason } };
@@ -309,10 +333,9 @@ export function createAnalysisWorkerApi(): AnalysisWorkerApi {
       report(1);
       releaseCallback(onProgress);
       const voxels = inclusive ? inclusive.voxels.inclusive : runVoxelCount(s.measured);
-      const m = s.measured;
-      const runs: RunSet = { nx: m.nx, ny: m.ny, nz: m.nz, count: m.count, rowStart: m.rowStart.slice(), x0: m.x0.slice(0, m.count), x1: m.x1.slice(0, m.count), value: null };
+      const runs = compactRuns(s.measured);
       const out: MeasureOutput = { lungMask: params.lungMask, runs, voxels, ml: (voxels * voxelVolumeMm3(s.geometry)) / 1000, inclusive, ms: now() - t0 };
-      return Comlink.transfer(out, [runs.rowStart.buffer as ArrayBuffer, runs.x0.buffer as ArrayBuffer, runs.x1.buffer as ArrayBuffer]);
+      return Comlink.transfer(out, runBuffers(runs));
     },
   };
 }

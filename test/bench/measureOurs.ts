@@ -223,13 +223,13 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.meshLung.push(surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh).timingsMs.marchingCubes);
     gc?.();
     stagesMs.meshInternal.push(surfaceStage(internalMeshSource(inner.internal), params.mesh).timingsMs.marchingCubes);
-    const [, splitMs] = timed(() => splitStage(volume, seg.runs.fill));
+    // The split as the browser's worker and the CLI run it: its labels as runs per label.
+    const [split, splitMs] = timed(() => splitStage(volume, seg.runs.fill, { withRuns: true }));
     stagesMs.split.push(splitMs);
     const [, inclusiveMs] = timed(() => inclusiveStage(volume, seg.runs.fill, params.inclusive));
     stagesMs.inclusive.push(inclusiveMs);
-    // Densitometry alone, on labels made beforehand (the split with labels is the split row's work).
-    const labelled = splitStage(volume, seg.runs.fill, { withLabels: true });
-    const [, densitometryMs] = timed(() => densitometryStage(volume, labelled, {}));
+    // Densitometry alone, on the split's runs per label (made by the split row's work).
+    const [, densitometryMs] = timed(() => densitometryStage(volume, split, {}));
     stagesMs.densitometry.push(densitometryMs);
     lastVolume = volume;
   }

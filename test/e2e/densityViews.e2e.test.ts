@@ -10,8 +10,9 @@
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { describeWithRealData, seriesDir } from '../helpers/sharedData';
-import { SCREENSHOT_DIR, dropPaths, readCanvasRgba, screenshot, startAppForSuite, waitForFirstSlice, type CanvasRgba } from './harness';
+import { describeWithRealData } from '../helpers/sharedData';
+import { SCREENSHOT_DIR, readCanvasRgba, screenshot, startAppForSuite, type CanvasRgba } from './harness';
+import { dropAndAnalyse } from './analysedDrop';
 import { foreground, readView, requireTestHook, type RgbPixels } from './view3dHelpers';
 
 const SERIES = 'lung-pet-ct-dx-a0001';
@@ -123,11 +124,7 @@ describeWithRealData('density classes in the 2D views, on the 3D surface and on 
   it('analyses the dropped folder', async () => {
     const { page } = session.app;
     // A modest drawn mesh for the software GPU.
-    await page.locator('.param-more summary').click();
-    await page.getByTestId('analysis-mesh-maxtri').fill('60000');
-    await dropPaths(page, 'drop-zone', [seriesDir(SERIES)]);
-    await waitForFirstSlice(page);
-    await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 240_000 });
+    await dropAndAnalyse(page, SERIES);
     await page.getByTestId('window-preset-lung').click();
     // The density overlay is off by default.
     expect(await page.getByTestId('overlay-toggle-density').isChecked()).toBe(false);

@@ -11,12 +11,15 @@ import { createAnalysisController, type AnalysisDeps } from '../../src/state/ana
 import { ANALYSIS_STAGE_IDS, type AnalysisStageId, type StageState } from '../../src/state/analysisState';
 import { MaskCache } from '../../src/state/maskCache';
 import { MeshCache } from '../../src/state/meshCache';
-import { createAppStore, type AppStore } from '../../src/state/store';
+import { createAppStore, selectedSeries, type AppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import { AnalysisClient, type AnalysisService } from '../../src/workers/analysisClient';
 import { createAnalysisWorkerApi } from '../../src/workers/analysisWorkerApi';
 import { CancelledError } from '../../src/shared/cancel';
 import { phantomSeries } from '../workers/phantomSeries';
+import { densitometryStage, inclusiveStage, INCLUSIVE_LABEL, lungLabelsOfSplit, segmentStage, splitStage } from '../../src/core/analysis/stages';
+import { LUNG_MASK_NAMES, resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
+import { densitometryParamsOf } from '../../src/core/analysis/report';
 
 const ports: MessagePort[] = [];
 afterEach(() => {
@@ -140,6 +143,25 @@ describe('analysis job', () => {
     expect(r.ml.internal).toBeCloseTo(r.ml.fill! - r.ml.noFill!, 0);
     expect(r.histogram!.total).toBe(r.voxels.fill);
     expect(r.split).toBeDefined();
+    // The split's right lung, left lung and airway, read through their bits of the page's lung label array, are the core's labels of the lungs measured.
+    const p = resolveAnalysisParams();
+    const seg = segmentStage(s.volume, p);
+    const want = splitStage(s.volume, inclusiveStage(s.volume, seg.runs.fill, { effusion: st.analysisParams.effusion }).runs, { withLabels: true });
+    const wantLabels = lungLabelsOfSplit(want)!;
+    for (const [kind, code] of [['right', INCLUSIVE_LABEL.rightLung], ['left', INCLUSIVE_LABEL.leftLung], ['airway', INCLUSIVE_LABEL.airway]] as const) {
+      const m = s.deps.masks.get(r.maskIds[kind])!;
+      let differ = 0;
+      let n = 0;
+      for (let i = 0; i < voxels; i++) {
+        const inMask = (m.data[i] & m.bits!.select) === m.bits!.equals;
+        if (inMask) n++;
+        if (inMask !== (wantLabels[i] === code)) differ++;
+      }
+      expect(differ).toBe(0);
+      if (kind !== 'airway') expect(n).toBeGreaterThan(1000);
+    }
+    // Densitometry from the worker's runs per label is the core's from the labels.
+    expect(st.analysisResults!.densitometry).toEqual(densitometryStage(s.volume, want, densitometryParamsOf(selectedSeries(st)!, LUNG_MASK_NAMES[st.analysisParams.lungMask])));
     for (const kind of ['lung', 'internal', 'gk'] as const) {
       const meta = st.meshes[kind]!;
       expect(meta.kind).toBe(kind);
@@ -185,8 +207,8 @@ describe('analysis job', () => {
     expect(client.alive).toBe(false);
     // The first worker (with the HU values), then one each for the lung surface, the split, the two last surfaces and densitometry (the HU values sent again).
     expect(client.spawned).toBe(6);
-    // The results stay in the page's caches.
-    expect(s.deps.masks.size()).toBe(5);
+    // The results stay in the page's caches (the lung masks, internal, GK, measured, and the split's right, left and airway).
+    expect(s.deps.masks.size()).toBe(8);
     await ctl.run();
     detach();
     expect(s.store.getState().analysis.phase).toBe('done');

@@ -176,7 +176,7 @@ export function runAnalysis(volume: Volume, input: AnalysisParamsInput = {}, opt
   const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { ...sub('meshLung'), volume: false });
   const meshInternal = surfaceStage(internalMeshSource(inner.internal), params.mesh, { ...sub('meshInternal'), volume: false });
   const withLabels = opts.splitLabels || params.densitometry !== null;
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { ...sub('split'), withLabels })) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { ...sub('split'), withLabels, withRuns: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!, sub('densitometry'))) : [null, 0];
   checkAbort(opts.signal);
   opts.onProgress?.(1, stages[stages.length - 1]);

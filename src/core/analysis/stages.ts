@@ -43,11 +43,11 @@
  */
 import { gkSegmentSlices, gkSegmentVolume } from '../clustering/gkSegment';
 import { freeNow } from '../memory/freeNow';
-import { axialRunsOf, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, segmentLungVariantsAnyOrientation } from '../segmentation/anyOrientation';
+import { axialRunsOf, axialRunsToOwnGrid, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, segmentLungVariantsAnyOrientation } from '../segmentation/anyOrientation';
 import { maskOfRuns, runsFromMask, type RunSet } from '../segmentation/runs';
 import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmentLungs';
 import { inclusiveLungRunsAnyOrientation, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
-import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
+import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult, type SplitLabelRuns } from '../segmentation/splitAirwayAndLungs';
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams, type LungMaskChoice } from './analysisParams';
 import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
@@ -296,15 +296,21 @@ export function trustStage(
 // ---------------------------------------------------------------------------
 
 /**
- * Densitometry (densitometry.ts) of the lungs the split labelled (its labels:
- * 1 airway, 2 right lung, 3 left lung, on the volume's grid); null when the
- * split failed or made no labels (the measures need both lungs apart).
+ * Densitometry (densitometry.ts) of the lungs the split labelled: its runs
+ * per label when it made them (`withRuns`: no pass over a label volume),
+ * else its labels (1 airway, 2 right lung, 3 left lung, on the volume's
+ * grid); null when the split failed or made neither (the measures need both
+ * lungs apart). The browser's worker passes just the runs.
  */
-export function densitometryStage(volume: Volume, split: AirwaySplitResult | null, params: DensitometryParams, opts: StageOptions = {}): DensitometryResult | null {
+export function densitometryStage(
+  volume: Volume, split: AirwaySplitResult | { ok: true; runs: SplitLabelRuns } | null, params: DensitometryParams, opts: StageOptions = {},
+): DensitometryResult | null {
   checkAbort(opts.signal);
-  if (!split?.ok || split.labels.length !== volume.hu.length) return null;
+  if (!split?.ok) return null;
+  const input = split.runs ? { runs: split.runs } : 'labels' in split && split.labels.length === volume.hu.length ? { labels: split.labels } : null;
+  if (!input) return null;
   opts.onProgress?.(0, 'densitometry');
-  const r = densitometry(volume.hu, volume, { labels: split.labels }, params);
+  const r = densitometry(volume.hu, volume, input, params);
   opts.onProgress?.(1, 'densitometry');
   return r;
 }
@@ -317,22 +323,30 @@ export function densitometryStage(volume: Volume, split: AirwaySplitResult | nul
  * Airway / right / left split of the filled mask, from its runs, in axial
  * index order (the split follows the airway down the slices). With
  * `withLabels` the labels (0 none, 1 airway, 2 right, 3 left) come on the
- * mask's own grid; without, only the numbers (no voxel array is made).
- * airwaySlices are indices along the grid's head–feet axis.
+ * mask's own grid; with `withRuns` the binary runs of each label (right,
+ * left, airway) on that grid, O(runs), no voxel array; without either, only
+ * the numbers. airwaySlices are indices along the grid's head–feet axis.
  */
-export function splitStage(geometry: VolumeGeometry, fill: RunSet, opts: StageOptions & { withLabels?: boolean } = {}): AirwaySplitResult {
+export function splitStage(geometry: VolumeGeometry, fill: RunSet, opts: StageOptions & { withLabels?: boolean; withRuns?: boolean } = {}): AirwaySplitResult {
   checkAbort(opts.signal);
   const withLabels = opts.withLabels ?? false;
+  const withRuns = opts.withRuns ?? false;
   const axial = axialRunsOf(fill, geometry);
   const report = opts.onProgress;
   const r = splitAirwayAndLungsOfRuns(axial.runs, axial.geometry, {
     withLabels,
+    withRuns,
     signal: opts.signal,
     onProgress: report ? (f, step) => report(f, step) : undefined,
   });
   report?.(1, 'done');
-  if (!r.ok || !withLabels || axial.runs === fill) return r;
-  return { ...r, labels: axialDataToOwnGrid(r.labels, geometry) };
+  if (!r.ok || axial.runs === fill) return r;
+  const own = (x: RunSet) => axialRunsToOwnGrid(x, geometry);
+  return {
+    ...r,
+    labels: withLabels ? axialDataToOwnGrid(r.labels, geometry) : r.labels,
+    runs: r.runs ? { right: own(r.runs.right), left: own(r.runs.left), airway: own(r.runs.airway) } : null,
+  };
 }
 
 // ---------------------------------------------------------------------------

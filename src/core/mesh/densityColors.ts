@@ -15,7 +15,7 @@
  * per vertex.
  */
 import { huClassIndex, huClassStyle, type HuClassLut } from '../density/huClassLut';
-import { patientMmToVoxelFn, type Vec3, type Volume } from '../volume/volume';
+import { patientMmToVoxelFn, type Vec3, type Volume, type VolumeGeometry } from '../volume/volume';
 import type { Mesh } from './mesh';
 
 /** Depths (mm) inside the surface at which the HU is read. */
@@ -24,33 +24,46 @@ export const DENSITY_SAMPLE_DEPTHS_MM: readonly number[] = [1, 1.5, 2];
 export const NO_CLASS_RGB: Vec3 = [0.6, 0.6, 0.6];
 
 /** '#rrggbb' as RGB in [0, 1]. */
-function hexToUnitRgb(css: string): Vec3 {
+export function hexToUnitRgb(css: string): Vec3 {
   const v = parseInt(css.slice(1, 7), 16);
   return [((v >> 16) & 255) / 255, ((v >> 8) & 255) / 255, (v & 255) / 255];
 }
 
-/** Class index (−1 = none) of each vertex of `mesh` in `volume`. */
-export function vertexHuClasses(mesh: Pick<Mesh, 'positionsMm' | 'normals'>, volume: Volume, lut: HuClassLut): Int8Array {
+/**
+ * A function giving the index (x + y*nx + z*nx*ny) of the voxel nearest to
+ * the point `depthMm` inside vertex `vertex` of `mesh` (along the negative
+ * normal), or -1 outside the grid `g`.
+ */
+export function voxelInsideFn(mesh: Pick<Mesh, 'positionsMm' | 'normals'>, g: VolumeGeometry): (vertex: number, depthMm: number) => number {
   const { positionsMm: p, normals: nrm } = mesh;
-  const n = p.length / 3;
-  const out = new Int8Array(n);
-  const toVoxel = patientMmToVoxelFn(volume);
-  const { nx, ny, nz, hu } = volume;
-  const plane = nx * ny;
+  const toVoxel = patientMmToVoxelFn(g);
+  const { nx, ny, nz } = g;
   const q: Vec3 = [0, 0, 0];
   const v: Vec3 = [0, 0, 0];
+  return (vertex, d) => {
+    const o = vertex * 3;
+    q[0] = p[o] - nrm[o] * d;
+    q[1] = p[o + 1] - nrm[o + 1] * d;
+    q[2] = p[o + 2] - nrm[o + 2] * d;
+    toVoxel(q, 0, v);
+    const x = Math.round(v[0]), y = Math.round(v[1]), z = Math.round(v[2]);
+    if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) return -1;
+    return x + y * nx + z * nx * ny;
+  };
+}
+
+/** Class index (−1 = none) of each vertex of `mesh` in `volume`. */
+export function vertexHuClasses(mesh: Pick<Mesh, 'positionsMm' | 'normals'>, volume: Volume, lut: HuClassLut): Int8Array {
+  const n = mesh.positionsMm.length / 3;
+  const out = new Int8Array(n);
+  const inside = voxelInsideFn(mesh, volume);
+  const { hu } = volume;
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
-    const o = i * 3;
     samples.length = 0;
     for (const d of DENSITY_SAMPLE_DEPTHS_MM) {
-      q[0] = p[o] - nrm[o] * d;
-      q[1] = p[o + 1] - nrm[o + 1] * d;
-      q[2] = p[o + 2] - nrm[o + 2] * d;
-      toVoxel(q, 0, v);
-      const x = Math.round(v[0]), y = Math.round(v[1]), z = Math.round(v[2]);
-      if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) continue;
-      samples.push(hu[x + y * nx + z * plane]);
+      const k = inside(i, d);
+      if (k >= 0) samples.push(hu[k]);
     }
     if (samples.length === 0) {
       out[i] = -1;

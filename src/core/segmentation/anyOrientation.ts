@@ -105,6 +105,12 @@ export function axialRunsOf(runs: RunSet, g: VolumeGeometry): { runs: RunSet; ge
   return { runs: permuteRuns(runs, order.perm), geometry: permuteGeometry(g, order.perm) };
 }
 
+/** Runs made on the axial grid of `g` (axialRunsOf's), put back on g's own grid (the runs themselves when g is axial). O(runs). */
+export function axialRunsToOwnGrid(axialRuns: RunSet, g: VolumeGeometry): RunSet {
+  const order = axialOrderOf(g);
+  return order.identity ? axialRuns : permuteRuns(axialRuns, order.inverse);
+}
+
 /** Voxel data (1 B/voxel) made on the axial grid of `g` (axialRunsOf's), put back on g's own grid (the array itself when g is axial). */
 export function axialDataToOwnGrid(axialData: Uint8Array, g: VolumeGeometry): Uint8Array {
   const order = axialOrderOf(g);

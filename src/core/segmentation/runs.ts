@@ -443,6 +443,16 @@ function fillSpan(out: Uint8Array, from: number, to: number, v: number): void {
 }
 
 /** Number of voxels covered by the runs. */
+/** A copy of binary `runs` in arrays of exactly `count` runs (for sending to another thread). O(runs). */
+export function compactRuns(runs: RunSet): RunSet {
+  return { nx: runs.nx, ny: runs.ny, nz: runs.nz, count: runs.count, rowStart: runs.rowStart.slice(), x0: runs.x0.slice(0, runs.count), x1: runs.x1.slice(0, runs.count), value: null };
+}
+
+/** The buffers of `runs` (a transfer list). */
+export function runBuffers(runs: RunSet): ArrayBuffer[] {
+  return [runs.rowStart, runs.x0, runs.x1, ...(runs.value ? [runs.value] : [])].map((a) => a.buffer as ArrayBuffer);
+}
+
 export function runVoxelCount(runs: RunSet): number {
   let n = 0;
   for (let k = 0; k < runs.count; k++) n += runs.x1[k] - runs.x0[k];

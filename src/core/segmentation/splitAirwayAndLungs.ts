@@ -37,11 +37,15 @@
  * per erosion; growing back (only after an erosion) visits the eroded
  * voxels once per layer, 26 reads each, with a 4-byte list entry per mask
  * voxel. Output: one byte per voxel (0 none, 1 airway, 2 right lung,
- * 3 left lung), i = x + y*nx + z*nx*ny.
+ * 3 left lung), i = x + y*nx + z*nx*ny, and/or (`withRuns`) binary runs
+ * per label (O(runs): what crosses threads in the browser instead of a
+ * voxel label array). The voxel buffers of the erosion path (the two
+ * growing parts, the list of voxels to reach) are freed before it returns.
  */
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
-import { erodeRuns2d, paintRuns, RunBuilder, runsFromMask, selectRuns, type RunSet } from './runs';
+import { freeNow } from '../memory/freeNow';
+import { erodeRuns2d, paintRuns, pickRuns, RunBuilder, runsFromMask, selectRuns, type RunSet } from './runs';
 import { SegmentationAbortedError, superiorSliceIndex } from './segmentLungs';
 
 export const AIRWAY_LABEL = 1;
@@ -67,11 +71,20 @@ export interface AirwaySplitParams {
   signal?: { aborted: boolean };
 }
 
+/** Binary runs of each label of a split, on the split's grid. */
+export interface SplitLabelRuns {
+  right: RunSet;
+  left: RunSet;
+  airway: RunSet;
+}
+
 export type AirwaySplitResult =
   | {
       ok: true;
       /** Per voxel: 0 none, 1 airway, 2 right lung, 3 left lung (empty when made with `withLabels: false`). */
       labels: Uint8Array;
+      /** The same labels as binary runs per label (null unless made with `withRuns: true`). */
+      runs: SplitLabelRuns | null;
       airwayMl: number;
       rightLungMl: number;
       leftLungMl: number;
@@ -165,6 +178,7 @@ export function splitAirwayAndLungs(mask: Mask, params: AirwaySplitParams = {}):
 /** The parameters with their defaults filled in. */
 interface SplitSettings {
   withLabels: boolean;
+  withRuns: boolean;
   maxAreaMm2: number;
   minTracheaMm2: number;
   maxGrowth: number;
@@ -195,12 +209,18 @@ interface AirwayPart {
   lungSel: Uint8Array;
   airwayVoxels: number;
   airwayMl: number;
+  /** The airway's runs (withRuns only). */
+  airwayRuns?: RunSet;
 }
 
+/** What a split hands back besides its numbers: labels per voxel (default) and/or runs per label. */
+export type SplitOutputParams = AirwaySplitParams & { withLabels?: boolean; withRuns?: boolean };
+
 /** The parameters with their defaults filled in. */
-function settingsOf(params: AirwaySplitParams & { withLabels?: boolean }): SplitSettings {
+function settingsOf(params: SplitOutputParams): SplitSettings {
   return {
     withLabels: params.withLabels ?? true,
+    withRuns: params.withRuns ?? false,
     maxAreaMm2: params.maxAirwayAreaMm2 ?? 800,
     minTracheaMm2: params.minTracheaAreaMm2 ?? 20,
     maxGrowth: params.maxAreaGrowth ?? 4,
@@ -216,14 +236,15 @@ function settingsOf(params: AirwaySplitParams & { withLabels?: boolean }): Split
  * geometry; axial index order, as splitAirwayAndLungs wants its mask), so
  * no voxel copy of the mask is made. With `withLabels: false` no label
  * array is made either (`labels` is then empty): the volumes only, for a
- * caller that wants the numbers (the analysis worker). Memory then: O(runs)
+ * caller that wants the numbers (the analysis worker); with `withRuns` the
+ * labels come as runs per label (SplitLabelRuns). Memory then: O(runs)
  * plus, only when touching lungs have to be eroded apart, one byte per
  * voxel for the two growing parts and 4 bytes per voxel still to reach.
  */
 export function splitAirwayAndLungsOfRuns(
   runs: RunSet,
   mask: VolumeGeometry,
-  params: AirwaySplitParams & { withLabels?: boolean } = {},
+  params: SplitOutputParams = {},
 ): AirwaySplitResult {
   if (runs.nx !== mask.nx || runs.ny !== mask.ny || runs.nz !== mask.nz) throw new RangeError('runs and geometry are on different grids');
   const settings = settingsOf(params);
@@ -261,6 +282,7 @@ export function splitAirwayAndLungsOfRuns(
   // Output only (nothing below reads it): not made when the caller wants just the volumes.
   const labels = new Uint8Array(settings.withLabels ? nx * ny * nz : 0);
   if (settings.withLabels) paintRuns(runs, labels, AIRWAY_LABEL, airway.airwaySel);
+  if (settings.withRuns) airway.airwayRuns = pickRuns(runs, airway.airwaySel);
 
   if (big.length === 1) {
     const result = splitTouchingLungs(ctx, airway, lungRuns, labels);
@@ -440,6 +462,7 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
   growBack(side, lungRuns, signal);
   const { n, cx, cy, cz, restRuns } = sideMoments(side, lungRuns);
   if (n[0] === 0 || n[1] === 0 || (cx[0] / n[0] - midX) * (cx[1] / n[1] - midX) >= 0) {
+    freeNow(side);
     return { ok: false, reason: 'the two parts found by erosion are not on both sides of the midline', airwayMl };
   }
   const cen = [0, 1].map((s) => voxelToPatientMm(mask, cx[s] / n[s], cy[s] / n[s], cz[s] / n[s]));
@@ -459,9 +482,46 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
     n[s] += rm.n[l];
   }
   if (settings.withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
+  let lungRunsOut: [RunSet, RunSet] | null = null;
+  if (settings.withRuns) {
+    // The leftovers join their lung in `side` (code -> side), then one sweep makes each side's runs.
+    const sideOfCode = new Uint8Array(256);
+    sideOfCode[codeOfSide[0]] = 1;
+    sideOfCode[codeOfSide[1]] = 2;
+    const restSide = new Uint8Array(restCode.length);
+    for (let l = 1; l < restCode.length; l++) restSide[l] = sideOfCode[restCode[l]];
+    paintLabelCodes(restRuns, rest, restSide, side);
+    lungRunsOut = runsOfSides(side, lungRuns);
+  }
+  freeNow(side);
   if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
   notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
-  return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes);
+  const sideRuns = lungRunsOut ? { right: lungRunsOut[1 - leftSide], left: lungRunsOut[leftSide] } : null;
+  return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes, sideRuns);
+}
+
+/** Binary runs of side 1 and side 2 of `side` inside `lungRuns`, in one sweep. */
+function runsOfSides(side: Uint8Array, lungRuns: RunSet): [RunSet, RunSet] {
+  const { nx, ny, nz, rowStart, x0, x1 } = lungRuns;
+  const b = [new RunBuilder(lungRuns, false, lungRuns.count + 16), new RunBuilder(lungRuns, false, lungRuns.count + 16)];
+  for (let r = 0; r < ny * nz; r++) {
+    const base = r * nx;
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+      let cur = 0;
+      let from = 0;
+      for (let x = x0[k]; x < x1[k]; x++) {
+        const v = side[base + x];
+        if (v === cur) continue;
+        if (cur !== 0) b[cur - 1].push(from, x);
+        cur = v;
+        from = x;
+      }
+      if (cur !== 0) b[cur - 1].push(from, x1[k]);
+    }
+    b[0].endRow(r);
+    b[1].endRow(r);
+  }
+  return [b[0].finish(), b[1].finish()];
 }
 
 /** Voxel count and coordinate sums of the two grown parts in `side`, and the lung voxels neither reached, as runs. */
@@ -536,7 +596,16 @@ function assignSeparateLungs(
   }
   if (small > 0) notes.push(`${small} small part(s) besides the two lungs were given to the nearer lung in x`);
   if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
-  return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes);
+  const sideRuns = ctx.settings.withRuns ? { right: runsOfCode(lungRuns, lungLabels, code, RIGHT_LUNG_LABEL), left: runsOfCode(lungRuns, lungLabels, code, LEFT_LUNG_LABEL) } : null;
+  return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes, sideRuns);
+}
+
+/** The runs of `runs` whose component's code is `c`. */
+function runsOfCode(runs: RunSet, labels: RunLabels, code: Uint8Array, c: number): RunSet {
+  const lab = labels.labelOfRun;
+  const sel = new Uint8Array(runs.count);
+  for (let k = 0; k < runs.count; k++) sel[k] = code[lab[k]] === c ? 1 : 0;
+  return pickRuns(runs, sel);
 }
 
 /** The success result from the labels and the voxel counts. */
@@ -548,10 +617,12 @@ function finish(
   voxelMl: number,
   erosionMm: number,
   notes: string[],
+  sides: { right: RunSet; left: RunSet } | null,
 ): AirwaySplitResult {
   return {
     ok: true,
     labels,
+    runs: sides && airway.airwayRuns ? { ...sides, airway: airway.airwayRuns } : null,
     airwayMl: airway.airwayVoxels * voxelMl,
     rightLungMl: rightN * voxelMl,
     leftLungMl: leftN * voxelMl,
@@ -638,4 +709,7 @@ function growBack(side: Uint8Array, inside: RunSet, signal: { aborted: boolean }
     for (let t = 0; t < p; t++) side[pendingIdx[t]] = pendingVal[t];
     m = keep;
   }
+  freeNow(list);
+  freeNow(pendingIdx);
+  freeNow(pendingVal);
 }

@@ -11,8 +11,8 @@ import { clamp01 } from './common';
 
 /** How the 3D view draws its meshes. */
 export interface View3dSettings {
-  /** 'density': the HU class just inside each vertex (densitometry classes). */
-  colorMode: 'single' | 'height' | 'density';
+  /** 'density': the HU class just inside each vertex (densitometry classes); 'labels': right lung / left lung / airway just inside it. */
+  colorMode: 'single' | 'height' | 'density' | 'labels';
   showEdges: boolean;
   visible: Record<MeshKind, boolean>;
   /** CSS colours (#rrggbb) per mesh kind, used in 'single' mode. */

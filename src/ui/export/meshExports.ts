@@ -88,6 +88,9 @@ export async function exportMesh(kind: MeshKind, format: MeshFormat, files: Expo
 /** What each analysis mask is called in file names. */
 export const MASK_LABELS: Record<MaskKind, string> = {
   measured: 'lungs measured',
+  right: 'right lung',
+  left: 'left lung',
+  airway: 'airway',
   fill: 'lung mask filled',
   noFill: 'lung mask',
   internal: 'internal structures mask',

@@ -1,6 +1,7 @@
 import { OVERLAY_KINDS, OVERLAY_LABELS, OVERLAY_MASK, type OverlayKind } from '../../state/analysisState';
 import { useAppStore, type AppState } from '../../state/store';
 import { DensityClassLegend } from './DensityClassLegend';
+import { LungSideLegend } from './LungSideLegend';
 
 /** Overlays that are switched on and have something to draw for the open series. */
 function drawnOverlayKinds(s: AppState): OverlayKind[] {
@@ -23,7 +24,7 @@ export function OverlayLegend() {
     <ul className="overlay-legend" data-testid="overlay-legend" aria-label="Overlay legend">
       {(kinds.split(',') as OverlayKind[]).map((k) => (
         <li key={k} data-testid={`legend-${k}`}>
-          {k === 'density' ? null : (
+          {k === 'density' || k === 'lungSides' ? null : (
             <span
               className={`legend-swatch${k === 'crop' ? ' legend-swatch-outline' : ''}`}
               style={k === 'crop' ? { borderColor: overlays[k].color } : { background: overlays[k].color, opacity: Math.max(0.35, overlays[k].opacity) }}
@@ -31,6 +32,7 @@ export function OverlayLegend() {
           )}
           {OVERLAY_LABELS[k]}
           {k === 'density' ? <DensityClassLegend testId="legend-density-classes" /> : null}
+          {k === 'lungSides' ? <LungSideLegend testId="legend-lung-sides" /> : null}
           {k === 'gk' && gk && gk.scope === 'slices' ? (
             <span className="muted">
               {' '}

@@ -18,6 +18,8 @@ function OverlayRow({ kind }: { kind: OverlayKind }) {
       {kind === 'density' ? (
         // One colour per class (see the legend on the slice view), none to choose.
         <span className="color-swatch density-swatch" title="One colour per HU class: see the legend on the slice view" aria-hidden="true" />
+      ) : kind === 'lungSides' ? (
+        <span className="color-swatch lung-sides-swatch" title="Right lung, left lung and airway each in its own colour: see the legend on the slice view" aria-hidden="true" />
       ) : (
         <input
           type="color"

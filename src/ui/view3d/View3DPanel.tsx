@@ -11,6 +11,8 @@ import { currentMeta } from './bindLungScene';
 import { coarseMesh } from './coarseMeshes';
 import { decimationText, formatCount, meshStatsText } from './format3d';
 import { meshDensityColors } from './meshDensityColors';
+import { meshLabelColors } from './meshLabelColors';
+import { LungSideLegend } from '../overlays/LungSideLegend';
 import { useLungScene } from './useLungScene';
 import './view3d.css';
 
@@ -23,6 +25,9 @@ const LABELS: Record<MeshKind, string> = {
   gk: 'GK structures',
   crop: 'Crop',
 };
+
+/** What the vertex colours show in each colour mode but 'single'. */
+const COLOR_MODE_SHOWS: Record<Exclude<View3dSettings['colorMode'], 'single'>, string> = { height: 'height', density: 'density classes', labels: 'right lung, left lung and airway' };
 
 function useMeta(kind: MeshKind): MeshMeta | null {
   return useAppStore((s) => currentMeta(s, kind));
@@ -58,7 +63,7 @@ function MeshRow({ kind }: { kind: MeshKind }) {
           className="color-swatch"
           value={color}
           disabled={colorMode !== 'single'}
-          title={colorMode !== 'single' ? `Colours show ${colorMode === 'height' ? 'height' : 'density classes'} (switch to single colour to choose one)` : `Colour of the ${LABELS[kind].toLowerCase()}`}
+          title={colorMode !== 'single' ? `Colours show ${COLOR_MODE_SHOWS[colorMode]} (switch to single colour to choose one)` : `Colour of the ${LABELS[kind].toLowerCase()}`}
           aria-label={`Colour of the ${LABELS[kind].toLowerCase()}`}
           onChange={(e) => update({ color: e.target.value })}
         />
@@ -93,6 +98,7 @@ const COLOR_MODES: readonly { mode: View3dSettings['colorMode']; label: string; 
   { mode: 'single', label: 'Single colour' },
   { mode: 'height', label: 'By height', title: 'Colour by height: low = red, high = blue' },
   { mode: 'density', label: 'Density class', title: 'Colour by the density class (HU) of the lung just inside the surface' },
+  { mode: 'labels', label: 'Right / left / airway', title: 'Colour by the lung just inside the surface: right lung, left lung or airway (once the split is done)' },
 ];
 
 function ViewOptions() {
@@ -158,16 +164,22 @@ function EmptyOverlay() {
   );
 }
 
-/** Top-right corner of the view: the decimation note, and the density-class key in that colour mode. */
+/** Top-right corner of the view: the decimation note, and the key of the density-class or right / left / airway colour mode. */
 function CornerNotes() {
   const lung = useMeta('lung');
   const text = lung ? decimationText(lung) : null;
-  const density = useAppStore((s) => s.view3d.colorMode === 'density' && MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
-  if (!text && !density) return null;
+  const mode = useAppStore((s) => (MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null) ? s.view3d.colorMode : null));
+  const split = useAppStore((s) => (s.analysisResults?.seriesId === s.selectedSeriesId ? s.analysisResults?.split : undefined));
+  const density = mode === 'density';
+  const labels = mode === 'labels';
+  if (!text && !density && !labels) return null;
   return (
     <div className="view3d-corner view3d-corner-tr view3d-corner-stack">
       {text ? <div data-testid="view3d-decimated">Lungs: {text}</div> : null}
       {density ? <DensityClassLegend testId="view3d-density-legend" compact /> : null}
+      {labels && split?.ok ? <LungSideLegend testId="view3d-sides-legend" /> : null}
+      {labels && !split ? <div data-testid="view3d-sides-wait">Right / left / airway: after the split</div> : null}
+      {labels && split && !split.ok ? <div data-testid="view3d-sides-failed">No right / left split: {split.reason}</div> : null}
     </div>
   );
 }
@@ -180,7 +192,7 @@ function CornerNotes() {
  */
 export function View3DPanel({ compact = false }: { compact?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
-  const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh, densityColors: meshDensityColors });
+  const { scene, error } = useLungScene(host, 'view3d', { kinds: MAIN_VIEW_KINDS, frameKind: 'lung', makeLod: coarseMesh, densityColors: meshDensityColors, labelColors: meshLabelColors });
   const hasMesh = useAppStore((s) => MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null));
   const series = useAppStore(selectedSeries);
   return (

@@ -31,6 +31,8 @@ export interface BindLungSceneOptions {
   makeLod?: (mesh: Mesh, maxTriangles: number) => Promise<MeshInput>;
   /** RGB per vertex of a mesh (or its coarse copy) of a series for the 'density' colour mode, or null when it cannot be made. */
   densityColors?: (mesh: Mesh, seriesId: string) => Float32Array | null;
+  /** RGB per vertex by lung label (right / left / airway) for the 'labels' colour mode, or null while there are no labels. */
+  labelColors?: (mesh: Mesh, seriesId: string) => Float32Array | null;
 }
 
 /** The style of one mesh kind as the shared 3D settings describe it. */
@@ -65,10 +67,14 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
   let shownMarker: Vec3 | null = null;
   let bound = true;
 
-  /** The lazy density colours of `mesh` of `seriesId`, when the options can make them. */
-  function densityOf(mesh: Mesh, seriesId: string): MeshInput['densityColors'] {
-    const make = options.densityColors;
-    return make ? () => make(mesh, seriesId) : undefined;
+  /** The lazy density and label colours of `mesh` of `seriesId`, when the options can make them. */
+  function lazyColours(mesh: Mesh, seriesId: string): Pick<MeshInput, 'densityColors' | 'labelColors'> {
+    const density = options.densityColors;
+    const labels = options.labelColors;
+    return {
+      densityColors: density ? () => density(mesh, seriesId) : undefined,
+      labelColors: labels ? () => labels(mesh, seriesId) : undefined,
+    };
   }
 
   function requestLod(kind: MeshKind, id: string, mesh: Mesh, seriesId: string): void {
@@ -76,7 +82,7 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
     if (!make || mesh.indices.length / 3 <= LOD_MIN_TRIANGLES) return;
     make(mesh, LOD_TRIANGLES).then(
       (lod) => {
-        if (bound && shownIds.get(kind) === id) scene.setLod(kind, mesh, { ...lod, densityColors: densityOf(lod.mesh, seriesId) });
+        if (bound && shownIds.get(kind) === id) scene.setLod(kind, mesh, { ...lod, ...lazyColours(lod.mesh, seriesId) });
       },
       // Without a coarse copy the full mesh is drawn while dragging too.
       (e: unknown) => console.warn('lungview: no coarse copy of the mesh for dragging:', e),
@@ -91,7 +97,7 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
       const id = cached && meta ? meta.id : null;
       const style = styleFor(kind, state.view3d);
       if (force || shownIds.get(kind) !== id) {
-        const input = cached && meta ? { mesh: cached.mesh, heightColors: cached.heightColors, densityColors: densityOf(cached.mesh, meta.seriesId) } : null;
+        const input = cached && meta ? { mesh: cached.mesh, heightColors: cached.heightColors, ...lazyColours(cached.mesh, meta.seriesId) } : null;
         scene.setMesh(kind, input, style);
         if (kind === frameKind && id !== null) reframe = true;
         shownIds.set(kind, id);
@@ -114,7 +120,9 @@ export function bindLungScene(scene: LungScene, store: AppStore, cache: MeshCach
       state.meshes !== prev.meshes ||
       state.view3d !== prev.view3d ||
       state.pickedPoint !== prev.pickedPoint ||
-      state.selectedSeriesId !== prev.selectedSeriesId
+      state.selectedSeriesId !== prev.selectedSeriesId ||
+      // New masks (the split's labels after the surface): the 'labels' colours can now be made.
+      state.analysisResults?.maskIds !== prev.analysisResults?.maskIds
     ) {
       sync(state, false);
     }

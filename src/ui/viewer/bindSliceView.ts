@@ -35,6 +35,7 @@ import { SliceCanvas } from '../../viewer2d/sliceCanvas';
 import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
 import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
+import { LUNG_SIDES, LUNG_SIDE_STYLE } from '../../core/mesh/lungLabelColors';
 
 /** performance.mark name set when the first slice of a load is on screen. */
 const FIRST_SLICE_MARK = 'lungview:first-slice';
@@ -43,7 +44,7 @@ const FIRST_SLICE_MARK = 'lungview:first-slice';
 let markedLoad: number | null = null;
 
 /** Mask overlays, bottom to top. */
-const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungNoFill', 'lungFill', 'internal', 'gk'];
+const MASK_OVERLAYS: readonly Exclude<OverlayKind, 'crop'>[] = ['lungMeasured', 'lungSides', 'lungNoFill', 'lungFill', 'internal', 'gk'];
 
 /** Pointer travel (CSS px) below which a press counts as a click. */
 const CLICK_SLOP_PX = 4;
@@ -53,6 +54,8 @@ const PICK_COLOR = '#ff5fd2';
 
 interface PlannedOverlay {
   kind: OverlayKind;
+  /** Names its scratch buffer (an overlay of several masks has one per mask). */
+  scratchKey: string;
   mask: CachedMask;
   color: Rgb;
   opacity: number;
@@ -83,7 +86,7 @@ interface ViewState {
   drag: Drag | null;
   lut: WindowLut | null;
   huScratch: Int16Array | undefined;
-  maskScratch: Map<OverlayKind, Uint8Array>;
+  maskScratch: Map<string, Uint8Array>;
 }
 
 /** Binds the canvas to the store for `axis` (see the header); returns the function that unbinds it. */
@@ -140,9 +143,19 @@ function planOverlays(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vo
   for (const kind of MASK_OVERLAYS) {
     const o = s.overlays[kind];
     if (!o.visible || o.opacity <= 0) continue;
+    const onSlice = (m: CachedMask | undefined): m is CachedMask => !!m && m.nx === volume.nx && m.ny === volume.ny && maskCoversSlice(m, axis, index);
+    if (kind === 'lungSides') {
+      // Right lung, left lung and airway: three masks of the lung label array, each in its own colour.
+      for (const side of LUNG_SIDES) {
+        const mask = masks.get(r.maskIds[side]);
+        if (onSlice(mask)) planned.push({ kind, scratchKey: `${kind}:${side}`, mask, color: parseHexColor(LUNG_SIDE_STYLE[side].color), opacity: o.opacity });
+      }
+      key += `${kind}:${o.opacity};`;
+      continue;
+    }
     const mask = masks.get(r.maskIds[OVERLAY_MASK[kind]]);
-    if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) continue;
-    planned.push({ kind, mask, color: parseHexColor(o.color), opacity: o.opacity });
+    if (!onSlice(mask)) continue;
+    planned.push({ kind, scratchKey: kind, mask, color: parseHexColor(o.color), opacity: o.opacity });
     key += `${kind}:${o.color}:${o.opacity};`;
   }
   return { planned, key };
@@ -155,11 +168,11 @@ function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vol
   if (!o.visible || o.opacity <= 0 || !r || r.seriesId !== s.selectedSeriesId) return { planned: null, key: '' };
   const mask = masks.get(r.maskIds[OVERLAY_MASK.density]);
   if (!mask || mask.nx !== volume.nx || mask.ny !== volume.ny || !maskCoversSlice(mask, axis, index)) return { planned: null, key: '' };
-  return { planned: { kind: 'density', mask, color: parseHexColor(o.color), opacity: o.opacity }, key: `density:${r.runId}:${o.opacity}` };
+  return { planned: { kind: 'density', scratchKey: 'density', mask, color: parseHexColor(o.color), opacity: o.opacity }, key: `density:${r.runId}:${o.opacity}` };
 }
 
 /** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
-const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungMeasured', 'lungNoFill', 'lungFill']);
+const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungMeasured', 'lungSides', 'lungNoFill', 'lungFill']);
 
 /** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
 function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
@@ -170,7 +183,7 @@ function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAx
 
 /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
 function overlayLayers(
-  maskScratch: Map<OverlayKind, Uint8Array>,
+  maskScratch: Map<string, Uint8Array>,
   planned: readonly PlannedOverlay[],
   axis: SliceAxis,
   volumeNz: number,
@@ -178,10 +191,10 @@ function overlayLayers(
 ): OverlayLayer[] {
   const layers: OverlayLayer[] = [];
   for (const p of planned) {
-    const scratch = maskScratch.get(p.kind);
+    const scratch = maskScratch.get(p.scratchKey);
     const plane = extractMaskSlice(p.mask, volumeNz, axis, index, scratch);
     if (!plane) continue;
-    if (plane.buffer !== p.mask.data.buffer && plane.buffer !== scratch?.buffer) maskScratch.set(p.kind, plane);
+    if (plane.buffer !== p.mask.data.buffer && plane.buffer !== scratch?.buffer) maskScratch.set(p.scratchKey, plane);
     layers.push({ mask: plane, color: p.color, opacity: p.opacity });
   }
   return layers;
@@ -302,7 +315,7 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
   canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
   canvas.dataset.drawnSlice = String(index);
-  canvas.dataset.overlays = [...(density ? [density] : []), ...planned].map((p) => p.kind).join(',');
+  canvas.dataset.overlays = [...new Set([...(density ? [density] : []), ...planned].map((p) => p.kind))].join(',');
   canvas.dataset.sliceReady = String(ready);
   if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
     markedLoad = s.load.startedAtMs;
