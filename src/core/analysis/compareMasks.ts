@@ -101,22 +101,10 @@ function edt1d(f: Float64Array, start: number, stride: number, n: number, s: num
       zb[1] = Infinity;
       continue;
     }
-    // Intersection of the parabolas from q and v[k], in index units.
-    let p = v[k];
-    let x = (fq + s2 * q * q - (tmp[p] + s2 * p * p)) / (2 * s2 * (q - p));
-    while (x <= zb[k]) {
-      k--;
-      if (k < 0) break;
-      p = v[k];
-      x = (fq + s2 * q * q - (tmp[p] + s2 * p * p)) / (2 * s2 * (q - p));
-    }
-    if (k < 0) {
-      k = 0;
-      v[0] = q;
-      zb[0] = -Infinity;
-      zb[1] = Infinity;
-      continue;
-    }
+    // Where the parabola from q overtakes the envelope's last one (index units); zb[0] = -Infinity stops the loop.
+    const cross = (p: number) => (fq + s2 * q * q - (tmp[p] + s2 * p * p)) / (2 * s2 * (q - p));
+    let x = cross(v[k]);
+    while (x <= zb[k]) x = cross(v[--k]);
     k++;
     v[k] = q;
     zb[k] = x;
