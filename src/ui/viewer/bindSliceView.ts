@@ -17,6 +17,7 @@ import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volu
 import type { OverlayKind } from '../../state/analysisState';
 import { OVERLAY_MASK } from '../../state/analysisState';
 import type { MaskCache } from '../../state/maskCache';
+import { importPlanes, importsOfSeries, maskImportStore } from '../../state/maskImports';
 import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
@@ -52,7 +53,8 @@ const CROSSHAIR_COLOR = 'rgba(255, 212, 0, 0.6)';
 const PICK_COLOR = '#ff5fd2';
 
 interface PlannedOverlay {
-  kind: OverlayKind;
+  /** An overlay kind, or `import:<id>:<segment>` for an imported segment. */
+  kind: OverlayKind | `import:${string}`;
   mask: CachedMask;
   color: Rgb;
   opacity: number;
@@ -83,7 +85,7 @@ interface ViewState {
   drag: Drag | null;
   lut: WindowLut | null;
   huScratch: Int16Array | undefined;
-  maskScratch: Map<OverlayKind, Uint8Array>;
+  maskScratch: Map<PlannedOverlay['kind'], Uint8Array>;
 }
 
 /** Binds the canvas to the store for `axis` (see the header); returns the function that unbinds it. */
@@ -103,6 +105,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const unsubscribe = store.subscribe((state, prev) => {
     if (viewInputsChanged(state, prev)) schedule();
   });
+  const unsubscribeImports = maskImportStore.subscribe(schedule);
   const resizeObserver = new ResizeObserver(() => {
     const r = canvas.getBoundingClientRect();
     painter.resize(r.width, r.height, window.devicePixelRatio || 1);
@@ -116,6 +119,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   return () => {
     if (frame) cancelAnimationFrame(frame);
     unsubscribe();
+    unsubscribeImports();
     resizeObserver.disconnect();
     unlisten();
   };
@@ -148,6 +152,24 @@ function planOverlays(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vo
   return { planned, key };
 }
 
+/** The visible segments of segmentations imported onto this series (state/maskImports.ts), over lungview's overlays, and a key that changes with them. */
+function planImports(seriesId: string | null, volume: Volume): { planned: PlannedOverlay[]; key: string } {
+  const planned: PlannedOverlay[] = [];
+  let key = '';
+  for (const m of importsOfSeries(maskImportStore.getState(), seriesId)) {
+    const planes = importPlanes.get(m.id);
+    if (!planes || m.opacity <= 0) continue;
+    m.segments.forEach((seg, k) => {
+      if (!seg.visible) return;
+      const bit = 1 << (k & 7);
+      const mask: CachedMask = { kind: 'fill', seriesId: m.seriesId, nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: planes[k >> 3], bits: { select: bit, equals: bit } };
+      planned.push({ kind: `import:${m.id}:${k}`, mask, color: parseHexColor(seg.color), opacity: m.opacity });
+      key += `${m.id}:${k}:${seg.color}:${m.opacity};`;
+    });
+  }
+  return { planned, key };
+}
+
 /** The density-class overlay when it is shown and the filled-lung mask covers this slice, and a key that changes with it. */
 function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Volume, index: number): { planned: PlannedOverlay | null; key: string } {
   const o = s.overlays.density;
@@ -159,7 +181,7 @@ function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vol
 }
 
 /** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
-const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungMeasured', 'lungNoFill', 'lungFill']);
+const UNDER_DENSITY: ReadonlySet<PlannedOverlay['kind']> = new Set(['lungMeasured', 'lungNoFill', 'lungFill']);
 
 /** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
 function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
@@ -170,7 +192,7 @@ function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAx
 
 /** Cuts the planned masks along this view (axial 0/1 masks: views of the masks; else into reused scratch buffers). */
 function overlayLayers(
-  maskScratch: Map<OverlayKind, Uint8Array>,
+  maskScratch: Map<PlannedOverlay['kind'], Uint8Array>,
   planned: readonly PlannedOverlay[],
   axis: SliceAxis,
   volumeNz: number,
@@ -271,7 +293,10 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   const [width, height] = planeSize(volume, axis);
   const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
   const wl = windowLut(view, s);
-  const { planned, key: layerKey } = planOverlays(masks, axis, s, volume, index);
+  const own = planOverlays(masks, axis, s, volume, index);
+  const imported = planImports(s.selectedSeriesId, volume);
+  const planned = [...own.planned, ...imported.planned];
+  const layerKey = own.key + imported.key;
   const { rects, key: rectKey } = cropRects(s, axis, volume, index);
   const { planned: density, key: densityKey } = planDensity(masks, axis, s, volume, index);
   // While the load streams: an axial slice changes once, when its pixels
