@@ -8,7 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import { compareSegmentations } from '../core/analysis/compareSegmentations';
-import { segmentsOfMeasured } from '../core/io/analysisSeg';
+import { segmentMasks, segmentsOfMeasured } from '../core/io/analysisSeg';
 import { writeDicomSeg, type SegSegmentInput } from '../core/io/dicomSeg';
 import { importMaskFile } from '../core/io/maskImport';
 import { meshFile } from '../core/io/meshFile';
@@ -112,11 +112,7 @@ export const cropWorkerApi: CropWorkerApi = {
     return Comlink.transfer(out, planes.map((p) => p.buffer as ArrayBuffer));
   },
   async compare(req) {
-    const ours = lungviewSegments(req.geometry, req.ours).map((s) => ({
-      name: s.name,
-      code: s.type,
-      mask: 'mask' in s ? s.mask : Uint8Array.from(s.labels, (v) => (v === s.labelValue ? 1 : 0)),
-    }));
+    const ours = segmentMasks(lungviewSegments(req.geometry, req.ours));
     const theirs = req.theirs.segments.map((s, k) => ({ name: s.name, code: s.code, mask: unpackSegmentBits(req.theirs.planes, k) }));
     return compareSegmentations(ours, theirs, req.geometry);
   },

@@ -26,6 +26,7 @@ import { runsFromMask } from '../segmentation/runs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL } from '../segmentation/splitAirwayAndLungs';
 import type { VolumeGeometry } from '../volume/volume';
 import { SCT, type SegSegmentInput } from './dicomSeg';
+import type { NamedMask } from '../analysis/compareSegmentations';
 
 /** The structures of an analysis as whole-grid arrays: the split's labels (null when the split failed), 0/1 internal and GK masks. */
 export interface AnalysisSegMasks {
@@ -83,4 +84,13 @@ export function segmentsOfMasks(m: AnalysisSegMasks): SegSegmentInput[] {
     description: `kept Gustafson-Kessel cluster of the lung HU (${m.gkScope})`,
   });
   return out.filter((s) => ('mask' in s ? s.mask.some((v) => v !== 0) : s.labels.some((v) => v === s.labelValue)));
+}
+
+/** Segments as named 0/1 masks with their type code (for compareSegmentations); a label segment is read out into its own array. */
+export function segmentMasks(segments: readonly SegSegmentInput[]): NamedMask[] {
+  return segments.map((s) => ({
+    name: s.name,
+    code: s.type,
+    mask: 'mask' in s ? s.mask : Uint8Array.from(s.labels, (v) => (v === s.labelValue ? 1 : 0)),
+  }));
 }
