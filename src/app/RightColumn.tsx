@@ -1,3 +1,4 @@
+import { ImportedMasksPanel } from '../ui/compare/ImportedMasksPanel';
 import { MetadataPanel } from '../ui/metadata/MetadataPanel';
 import { LoadWarnings } from '../ui/series/LoadWarnings';
 import { SkippedFiles } from '../ui/series/SkippedFiles';
@@ -9,6 +10,7 @@ export function RightColumn() {
     <aside className="column column-right" aria-label="Measurements and series information">
       <StatsPanel />
       <DensitometryPanel />
+      <ImportedMasksPanel />
       <MetadataPanel />
       <LoadWarnings />
       <SkippedFiles />

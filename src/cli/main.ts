@@ -7,6 +7,7 @@
 import { runAnalyze, ANALYZE_USAGE } from './analyze';
 import { BATCH_MERGE_USAGE, BATCH_USAGE, runBatch, runBatchMerge } from './batch';
 import { stopAnalysisThread } from './analysisThread';
+import { COMPARE_USAGE, runCompare } from './compare';
 import { runInfo, INFO_USAGE } from './info';
 import { callerDirectory, EXIT, processIo, type CliIo } from './io';
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   analyze: { usage: ANALYZE_USAGE, run: runAnalyze },
   batch: { usage: BATCH_USAGE, run: runBatch },
   'batch-merge': { usage: BATCH_MERGE_USAGE, run: runBatchMerge },
+  compare: { usage: COMPARE_USAGE, run: runCompare },
 };
 
 export const EXIT_CODES_USAGE =

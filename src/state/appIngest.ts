@@ -6,6 +6,7 @@
 import { getDicomPool } from '../workers/dicomPool';
 import { appAnalysis } from './appAnalysis';
 import { createIngestController } from './ingest';
+import { importMaskFiles } from './maskImports';
 import { appStore } from './store';
 import { volumeCache } from './volumeCache';
 
@@ -14,4 +15,6 @@ export const appIngest = createIngestController({
   cache: volumeCache,
   parser: getDicomPool(),
   onAdd: () => appAnalysis.cancel(),
+  // SEG and NIfTI files of a drop are read onto the open series (and compared once the analysis is done).
+  onMaskFiles: (files) => void importMaskFiles(files.map((f) => ({ name: f.path, source: f.source }))),
 });

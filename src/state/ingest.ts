@@ -19,6 +19,7 @@ import type { ParseBatchResult, ParseInput } from '../workers/dicomApi';
 import { isCancelled } from '../shared/cancel';
 import type { ParseAllOptions, ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../core/memory/freeNow';
+import { SEGMENTATION_FILE_REASON } from '../core/dicom/parseDicomFile';
 import { loadRunning, sessionOpen, type AppStore } from './store';
 import type { VolumeCache } from './volumeCache';
 
@@ -64,7 +65,17 @@ export interface IngestDeps {
   memoryBudget?: MemoryBudget;
   /** Called when a load's series are about to join those already open (the app stops their analysis). */
   onAdd?: () => void;
+  /**
+   * Segmentation files of a load (DICOM SEG, told by the header pass, and
+   * .nii / .nii.gz files, by name, which are not parsed as DICOM): not
+   * series or skipped files, but handed here once the load is done, to be
+   * read onto the open series.
+   */
+  onMaskFiles?: (files: ParseInput[]) => void;
 }
+
+/** A NIfTI file, by name: offered as a segmentation, never parsed as DICOM. */
+export const isNiftiPath = (p: string): boolean => /\.nii(\.gz)?$/i.test(p);
 
 /** Gathers the inputs of one load; `signal` aborts when the load is cancelled or replaced. */
 export type Collector = (signal: AbortSignal) => Promise<CollectedInputs> | CollectedInputs;
@@ -238,9 +249,12 @@ export function createIngestController(deps: IngestDeps): IngestController {
     const kept = act().adding ? { series: act().series, skipped: act().skipped, warnings: act().warnings } : null;
     if (!kept) cache.clear();
     try {
-      const collected = await collect(controller.signal);
+      const all = await collect(controller.signal);
       if (!current()) return;
-      if (collected.inputs.every((i) => !(i.source instanceof ArrayBuffer))) reusable = collected;
+      // NIfTI files are segmentations to put on a series, not DICOM to parse.
+      const niftiInputs = all.inputs.filter((i) => isNiftiPath(i.path));
+      const collected = niftiInputs.length ? { ...all, inputs: all.inputs.filter((i) => !isNiftiPath(i.path)) } : all;
+      if (all.inputs.every((i) => !(i.source instanceof ArrayBuffer))) reusable = all;
       mark(LOAD_MARKS.collected);
       const bytesTotal = collected.inputs.reduce((n, i) => n + inputSize(i), 0);
       act().setCollected(collected.inputs.length, bytesTotal);
@@ -298,17 +312,27 @@ export function createIngestController(deps: IngestDeps): IngestController {
           warnings.push(`Series "${seriesName(plan.summary)}" could not be assembled: ${message(e)}`);
         }
       }
-      const skipped = [...collected.skipped, ...headers.skipped];
+      // A DICOM SEG is offered as a segmentation of the open series, not listed as skipped.
+      const segPaths = new Set(headers.skipped.filter((k) => k.reason === SEGMENTATION_FILE_REASON).map((k) => k.file));
+      const maskInputs = [...niftiInputs, ...collected.inputs.filter((i) => segPaths.has(i.path))];
+      const offerMasks = () => {
+        if (maskInputs.length && current()) deps.onMaskFiles?.(maskInputs);
+      };
+      const skipped = [...collected.skipped, ...headers.skipped.filter((k) => !segPaths.has(k.file))];
       if (duplicates > 0 && series.length > 0) {
         warnings.push(`${duplicates} ${are(duplicates)} already open; ${duplicates === 1 ? 'it was' : 'they were'} not loaded again.`);
       }
       if (series.length === 0) {
-        if (kept) {
+        if (kept && maskInputs.length) {
+          // Only segmentations (and maybe junk) dropped onto an open session: they go onto its series.
+          store.setState((st) => ({ adding: null, skipped: [...st.skipped, ...skipped.sort(byFile)], warnings: [...st.warnings, ...warnings] }));
+        } else if (kept) {
           const why = { files: collected.inputs.length, skipped: skipped.length, duplicates: plans.length ? 0 : duplicates, refused: plans.length };
           act().ignoreLoad(ignoredMessage(source, why, kept.series.length), skipped.sort(byFile), warnings);
         } else {
           act().finishLoad([], skipped.sort(byFile), warnings, now());
         }
+        offerMasks();
         return;
       }
       // The session's lists first, then this load's.
@@ -390,6 +414,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
       });
       act().finishLoad([...base.series, ...finalSeries], [...base.skipped, ...skipped.sort(byFile)], [...base.warnings, ...warnings], now());
       parser.refresh?.();
+      offerMasks();
     } catch (e) {
       if (!current() || isCancelled(e)) return;
       act().failLoad(`Loading failed: ${message(e)}`, now());

@@ -8,8 +8,8 @@
 import { getDicomPool } from '../workers/dicomPool';
 
 export { startDemoFiles } from '../workers/phantomClient';
-export { cropClient, exportFileClient } from '../workers/cropClient';
-export type { CropSurfaceRequest, CropSurfaceResult, NiftiFileRequest } from '../workers/cropApi';
+export { cropClient, exportFileClient, maskCompareClient, maskFileClient } from '../workers/cropClient';
+export type { AnalysisMasksForSeg, CropSurfaceRequest, CropSurfaceResult, ImportedSegmentInfo, MaskImportOutput, NiftiFileRequest } from '../workers/cropApi';
 export { coarseMeshInWorker } from '../workers/meshLodClient';
 
 /** Spawns the DICOM workers ahead of the first drop, so their start-up is not paid then. */

@@ -7,7 +7,8 @@
  */
 import * as Comlink from 'comlink';
 import type { MeshFileRequest } from '../core/io/meshFile';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, NiftiFileRequest } from './cropApi';
+import type { SegmentationComparison } from '../core/analysis/compareSegmentations';
+import type { CompareRequest, CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskImportOutput, MaskImportRequest, NiftiFileRequest, SegFileRequest } from './cropApi';
 import { CancelledError } from '../shared/cancel';
 
 /** Each distinct ArrayBuffer once (views may share one). */
@@ -45,6 +46,22 @@ class CropClient {
   niftiFile(req: NiftiFileRequest): Promise<Uint8Array> {
     const voxels = 'data' in req.image ? req.image.data : req.image.hu;
     return this.request((remote) => remote.niftiFile(Comlink.transfer(req, uniqueBuffers([voxels.buffer]))));
+  }
+
+  /** The masks are transferred: give copies. */
+  segFile(req: SegFileRequest): Promise<Uint8Array> {
+    return this.request((remote) => remote.segFile(Comlink.transfer(req, uniqueBuffers([req.measured.buffer, req.internal.buffer, req.gk.buffer]))));
+  }
+
+  /** The file's bytes are transferred. */
+  importMasks(req: MaskImportRequest): Promise<MaskImportOutput> {
+    return this.request<MaskImportOutput>((remote) => remote.importMasks(Comlink.transfer(req, [req.bytes.buffer as ArrayBuffer])));
+  }
+
+  /** Every mask and plane is transferred: give copies. */
+  compare(req: CompareRequest): Promise<SegmentationComparison> {
+    const o = req.ours;
+    return this.request((remote) => remote.compare(Comlink.transfer(req, uniqueBuffers([o.measured.buffer, o.internal.buffer, o.gk.buffer, ...req.theirs.planes.map((p) => p.buffer)]))));
   }
 
   private request<T>(call: (remote: Comlink.Remote<CropWorkerApi>) => Promise<T>): Promise<T> {
@@ -92,3 +109,9 @@ export const cropClient = new CropClient();
 
 /** The worker that makes full-resolution surfaces for exports. */
 export const exportFileClient = new CropClient();
+
+/** The worker that reads imported segmentations and compares them with the analysis. */
+export const maskFileClient = new CropClient();
+
+/** The worker that compares imported segmentations with the analysis (apart, so a new import does not cancel a comparison). */
+export const maskCompareClient = new CropClient();

@@ -7,6 +7,10 @@
  * buffers.
  */
 import * as Comlink from 'comlink';
+import { compareSegmentations } from '../core/analysis/compareSegmentations';
+import { segmentMasks, segmentsOfMeasured } from '../core/io/analysisSeg';
+import { writeDicomSeg, type SegSegmentInput } from '../core/io/dicomSeg';
+import { importMaskFile } from '../core/io/maskImport';
 import { meshFile } from '../core/io/meshFile';
 import { writeNiftiGz } from '../core/io/nifti';
 import { cropMask } from '../core/mesh/cropMask';
@@ -14,7 +18,7 @@ import { heightColors } from '../core/mesh/heightColors';
 import { meshAreaMm2, meshVolumeMl, type Mesh } from '../core/mesh/mesh';
 import { fullMesh, surface } from '../core/mesh/surface';
 import type { Mask, Vec3 } from '../core/volume/volume';
-import type { CropSurfaceRequest, CropSurfaceResult, CropWorkerApi } from './cropApi';
+import type { AnalysisMasksForSeg, CropSurfaceRequest, CropSurfaceResult, CropWorkerApi, MaskImportOutput } from './cropApi';
 
 /** The surface of a crop request (pure; also called directly in tests). */
 export function cropSurface(req: CropSurfaceRequest): CropSurfaceResult {
@@ -59,6 +63,29 @@ function transferables(r: CropSurfaceResult): ArrayBuffer[] {
   return out;
 }
 
+/** Segment k as bit k % 8 of planes[k >> 3]. */
+export function packSegmentBits(masks: readonly Uint8Array[], voxels: number): Uint8Array[] {
+  const planes: Uint8Array[] = [];
+  masks.forEach((m, k) => {
+    if (k % 8 === 0) planes.push(new Uint8Array(voxels));
+    const plane = planes[k >> 3];
+    const bit = 1 << (k & 7);
+    for (let i = 0; i < voxels; i++) if (m[i]) plane[i] |= bit;
+  });
+  return planes;
+}
+
+/** Segment k of packed planes as a 0/1 mask. */
+export function unpackSegmentBits(planes: readonly Uint8Array[], k: number): Uint8Array {
+  const plane = planes[k >> 3];
+  const bit = 1 << (k & 7);
+  return Uint8Array.from(plane, (v) => ((v & bit) !== 0 ? 1 : 0));
+}
+
+function lungviewSegments(g: Parameters<typeof segmentsOfMeasured>[0], m: AnalysisMasksForSeg): SegSegmentInput[] {
+  return segmentsOfMeasured(g, m.measured, { internal: m.internal, gk: m.gk, gkScope: m.gkScope });
+}
+
 export const cropWorkerApi: CropWorkerApi = {
   async cropSurface(req) {
     const r = cropSurface(req);
@@ -71,5 +98,22 @@ export const cropWorkerApi: CropWorkerApi = {
   async niftiFile(req) {
     const bytes = writeNiftiGz(req.image, { description: req.description.slice(0, 79), level: 6 });
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  async segFile(req) {
+    const bytes = writeDicomSeg({ source: req.source, segments: lungviewSegments(req.source.geometry, req) });
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+  async importMasks(req) {
+    const r = importMaskFile(req.bytes, req.fileName, req.source);
+    if (!r.ok) return r;
+    const g = req.source.geometry;
+    const planes = packSegmentBits(r.segments.map((s) => s.mask), g.nx * g.ny * g.nz);
+    const out: MaskImportOutput = { ok: true, format: r.format, note: r.note, segments: r.segments.map(({ name, code, voxels }) => ({ name, code, voxels })), planes };
+    return Comlink.transfer(out, planes.map((p) => p.buffer as ArrayBuffer));
+  },
+  async compare(req) {
+    const ours = segmentMasks(lungviewSegments(req.geometry, req.ours));
+    const theirs = req.theirs.segments.map((s, k) => ({ name: s.name, code: s.code, mask: unpackSegmentBits(req.theirs.planes, k) }));
+    return compareSegmentations(ours, theirs, req.geometry);
   },
 };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
+import { buildSeries } from '../../src/core/dicom/buildSeries';
+import { SCT, writeDicomSeg } from '../../src/core/io/dicomSeg';
 import { createIngestController, type ParseService } from '../../src/state/ingest';
 import { createAppStore } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
@@ -59,6 +61,48 @@ function phantomInputs(slices = 12, seed = 3, folder = 'scan') {
 function collected(slices: number) {
   return { inputs: phantomInputs(slices).inputs, skipped: [] };
 }
+
+describe('segmentation files in a load', () => {
+  /** A small SEG of the phantom (one segment, a box) and a NIfTI, as files of a drop. */
+  function withMasks() {
+    const { ph, inputs } = phantomInputs();
+    const slices = ph.files.map((f) => parseDicomFile(f.bytes, f.name)).flatMap((r) => (r.ok ? r.slices : []));
+    const [series] = buildSeries(slices);
+    const g = series.volume;
+    const mask = new Uint8Array(g.nx * g.ny * g.nz);
+    mask[g.nx * g.ny * 2 + 10] = 1;
+    const seg = writeDicomSeg({ source: { geometry: g, summary: series.summary }, segments: [{ name: 'Right lung', category: SCT.anatomicalStructure, type: SCT.rightLung, mask }] });
+    inputs.push({ path: 'scan/seg.dcm', source: seg.slice().buffer });
+    inputs.push({ path: 'scan/labels.nii.gz', source: new Uint8Array([0x1f, 0x8b, 1, 2]).buffer });
+    return inputs;
+  }
+
+  it('a SEG (told by its header) and a .nii.gz (by name) of a dropped folder are offered as segmentations, not series or skipped files', async () => {
+    const store = createAppStore();
+    const offered: string[] = [];
+    const ingest = createIngestController({ store, cache: new VolumeCache(), parser: inProcessParser(), yieldToUi: async () => undefined, onMaskFiles: (f) => offered.push(...f.map((x) => x.path)) });
+    await ingest.run('scan', () => ({ inputs: withMasks(), skipped: [] }));
+    const s = store.getState();
+    expect(s.series).toHaveLength(1);
+    expect(s.skipped.map((f) => f.file)).toEqual(['scan/readme.txt']);
+    expect(offered).toEqual(['scan/labels.nii.gz', 'scan/seg.dcm']);
+  });
+
+  it('segmentation files alone dropped onto an open series keep the session without an error and are offered', async () => {
+    const store = createAppStore();
+    const offered: string[] = [];
+    const ingest = createIngestController({ store, cache: new VolumeCache(), parser: inProcessParser(), yieldToUi: async () => undefined, onMaskFiles: (f) => offered.push(...f.map((x) => x.path)) });
+    await ingest.run('scan', () => collected(12));
+    const id = store.getState().selectedSeriesId;
+    const masks = withMasks().filter((i) => /seg\.dcm|nii/.test(i.path));
+    await ingest.run('masks', () => ({ inputs: masks, skipped: [] }));
+    const s = store.getState();
+    expect(s.errors).toEqual([]);
+    expect(s.adding).toBeNull();
+    expect(s.selectedSeriesId).toBe(id);
+    expect(offered).toEqual(['scan/labels.nii.gz', 'scan/seg.dcm']);
+  });
+});
 
 describe('ingest job', () => {
   it('parses, groups and assembles a series into the cache and opens it', async () => {

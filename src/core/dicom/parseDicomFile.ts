@@ -56,6 +56,11 @@ import { convertToHu, rescaleRefusal } from './pixelToHu';
 import { NON_IMAGE_SOP_CLASSES, T } from './tags';
 import type { DecodedSlice, ParseFileResult, SliceHeader } from './types';
 
+const SEGMENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
+
+/** The skip reason of a DICOM Segmentation: not an image series; a load offers it as a segmentation of its CT (state/ingest.ts). */
+export const SEGMENTATION_FILE_REASON = 'a DICOM Segmentation (SEG), not an image: offered as a segmentation of its CT';
+
 /** Options of parseDicomFile. */
 export interface ParseDicomFileOptions {
   /** Only read the header (hu of every slice is an empty array). Default false. */
@@ -136,6 +141,7 @@ function parseOrThrow(bytes: Uint8Array, file: string, options: ParseDicomFileOp
   const layout = detectLayout(bytes);
   const ds = parseDataSet(layout, prefix);
   const tsUid = layout.transferSyntax;
+  if ((str(ds, T.sopClass) || layout.metaSopClass) === SEGMENTATION_SOP_CLASS) skip(SEGMENTATION_FILE_REASON);
   const pixelEl = ds.elements[T.pixelData];
   if (!pixelEl) refuseNonImage(ds, layout);
   const image = imageLayoutOf(ds, pixelEl, tsUid, prefix, options.decoders);

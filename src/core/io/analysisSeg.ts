@@ -21,16 +21,51 @@
  */
 import { internalStructuresMask } from '../analysis/internalMask';
 import type { AnalysisResult } from '../analysis/runAnalysis';
+import { splitStage } from '../analysis/stages';
+import { runsFromMask } from '../segmentation/runs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL } from '../segmentation/splitAirwayAndLungs';
 import type { VolumeGeometry } from '../volume/volume';
 import { SCT, type SegSegmentInput } from './dicomSeg';
+import type { NamedMask } from '../analysis/compareSegmentations';
+
+/** The structures of an analysis as whole-grid arrays: the split's labels (null when the split failed), 0/1 internal and GK masks. */
+export interface AnalysisSegMasks {
+  splitLabels: Uint8Array | null;
+  internal: Uint8Array;
+  gk: Uint8Array;
+  /** How GK ran, for the segment's description ("whole lung", "5 slices"). */
+  gkScope: string;
+}
 
 export function analysisSegments(r: AnalysisResult, g: VolumeGeometry): SegSegmentInput[] {
-  const out: SegSegmentInput[] = [];
   const voxels = g.nx * g.ny * g.nz;
   const split = r.split;
-  if (split?.ok && split.labels.length === voxels) {
-    const labels = split.labels;
+  const gk = new Uint8Array(voxels);
+  gk.set(r.gk.mask.subarray(0, Math.min(r.gk.mask.length, voxels - r.gk.zFrom * g.nx * g.ny)), r.gk.zFrom * g.nx * g.ny);
+  return segmentsOfMasks({
+    splitLabels: split?.ok && split.labels.length === voxels ? split.labels : null,
+    internal: internalStructuresMask(r.internal).data,
+    gk,
+    gkScope: r.gk.scope === 'volume' ? 'whole lung' : `${r.gk.slices.length} slices`,
+  });
+}
+
+/**
+ * The segments of the browser's analysis masks: the split is made here, of
+ * the lungs measured (a 0/1 mask), as the CLI's analysis makes it
+ * (splitStage on the same mask), so the page's SEG and `analyze --out`'s
+ * hold the same right lung, left lung and airway.
+ */
+export function segmentsOfMeasured(g: VolumeGeometry, measured: Uint8Array, rest: Omit<AnalysisSegMasks, 'splitLabels'>): SegSegmentInput[] {
+  const split = splitStage(g, runsFromMask(measured, g), { withLabels: true });
+  return segmentsOfMasks({ ...rest, splitLabels: split.ok ? split.labels : null });
+}
+
+/** Right lung, left lung, airway (from the split's labels), internal and GK structures; empty segments left out. */
+export function segmentsOfMasks(m: AnalysisSegMasks): SegSegmentInput[] {
+  const out: SegSegmentInput[] = [];
+  const labels = m.splitLabels;
+  if (labels) {
     out.push(
       { name: 'Right lung', category: SCT.anatomicalStructure, type: SCT.rightLung, labels, labelValue: RIGHT_LUNG_LABEL },
       { name: 'Left lung', category: SCT.anatomicalStructure, type: SCT.leftLung, labels, labelValue: LEFT_LUNG_LABEL },
@@ -41,14 +76,21 @@ export function analysisSegments(r: AnalysisResult, g: VolumeGeometry): SegSegme
     );
   }
   out.push({
-    name: 'Internal structures', category: SCT.tissue, type: SCT.softTissue, mask: internalStructuresMask(r.internal).data,
+    name: 'Internal structures', category: SCT.tissue, type: SCT.softTissue, mask: m.internal,
     description: 'inside the filled lung mask, above the lung threshold (vessels, bronchial walls, nodules)',
   });
-  const gk = new Uint8Array(voxels);
-  gk.set(r.gk.mask.subarray(0, Math.min(r.gk.mask.length, voxels - r.gk.zFrom * g.nx * g.ny)), r.gk.zFrom * g.nx * g.ny);
   out.push({
-    name: 'GK structures', category: SCT.tissue, type: SCT.softTissue, mask: gk,
-    description: `kept Gustafson-Kessel cluster of the lung HU (${r.gk.scope === 'volume' ? 'whole lung' : `${r.gk.slices.length} slices`})`,
+    name: 'GK structures', category: SCT.tissue, type: SCT.softTissue, mask: m.gk,
+    description: `kept Gustafson-Kessel cluster of the lung HU (${m.gkScope})`,
   });
   return out.filter((s) => ('mask' in s ? s.mask.some((v) => v !== 0) : s.labels.some((v) => v === s.labelValue)));
+}
+
+/** Segments as named 0/1 masks with their type code (for compareSegmentations); a label segment is read out into its own array. */
+export function segmentMasks(segments: readonly SegSegmentInput[]): NamedMask[] {
+  return segments.map((s) => ({
+    name: s.name,
+    code: s.type,
+    mask: 'mask' in s ? s.mask : Uint8Array.from(s.labels, (v) => (v === s.labelValue ? 1 : 0)),
+  }));
 }

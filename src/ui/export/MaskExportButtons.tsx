@@ -4,6 +4,7 @@ import { appStore, useAppStore } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
 import { analysisMask } from '../view3d/cropActions';
 import { MASK_LABELS, exportMaskNifti, maskOnGrid } from './meshExports';
+import { SegExportButton } from './SegExportButton';
 
 const SHORT: Record<MaskKind, string> = { measured: 'Lungs measured', right: 'Right lung', left: 'Left lung', airway: 'Airway', fill: 'Lungs filled', noFill: 'Lungs', internal: 'Internal', gk: 'GK' };
 
@@ -45,6 +46,7 @@ export function MaskExportButtons() {
         </button>
       ))}
       {error ? <span className="export-error">{error}</span> : null}
+      <SegExportButton />
     </div>
   );
 }

@@ -5,6 +5,7 @@
 import { appAnalysis } from '../../state/appAnalysis';
 import { appIngest } from '../../state/appIngest';
 import { maskCache } from '../../state/maskCache';
+import { clearImports } from '../../state/maskImports';
 import { meshCache } from '../../state/meshCache';
 import { appStore } from '../../state/store';
 import { startDemoFiles } from '../../state/services';
@@ -68,6 +69,7 @@ export function clearSession(): void {
   appIngest.clear();
   maskCache.clear();
   meshCache.clear();
+  clearImports();
 }
 
 /** Unfolds the list of skipped files and brings it into view. */

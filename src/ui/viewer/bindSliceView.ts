@@ -17,6 +17,7 @@ import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volu
 import type { OverlayKind } from '../../state/analysisState';
 import { OVERLAY_MASK } from '../../state/analysisState';
 import type { MaskCache } from '../../state/maskCache';
+import { importPlanes, importsOfSeries, maskImportStore } from '../../state/maskImports';
 import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
@@ -53,7 +54,8 @@ const CROSSHAIR_COLOR = 'rgba(255, 212, 0, 0.6)';
 const PICK_COLOR = '#ff5fd2';
 
 interface PlannedOverlay {
-  kind: OverlayKind;
+  /** An overlay kind, or `import:<id>:<segment>` for an imported segment. */
+  kind: OverlayKind | `import:${string}`;
   /** Names its scratch buffer (an overlay of several masks has one per mask). */
   scratchKey: string;
   mask: CachedMask;
@@ -106,6 +108,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const unsubscribe = store.subscribe((state, prev) => {
     if (viewInputsChanged(state, prev)) schedule();
   });
+  const unsubscribeImports = maskImportStore.subscribe(schedule);
   const resizeObserver = new ResizeObserver(() => {
     const r = canvas.getBoundingClientRect();
     painter.resize(r.width, r.height, window.devicePixelRatio || 1);
@@ -119,6 +122,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   return () => {
     if (frame) cancelAnimationFrame(frame);
     unsubscribe();
+    unsubscribeImports();
     resizeObserver.disconnect();
     unlisten();
   };
@@ -161,6 +165,24 @@ function planOverlays(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vo
   return { planned, key };
 }
 
+/** The visible segments of segmentations imported onto this series (state/maskImports.ts), over lungview's overlays, and a key that changes with them. */
+function planImports(seriesId: string | null, volume: Volume): { planned: PlannedOverlay[]; key: string } {
+  const planned: PlannedOverlay[] = [];
+  let key = '';
+  for (const m of importsOfSeries(maskImportStore.getState(), seriesId)) {
+    const planes = importPlanes.get(m.id);
+    if (!planes || m.opacity <= 0) continue;
+    m.segments.forEach((seg, k) => {
+      if (!seg.visible) return;
+      const bit = 1 << (k & 7);
+      const mask: CachedMask = { kind: 'fill', seriesId: m.seriesId, nx: volume.nx, ny: volume.ny, nz: volume.nz, zOffset: 0, data: planes[k >> 3], bits: { select: bit, equals: bit } };
+      planned.push({ kind: `import:${m.id}:${k}`, scratchKey: `import:${m.id}:${k}`, mask, color: parseHexColor(seg.color), opacity: m.opacity });
+      key += `${m.id}:${k}:${seg.color}:${m.opacity};`;
+    });
+  }
+  return { planned, key };
+}
+
 /** The density-class overlay when it is shown and the filled-lung mask covers this slice, and a key that changes with it. */
 function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Volume, index: number): { planned: PlannedOverlay | null; key: string } {
   const o = s.overlays.density;
@@ -172,7 +194,7 @@ function planDensity(masks: MaskCache, axis: SliceAxis, s: AppState, volume: Vol
 }
 
 /** Mask overlays drawn under the density classes (the lung tints); the structures go on top of them. */
-const UNDER_DENSITY: ReadonlySet<OverlayKind> = new Set(['lungMeasured', 'lungSides', 'lungNoFill', 'lungFill']);
+const UNDER_DENSITY: ReadonlySet<PlannedOverlay['kind']> = new Set(['lungMeasured', 'lungSides', 'lungNoFill', 'lungFill']);
 
 /** The density overlay's classed pixels on this slice (the filled lungs), cut like the other masks, over `afterLayers` mask layers. */
 function densityOverlay(view: ViewState, p: PlannedOverlay | null, axis: SliceAxis, volumeNz: number, index: number, afterLayers: number): HuClassOverlay | null {
@@ -284,7 +306,10 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   const [width, height] = planeSize(volume, axis);
   const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
   const wl = windowLut(view, s);
-  const { planned, key: layerKey } = planOverlays(masks, axis, s, volume, index);
+  const own = planOverlays(masks, axis, s, volume, index);
+  const imported = planImports(s.selectedSeriesId, volume);
+  const planned = [...own.planned, ...imported.planned];
+  const layerKey = own.key + imported.key;
   const { rects, key: rectKey } = cropRects(s, axis, volume, index);
   const { planned: density, key: densityKey } = planDensity(masks, axis, s, volume, index);
   // While the load streams: an axial slice changes once, when its pixels
