@@ -9,8 +9,8 @@ export function LeftColumn() {
     <aside className="column column-left" aria-label="Load and parameters">
       <LoadPanel />
       <SeriesList />
-      <AnalysisPanel />
       <WindowLevelPanel />
+      <AnalysisPanel />
       <OverlayPanel />
     </aside>
   );

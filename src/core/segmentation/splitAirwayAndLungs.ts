@@ -459,8 +459,8 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
     n[s] += rm.n[l];
   }
   if (settings.withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
-  if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
-  notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
+  if (rest.componentCount > 0) notes.push(`${rest.componentCount} small piece(s) of lung not connected to either lung were counted with the nearer lung (left or right)`);
+  notes.push(`the two lungs touched and were separated by shrinking the lung outline by ${erosionMm.toFixed(1)} mm on each slice and growing it back`);
   return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes);
 }
 
