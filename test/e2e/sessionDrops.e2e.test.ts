@@ -70,7 +70,7 @@ describeWithRealData('a session of several drops', () => {
     expect(await page.getByTestId('series-item').count()).toBe(1);
     expect(await page.getByTestId('series-item').first().innerText()).toMatch(/64 slices/);
     expect(await page.getByTestId('load-progress').getAttribute('data-phase')).toBe('done');
-    expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64/);
+    expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 33 \/ 64/);
     // The analysis and its numbers are still there (not run again).
     expect(await page.getByTestId('analysis-status').getAttribute('data-phase')).toBe('done');
     expect(await page.getByTestId('stats-lung-fill-ml').innerText()).toBe(lungMl);
@@ -128,7 +128,7 @@ describeWithRealData('a session of several drops', () => {
     // The new series is analysed.
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 120_000 });
     await items.nth(0).click();
-    await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64/);
+    await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 33 \/ 64/);
     await page.waitForTimeout(200);
     expect(regionMean(await readCanvas(page), 0.3, 0.3, 0.7, 0.7)).toBeGreaterThan(40);
     await screenshot(page, 'session-two-series');
