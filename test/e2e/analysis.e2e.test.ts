@@ -206,12 +206,13 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
     await page.getByTestId('tab-axial').click();
     const lower = await sliceNumber(page);
     expect(upper).not.toBe(start);
-    // Slices are numbered from the feet (z increases towards the head): the upper click is the higher slice.
-    expect(upper).toBeGreaterThan(lower);
-    // In the grid the axial view shows that slice and the coronal view the same crosshair.
+    // Slices are numbered from the head (slice 1 the most cranial): the upper click is the lower slice number.
+    expect(upper).toBeLessThan(lower);
+    // In the grid the axial view shows that slice and the coronal view the same crosshair
+    // (head-first, 99 slices: volume index 0 is the lowest, slice number 99).
     await page.getByTestId('tab-mpr').click();
     await settle(page);
-    expect(Number(await page.getByTestId('slice-canvas').getAttribute('data-drawn-slice'))).toBe(lower - 1);
+    expect(Number(await page.getByTestId('slice-canvas').getAttribute('data-drawn-slice'))).toBe(99 - lower);
     await shot(page, 'analysis-grid');
     await page.getByTestId('tab-sagittal').click();
     await settle(page);

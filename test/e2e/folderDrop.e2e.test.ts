@@ -163,7 +163,7 @@ describeWithRealData('dropping a real CT folder', () => {
     const img = brightBox(await readCanvas(page))!;
     await page.mouse.move(box.x + img.x0 + 8, box.y + box.height / 2);
     const text = await page.getByTestId('cursor-readout').innerText();
-    const m = /(-?\d+) HU at \((\d+), (\d+), (\d+)\)/.exec(text);
+    const m = /(-?\d+) HU at \((\d+), (\d+)\) · slice (\d+)/.exec(text);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeLessThan(-900);
     expect(Number(m![2])).toBeLessThan(15);

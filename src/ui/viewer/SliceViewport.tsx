@@ -41,6 +41,7 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
   const [nz, ny, nx] = series?.dimsZyx ?? [0, 0, 0];
   const count = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
   const numbers = useSliceNumbers(axis, count);
+  const axial = useSliceNumbers('axial', nz);
   if (!series) return null;
   if (compact) {
     return (
@@ -71,8 +72,8 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
       <div className="corner corner-bl" data-testid={axis === 'axial' ? 'cursor-readout' : undefined}>
         {cursor ? (
           <>
-            <div>
-              <strong>{cursor.hu} HU</strong> at ({cursor.x}, {cursor.y}, {cursor.z})
+            <div title="Hounsfield units of the voxel under the pointer, its column and row (pixels) and its axial slice number (slice 1 at the head)">
+              <strong>{cursor.hu} HU</strong> at ({cursor.x}, {cursor.y}) · slice {axial.number(cursor.z)}
             </div>
             <div>{formatPointMm(cursor.patientMm)} (LPS)</div>
           </>

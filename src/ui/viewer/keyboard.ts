@@ -155,7 +155,7 @@ export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrl
 }
 
 /**
- * `delta` slice numbers further along `axis` (axial: the slice; coronal: the
+ * `numbers` slice numbers further along `axis` (axial: the slice; coronal: the
  * crosshair row; sagittal: its column); numbers as sliceNumbering.ts counts
  * them (axial +1 towards the feet).
  */
