@@ -8,8 +8,8 @@ export function LeftColumn() {
   return (
     <aside className="column column-left" aria-label="Load and parameters">
       <LoadPanel />
-      <SeriesList />
       <WindowLevelPanel />
+      <SeriesList />
       <AnalysisPanel />
       <OverlayPanel />
     </aside>

@@ -14,6 +14,8 @@ import { dropPaths, readCanvasRgba, screenshot, startAppForSuite, waitForFirstSl
 import { changedFractionRgb, readView, requireTestHook } from './view3dHelpers';
 
 const SERIES = 'lung-pet-ct-dx-a0001';
+/** A second series whose lung split leaves small pieces (a note about them in the measurements). */
+const SECOND = 'cptac-lscc-c3n-00247';
 
 /** Slice number and position (mm) of the axial slider's label, e.g. "Slice 2 / 64 · -129 mm". */
 async function sliceLabel(page: Page): Promise<{ n: number; mm: number }> {
@@ -127,7 +129,12 @@ describeWithRealData('conventions and clarity', () => {
 
   it('uses plain words, with a unit and a tooltip on every number of the measurements', async () => {
     const { page } = session.app;
+    // This one's split leaves small pieces of lung, and says so.
+    await dropPaths(page, 'drop-zone', [seriesDir(SECOND)]);
+    await waitForFirstSlice(page);
+    await analysisDone(page);
     const panel = page.getByTestId('stats-panel');
+    expect(await page.getByTestId('stats-split-notes').innerText()).toMatch(/small piece\(s\) of lung .* counted with the nearer lung \(left or right\)/);
     const text = await panel.innerText();
     expect(text).toContain('Lungs with vessels');
     expect(text).toContain('Aerated lung only');

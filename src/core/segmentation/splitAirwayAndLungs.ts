@@ -534,7 +534,7 @@ function assignSeparateLungs(
       rightN += lm.n[l];
     }
   }
-  if (small > 0) notes.push(`${small} small part(s) besides the two lungs were given to the nearer lung in x`);
+  if (small > 0) notes.push(`${small} small piece(s) of lung apart from the two lungs were counted with the nearer lung (left or right)`);
   if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
   return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes);
 }

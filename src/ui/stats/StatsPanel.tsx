@@ -31,8 +31,8 @@ function MeshStats() {
           <tr>
             <th />
             <th title="Triangles of the full-resolution surface">triangles</th>
-            <th title="Surface area in square centimetres">area (cm²)</th>
-            <th title="Volume enclosed by the 3D surface, in mL (for the vessels and airway walls smaller than the voxel count above)">inside (mL)</th>
+            <th title="Surface area in square centimetres">cm²</th>
+            <th title="Volume enclosed by the 3D surface, in mL (for the vessels and airway walls smaller than the voxel count above)">mL</th>
           </tr>
         </thead>
         <tbody>
