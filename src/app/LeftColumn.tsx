@@ -8,9 +8,9 @@ export function LeftColumn() {
   return (
     <aside className="column column-left" aria-label="Load and parameters">
       <LoadPanel />
+      <WindowLevelPanel />
       <SeriesList />
       <AnalysisPanel />
-      <WindowLevelPanel />
       <OverlayPanel />
     </aside>
   );

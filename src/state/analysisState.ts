@@ -56,7 +56,14 @@ export interface AnalysisStatus {
   finishedAtMs: number | null;
 }
 
-/** GK's parameters as the panel edits them; scope 'slices': 2 * halfSlices + 1 slices centred on the slice on screen when the run starts. */
+/**
+ * GK's parameters as the panel edits them; scope 'slices': 2 * halfSlices + 1
+ * slices centred on the slice on screen when the run starts. The page
+ * clusters the whole lung by default (a few hundred ms on the real series,
+ * public/docs/performance.md; no stripe of 5 slices across the other views);
+ * the tutorial's 5 slices stay a choice (and the core's default, for the
+ * seed-parity tests and the CLI's --gk-z).
+ */
 export type GkUiParams = Omit<GkStageParams, 'centreSlice'>;
 
 /** The surface parameters with a display budget: drawn meshes above it are decimated (exports make the full mesh again from the mask). */
@@ -75,7 +82,7 @@ export interface AnalysisUiParams {
 
 function gkUiDefaults(): GkUiParams {
   const { centreSlice: _centre, ...rest } = DEFAULT_GK_PARAMS;
-  return rest;
+  return { ...rest, scope: 'volume' };
 }
 
 export const DEFAULT_ANALYSIS_UI_PARAMS: AnalysisUiParams = {
@@ -178,9 +185,9 @@ export interface OverlaySetting {
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
   lungMeasured: 'Lungs measured',
   lungSides: 'Right / left / airway',
-  lungFill: 'Lungs (filled)',
-  lungNoFill: 'Lungs (not filled)',
-  internal: 'Internal structures',
+  lungFill: 'Lungs with vessels',
+  lungNoFill: 'Aerated lung only',
+  internal: 'Vessels and airway walls',
   gk: 'GK structures',
   density: 'Density classes',
   crop: 'Crop box',

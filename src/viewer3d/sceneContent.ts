@@ -14,9 +14,11 @@
  *
  * Drawing choices: translucent surfaces draw their front faces only without
  * writing depth (one pass; the structures inside stay visible), opaque ones
- * write depth. Triangle edges are a wireframe over the same geometry, drawn
- * only for meshes up to EDGE_TRIANGLE_LIMIT triangles (a wireframe costs
- * about as much as the surface again, and is unreadable on larger meshes).
+ * write depth. Triangle edges are a wireframe over the same geometry for
+ * meshes up to EDGE_TRIANGLE_LIMIT triangles (a wireframe costs about as
+ * much as the surface again, and is unreadable on larger meshes); a larger
+ * mesh shows the edges of its coarse copy (the decimated mesh drawn while
+ * dragging) once that copy has arrived.
  */
 import {
   Color,
@@ -83,8 +85,8 @@ function vertexColorsFor(input: MeshInput, mode: ColorMode): Float32Array | null
   return null;
 }
 
-/** Whether a layer's edges are on screen, and why not. */
-export type EdgeState = 'off' | 'on' | 'too-large';
+/** Whether a layer's edges are on screen, and why not. 'coarse': a mesh above EDGE_TRIANGLE_LIMIT shows the edges of its coarse copy; 'too-large': it has none (yet). */
+export type EdgeState = 'off' | 'on' | 'coarse' | 'too-large';
 
 interface Lod {
   input: MeshInput;
@@ -216,7 +218,8 @@ export class SceneContent {
   edgeState(kind: string): EdgeState {
     const l = this.layers.get(kind);
     if (!l || !l.style.showEdges) return 'off';
-    return l.triangles <= EDGE_TRIANGLE_LIMIT ? 'on' : 'too-large';
+    const g = this.edgeGeometry(l);
+    return g === null ? 'too-large' : g === l.geometry ? 'on' : 'coarse';
   }
 
   /** Shows a small sphere at a patient point (LPS mm), or hides it. Its size follows the scene. */
@@ -327,9 +330,11 @@ export class SceneContent {
     m.opacity = opacity;
 
     const edgesOn = this.edgesWanted(layer);
-    if (edgesOn && !layer.edges) {
+    const edgeGeometry = this.edgeGeometry(layer);
+    if (layer.edges && layer.edges.geometry !== edgeGeometry) this.removeEdges(layer);
+    if (edgesOn && edgeGeometry && !layer.edges) {
       const em = new MeshBasicMaterial({ color: EDGE_COLOR, wireframe: true, transparent: true, opacity: 0.3, depthWrite: false });
-      layer.edges = new ThreeMesh(layer.geometry, em);
+      layer.edges = new ThreeMesh(edgeGeometry, em);
       layer.edges.name = `${layer.surface.name}-edges`;
       layer.edges.renderOrder = 1;
       this.patient.add(layer.edges);
@@ -340,7 +345,21 @@ export class SceneContent {
 
   private edgesWanted(layer: Layer): boolean {
     const s = layer.style;
-    return s.visible && s.showEdges && layer.triangles <= EDGE_TRIANGLE_LIMIT && layer.triangles > 0;
+    return s.visible && s.showEdges && this.edgeGeometry(layer) !== null;
+  }
+
+  /** The geometry whose edges are drawn: the mesh's own up to the limit, else its coarse copy's (null until it exists). */
+  private edgeGeometry(layer: Layer): BufferGeometry | null {
+    if (layer.triangles > 0 && layer.triangles <= EDGE_TRIANGLE_LIMIT) return layer.geometry;
+    const lod = layer.lod;
+    return lod && lod.triangles > 0 && lod.triangles <= EDGE_TRIANGLE_LIMIT ? lod.geometry : null;
+  }
+
+  private removeEdges(layer: Layer): void {
+    if (!layer.edges) return;
+    this.patient.remove(layer.edges);
+    (layer.edges.material as Material).dispose();
+    layer.edges = null;
   }
 
   private applyVisibility(layer: Layer): void {
@@ -353,6 +372,7 @@ export class SceneContent {
 
   private removeLod(layer: Layer): void {
     if (!layer.lod) return;
+    if (layer.edges?.geometry === layer.lod.geometry) this.removeEdges(layer);
     this.patient.remove(layer.lod.surface);
     layer.lod.geometry.dispose();
     layer.lod = null;
@@ -368,10 +388,7 @@ export class SceneContent {
     this.removeLod(layer);
     this.patient.remove(layer.surface);
     layer.surface.material.dispose();
-    if (layer.edges) {
-      this.patient.remove(layer.edges);
-      (layer.edges.material as Material).dispose();
-    }
+    this.removeEdges(layer);
     layer.geometry.dispose();
     this.layers.delete(kind);
   }

@@ -39,6 +39,8 @@
  *                lung-only HU is made inside the GK stage, for its 5 slices
  *                only;
  *   gk           the GK stage (lung-only HU of 5 slices + gk_segment each);
+ *   gkVolume     the GK stage on the whole lung (scope 'volume': one
+ *                clustering of every lung voxel, the browser's default);
  *   meshLung / meshInternal   marching cubes (vertices, triangles, normals),
  *                as the reference's make_mesh, on this thread; the area is
  *                not in it;
@@ -69,7 +71,7 @@ import { buildWindowLut } from '../../src/viewer2d/windowLevel';
 import { seriesDir, type RealSeries } from '../helpers/sharedData';
 
 export const OUR_STAGES = [
-  'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'gk', 'meshLung',
+  'read', 'readFloor', 'readFloorVolume', 'segmentNoFill', 'segmentFill', 'segmentBoth', 'internal', 'gk', 'gkVolume', 'meshLung',
   'meshInternal', 'split', 'inclusive', 'densitometry', 'pipeline', 'pipelineWall', 'pipelineCpu', 'pipelineOneThread',
 ] as const;
 export type OurStage = (typeof OUR_STAGES)[number];
@@ -219,6 +221,9 @@ export async function measureSeries(name: RealSeries, runs: number): Promise<Our
     stagesMs.internal.push(internalMs);
     const [, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
     stagesMs.gk.push(gkMs);
+    gc?.();
+    const [, gkVolumeMs] = timed(() => gkStage(volume, seg.runs.fill, { ...params.gk, scope: 'volume' }));
+    stagesMs.gkVolume.push(gkVolumeMs);
     gc?.();
     stagesMs.meshLung.push(surfaceStage({ runs: seg.runs.fill, geometry: volume }, params.mesh).timingsMs.marchingCubes);
     gc?.();

@@ -79,6 +79,7 @@ const ROWS: StageRow[] = [
   { label: 'both segmentations together', ours: 'segmentBoth', seed: ['segment_nofill', 'segment_fill'], target: 10 },
   { label: 'internal + isolate', ours: 'internal', seed: ['internal_and_isolate'], target: 10 },
   { label: 'GK 5 slices', ours: 'gk', seed: ['gk_5_slices'], target: 10 },
+  { label: 'GK whole lung', ours: 'gkVolume', seed: [], target: null },
   { label: 'MC lung', ours: 'meshLung', seed: ['marching_cubes_lung'], target: 2 },
   { label: 'MC internal', ours: 'meshInternal', seed: ['marching_cubes_internal'], target: 2 },
   { label: 'airway / left / right split (runs per label)', ours: 'split', seed: [], target: null },

@@ -48,6 +48,8 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
     // Small drawn meshes for the software GPU (the full meshes stay for export).
     await page.locator('.param-more summary').click();
     await page.getByTestId('analysis-mesh-maxtri').fill('60000');
+    // The tutorial's GK on 5 slices (the page's default is the whole lung): the story below tells them apart.
+    await page.getByTestId('analysis-gk-scope').selectOption('slices');
     await dropPaths(page, 'drop-zone', [seriesDir(SERIES)]);
     await waitForFirstSlice(page, 120_000);
     // Progress is on screen while the analysis runs.
@@ -139,7 +141,7 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
     })(), 4)).toBeGreaterThan(0.002);
     for (const k of ['lungFill', 'internal', 'gk']) await page.getByTestId(`overlay-toggle-${k}`).check();
     await settle(page);
-    expect(await page.getByTestId('overlay-legend').innerText()).toMatch(/Lungs \(filled\)[\s\S]*Internal structures[\s\S]*GK structures/);
+    expect(await page.getByTestId('overlay-legend').innerText()).toMatch(/Lungs with vessels[\s\S]*Vessels and airway walls[\s\S]*GK structures\s*\(slices \d+–\d+\)/);
     await shot(page, 'analysis-overlays');
 
     // Scrubbing with the overlays on: time of each picture (window/level + overlays + upload), from the canvas.
@@ -204,12 +206,13 @@ describeWithRealData('analysis of a dropped CT in the browser', () => {
     await page.getByTestId('tab-axial').click();
     const lower = await sliceNumber(page);
     expect(upper).not.toBe(start);
-    // Slices are numbered from the feet (z increases towards the head): the upper click is the higher slice.
-    expect(upper).toBeGreaterThan(lower);
-    // In the grid the axial view shows that slice and the coronal view the same crosshair.
+    // Slices are numbered from the head (slice 1 the most cranial): the upper click is the lower slice number.
+    expect(upper).toBeLessThan(lower);
+    // In the grid the axial view shows that slice and the coronal view the same crosshair
+    // (head-first, 99 slices: volume index 0 is the lowest, slice number 99).
     await page.getByTestId('tab-mpr').click();
     await settle(page);
-    expect(Number(await page.getByTestId('slice-canvas').getAttribute('data-drawn-slice'))).toBe(lower - 1);
+    expect(Number(await page.getByTestId('slice-canvas').getAttribute('data-drawn-slice'))).toBe(99 - lower);
     await shot(page, 'analysis-grid');
     await page.getByTestId('tab-sagittal').click();
     await settle(page);

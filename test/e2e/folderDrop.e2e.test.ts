@@ -89,11 +89,12 @@ describeWithRealData('dropping a real CT folder', () => {
     const { page } = app;
     const label = page.getByTestId('slice-label');
     const before = await label.innerText();
-    expect(before).toMatch(/^Slice 32 \/ 64 · -284 mm$/);
+    // Slice 1 is the most cranial (-124 mm), slice 64 the lowest (-439 mm); the middle one opens.
+    expect(before).toMatch(/^Slice 33 \/ 64 · -284 mm$/);
     const pixBefore = await readCanvas(page);
 
     await page.getByTestId('slice-slider').fill('50');
-    await expect.poll(() => label.innerText()).toMatch(/^Slice 51 \/ 64 · -189 mm$/);
+    await expect.poll(() => label.innerText()).toMatch(/^Slice 51 \/ 64 · -374 mm$/);
     await page.waitForTimeout(100);
     const pixAfter = await readCanvas(page);
     expect(changedFraction(pixBefore, pixAfter)).toBeGreaterThan(0.05);
@@ -109,12 +110,12 @@ describeWithRealData('dropping a real CT folder', () => {
 
     await canvas.focus();
     await page.keyboard.press('Home');
-    await expect.poll(() => label.innerText()).toMatch(/^Slice 1 \/ 64 · -439 mm$/);
+    await expect.poll(() => label.innerText()).toMatch(/^Slice 1 \/ 64 · -124 mm$/);
     await page.keyboard.press('End');
-    await expect.poll(() => label.innerText()).toMatch(/^Slice 64 \/ 64 · -124 mm$/);
-    await page.keyboard.press('PageDown');
+    await expect.poll(() => label.innerText()).toMatch(/^Slice 64 \/ 64 · -439 mm$/);
+    await page.keyboard.press('PageUp');
     await expect.poll(() => label.innerText()).toMatch(/^Slice 58 \/ 64/);
-    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
     await expect.poll(() => label.innerText()).toMatch(/^Slice 57 \/ 64/);
     await page.getByTestId('slice-slider').fill('31');
     await expect.poll(() => label.innerText()).toMatch(/^Slice 32 \/ 64/);
@@ -162,7 +163,7 @@ describeWithRealData('dropping a real CT folder', () => {
     const img = brightBox(await readCanvas(page))!;
     await page.mouse.move(box.x + img.x0 + 8, box.y + box.height / 2);
     const text = await page.getByTestId('cursor-readout').innerText();
-    const m = /(-?\d+) HU at \((\d+), (\d+), (\d+)\)/.exec(text);
+    const m = /(-?\d+) HU at \((\d+), (\d+)\) · slice (\d+)/.exec(text);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeLessThan(-900);
     expect(Number(m![2])).toBeLessThan(15);
@@ -262,10 +263,10 @@ describeWithRealData('dropping a real CT folder', () => {
       // Largest CT first and open: dsb2017 (134 slices).
       expect(await items.nth(0).innerText()).toMatch(/134 slices/);
       expect(await items.nth(0).getAttribute('aria-pressed')).toBe('true');
-      expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 67 \/ 134/);
+      expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 68 \/ 134/);
       const before = await readCanvas(page);
       await items.nth(1).click();
-      await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64 · -284 mm$/);
+      await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 33 \/ 64 · -284 mm$/);
       expect(await items.nth(1).getAttribute('aria-pressed')).toBe('true');
       expect(await page.getByTestId('meta-dims').innerText()).toBe('512 × 512 × 64');
       await page.waitForTimeout(100);

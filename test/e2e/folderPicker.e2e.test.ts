@@ -20,11 +20,11 @@ describeWithRealData('loading a real CT folder with the folder picker', () => {
     expect(await page.getByTestId('series-item').count()).toBe(1);
     expect(await page.getByTestId('meta-dims').innerText()).toBe('512 × 512 × 134');
     expect(await page.getByTestId('meta-spacing').innerText()).toBe('0.598 × 0.598 × 2.5 mm');
-    // Slices are in position order from -356.2 mm up, whatever the file names.
+    // Slices are in position order, whatever the file names: slice 1 at the head (-23.7 mm) down to -356.2 mm.
     await page.getByTestId('slice-slider').fill('0');
-    await expect.poll(() => page.getByTestId('slice-label').innerText()).toBe('Slice 1 / 134 · -356.2 mm');
+    await expect.poll(() => page.getByTestId('slice-label').innerText()).toBe('Slice 1 / 134 · -23.7 mm');
     await page.getByTestId('slice-slider').fill('133');
-    await expect.poll(() => page.getByTestId('slice-label').innerText()).toBe('Slice 134 / 134 · -23.7 mm');
+    await expect.poll(() => page.getByTestId('slice-label').innerText()).toBe('Slice 134 / 134 · -356.2 mm');
     expect(await page.locator('[data-testid=skipped-files]').count()).toBe(0);
   });
 

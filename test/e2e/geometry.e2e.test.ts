@@ -16,6 +16,7 @@ import type { Vec3 } from '../../src/core/volume/volume';
 import {
   MARKER_MM, SCENE_HU, sliceIndexNearest, writeSyntheticSeries, type SyntheticSeries, type SyntheticSeriesParams,
 } from '../fixtures/syntheticSeries';
+import { sliceNumber } from '../../src/viewer2d/sliceNumbering';
 import { dropPaths, readCanvasRgba, screenshot, startAppForSuite } from './harness';
 
 const TILT_DEG = 15;
@@ -115,7 +116,11 @@ async function readoutAt(page: Page, x: number, y: number): Promise<{ hu: number
  * that the readout there is the marker's patient position.
  */
 async function checkMarker(page: Page, name: CaseName, expectSide: { x: 'left' | 'right'; y: 'top' | 'bottom' }): Promise<void> {
-  await page.getByTestId('slice-slider').fill(String(sliceIndexNearest(written[name], MARKER_MM)));
+  // The slider runs in slice numbers (slice 1 at the head, sliceNumbering.ts), not volume indices.
+  const series = written[name];
+  const index = sliceIndexNearest(series, MARKER_MM);
+  const number = sliceNumber({ directionXyz: [series.rowDir, series.colDir, series.normal] }, 'axial', index, series.files.length);
+  await page.getByTestId('slice-slider').fill(String(number - 1));
   await page.getByTestId('window-preset-mediastinum').click();
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const m = await markerOnScreen(page);

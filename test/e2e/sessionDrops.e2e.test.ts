@@ -70,7 +70,7 @@ describeWithRealData('a session of several drops', () => {
     expect(await page.getByTestId('series-item').count()).toBe(1);
     expect(await page.getByTestId('series-item').first().innerText()).toMatch(/64 slices/);
     expect(await page.getByTestId('load-progress').getAttribute('data-phase')).toBe('done');
-    expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64/);
+    expect(await page.getByTestId('slice-label').innerText()).toMatch(/^Slice 33 \/ 64/);
     // The analysis and its numbers are still there (not run again).
     expect(await page.getByTestId('analysis-status').getAttribute('data-phase')).toBe('done');
     expect(await page.getByTestId('stats-lung-fill-ml').innerText()).toBe(lungMl);
@@ -129,7 +129,7 @@ describeWithRealData('a session of several drops', () => {
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 120_000 });
     const t0 = Date.now();
     await items.nth(0).click();
-    await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 32 \/ 64/);
+    await expect.poll(() => page.getByTestId('slice-label').innerText()).toMatch(/^Slice 33 \/ 64/);
     // Its analysis comes back as it was, without running again (a run takes seconds and goes through 'running').
     await page.locator('[data-testid=analysis-status][data-phase=done]').waitFor({ timeout: 2_000 });
     expect(Date.now() - t0).toBeLessThan(2_000);
@@ -144,7 +144,7 @@ describeWithRealData('a session of several drops', () => {
     const label = page.getByTestId('slice-label');
     await page.getByTestId('slice-slider').focus();
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
-    await expect.poll(() => label.innerText()).not.toMatch(/^Slice 32 \/ 64/);
+    await expect.poll(() => label.innerText()).not.toMatch(/^Slice 33 \/ 64/);
     const left = (await label.innerText()).split('\n')[0];
     // Saved a moment after the last change.
     await page.waitForTimeout(800);

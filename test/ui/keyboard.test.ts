@@ -5,11 +5,12 @@ import { VolumeCache } from '../../src/state/volumeCache';
 import { handleViewerKey } from '../../src/ui/viewer/keyboard';
 import { summary } from '../state/fixtures';
 
-function setup() {
+/** A small volume; `zDir` +1: index z grows towards the head (a head-first axial stack), -1: towards the feet. */
+function setup(zDir: 1 | -1 = 1) {
   const store = createAppStore();
   const volumes = new VolumeCache();
   const nx = 30, ny = 20, nz = 10;
-  volumes.set('s', { nx, ny, nz, hu: new Int16Array(nx * ny * nz), spacingMmXyz: [1, 1, 2], originMm: [0, 0, 0], directionXyz: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] });
+  volumes.set('s', { nx, ny, nz, hu: new Int16Array(nx * ny * nz), spacingMmXyz: [1, 1, 2], originMm: [0, 0, 0], directionXyz: [[1, 0, 0], [0, 1, 0], [0, 0, zDir]] });
   store.getState().beginLoad('x', 0);
   store.getState().finishLoad([summary('s', nz, { dimsZyx: [nz, ny, nx] })], [], [], 1);
   const press = (key: string, extra: Partial<KeyboardEvent> = {}) =>
@@ -18,27 +19,39 @@ function setup() {
 }
 
 describe('keyboard shortcuts', () => {
-  it('steps the axial slice with arrows, pages and Home/End', () => {
+  it('steps the axial slice with arrows, pages and Home/End as radiology viewers do: down towards the feet, Home at the head', () => {
     const { store, press } = setup();
     expect(store.getState().sliceZ).toBe(4);
-    expect(press('ArrowUp')).toBe(true);
-    expect(store.getState().sliceZ).toBe(5);
-    press('ArrowLeft');
-    press('ArrowLeft');
+    // Index z grows towards the head: the next slice (↓) is one lower.
+    expect(press('ArrowDown')).toBe(true);
     expect(store.getState().sliceZ).toBe(3);
-    press('End');
+    press('ArrowUp');
+    press('ArrowLeft');
+    expect(store.getState().sliceZ).toBe(5);
+    press('Home');
     expect(store.getState().sliceZ).toBe(9);
     press('PageDown');
     expect(store.getState().sliceZ).toBe(8);
+    press('End');
+    expect(store.getState().sliceZ).toBe(0);
+  });
+
+  it('steps a feet-first stack (index z towards the feet) the same way on screen', () => {
+    const { store, press } = setup(-1);
+    press('ArrowDown');
+    expect(store.getState().sliceZ).toBe(5);
     press('Home');
     expect(store.getState().sliceZ).toBe(0);
+    press('End');
+    expect(store.getState().sliceZ).toBe(9);
   });
 
   it('steps the active view: the crosshair row in the coronal view, its column in the sagittal view', () => {
     const { store, press } = setup();
     store.getState().setActiveView('coronal');
     const { x, y } = store.getState().crosshair;
-    press('ArrowUp');
+    // Coronal numbers run front to back (y grows to posterior here): ↓ goes one row back.
+    press('ArrowDown');
     expect(store.getState().crosshair).toEqual({ x, y: y + 1 });
     expect(store.getState().sliceZ).toBe(4);
     press('End');

@@ -5,7 +5,9 @@ import { marchingCubes } from '../../src/core/mesh/marchingCubes';
 import { meshAreaMm2, meshVolumeMl } from '../../src/core/mesh/mesh';
 import type { Mask, Volume } from '../../src/core/volume/volume';
 import type { CachedMask } from '../../src/state/maskCache';
-import { maskPlanesForCrop, nearestGkVoxel } from '../../src/ui/view3d/cropActions';
+import { maskCache } from '../../src/state/maskCache';
+import type { AppState } from '../../src/state/store';
+import { maskPlanesForCrop, nearestGkVoxel, resolveCropSource } from '../../src/ui/view3d/cropActions';
 import { cropSurface } from '../../src/workers/cropWorkerApi';
 
 const DIR: Volume['directionXyz'] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
@@ -97,5 +99,19 @@ describe('crop helpers', () => {
     }
     expect(nearestGkVoxel(gk, 5, 5, 40)).toBeNull(); // plane 0 is empty
     expect(nearestGkVoxel(gk, 5, 5, 99)).toEqual([3, 4, 41]); // beyond the mask: its nearest plane
+  });
+
+  it("'auto' takes the GK structures only when they cover all the crop's slices (no thin slab)", () => {
+    const nx = 8, ny = 8;
+    maskCache.set('gk-5', { kind: 'gk', seriesId: 's', nx, ny, nz: 5, zOffset: 48, data: new Uint8Array(nx * ny * 5) });
+    maskCache.set('internal-all', { kind: 'internal', seriesId: 's', nx, ny, nz: 99, zOffset: 0, data: new Uint8Array(nx * ny * 99) });
+    const state = { selectedSeriesId: 's', analysisResults: { seriesId: 's', maskIds: { gk: 'gk-5', internal: 'internal-all' } } } as unknown as Pick<AppState, 'analysisResults' | 'selectedSeriesId'>;
+    // Crop slices 45..55 around 50: GK covers 48..52 only.
+    expect(resolveCropSource(state, 'auto', 50, 45, 55).used).toBe('internal');
+    expect(resolveCropSource(state, 'auto', 50, 49, 51).used).toBe('gk');
+    // Asked for by name, GK is used where it covers the centre.
+    expect(resolveCropSource(state, 'gk', 50, 45, 55).used).toBe('gk');
+    maskCache.delete('gk-5');
+    maskCache.delete('internal-all');
   });
 });

@@ -193,7 +193,7 @@ describe('SceneContent: styles', () => {
     c.dispose();
   });
 
-  it('draws triangle edges only up to the triangle limit', () => {
+  it('draws triangle edges up to the triangle limit, and on the coarse copy above it', () => {
     const c = new SceneContent();
     c.setMesh('crop', { mesh: ballMesh() }, { ...STYLE, showEdges: true });
     expect(c.edgeState('crop')).toBe('on');
@@ -205,6 +205,16 @@ describe('SceneContent: styles', () => {
       indices: new Uint32Array((EDGE_TRIANGLE_LIMIT + 1) * 3).map((_, i) => i % 3),
     };
     c.setMesh('lung', { mesh: big }, { ...STYLE, showEdges: true });
+    expect(c.edgeState('lung')).toBe('too-large');
+    expect(c.root.getObjectByName('lung-surface-edges')).toBeUndefined();
+    // Once its coarse copy arrives, the large mesh shows that copy's edges; they go with the copy.
+    const coarse = ballMesh();
+    c.setLod('lung', big, { mesh: coarse });
+    expect(c.edgeState('lung')).toBe('coarse');
+    const edges = c.root.getObjectByName('lung-surface-edges') as unknown as { visible: boolean; geometry: { index: { count: number } } };
+    expect(edges.visible).toBe(true);
+    expect(edges.geometry.index.count).toBe(coarse.indices.length);
+    c.setLod('lung', big, null);
     expect(c.edgeState('lung')).toBe('too-large');
     expect(c.root.getObjectByName('lung-surface-edges')).toBeUndefined();
     c.setStyle('crop', { ...STYLE, showEdges: false });

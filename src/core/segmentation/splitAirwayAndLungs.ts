@@ -494,8 +494,8 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
     lungRunsOut = runsOfSides(side, lungRuns);
   }
   freeNow(side);
-  if (rest.componentCount > 0) notes.push(`${rest.componentCount} small part(s) not reached when growing back were given to the nearer lung in x`);
-  notes.push(`lungs separated by an in-plane erosion of ${erosionMm.toFixed(1)} mm`);
+  if (rest.componentCount > 0) notes.push(`${rest.componentCount} small piece(s) of lung not connected to either lung were counted with the nearer lung (left or right)`);
+  notes.push(`the two lungs touched and were separated by shrinking the lung outline by ${erosionMm.toFixed(1)} mm on each slice and growing it back`);
   const sideRuns = lungRunsOut ? { right: lungRunsOut[1 - leftSide], left: lungRunsOut[leftSide] } : null;
   return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes, sideRuns);
 }
@@ -594,7 +594,7 @@ function assignSeparateLungs(
       rightN += lm.n[l];
     }
   }
-  if (small > 0) notes.push(`${small} small part(s) besides the two lungs were given to the nearer lung in x`);
+  if (small > 0) notes.push(`${small} small piece(s) of lung apart from the two lungs were counted with the nearer lung (left or right)`);
   if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
   const sideRuns = ctx.settings.withRuns ? { right: runsOfCode(lungRuns, lungLabels, code, RIGHT_LUNG_LABEL), left: runsOfCode(lungRuns, lungLabels, code, LEFT_LUNG_LABEL) } : null;
   return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes, sideRuns);

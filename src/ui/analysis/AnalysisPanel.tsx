@@ -3,6 +3,7 @@ import { analysisParamProblems } from '../../state/analysisState';
 import { appAnalysis } from '../../state/appAnalysis';
 import { selectedSeries, useAppStore } from '../../state/store';
 import { Panel } from '../layout/Panel';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import { AnalysisProgress } from './AnalysisProgress';
 
 function Field(props: { label: string; title?: string; children: ReactNode }) {
@@ -41,6 +42,7 @@ export function AnalysisPanel() {
   const sliceZ = useAppStore((s) => s.sliceZ);
   const problems = analysisParamProblems(p);
   const count = 2 * p.gk.halfSlices + 1;
+  const numbers = useSliceNumbers('axial', series?.sliceCount ?? 0);
   return (
     <Panel
       title="Analysis"
@@ -97,12 +99,12 @@ export function AnalysisPanel() {
         </Field>
         <Field label="GK on">
           <select value={p.gk.scope} data-testid="analysis-gk-scope" onChange={(e) => set({ gk: { scope: e.currentTarget.value as typeof p.gk.scope } })}>
-            <option value="slices">{count} slices around the current one</option>
-            <option value="volume">the whole lung volume</option>
+            <option value="volume">the whole lung (default)</option>
+            <option value="slices">{count} slices around the current one (tutorial)</option>
           </select>
         </Field>
         {p.gk.scope === 'slices' ? (
-          <Field label="Slices each side" title={`Centred on the slice shown when Run is pressed (now ${sliceZ + 1}${series ? ` of ${series.sliceCount}` : ''})`}>
+          <Field label="Slices each side" title={`Centred on the slice shown when Run is pressed (now ${series ? `${numbers.number(sliceZ)} of ${series.sliceCount}` : sliceZ + 1})`}>
             <NumberInput value={p.gk.halfSlices} min={0} max={50} testId="analysis-gk-half" onChange={(v) => set({ gk: { halfSlices: v } })} />
           </Field>
         ) : null}

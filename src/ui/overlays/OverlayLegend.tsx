@@ -1,5 +1,6 @@
 import { OVERLAY_KINDS, OVERLAY_LABELS, OVERLAY_MASK, type OverlayKind } from '../../state/analysisState';
-import { useAppStore, type AppState } from '../../state/store';
+import { selectedSeries, useAppStore, type AppState } from '../../state/store';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import { DensityClassLegend } from './DensityClassLegend';
 import { LungSideLegend } from './LungSideLegend';
 
@@ -19,6 +20,7 @@ export function OverlayLegend() {
   const kinds = useAppStore((s) => drawnOverlayKinds(s).join(','));
   const overlays = useAppStore((s) => s.overlays);
   const gk = useAppStore((s) => s.analysisResults?.gk);
+  const numbers = useSliceNumbers('axial', useAppStore((s) => selectedSeries(s)?.sliceCount ?? 0));
   if (!kinds) return null;
   return (
     <ul className="overlay-legend" data-testid="overlay-legend" aria-label="Overlay legend">
@@ -33,12 +35,7 @@ export function OverlayLegend() {
           {OVERLAY_LABELS[k]}
           {k === 'density' ? <DensityClassLegend testId="legend-density-classes" /> : null}
           {k === 'lungSides' ? <LungSideLegend testId="legend-lung-sides" /> : null}
-          {k === 'gk' && gk && gk.scope === 'slices' ? (
-            <span className="muted">
-              {' '}
-              (slices {gk.zFrom + 1}–{gk.zFrom + gk.planes})
-            </span>
-          ) : null}
+          {k === 'gk' && gk ? <span className="muted"> ({gk.scope === 'slices' ? `slices ${numbers.range(gk.zFrom, gk.planes)}` : 'whole lung'})</span> : null}
         </li>
       ))}
     </ul>

@@ -1,5 +1,6 @@
 import type { MeshKind } from '../../state/meshCache';
-import { useAppStore } from '../../state/store';
+import { selectedSeries, useAppStore } from '../../state/store';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import { Panel } from '../layout/Panel';
 import { HuHistogram } from './HuHistogram';
 
@@ -16,7 +17,7 @@ function Row({ label, value, testId, title }: { label: string; value: string; te
   );
 }
 
-const MESH_LABELS: Partial<Record<MeshKind, string>> = { lung: 'Lungs', internal: 'Internal', gk: 'GK' };
+const MESH_LABELS: Partial<Record<MeshKind, string>> = { lung: 'Lungs', internal: 'Vessels', gk: 'GK' };
 
 function MeshStats() {
   const meshes = useAppStore((s) => s.meshes);
@@ -29,9 +30,9 @@ function MeshStats() {
         <thead>
           <tr>
             <th />
-            <th>triangles</th>
-            <th>cm²</th>
-            <th>mL</th>
+            <th title="Triangles of the full-resolution surface">triangles</th>
+            <th title="Surface area in square centimetres">cm²</th>
+            <th title="Volume enclosed by the 3D surface, in mL (for the vessels and airway walls smaller than the voxel count above)">mL</th>
           </tr>
         </thead>
         <tbody>
@@ -40,9 +41,9 @@ function MeshStats() {
             return (
               <tr key={k}>
                 <th>{MESH_LABELS[k]}</th>
-                <td title={m.decimated ? `${m.displayTriangles.toLocaleString('en-US')} drawn` : undefined}>{m.triangles.toLocaleString('en-US')}</td>
-                <td>{(m.areaMm2 / 100).toFixed(0)}</td>
-                <td>{m.volumeMl.toFixed(1)}</td>
+                <td title={`${m.triangles.toLocaleString('en-US')} triangles${m.decimated ? `, ${m.displayTriangles.toLocaleString('en-US')} drawn` : ''}`}>{m.triangles.toLocaleString('en-US')}</td>
+                <td title="Surface area (cm²)">{(m.areaMm2 / 100).toFixed(0)}</td>
+                <td title="Volume enclosed by the surface (mL)">{m.volumeMl.toFixed(1)}</td>
               </tr>
             );
           })}
@@ -52,10 +53,12 @@ function MeshStats() {
   );
 }
 
-/** The analysis numbers: lung volumes, the left/right/airway split, GK per slice, the lung HU histogram. */
+/** The analysis numbers (each with its unit and a tooltip saying what it is): lung volumes, the left/right/airway split, GK per slice, the lung HU histogram. */
 export function StatsPanel() {
   const r = useAppStore((s) => (s.analysisResults && s.analysisResults.seriesId === s.selectedSeriesId ? s.analysisResults : null));
   const phase = useAppStore((s) => s.analysis.phase);
+  const sliceCount = useAppStore((s) => selectedSeries(s)?.sliceCount ?? 0);
+  const numbers = useSliceNumbers('axial', sliceCount);
   if (!r || r.ml.fill === undefined) {
     return (
       <Panel title="Lung measurements" testId="stats-panel">
@@ -80,22 +83,27 @@ export function StatsPanel() {
         </div>
       ) : null}
       <dl className={`metadata stats-numbers${untrusted.length ? ' stats-numbers-untrusted' : ''}`}>
-        <Row label="Lungs, filled" value={formatMl(r.ml.fill)} testId="stats-lung-fill-ml" title="Lung mask with enclosed vessels and airway walls filled" />
-        <Row label="Lungs, not filled" value={formatMl(r.ml.noFill)} testId="stats-lung-nofill-ml" />
-        <Row label="Internal structures" value={formatMl(r.ml.internal)} testId="stats-internal-ml" title="Filled minus not filled" />
+        <Row label="Lungs with vessels" value={formatMl(r.ml.fill)} testId="stats-lung-fill-ml" title="Lung volume (mL) including the vessels and airway walls inside the lungs (the tutorial's filled lung mask), voxels counted" />
+        <Row label="Aerated lung only" value={formatMl(r.ml.noFill)} testId="stats-lung-nofill-ml" title="Volume (mL) of the air-filled lung tissue only (below the threshold), without the vessels and airway walls, voxels counted" />
+        <Row
+          label="Vessels and airway walls"
+          value={formatMl(r.ml.internal)}
+          testId="stats-internal-ml"
+          title="Volume (mL) of the vessels and airway walls inside the lungs: lungs with vessels minus aerated lung, voxels counted. The 'Surfaces' table gives the volume inside their 3D surface, which is smaller (the surface runs through the middle of the boundary voxels)."
+        />
         {r.measured?.lungMask === 'inclusive' ? (
           <Row
             label="Lungs incl. dense disease"
             value={formatMl(r.measured.ml)}
             testId="stats-inclusive-ml"
-            title={`Aerated lung and the dense lung between it and the chest wall (consolidation, nodules, ground glass): ${r.measured.addedMl?.toFixed(1) ?? '–'} mL added. Airway included; right and left below exclude it.`}
+            title={`Volume (mL) of the aerated lung and the dense lung between it and the chest wall (consolidation, nodules, ground glass): ${r.measured.addedMl?.toFixed(1) ?? '–'} mL added. Airway included; right and left below exclude it.`}
           />
         ) : null}
         {split?.ok ? (
           <>
-            <Row label="Right lung" value={formatMl(split.rightLungMl)} testId="stats-right-ml" />
-            <Row label="Left lung" value={formatMl(split.leftLungMl)} testId="stats-left-ml" />
-            <Row label="Airway" value={formatMl(split.airwayMl)} testId="stats-airway-ml" />
+            <Row label="Right lung" value={formatMl(split.rightLungMl)} testId="stats-right-ml" title="Volume (mL) of the right lung, voxels counted" />
+            <Row label="Left lung" value={formatMl(split.leftLungMl)} testId="stats-left-ml" title="Volume (mL) of the left lung, voxels counted" />
+            <Row label="Airway" value={formatMl(split.airwayMl)} testId="stats-airway-ml" title="Volume (mL) of the air in the trachea and main bronchi, voxels counted" />
           </>
         ) : null}
       </dl>
@@ -104,7 +112,11 @@ export function StatsPanel() {
           Left / right split not possible: {split.reason}
         </p>
       ) : null}
-      {split?.ok && split.notes.length ? <p className="hint">{split.notes.join(' ')}</p> : null}
+      {split?.ok && split.notes.length ? (
+        <p className="hint" data-testid="stats-split-notes" title={split.notes.join('\n')}>
+          Right and left lung were separated automatically; {split.notes.join('; ')}.
+        </p>
+      ) : null}
       {r.measured?.notes.length ? (
         <p className="hint" data-testid="stats-inclusive-notes" title={r.measured.notes.join('\n')}>
           Right, left and airway are of the lungs with dense disease included. Unsure: {r.measured.notes[0]}
@@ -114,7 +126,10 @@ export function StatsPanel() {
       {r.histogram ? (
         <div className="stats-block">
           <h3>
-            Lung HU <span className="muted">(mean {Math.round(r.histogram.meanHu)} HU, {r.histogram.total.toLocaleString('en-US')} voxels)</span>
+            Lung HU{' '}
+            <span className="muted" title="Mean density of the lung voxels in Hounsfield units, and how many voxels were counted">
+              (mean {Math.round(r.histogram.meanHu)} HU, {r.histogram.total.toLocaleString('en-US')} voxels)
+            </span>
           </h3>
           <HuHistogram histogram={r.histogram} />
         </div>
@@ -122,21 +137,26 @@ export function StatsPanel() {
       {r.gk ? (
         <div className="stats-block" data-testid="stats-gk">
           <h3>
-            GK structures <span className="muted">({formatMl(r.gk.ml)})</span>
+            GK structures{' '}
+            <span className="muted" title="Volume (mL) of the structures Gustafson–Kessel clustering kept (the densest cluster), voxels counted">
+              ({formatMl(r.gk.ml)})
+            </span>
           </h3>
           <table className="stats-table">
             <thead>
               <tr>
-                <th>slice</th>
-                <th>kept</th>
-                <th className="gk-centres">cluster centres (HU)</th>
+                <th title="Slice number (slice 1 at the head), or all for the whole lung">slice</th>
+                <th title="Pixels of the kept (densest) cluster on that slice">kept (px)</th>
+                <th className="gk-centres" title="Centres of the clusters, in Hounsfield units">
+                  cluster centres (HU)
+                </th>
               </tr>
             </thead>
             <tbody>
-              {r.gk.perSlice.map((p) => (
+              {[...r.gk.perSlice].sort((a, b) => numbers.number(a.z) - numbers.number(b.z)).map((p) => (
                 <tr key={p.z}>
-                  <th>{p.z < 0 ? 'all' : p.z + 1}</th>
-                  <td>{p.keptPixels.toLocaleString('en-US')}</td>
+                  <th>{p.z < 0 ? 'all' : numbers.number(p.z)}</th>
+                  <td title={`${p.keptPixels.toLocaleString('en-US')} pixels kept`}>{p.keptPixels.toLocaleString('en-US')}</td>
                   <td className="gk-centres">{[...p.centersHu].sort((a, b) => a - b).map((c) => Math.round(c)).join(' ')}</td>
                 </tr>
               ))}

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { maskCache } from '../../state/maskCache';
-import { appStore, useAppStore } from '../../state/store';
+import { appStore, selectedSeries, useAppStore } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import { bindStoryView, type StoryStep } from './bindStoryView';
 
 const STEPS: readonly { step: StoryStep; title: string; waiting: string }[] = [
@@ -15,12 +16,13 @@ function GkNote() {
   const gk = useAppStore((s) => (s.analysisResults?.seriesId === s.selectedSeriesId ? s.analysisResults?.gk : undefined));
   const z = useAppStore((s) => s.sliceZ);
   const setSlice = useAppStore((s) => s.setSlice);
+  const numbers = useSliceNumbers('axial', useAppStore((s) => selectedSeries(s)?.sliceCount ?? 0));
   if (!gk || (z >= gk.zFrom && z < gk.zFrom + gk.planes)) return null;
   const centre = gk.zFrom + Math.floor(gk.planes / 2);
   return (
     <div className="story-note" data-testid="story-gk-note">
       <p>
-        GK clustered slices {gk.zFrom + 1}–{gk.zFrom + gk.planes}; this is slice {z + 1}.
+        GK clustered slices {numbers.range(gk.zFrom, gk.planes)}; this is slice {numbers.number(z)}.
       </p>
       <button
         type="button"
@@ -31,7 +33,7 @@ function GkNote() {
           setSlice(centre);
         }}
       >
-        Go to slice {centre + 1}
+        Go to slice {numbers.number(centre)}
       </button>
     </div>
   );

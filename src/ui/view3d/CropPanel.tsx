@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MeshKind } from '../../state/meshCache';
 import type { View3dSettings } from '../../state/store';
-import { useAppStore } from '../../state/store';
+import { selectedSeries, useAppStore } from '../../state/store';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import type { ColorMode, MeshStyle } from '../../viewer3d/sceneContent';
 import { isCancelled } from '../../shared/cancel';
 import { ExportPngButton, MeshExportButtons } from '../export/ExportButtons';
@@ -86,6 +87,8 @@ export function CropPanel() {
   const seriesId = useAppStore((s) => s.selectedSeriesId);
   const phase = useAppStore((s) => s.load.phase);
   const meta = useAppStore((s) => currentMeta(s, 'crop'));
+  const axial = useSliceNumbers('axial', useAppStore((s) => selectedSeries(s)?.sliceCount ?? 0));
+  const pickedSlice = picked ? axial.number(picked.voxel[2]) : 0;
 
   // Masks that appear later (the analysis runs on) change what 'auto' picks.
   const maskIds = useAppStore((s) => (s.analysisResults ? Object.values(s.analysisResults.maskIds).join(',') : ''));
@@ -146,7 +149,7 @@ export function CropPanel() {
       <div className="crop-centre" data-testid="crop-centre">
         {picked ? (
           <>
-            Centre voxel ({picked.voxel.join(', ')}) · {formatPointMm(picked.patientMm)}
+            Centre voxel ({picked.voxel.join(', ')}) · slice {pickedSlice} · {formatPointMm(picked.patientMm)}
           </>
         ) : (
           <span className="muted">Click on the slice to pick the centre of the crop.</span>

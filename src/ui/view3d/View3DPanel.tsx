@@ -7,13 +7,15 @@ import { MaskExportButtons } from '../export/MaskExportButtons';
 import { Panel } from '../layout/Panel';
 import { DensityClassLegend } from '../overlays/DensityClassLegend';
 import { GeometryWarning } from '../series/GeometryWarning';
-import { currentMeta } from './bindLungScene';
+import { currentMeta, LOD_TRIANGLES } from './bindLungScene';
 import { coarseMesh } from './coarseMeshes';
 import { decimationText, formatCount, meshStatsText } from './format3d';
 import { meshDensityColors } from './meshDensityColors';
 import { meshLabelColors } from './meshLabelColors';
 import { LungSideLegend } from '../overlays/LungSideLegend';
 import { useLungScene } from './useLungScene';
+import { openGk } from '../viewer/GkScope';
+import { useSliceNumbers } from '../viewer/useSliceNumbers';
 import './view3d.css';
 
 /** Mesh kinds of the main 3D view (the crop has its own view). */
@@ -21,7 +23,7 @@ const MAIN_VIEW_KINDS: readonly MeshKind[] = MESH_KINDS.filter((k) => k !== 'cro
 
 const LABELS: Record<MeshKind, string> = {
   lung: 'Lungs',
-  internal: 'Internal structures',
+  internal: 'Vessels and airway walls',
   gk: 'GK structures',
   crop: 'Crop',
 };
@@ -128,13 +130,14 @@ function ViewOptions() {
           </button>
         ))}
       </div>
-      <label className="toggle">
+      <label className="toggle" title={`Triangle edges of the drawn surfaces; a surface of more than ${formatCount(EDGE_TRIANGLE_LIMIT)} drawn triangles shows the edges of its coarse copy (${formatCount(LOD_TRIANGLES)} triangles)`}>
         <input type="checkbox" checked={showEdges} onChange={(e) => setView3d({ showEdges: e.target.checked })} data-testid="view3d-edges" />
         Triangle edges
       </label>
       {showEdges && tooLarge ? (
         <p className="hint" data-testid="view3d-edges-note">
-          Edges are drawn only on meshes up to {formatCount(EDGE_TRIANGLE_LIMIT)} triangles (not on: {tooLarge.split(',').map((k) => LABELS[k as MeshKind].toLowerCase()).join(', ')}); the crop view always has them.
+          Edges of the {tooLarge.split(',').map((k) => LABELS[k as MeshKind].toLowerCase()).join(', ')} are those of the coarse copy ({formatCount(LOD_TRIANGLES)} triangles): the
+          drawn surface has more than {formatCount(EDGE_TRIANGLE_LIMIT)}.
         </p>
       ) : null}
     </div>
@@ -164,18 +167,33 @@ function EmptyOverlay() {
   );
 }
 
-/** Top-right corner of the view: the decimation note, and the key of the density-class or right / left / airway colour mode. */
+/** Where GK ran, when its surface is shown: the whole lung, or the band of slices (which shows as a stripe). */
+function GkScope3d() {
+  const gk = useAppStore(openGk);
+  const shown = useAppStore((s) => currentMeta(s, 'gk') !== null && s.view3d.visible.gk);
+  const numbers = useSliceNumbers('axial', useAppStore((s) => selectedSeries(s)?.sliceCount ?? 0));
+  if (!gk || !shown) return null;
+  return (
+    <div data-testid="view3d-gk-scope" className="gk-scope">
+      {gk.scope === 'volume' ? 'GK structures: whole lung' : `GK structures: slices ${numbers.range(gk.zFrom, gk.planes)} only (the band)`}
+    </div>
+  );
+}
+
+/** Top-right corner of the view: the decimation note, where GK ran, and the key of the density-class or right / left / airway colour mode. */
 function CornerNotes() {
   const lung = useMeta('lung');
   const text = lung ? decimationText(lung) : null;
   const mode = useAppStore((s) => (MAIN_VIEW_KINDS.some((k) => currentMeta(s, k) !== null) ? s.view3d.colorMode : null));
   const split = useAppStore((s) => (s.analysisResults?.seriesId === s.selectedSeriesId ? s.analysisResults?.split : undefined));
+  const gk = useAppStore((s) => currentMeta(s, 'gk') !== null);
   const density = mode === 'density';
   const labels = mode === 'labels';
-  if (!text && !density && !labels) return null;
+  if (!text && !density && !labels && !gk) return null;
   return (
     <div className="view3d-corner view3d-corner-tr view3d-corner-stack">
       {text ? <div data-testid="view3d-decimated">Lungs: {text}</div> : null}
+      <GkScope3d />
       {density ? <DensityClassLegend testId="view3d-density-legend" compact /> : null}
       {labels && split?.ok ? <LungSideLegend testId="view3d-sides-legend" /> : null}
       {labels && !split ? <div data-testid="view3d-sides-wait">Right / left / airway: after the split</div> : null}

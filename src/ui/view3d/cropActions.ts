@@ -23,7 +23,7 @@ export const CROP_SOURCE_LABELS: Record<CropSource, string> = {
   auto: 'Automatic',
   gk: 'GK structures',
   internal: 'Internal structures',
-  fill: 'Lungs (filled)',
+  fill: 'Lungs with vessels',
   hu: 'HU threshold',
 };
 
@@ -52,14 +52,24 @@ export function analysisMask(state: Pick<AppState, 'analysisResults' | 'selected
 }
 
 /**
- * The source a request uses at slice z: 'auto' takes the GK mask when it
- * covers z, else the internal-structures mask, else the HU volume; a named
- * mask that does not exist (yet) falls back to the HU volume.
+ * The source a request uses for the crop's slices zLo..zHi (inclusive):
+ * 'auto' takes the GK mask when it covers them all (a GK run on a few
+ * slices would cut the crop to that thin slab), else the internal-structures
+ * mask, else the HU volume; a named mask that does not exist (yet) or does
+ * not cover the centre slice falls back to the HU volume.
  */
-function resolveCropSource(state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>, source: CropSource, z: number): ResolvedSource & { used: CropSource } {
+export function resolveCropSource(
+  state: Pick<AppState, 'analysisResults' | 'selectedSeriesId'>,
+  source: CropSource,
+  z: number,
+  zLo = z,
+  zHi = z,
+): ResolvedSource & { used: CropSource } {
   const pick = (kind: 'gk' | 'internal' | 'fill') => {
     const m = analysisMask(state, kind);
-    return m && z >= m.zOffset && z < m.zOffset + m.nz ? m : undefined;
+    if (!m) return undefined;
+    const [lo, hi] = source === 'auto' ? [zLo, zHi] : [z, z];
+    return lo >= m.zOffset && hi < m.zOffset + m.nz ? m : undefined;
   };
   if (source === 'hu') return { kind: 'hu', used: 'hu' };
   const order: ('gk' | 'internal' | 'fill')[] = source === 'auto' ? ['gk', 'internal'] : [source];
@@ -115,8 +125,8 @@ export async function runCrop(request: CropRequest): Promise<CropOutcome> {
   const radiusMm = Math.min(CROP_LIMITS.radiusMm.max, Math.max(CROP_LIMITS.radiusMm.min, state.crop.radiusMm));
   const halfSlices = Math.round(Math.min(CROP_LIMITS.halfSlices.max, Math.max(CROP_LIMITS.halfSlices.min, state.crop.halfSlices)));
   const params: CropParams = { centre: { x, y, z }, radiusMm, halfSlices };
-  cropWindow(volume, params); // throws when the window misses the volume
-  const src = resolveCropSource(state, request.source, z);
+  const win = cropWindow(volume, params); // throws when the window misses the volume
+  const src = resolveCropSource(state, request.source, z, win.z[0], win.z[1] - 1);
   let req: CropSurfaceRequest;
   /** Series slice of plane 0 of what the worker gets (mask planes start above 0). */
   let zShift = 0;
@@ -190,14 +200,23 @@ export function nearestGkVoxel(mask: CachedMask, x: number, y: number, z: number
   return best < 0 ? null : [best % nx, Math.floor(best / nx), zm + mask.zOffset];
 }
 
-/** Moves the picked point to the nearest GK structure; false when there is none. */
+/**
+ * Moves the picked point to the nearest GK structure: from the picked point,
+ * else from the middle of the slice on screen, on its slice or, when that
+ * slice has none, on the nearest slice that has one; false when there is none.
+ */
 export function snapToGkStructure(): boolean {
   const s = appStore.getState();
   const volume = volumeCache.get(s.selectedSeriesId);
   const gk = analysisMask(s, 'gk');
   if (!volume || !gk) return false;
-  const from = s.pickedPoint?.voxel ?? [volume.nx / 2, volume.ny / 2, gk.zOffset + Math.floor(gk.nz / 2)];
-  const v = nearestGkVoxel(gk, from[0], from[1], from[2]);
+  const from = s.pickedPoint?.voxel ?? [volume.nx / 2, volume.ny / 2, s.sliceZ];
+  const z0 = Math.min(gk.zOffset + gk.nz - 1, Math.max(gk.zOffset, from[2]));
+  let v: Vec3 | null = null;
+  for (let d = 0; !v && (z0 - d >= gk.zOffset || z0 + d < gk.zOffset + gk.nz); d++) {
+    if (z0 - d >= gk.zOffset) v = nearestGkVoxel(gk, from[0], from[1], z0 - d);
+    if (!v && d > 0 && z0 + d < gk.zOffset + gk.nz) v = nearestGkVoxel(gk, from[0], from[1], z0 + d);
+  }
   if (!v) return false;
   s.setPickedPoint({ voxel: v, patientMm: voxelToPatientMm(volume, v[0], v[1], v[2]) });
   return true;

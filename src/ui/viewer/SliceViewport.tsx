@@ -8,6 +8,8 @@ import { formatPointMm, seriesTitle } from '../format';
 import { DropZone } from '../load/DropZone';
 import { OverlayLegend } from '../overlays/OverlayLegend';
 import { bindSliceView } from './bindSliceView';
+import { GkScope } from './GkScope';
+import { useSliceNumbers } from './useSliceNumbers';
 
 const AXIS_NAMES: Record<SliceAxis, string> = { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' };
 
@@ -36,15 +38,18 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
   const cursor = useAppStore((s) => s.cursor);
   const zoom = useAppStore((s) => (axis === 'axial' ? s.view.zoom : s.mprViews[axis].zoom));
   const index = useAppStore((s) => axisSliceIndex(s, axis));
-  if (!series) return null;
-  const [nz, ny, nx] = series.dimsZyx;
+  const [nz, ny, nx] = series?.dimsZyx ?? [0, 0, 0];
   const count = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
+  const numbers = useSliceNumbers(axis, count);
+  const axial = useSliceNumbers('axial', nz);
+  if (!series) return null;
   if (compact) {
     return (
       <div className="corner corner-tl">
         <div>
-          {AXIS_NAMES[axis]} {index + 1} / {count}
+          {AXIS_NAMES[axis]} {numbers.number(index)} / {count}
         </div>
+        <GkScope axis={axis} />
       </div>
     );
   }
@@ -54,8 +59,9 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
         <div>{seriesTitle(series)}</div>
         <div>
           {series.modality}
-          {axis !== 'axial' ? ` · ${AXIS_NAMES[axis]} ${index + 1} / ${count}` : ''}
+          {axis !== 'axial' ? ` · ${AXIS_NAMES[axis]} ${numbers.number(index)} / ${count}` : ''}
         </div>
+        <GkScope axis={axis} />
       </div>
       <div className="corner corner-tr" data-testid={axis === 'axial' ? 'window-label' : undefined}>
         <div>
@@ -66,8 +72,8 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
       <div className="corner corner-bl" data-testid={axis === 'axial' ? 'cursor-readout' : undefined}>
         {cursor ? (
           <>
-            <div>
-              <strong>{cursor.hu} HU</strong> at ({cursor.x}, {cursor.y}, {cursor.z})
+            <div title="Hounsfield units of the voxel under the pointer, its column and row (pixels) and its axial slice number (slice 1 at the head)">
+              <strong>{cursor.hu} HU</strong> at ({cursor.x}, {cursor.y}) · slice {axial.number(cursor.z)}
             </div>
             <div>{formatPointMm(cursor.patientMm)} (LPS)</div>
           </>

@@ -245,6 +245,7 @@ function planeSize(volume: Volume, axis: SliceAxis): [number, number] {
 function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
   return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
     if (s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
+    drawGkSlab(ctx, t, s, axis, volume);
     const p = s.pickedPoint;
     if (p) {
       const q = voxelToSlice(axis, p.voxel);
@@ -258,6 +259,32 @@ function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
       }
     }
   };
+}
+
+/**
+ * Where GK ran, on a coronal or sagittal view, when it ran on some axial
+ * slices only and its overlay is shown: dashed lines across the image at the
+ * slab's upper and lower bounds, in the GK overlay's colour (the viewport's
+ * GkScope label names the slices).
+ */
+function drawGkSlab(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState, axis: SliceAxis, volume: Volume): void {
+  const r = s.analysisResults;
+  const gk = r && r.seriesId === s.selectedSeriesId ? r.gk : undefined;
+  if (axis === 'axial' || !gk || gk.scope !== 'slices' || !s.overlays.gk.visible) return;
+  const [w] = planeSize(volume, axis);
+  ctx.save();
+  ctx.strokeStyle = s.overlays.gk.color;
+  ctx.lineWidth = 2;
+  ctx.setLineDash([6, 4]);
+  ctx.beginPath();
+  for (const v of [gk.zFrom, gk.zFrom + gk.planes]) {
+    const [ax, ay] = imageToScreen(t, 0, v);
+    const [bx, by] = imageToScreen(t, w, v);
+    ctx.moveTo(ax, Math.round(ay));
+    ctx.lineTo(bx, Math.round(by));
+  }
+  ctx.stroke();
+  ctx.restore();
 }
 
 /** The crosshair lines across the image, with a gap around the crosshair point. */
@@ -485,8 +512,8 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
       const [w, h] = painter.viewportCssSize;
       s.setAxisView(axis, zoomAbout(axisView(s, axis), Math.exp(-deltaPx * WHEEL_ZOOM_PER_PX), w, h, px, py));
     } else if (deltaPx !== 0) {
-      // Wheel towards the user (positive deltaY) goes to the next slice.
-      stepAxis(s, axis, deltaPx > 0 ? 1 : -1);
+      // Wheel down (towards the user, positive deltaY) goes to the next slice: axial towards the feet.
+      stepAxis(s, axis, deltaPx > 0 ? 1 : -1, view.shown.volume);
     }
     updateCursor(ev);
   };

@@ -6,6 +6,7 @@
 import { MASK_OVERLAY_KINDS, DEFAULT_OVERLAYS, type OverlayKind } from '../../state/analysisState';
 import { CENTRE_TABS, volumesViewable, type AppStore } from '../../state/store';
 import { sliceCount } from '../../viewer2d/renderSlice';
+import { sliceNumber, sliceNumberStep, type SliceGeometry } from '../../viewer2d/sliceNumbering';
 import type { VolumeCache } from '../../state/volumeCache';
 import type { SliceAxis } from '../../shared/view';
 import type { AppState } from '../../state/store';
@@ -21,10 +22,10 @@ export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[]
   {
     group: 'Slices',
     items: [
-      { keys: '↑ / →  ·  ↓ / ←', what: 'Next / previous slice (of the view last pointed at)' },
-      { keys: 'Page Up / Page Down', what: 'Ten per cent of the slices forward / back' },
-      { keys: 'Home / End', what: 'First / last slice' },
-      { keys: 'Wheel', what: 'Next / previous slice' },
+      { keys: '↓ / →  ·  ↑ / ←', what: 'Next / previous slice (of the view last pointed at): axial towards the feet / head' },
+      { keys: 'Page Down / Page Up', what: 'Ten per cent of the slices forward / back' },
+      { keys: 'Home / End', what: 'Slice 1 (axial: the most cranial) / the last slice' },
+      { keys: 'Wheel down / up', what: 'Next / previous slice (axial: towards the feet / head)' },
     ],
   },
   {
@@ -126,35 +127,40 @@ export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrl
   const axis = s.activeView;
   const n = sliceCount(volume, axis);
   const page = Math.max(1, Math.round(n * PAGE_STEP_FRACTION));
-  const current = axis === 'axial' ? s.sliceZ : axis === 'coronal' ? s.crosshair.y : s.crosshair.x;
+  const current = sliceNumber(volume, axis, axis === 'axial' ? s.sliceZ : axis === 'coronal' ? s.crosshair.y : s.crosshair.x, n);
   switch (ev.key) {
-    case 'ArrowUp':
-    case 'ArrowRight':
-      stepAxis(s, axis, 1);
-      return true;
     case 'ArrowDown':
-    case 'ArrowLeft':
-      stepAxis(s, axis, -1);
+    case 'ArrowRight':
+      stepAxis(s, axis, 1, volume);
       return true;
-    case 'PageUp':
-      stepAxis(s, axis, page);
+    case 'ArrowUp':
+    case 'ArrowLeft':
+      stepAxis(s, axis, -1, volume);
       return true;
     case 'PageDown':
-      stepAxis(s, axis, -page);
+      stepAxis(s, axis, page, volume);
+      return true;
+    case 'PageUp':
+      stepAxis(s, axis, -page, volume);
       return true;
     case 'Home':
-      stepAxis(s, axis, -current);
+      stepAxis(s, axis, 1 - current, volume);
       return true;
     case 'End':
-      stepAxis(s, axis, n - 1 - current);
+      stepAxis(s, axis, n - current, volume);
       return true;
     default:
       return false;
   }
 }
 
-/** One slice further along `axis` (axial: the slice; coronal: the crosshair row; sagittal: its column). */
-export function stepAxis(s: AppState, axis: SliceAxis, delta: number): void {
+/**
+ * `numbers` slice numbers further along `axis` (axial: the slice; coronal: the
+ * crosshair row; sagittal: its column); numbers as sliceNumbering.ts counts
+ * them (axial +1 towards the feet).
+ */
+export function stepAxis(s: AppState, axis: SliceAxis, numbers: number, g: SliceGeometry): void {
+  const delta = numbers * sliceNumberStep(g, axis);
   if (axis === 'axial') s.stepSlice(delta);
   else if (axis === 'coronal') s.setCrosshair(s.crosshair.x, s.crosshair.y + delta);
   else s.setCrosshair(s.crosshair.x + delta, s.crosshair.y);
