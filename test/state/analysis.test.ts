@@ -114,7 +114,8 @@ function scriptedService(real: AnalysisService) {
 describe('analysis job', () => {
   it('runs when a series opens: every stage goes pending → running → done in order, results land in the caches', async () => {
     const s = setup(new AnalysisClient(channelWorker));
-    s.store.getState().setAnalysisParams({ mesh: { maxDisplayTriangles: 5000 } });
+    // The tutorial's GK scope (the page's default is the whole lung).
+    s.store.getState().setAnalysisParams({ mesh: { maxDisplayTriangles: 5000 }, gk: { scope: 'slices' } });
     const ctl = createAnalysisController(s.deps);
     const detach = ctl.attach();
     finishLoad(s);
