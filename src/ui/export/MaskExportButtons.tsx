@@ -5,7 +5,7 @@ import { volumeCache } from '../../state/volumeCache';
 import { analysisMask } from '../view3d/cropActions';
 import { MASK_LABELS, exportMaskNifti, maskOnGrid } from './meshExports';
 
-const SHORT: Record<MaskKind, string> = { measured: 'Lungs measured', fill: 'Lungs filled', noFill: 'Lungs', internal: 'Internal', gk: 'GK' };
+const SHORT: Record<MaskKind, string> = { measured: 'Lungs measured', fill: 'Lungs with vessels', noFill: 'Aerated lung', internal: 'Vessels and airway walls', gk: 'GK' };
 
 /** NIfTI (.nii.gz) downloads of the analysis masks of the selected series that exist so far. */
 export function MaskExportButtons() {
