@@ -124,6 +124,7 @@ describeWithRealData('conventions and clarity', () => {
     await page.getByTestId('view3d-edges').check();
     await page.waitForFunction(() => window.__lungview3d?.views.view3d?.edgeState('lung') === 'coarse', undefined, { timeout: 30_000 });
     expect(changedFractionRgb(without, await readView(page, 'view3d'))).toBeGreaterThan(0.02);
+    await screenshot(page, 'clarity-3d-edges-1280x720');
     await page.getByTestId('view3d-edges').uncheck();
   });
 

@@ -6,7 +6,7 @@ import { analysisMask } from '../view3d/cropActions';
 import { MASK_LABELS, exportMaskNifti, maskOnGrid } from './meshExports';
 import { SegExportButton } from './SegExportButton';
 
-const SHORT: Record<MaskKind, string> = { measured: 'Lungs measured', right: 'Right lung', left: 'Left lung', airway: 'Airway', fill: 'Lungs filled', noFill: 'Lungs', internal: 'Internal', gk: 'GK' };
+const SHORT: Record<MaskKind, string> = { measured: 'Lungs measured', right: 'Right lung', left: 'Left lung', airway: 'Airway', fill: 'Lungs with vessels', noFill: 'Aerated lung', internal: 'Vessels and airway walls', gk: 'GK' };
 
 /** NIfTI (.nii.gz) downloads of the analysis masks of the selected series that exist so far. */
 export function MaskExportButtons() {
