@@ -174,7 +174,7 @@ describeWithRealData('DICOM SEG export, import and comparison in the browser', (
     expect(texts.find((t) => t.startsWith('moved.nii.gz'))).toMatch(/not lie on the CT's grid: its first voxel is -?3, 0, 0 mm/);
     expect(texts.find((t) => t.startsWith('other-frame.dcm'))).toMatch(/FrameOfReferenceUID 1\.2\.826\.0\.1\.3680043\.2\.1125\.1 is not the CT's/);
     expect(await page.getByTestId('import-entry').count()).toBe(2);
-    await page.getByTestId('imports-panel').scrollIntoViewIfNeeded();
+    await refused.last().scrollIntoViewIfNeeded();
     await screenshot(page, 'seg-compare-refused');
   });
 

@@ -17,7 +17,7 @@ import { Panel } from '../layout/Panel';
 import './compare.css';
 
 /** Short row labels: the right column is narrow. */
-const SHORT: Record<ComparisonRow['structure'], string> = { rightLung: 'Right', leftLung: 'Left', lung: 'Both lungs', airway: 'Airway', internal: 'Internal', gk: 'GK' };
+const SHORT: Record<ComparisonRow['structure'], string> = { rightLung: 'Right', leftLung: 'Left', lung: 'Lungs', airway: 'Airway', internal: 'Internal', gk: 'GK' };
 
 const num = (v: number | null, digits: number) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const signed = (v: number | null, digits: number) => (v === null || !Number.isFinite(v) ? '–' : `${v > 0 ? '+' : ''}${v.toFixed(digits)}`);
@@ -37,8 +37,10 @@ function CompareRow({ row }: { row: ComparisonRow }) {
     >
       <th>{SHORT[row.structure]}</th>
       <td>{num(r.dice, 3)}</td>
-      <td>{signed(r.volumeDiffMl, 1)}</td>
-      <td>{signed(r.volumeDiffPct, 1)}</td>
+      <td>
+        {signed(r.volumeDiffMl, 1)}
+        <span className="compare-pct">{signed(r.volumeDiffPct, 1)} %</span>
+      </td>
       <td>{num(r.hausdorffMm, 1)}</td>
       <td>{num(r.meanSurfaceMm, 2)}</td>
     </tr>
@@ -60,8 +62,7 @@ function Comparison({ m }: { m: MaskImport }) {
             <tr>
               <th className="compare-names" title="lungview's structure and the imported segment(s) matched to it (hover a row)">vs lungview</th>
               <th title="Dice coefficient 2|A∩B|/(|A|+|B|)">Dice</th>
-              <th title="Imported minus lungview, mL">ΔV mL</th>
-              <th title="Imported minus lungview, % of lungview's">ΔV %</th>
+              <th title="Imported minus lungview: mL, and % of lungview's">ΔV mL</th>
               <th title="Largest symmetric surface distance (Hausdorff), mm">HD</th>
               <th title="Mean symmetric surface distance, mm">MSD</th>
             </tr>
