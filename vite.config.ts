@@ -85,12 +85,24 @@ function portInUseHint(): Plugin {
   };
 }
 
+/**
+ * `LUNGVIEW_DICOMWEB=http://host:port/dicom-web npm start`: the page's
+ * /dicomweb/* is forwarded to that DICOMweb root by the server that serves
+ * the page, so the page itself still connects only to its own origin
+ * (connect-src 'self'). Without the variable nothing is forwarded.
+ */
+export function dicomWebProxy(root = process.env.LUNGVIEW_DICOMWEB): Record<string, { target: string; changeOrigin: boolean; rewrite: (p: string) => string }> {
+  if (!root) return {};
+  if (!/^https?:\/\//.test(root)) throw new Error(`LUNGVIEW_DICOMWEB must be an http(s) URL, got '${root}'`);
+  return { '/dicomweb': { target: root.replace(/\/+$/, ''), changeOrigin: true, rewrite: (p) => p.replace(/^\/dicomweb/, '') } };
+}
+
 export default defineConfig({
   plugins: [injectCsp(), portInUseHint(), react()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
-  preview: { host: '127.0.0.1', headers: SECURITY_HEADERS },
-  server: { host: '127.0.0.1', headers: DEV_HEADERS },
+  preview: { host: '127.0.0.1', headers: SECURITY_HEADERS, proxy: dicomWebProxy() },
+  server: { host: '127.0.0.1', headers: DEV_HEADERS, proxy: dicomWebProxy() },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],

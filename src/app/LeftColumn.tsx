@@ -1,5 +1,6 @@
 import { AnalysisPanel } from '../ui/analysis/AnalysisPanel';
 import { LoadPanel } from '../ui/load/LoadPanel';
+import { PacsPanel } from '../ui/dicomweb/PacsPanel';
 import { OverlayPanel } from '../ui/overlays/OverlayPanel';
 import { SeriesList } from '../ui/series/SeriesList';
 import { WindowLevelPanel } from '../ui/viewer/WindowLevelPanel';
@@ -10,6 +11,7 @@ export function LeftColumn() {
       <LoadPanel />
       <WindowLevelPanel />
       <SeriesList />
+      <PacsPanel />
       <AnalysisPanel />
       <OverlayPanel />
     </aside>

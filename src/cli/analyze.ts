@@ -9,7 +9,9 @@
  * analysis, and when writing fails afterwards the report is still printed
  * (exit code 1). The series must fit the browser's memory budget
  * (core/volume/memoryBudget.ts; `--max-hu-mib` changes it), checked from
- * the headers before its volume is allocated.
+ * the headers before its volume is allocated. The folder may be a
+ * DICOMweb series URL (readFolder retrieves it with WADO-RS); `--stow` then
+ * stores --out's segmentation.dcm back on that server (stow.ts).
  *
  * The report says whether its numbers can be trusted (core/analysis/trust.ts:
  * the series' 3D geometry, lungs cut by the field of view) and carries the
@@ -46,10 +48,11 @@ import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './rea
 import { runAnalysisThreaded, startAnalysisThread } from './analysisThread';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { densitometryParamsOf } from '../core/analysis/report';
+import { formatStow, stowSegmentation, stowUsageProblem, type StowSummary } from './stow';
 import type { DensitometryResult } from '../core/analysis/densitometry';
 
 export const ANALYZE_USAGE =
-  `analyze <folder> [--json] [--threshold HU] [--gk-z MM] [--lung-mask inclusive|fill|nofill] [--out DIR] [--report DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
+  `analyze <folder | DICOMweb series URL> [--json] [--threshold HU] [--gk-z MM] [--lung-mask inclusive|fill|nofill] [--out DIR [--stow]] [--report DIR] [--max-hu-mib ${MAX_SERIES_HU_BYTES / 2 ** 20}]   ` +
   'lung masks, GK clusters and meshes of the largest CT series';
 
 export interface AnalyzeOptions {
@@ -63,6 +66,8 @@ export interface AnalyzeOptions {
   lungMask?: LungMaskChoice;
   /** Memory budget of the series' HU volume, MiB (default the browser's, MAX_SERIES_HU_BYTES). */
   maxHuMib?: number;
+  /** Store --out's segmentation.dcm back on the DICOMweb server the series came from (stow.ts). */
+  stow?: boolean;
 }
 
 export interface MeshSummary {
@@ -119,6 +124,8 @@ export interface AnalyzeReport {
   outputs?: string[];
   /** Why writing the --out files failed (outputs lists those written before). */
   outputsError?: string;
+  /** What the DICOMweb server answered to --stow. */
+  stow?: StowSummary;
 }
 
 export class UsageError extends Error {}
@@ -167,6 +174,9 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
         o.reportDir = v;
         break;
       }
+      case '--stow':
+        o.stow = true;
+        break;
       case '--max-hu-mib':
         o.maxHuMib = numberArg('--max-hu-mib', value());
         if (!(o.maxHuMib > 0)) throw new UsageError(`--max-hu-mib must be more than 0, got ${o.maxHuMib}`);
@@ -177,6 +187,8 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
     }
   }
   if (positional.length !== 1) throw new UsageError(positional.length ? 'give exactly one folder' : 'missing folder');
+  const stowProblem = o.stow ? stowUsageProblem(positional[0], o.outDir) : null;
+  if (stowProblem) throw new UsageError(stowProblem);
   return { ...o, folder: positional[0] } as AnalyzeOptions;
 }
 
@@ -364,6 +376,13 @@ export async function analyzeFolder(o: AnalyzeOptions): Promise<{ report: Analyz
     }
     report.outputs = written;
     report.timingsMs.writeOutputs = nowMs() - t0;
+    if (o.stow && !report.outputsError) {
+      try {
+        report.stow = await stowSegmentation(o.folder, outDir);
+      } catch (e) {
+        report.outputsError = `--stow: ${errorText(e)}`;
+      }
+    }
   }
   if (reportDir !== undefined) {
     const written: string[] = [];
@@ -451,6 +470,7 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     L.push('', 'written:');
     for (const f of r.outputs) L.push(`  ${f}`);
   }
+  if (r.stow) L.push('', ...formatStow(r.stow));
   if (r.outputsError) L.push('', `writing the outputs failed: ${r.outputsError}`);
   return L.join('\n') + '\n';
 }

@@ -38,9 +38,10 @@ import {
 } from './batchPlan';
 import { clearPartial, doneUnitRecord, runBatchUnit, writeFileAtomic, type BatchUnitOptions, type UnitRecord } from './batchSeries';
 import { EXIT, type CliIo } from './io';
+import { isHttpUrl, parseSeriesUrl } from '../core/io/dicomweb';
 
 export const BATCH_USAGE =
-  'batch <root> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--meshes] [--with-identifiers]   ' +
+  'batch <root | DICOMweb series URL> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--meshes] [--with-identifiers]   ' +
   'every series under root: per-series outputs and DIR/results.csv, results.jsonl (exit 3: some series failed, 130: interrupted)';
 export const BATCH_MERGE_USAGE = 'batch-merge SHARD_DIR... --out DIR   the results of batch shards as one results.csv, results.jsonl';
 
@@ -210,13 +211,16 @@ function workerEnv(jobs: number): NodeJS.ProcessEnv {
 
 /** Runs the batch; returns the exit code. `interrupt` resolves on Ctrl-C (the command hooks SIGINT). */
 export async function runBatchWith(o: BatchOptions, io: CliIo, interrupt: Promise<void>, tty: boolean): Promise<number> {
-  const root = path.resolve(o.root);
+  // A DICOMweb series URL is one unit of work (readFolder retrieves it).
+  const url = isHttpUrl(o.root);
+  const root = url ? o.root : path.resolve(o.root);
   const out = path.resolve(o.out);
-  const s = await stat(root).catch(() => null);
-  if (!s?.isDirectory()) throw new Error(`${s ? 'not a folder' : 'folder not found'}: ${o.root}`);
+  const s = url ? null : await stat(root).catch(() => null);
+  if (!url && !s?.isDirectory()) throw new Error(`${s ? 'not a folder' : 'folder not found'}: ${o.root}`);
+  if (url && !parseSeriesUrl(o.root)) throw new Error(`not a DICOMweb series URL: ${o.root} (expected …/studies/<StudyInstanceUID>/series/<SeriesInstanceUID>)`);
   await checkOutDir(out);
   await clearPartial(out);
-  const units = shardUnits(await discoverUnits(root), o.shard ?? null);
+  const units = shardUnits(url ? [{ rel: '.', files: [] }] : await discoverUnits(root), o.shard ?? null);
   const records = new Map<string, UnitRecord>();
   const todo: BatchUnit[] = [];
   for (const unit of units) {

@@ -21,6 +21,7 @@ import { analyzeSeries, buildReport, type AnalyzeReport } from './analyze';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { failedRow, reportRow, safeSeriesId, shortHash, type BatchIdentifiers, type BatchRow, type BatchUnit, type RowSeries } from './batchPlan';
 import { readFolder } from './readFolder';
+import { isHttpUrl } from '../core/io/dicomweb';
 
 export interface BatchUnitOptions {
   meshes: boolean;
@@ -143,7 +144,7 @@ async function unreadableFolderRows(folder: string, unit: BatchUnit, skipped: { 
  * Throws only when the record cannot be written.
  */
 export async function runBatchUnit(root: string, unit: BatchUnit, out: string, o: BatchUnitOptions): Promise<UnitRecord> {
-  const folder = path.join(root, unit.rel);
+  const folder = isHttpUrl(root) ? root : path.join(root, unit.rel);
   const rows: BatchRow[] = [];
   try {
     const read = await readFolder(folder, { files: unit.files });

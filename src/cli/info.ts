@@ -1,5 +1,5 @@
 /**
- * `info <folder> [--json] [--max-hu-mib MIB]`: the series found in a folder
+ * `info <folder | DICOMweb series URL> [--json] [--max-hu-mib MIB]`: the series found in a folder
  * (size, spacing, HU range, warnings), the files that were skipped and the
  * series refused for the memory budget, with reasons.
  */

@@ -7,6 +7,8 @@
  * DICOM work is the pure core in src/core/dicom, compressed
  * pixel data goes through the codecs of src/codecs (each loaded the first
  * time a file needs it, then kept for the rest of the process).
+ * A DICOMweb series URL is read the same way (readDicomWebSeries): its
+ * instances, streamed by WADO-RS, take the place of the folder's files.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { parseDicomFile } from '../core/dicom/parseDicomFile';
 import { huInPlace } from '../core/dicom/pixelToHu';
 import { transferSyntaxInfo } from '../core/dicom/transferSyntax';
 import type { DecodedSlice, LoadedSeries, ParseFileResult, SeriesSummary, SkippedFile } from '../core/dicom/types';
+import { DicomWebClient, isHttpUrl, parseSeriesUrl, type FetchLike } from '../core/io/dicomweb';
 import { huBytes, MAX_LOAD_HU_BYTES, MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 
 export interface ReadFolderOptions {
@@ -146,53 +149,147 @@ function errorText(e: unknown): string {
  *      in JavaScript.
  */
 export async function readFolder(dir: string, options: ReadFolderOptions = {}): Promise<ReadFolderResult> {
-  codecs ??= createCodecSet();
+  if (isHttpUrl(dir)) return readDicomWebSeries(dir, options);
   const t0 = performance.now();
   const s = await stat(dir).catch(() => null);
   if (!s) throw new Error(`folder not found: ${dir}`);
   if (!s.isDirectory()) throw new Error(`not a folder: ${dir}`);
   const files = options.files ?? (await listFiles(dir));
+  const source = folderSource(dir);
+  const pass = new HeaderPass(source);
+  for (const file of files) await pass.add(file);
+  return buildRead(source, pass, options, t0);
+}
+
+/**
+ * Where the two passes read a file's bytes: a folder (node:fs, one reused
+ * buffer) or the instances a DICOMweb server sent (held in memory).
+ */
+interface FileSource {
+  /** The file's bytes, or only its first `maxBytes`; valid until the next read. */
+  read(file: string, maxBytes?: number): Uint8Array;
+  /** Size of the file last read. */
+  readonly size: number;
+  /** Reads into all of `into` from `position` of the file; returns how many bytes were read. */
+  readRange(file: string, into: Uint8Array, position: number): number;
+}
+
+function folderSource(dir: string): FileSource {
   const reader = new FileReader();
-  const slices: DecodedSlice[] = [];
-  const skipped: SkippedFile[] = [];
-  for (const file of files) {
-    const full = path.join(dir, file);
+  return {
+    read: (file, maxBytes) => reader.read(path.join(dir, file), maxBytes),
+    get size() {
+      return reader.size;
+    },
+    readRange: (file, into, position) => readRange(path.join(dir, file), into, position),
+  };
+}
+
+/** Files held in memory (a DICOMweb retrieve) as a FileSource. */
+function memorySource(files: Map<string, Uint8Array>): FileSource {
+  let size = 0;
+  const get = (file: string): Uint8Array => {
+    const b = files.get(file);
+    if (!b) throw new Error(`${file} is gone`);
+    return b;
+  };
+  return {
+    read(file, maxBytes = Infinity) {
+      const b = get(file);
+      size = b.length;
+      return b.length > maxBytes ? b.subarray(0, maxBytes) : b;
+    },
+    get size() {
+      return size;
+    },
+    readRange(file, into, position) {
+      const b = get(file).subarray(position, position + into.length);
+      into.set(b);
+      return b.length;
+    },
+  };
+}
+
+/** The first pass, one file at a time (see readFolder). */
+class HeaderPass {
+  readonly slices: DecodedSlice[] = [];
+  readonly skipped: SkippedFile[] = [];
+
+  constructor(private readonly source: FileSource) {}
+
+  async add(file: string): Promise<void> {
+    codecs ??= createCodecSet();
+    const source = this.source;
     let r: ParseFileResult;
     try {
-      let bytes = reader.read(full, HEADER_PREFIX_BYTES);
-      let whole = bytes.length === reader.size;
-      r = await codecs.parse(bytes, file, whole ? { headerOnly: true } : { prefixOfFileBytes: reader.size });
+      let bytes = source.read(file, HEADER_PREFIX_BYTES);
+      let whole = bytes.length === source.size;
+      r = await codecs.parse(bytes, file, whole ? { headerOnly: true } : { prefixOfFileBytes: source.size });
       if (!r.ok && !whole) {
         // A header longer than the prefix (or a broken file): judge it on the whole file.
-        bytes = reader.read(full);
+        bytes = source.read(file);
         whole = true;
         r = await codecs.parse(bytes, file, { headerOnly: true });
       }
       const deferred = r.ok && r.slices.length === 1 && transferSyntaxInfo(r.slices[0].header.transferSyntaxUid).kind === 'native';
       if (r.ok && !deferred) {
         // Compressed, deflated or multi-frame: decoded now, from the whole file.
-        if (!whole) bytes = reader.read(full);
+        if (!whole) bytes = source.read(file);
         r = await codecs.parse(bytes, file);
       }
     } catch (e) {
-      skipped.push({ file, reason: `cannot read file: ${errorText(e)}` });
-      continue;
+      this.skipped.push({ file, reason: `cannot read file: ${errorText(e)}` });
+      return;
     }
-    if (r.ok) slices.push(...r.slices);
-    else skipped.push(r.skipped);
+    if (r.ok) this.slices.push(...r.slices);
+    else this.skipped.push(r.skipped);
   }
+}
+
+/**
+ * A DICOMweb series URL (.../studies/<uid>/series/<uid>) read like a folder:
+ * WADO-RS streams the series' instances and each one goes through the
+ * header pass as soon as it has arrived (while the next ones download); the
+ * pixel pass then reads them from memory. Instance k is named
+ * instance-<k>.dcm (1-based, in the server's order) in skipped files.
+ */
+export async function readDicomWebSeries(url: string, options: ReadFolderOptions = {}): Promise<ReadFolderResult> {
+  const t0 = performance.now();
+  const ref = parseSeriesUrl(url);
+  if (!ref) throw new Error(`not a DICOMweb series URL: ${url} (expected http(s)://host/<root>/studies/<StudyInstanceUID>/series/<SeriesInstanceUID>)`);
+  const held = new Map<string, Uint8Array>();
+  const source = memorySource(held);
+  const pass = new HeaderPass(source);
+  const client = new DicomWebClient(ref.root, nodeFetch);
+  const got = await client.retrieveSeries(ref, async (bytes, i) => {
+    const name = `instance-${String(i + 1).padStart(5, '0')}.dcm`;
+    held.set(name, bytes);
+    await pass.add(name);
+  });
+  if (got.instances === 0) throw new Error(`the server sent no instances for ${url}`);
+  const read = await buildRead(source, pass, options, t0);
+  held.clear();
+  return read;
+}
+
+/** Node's fetch as the core client's FetchLike. */
+export const nodeFetch: FetchLike = (url, init) => fetch(url, init);
+
+/** The second pass: groups, plans, checks the memory budget and assembles each series (see readFolder). */
+async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFolderOptions, t0: number): Promise<ReadFolderResult> {
+  const { slices, skipped } = pass;
   const t1 = performance.now();
   const fillSlice = (slice: DecodedSlice, out: Int16Array): void => {
     const file = slice.header.file;
     const stored = slice.storedPixels;
     if (stored && stored.byteLength === out.byteLength) {
       // The stored words go from the file straight into the slice's place, then become HU there.
-      const got = readRange(path.join(dir, file), new Uint8Array(out.buffer, out.byteOffset, out.byteLength), stored.fileOffsetBytes);
+      const got = source.readRange(file, new Uint8Array(out.buffer, out.byteOffset, out.byteLength), stored.fileOffsetBytes);
       if (got !== out.byteLength) throw new Error(`${file} changed while the folder was read: ${got} of ${out.byteLength} pixel bytes left`);
       huInPlace(out, stored.format, stored.rescale, stored.padding);
       return;
     }
-    const r = parseDicomFile(reader.read(path.join(dir, file)), file, { huOutput: () => out });
+    const r = parseDicomFile(source.read(file), file, { huOutput: () => out });
     if (!r.ok) throw new Error(`${file} changed while the folder was read: ${r.skipped.reason}`);
   };
   // buildSeries, with the memory budget checked on each plan before its volume is allocated.

@@ -5,6 +5,7 @@
  * and src/app to import src/workers/*, so a new worker the interface needs
  * is exported here.
  */
+import { DicomWebClient } from '../core/io/dicomweb';
 import { getDicomPool } from '../workers/dicomPool';
 
 export { startDemoFiles } from '../workers/phantomClient';
@@ -15,4 +16,15 @@ export { coarseMeshInWorker } from '../workers/meshLodClient';
 /** Spawns the DICOM workers ahead of the first drop, so their start-up is not paid then. */
 export function warmUpDicomWorkers(): void {
   getDicomPool().warmUp();
+}
+
+/**
+ * The DICOMweb server behind the page's own /dicomweb (the same-origin proxy
+ * `LUNGVIEW_DICOMWEB=… npm start` sets up); nothing is sent until a panel
+ * calls it.
+ */
+export const DICOMWEB_PROXY_ROOT = '/dicomweb';
+
+export function pacsClient(): DicomWebClient {
+  return new DicomWebClient(DICOMWEB_PROXY_ROOT, (url, init) => fetch(url, init));
 }

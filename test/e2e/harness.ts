@@ -72,7 +72,7 @@ export interface PreviewServer {
 export const distDir = path.resolve(repoRoot, process.env.LUNGVIEW_DIST || 'dist');
 
 /** Starts `vite preview` on a free port (the build must exist) and waits until it serves. */
-export async function startPreview(): Promise<PreviewServer> {
+export async function startPreview(env: Record<string, string> = {}): Promise<PreviewServer> {
   if (!existsSync(path.join(distDir, 'index.html'))) {
     throw new Error(`${distDir} has no build: run \`vite build --mode e2e\` first (npm run test:e2e does)`);
   }
@@ -81,6 +81,7 @@ export async function startPreview(): Promise<PreviewServer> {
   const child = spawn(path.join(repoRoot, 'node_modules/.bin/vite'), args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
@@ -274,10 +275,10 @@ export interface AppSession {
  * For the enclosing suite: starts a preview server, a browser and one app
  * page before its tests, and stops exactly those after them.
  */
-export function startAppForSuite(): AppSession {
+export function startAppForSuite(options: { env?: () => Record<string, string> } = {}): AppSession {
   const session = {} as AppSession;
   beforeAll(async () => {
-    session.server = await startPreview();
+    session.server = await startPreview(options.env?.());
     session.browser = await launchBrowser();
     session.app = await openApp(session.browser, session.server.url);
   });
