@@ -30,7 +30,7 @@ export type { View3dSettings } from './slices/display';
 export { CENTRE_TABS, type CentreTab } from './slices/layout';
 export { axisSliceIndex } from './slices/selection';
 export { loadRunning, sessionOpen, volumesViewable, type LoadPhase, type LoadStatus } from './slices/session';
-export { DEFAULT_VIEW, DEFAULT_WINDOW, axisView, type CursorInfo, type DragMode, type WindowSource } from './slices/view2d';
+export { DEFAULT_VIEW, DEFAULT_WINDOW, MEASURE_TOOLS, axisView, type CursorInfo, type DragMode, type WindowSource } from './slices/view2d';
 
 export type AppData = SessionData & SelectionData & View2dData & AnalysisData & DisplayData & LayoutData;
 export type AppActions = SessionActions & SelectionActions & View2dActions & AnalysisActions & DisplayActions & LayoutActions;

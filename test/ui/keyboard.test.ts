@@ -70,6 +70,10 @@ describe('keyboard shortcuts', () => {
     for (const k of ['lungFill', 'lungNoFill', 'internal', 'gk'] as const) expect(store.getState().overlays[k].visible).toBe(before[k].visible);
     press('i');
     expect(store.getState().dragMode).toBe('pick');
+    for (const [key, mode] of [['n', 'crosshair'], ['w', 'window'], ['m', 'ruler'], ['e', 'ellipse'], ['d', 'bidirectional']] as const) {
+      press(key);
+      expect(store.getState().dragMode).toBe(mode);
+    }
   });
 
   it('leaves keys alone in text fields and with modifiers', () => {

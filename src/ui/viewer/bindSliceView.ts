@@ -7,11 +7,13 @@
  * so the overlays are scaled with exactly the same transform as the pixels.
  *
  * Mouse: wheel = next/previous slice; Ctrl/Cmd + wheel = zoom about the
- * pointer; left drag = window/level (or pan in pan mode); right drag =
- * window/level; middle or Shift + left drag = pan. A click (no drag) moves
- * the linked crosshair (all views follow); Alt/Ctrl + click, a double click
- * or a click in pick mode also sets the picked point. Keys are handled once
- * for the whole page (keyboard.ts).
+ * pointer; left button = the tool of the toolbar (dragMode): crosshair mode
+ * moves the linked crosshair on a click or drag (all views follow), W/L mode
+ * changes the window on a drag only, pan mode pans, pick mode sets the picked
+ * point on a click, the measurement tools draw and edit annotations
+ * (measureInput.ts); right drag = window/level; middle or Shift + left drag
+ * = pan. Alt/Ctrl + click or a double click also sets the picked point. Keys
+ * are handled once for the whole page (keyboard.ts).
  */
 import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volume';
 import type { OverlayKind } from '../../state/analysisState';
@@ -59,7 +61,7 @@ interface PlannedOverlay {
 }
 
 type Drag = {
-  kind: 'window' | 'pan' | 'click';
+  kind: 'window' | 'pan' | 'click' | 'crosshair';
   x: number;
   y: number;
   startWindow: WindowLevel;
@@ -346,21 +348,27 @@ function voxelAt(canvas: HTMLCanvasElement, axis: SliceAxis, view: ViewState, ev
   return [x, y, z];
 }
 
-/** The drag a pointer press starts (window, pan or a click), or null for a button that does nothing. */
+/**
+ * The drag a pointer press starts, or null for a button that does nothing:
+ * middle (or Shift + left, or left in pan mode) pans, right (or left in W/L
+ * mode) changes the window, left in crosshair mode moves the crosshair while
+ * it drags, left in pick mode (or with Alt/Ctrl) picks on a click.
+ */
 function dragOfPress(ev: PointerEvent, s: AppState, axis: SliceAxis): Drag | null {
   const panButton = ev.button === 1 || (ev.button === 0 && (s.dragMode === 'pan' || ev.shiftKey));
   const windowButton = ev.button === 2 || (ev.button === 0 && !panButton && s.dragMode === 'window');
-  const clickOnly = ev.button === 0 && !panButton && !windowButton;
-  if (!panButton && !windowButton && !clickOnly) return null;
+  const left = ev.button === 0 && !panButton && !windowButton;
+  const pick = ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey);
+  if (!panButton && !windowButton && !left) return null;
   return {
-    kind: panButton ? 'pan' : windowButton ? 'window' : 'click',
+    kind: panButton ? 'pan' : windowButton ? 'window' : s.dragMode === 'crosshair' && !pick ? 'crosshair' : 'click',
     x: ev.clientX,
     y: ev.clientY,
     startWindow: s.window,
     startView: axisView(s, axis),
     pointerId: ev.pointerId,
     moved: false,
-    pick: ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey),
+    pick,
   };
 }
 
@@ -412,6 +420,7 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
         const s = store.getState();
         if (drag.kind === 'pan') s.setAxisView(axis, { ...drag.startView, panXPx: drag.startView.panXPx + dx, panYPx: drag.startView.panYPx + dy });
         else if (drag.kind === 'window') s.setWindow(dragWindow(drag.startWindow, dx, dy));
+        else if (drag.kind === 'crosshair') clickAt(ev, false);
       }
     }
     updateCursor(ev);
@@ -422,7 +431,9 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
     if (d && ev.pointerId === d.pointerId) {
       if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
       view.drag = null;
-      if (ev.type === 'pointerup' && !d.moved && ev.button === 0) clickAt(ev, d.pick);
+      // A click moves the crosshair in crosshair and pick mode (and picks
+      // with Alt/Ctrl); in W/L and pan mode it does nothing.
+      if (ev.type === 'pointerup' && !d.moved && ev.button === 0 && (d.kind === 'crosshair' || d.pick)) clickAt(ev, d.pick);
     }
   };
 
