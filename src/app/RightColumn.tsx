@@ -1,3 +1,4 @@
+import { MeasurementsPanel } from '../ui/measure/MeasurementsPanel';
 import { MetadataPanel } from '../ui/metadata/MetadataPanel';
 import { LoadWarnings } from '../ui/series/LoadWarnings';
 import { SkippedFiles } from '../ui/series/SkippedFiles';
@@ -7,6 +8,7 @@ import { StatsPanel } from '../ui/stats/StatsPanel';
 export function RightColumn() {
   return (
     <aside className="column column-right" aria-label="Measurements and series information">
+      <MeasurementsPanel />
       <StatsPanel />
       <DensitometryPanel />
       <MetadataPanel />

@@ -19,7 +19,7 @@ import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volu
 import type { OverlayKind } from '../../state/analysisState';
 import { OVERLAY_MASK } from '../../state/analysisState';
 import type { MaskCache } from '../../state/maskCache';
-import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
+import { MEASURE_TOOLS, axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
 import { defaultHuClassLut } from '../../core/density/huClassLut';
@@ -37,6 +37,8 @@ import { SliceCanvas } from '../../viewer2d/sliceCanvas';
 import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
 import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
+import { annotationMarks, endMeasure, moveMeasure, startMeasure, type MeasureDrag } from './measureInput';
+import { drawAnnotationMarks } from '../../viewer2d/annotationDraw';
 
 /** performance.mark name set when the first slice of a load is on screen. */
 const FIRST_SLICE_MARK = 'lungview:first-slice';
@@ -83,6 +85,8 @@ interface ViewState {
   transform: ViewTransform | null;
   shown: { volume: Volume; orientation: DisplayOrientation; index: number } | null;
   drag: Drag | null;
+  /** A measurement being drawn or edited (measureInput.ts). */
+  measure: MeasureDrag | null;
   lut: WindowLut | null;
   huScratch: Int16Array | undefined;
   maskScratch: Map<OverlayKind, Uint8Array>;
@@ -93,7 +97,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const { store } = deps;
   const painter = new SliceCanvas(canvas);
   let frame = 0;
-  const view: ViewState = { transform: null, shown: null, drag: null, lut: null, huScratch: undefined, maskScratch: new Map() };
+  const view: ViewState = { transform: null, shown: null, drag: null, measure: null, lut: null, huScratch: undefined, maskScratch: new Map() };
   const draw = () => drawSlice(canvas, painter, deps, axis, view);
   const schedule = () => {
     if (frame) return;
@@ -212,6 +216,7 @@ function planeSize(volume: Volume, axis: SliceAxis): [number, number] {
 function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
   return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
     if (s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
+    drawAnnotationMarks(ctx, t, annotationMarks(s, axis, volume, index));
     const p = s.pickedPoint;
     if (p) {
       const q = voxelToSlice(axis, p.voxel);
@@ -304,6 +309,9 @@ function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceV
   canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
   canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
   canvas.dataset.drawnSlice = String(index);
+  // Image point (u, v) lands at CSS px (scaleX * u + offsetX, scaleY * v + offsetY).
+  const vt = view.transform;
+  canvas.dataset.viewTransform = [vt.scaleX, vt.scaleY, vt.offsetX, vt.offsetY].join(',');
   canvas.dataset.overlays = [...(density ? [density] : []), ...planned].map((p) => p.kind).join(',');
   canvas.dataset.sliceReady = String(ready);
   if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
@@ -327,7 +335,9 @@ function viewInputsChanged(a: AppState, b: AppState): boolean {
     a.overlays !== b.overlays ||
     a.pickedPoint !== b.pickedPoint ||
     a.crop !== b.crop ||
-    a.showCrosshair !== b.showCrosshair;
+    a.showCrosshair !== b.showCrosshair ||
+    a.annotations !== b.annotations ||
+    a.selectedAnnotationId !== b.selectedAnnotationId;
 }
 
 /** The pointer position relative to the canvas (CSS px). */
@@ -399,9 +409,31 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
     if (pick) s.setPickedPoint({ voxel: v, patientMm: voxelToPatientMm(shown.volume, v[0], v[1], v[2]) });
   }
 
+  /** The image point under the pointer and the screen point (CSS px), or null before the first draw. */
+  function imagePoint(ev: MouseEvent): { uv: [number, number]; sx: number; sy: number } | null {
+    if (!view.transform) return null;
+    const [sx, sy] = local(canvas, ev);
+    return { uv: screenToImage(view.transform, sx, sy), sx, sy };
+  }
+
+  /** A left press with a measurement tool: grab a handle or start an annotation. */
+  function pressMeasure(ev: PointerEvent): boolean {
+    const q = imagePoint(ev);
+    const { transform, shown } = view;
+    if (ev.button !== 0 || ev.shiftKey || !q || !transform || !shown) return false;
+    const m = startMeasure(store, axis, { transform, volume: shown.volume, index: shown.index }, q.uv, q.sx, q.sy, ev.pointerId);
+    if (!m) return false;
+    ev.preventDefault();
+    canvas.focus({ preventScroll: true });
+    canvas.setPointerCapture(ev.pointerId);
+    view.measure = m;
+    return true;
+  }
+
   const onPointerDown = (ev: PointerEvent) => {
     const s = store.getState();
     s.setActiveView(axis);
+    if (pressMeasure(ev)) return;
     const drag = dragOfPress(ev, s, axis);
     if (!drag) return;
     ev.preventDefault();
@@ -411,6 +443,9 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
   };
 
   const onPointerMove = (ev: PointerEvent) => {
+    const m = view.measure;
+    const q = m && ev.pointerId === m.pointerId ? imagePoint(ev) : null;
+    if (m && q && view.shown) moveMeasure(store, m, view.shown.volume, q.uv);
     const drag = view.drag;
     if (drag && ev.pointerId === drag.pointerId) {
       const dx = ev.clientX - drag.x;
@@ -427,6 +462,13 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
   };
 
   const endDrag = (ev: PointerEvent) => {
+    const m = view.measure;
+    if (m && ev.pointerId === m.pointerId) {
+      if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
+      view.measure = null;
+      const [sx, sy] = local(canvas, ev);
+      endMeasure(store, m, sx, sy);
+    }
     const d = view.drag;
     if (d && ev.pointerId === d.pointerId) {
       if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
@@ -438,13 +480,13 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
   };
 
   const onDoubleClick = (ev: MouseEvent) => {
-    if (ev.button === 0) clickAt(ev, true);
+    if (ev.button === 0 && !MEASURE_TOOLS.includes(store.getState().dragMode)) clickAt(ev, true);
   };
 
   const onPointerEnter = () => store.getState().setActiveView(axis);
 
   const onPointerLeave = () => {
-    if (!view.drag && store.getState().cursor) store.getState().setCursor(null);
+    if (!view.drag && !view.measure && store.getState().cursor) store.getState().setCursor(null);
   };
 
   const onWheel = (ev: WheelEvent) => {
