@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import './measure.css';
 import type { SliceAxis } from '../../shared/view';
-import { appStore, seriesAnnotations, useAppStore, volumesViewable, type AppState } from '../../state/store';
+import { stepAxis } from '../viewer/keyboard';
+import { appStore, axisSliceIndex, seriesAnnotations, useAppStore, volumesViewable, type AppState } from '../../state/store';
 import { volumeCache } from '../../state/volumeCache';
 import { Panel } from '../layout/Panel';
 import { KIND_NAMES, measurementRows } from './formatMeasurement';
@@ -11,9 +12,7 @@ const AXIS_NAMES: Record<SliceAxis, string> = { axial: 'axial', coronal: 'corona
 
 /** Shows the slice an annotation was drawn on, in its view. */
 function goTo(s: AppState, axis: SliceAxis, index: number): void {
-  if (axis === 'axial') s.setSlice(index);
-  else if (axis === 'coronal') s.setCrosshair(s.crosshair.x, index);
-  else s.setCrosshair(index, s.crosshair.y);
+  stepAxis(s, axis, index - axisSliceIndex(s, axis));
   if (s.centreTab !== 'mpr' && s.centreTab !== axis) s.setCentreTab(axis);
 }
 

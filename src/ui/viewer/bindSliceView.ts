@@ -33,7 +33,10 @@ import type { Rgb } from '../../viewer2d/colormaps';
 import { sliceDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
 import type { SliceAxis, ViewParams, WindowLevel } from '../../shared/view';
 import { extractSlice, sliceCount } from '../../viewer2d/renderSlice';
-import { SliceCanvas } from '../../viewer2d/sliceCanvas';
+import { SliceCanvas, type SliceFrame } from '../../viewer2d/sliceCanvas';
+import { planeSizeUv, planeSpacingMmUv } from '../../viewer2d/annotationGeometry';
+import { axisSpacingMm, slabMip, slabSliceCount } from '../../viewer2d/slab';
+import { registerCapture, type CaptureContent as FrameContent, type CaptureScale } from './captureRegistry';
 import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
 import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
@@ -89,6 +92,7 @@ interface ViewState {
   measure: MeasureDrag | null;
   lut: WindowLut | null;
   huScratch: Int16Array | undefined;
+  slabScratch: Int16Array | undefined;
   maskScratch: Map<OverlayKind, Uint8Array>;
 }
 
@@ -97,7 +101,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const { store } = deps;
   const painter = new SliceCanvas(canvas);
   let frame = 0;
-  const view: ViewState = { transform: null, shown: null, drag: null, measure: null, lut: null, huScratch: undefined, maskScratch: new Map() };
+  const view: ViewState = { transform: null, shown: null, drag: null, measure: null, lut: null, huScratch: undefined, slabScratch: undefined, maskScratch: new Map() };
   const draw = () => drawSlice(canvas, painter, deps, axis, view);
   const schedule = () => {
     if (frame) return;
@@ -117,6 +121,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   });
   resizeObserver.observe(canvas);
   const unlisten = listenPointer(canvas, painter, store, axis, view);
+  const unregister = registerCapture(axis, (scale, show) => captureView(painter, deps, axis, view, scale, show));
   schedule();
 
   return () => {
@@ -124,6 +129,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     unsubscribe();
     resizeObserver.disconnect();
     unlisten();
+    unregister();
   };
 }
 
@@ -207,18 +213,15 @@ function cropRects(s: AppState, axis: SliceAxis, volume: Volume, index: number):
   };
 }
 
-/** Width and height (pixels) of this view's slice plane. */
-function planeSize(volume: Volume, axis: SliceAxis): [number, number] {
-  return axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
-}
+const EVERYTHING: FrameContent = { overlays: true, annotations: true };
 
-/** Draws the crosshair (with a gap at its centre) and the picked point over the picture, in screen pixels. */
-function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
+/** Draws the crosshair (with a gap at its centre), the measurements and the picked point over the picture, in screen pixels. */
+function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number, show: FrameContent) {
   return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
-    if (s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
-    drawAnnotationMarks(ctx, t, annotationMarks(s, axis, volume, index));
+    if (show.overlays && s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
+    if (show.annotations) drawAnnotationMarks(ctx, t, annotationMarks(s, axis, volume, index));
     const p = s.pickedPoint;
-    if (p) {
+    if (show.overlays && p) {
       const q = voxelToSlice(axis, p.voxel);
       if (q.index === index) {
         const [px, py] = imageToScreen(t, q.u + 0.5, q.v + 0.5);
@@ -235,7 +238,7 @@ function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
 /** The crosshair lines across the image, with a gap around the crosshair point. */
 function drawCrosshair(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState, axis: SliceAxis, volume: Volume): void {
   const img = voxelToSlice(axis, [s.crosshair.x, s.crosshair.y, s.sliceZ]);
-  const [w, h] = planeSize(volume, axis);
+  const [w, h] = planeSizeUv(volume, axis);
   const [cx, cy] = imageToScreen(t, img.u + 0.5, img.v + 0.5);
   const [ax, ay] = imageToScreen(t, 0, 0);
   const [bx, by] = imageToScreen(t, w, h);
@@ -258,66 +261,103 @@ function drawCrosshair(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppSt
   ctx.stroke();
 }
 
-/** Draws the current slice (or clears the canvas when nothing is viewable) and records what was drawn on the canvas's dataset. */
-function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState): void {
+/** The frame of the view's current slice (and what it shows), or null when nothing is viewable. */
+function sliceFrame(deps: SliceViewDeps, axis: SliceAxis, view: ViewState, show: FrameContent) {
   const { store, volumes, masks } = deps;
   const s = store.getState();
   const volume = volumes.get(s.selectedSeriesId);
-  if (!volume || !volumesViewable(s.load.phase)) {
-    view.shown = null;
-    view.transform = null;
-    painter.clear();
-    return;
-  }
-  const t0 = performance.now();
+  if (!volume || !volumesViewable(s.load.phase)) return null;
   const orientation = view.shown?.volume === volume ? view.shown.orientation : sliceDisplay(volume, axis);
   const n = sliceCount(volume, axis);
   const index = Math.min(n - 1, Math.max(0, axisSliceIndex(s, axis)));
-  view.shown = { volume, orientation, index };
-  const [sx, sy, sz] = volume.spacingMmXyz;
-  const [width, height] = planeSize(volume, axis);
-  const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
+  const [width, height] = planeSizeUv(volume, axis);
+  const spacing = planeSpacingMmUv(volume, axis);
   const wl = windowLut(view, s);
-  const { planned, key: layerKey } = planOverlays(masks, axis, s, volume, index);
-  const { rects, key: rectKey } = cropRects(s, axis, volume, index);
-  const { planned: density, key: densityKey } = planDensity(masks, axis, s, volume, index);
+  const none = { planned: [], key: '' };
+  const { planned, key: layerKey } = show.overlays ? planOverlays(masks, axis, s, volume, index) : none;
+  const { rects, key: rectKey } = show.overlays ? cropRects(s, axis, volume, index) : { rects: [], key: '' };
+  const { planned: density, key: densityKey } = show.overlays ? planDensity(masks, axis, s, volume, index) : { planned: null, key: '' };
+  const slab = slabSliceCount(axisSpacingMm(volume, axis), s.slabMm);
   // While the load streams: an axial slice changes once, when its pixels
   // arrive; a coronal or sagittal one with every slice that arrives.
   const streaming = s.load.phase === 'streaming';
   const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
-  const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
-  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${densityKey}|${masks.version}|${rectKey}`;
-  view.transform = painter.draw({
+  const fillKey = axis === 'axial' ? (slab > 1 && streaming ? String(s.load.slicesDone) : String(ready)) : streaming ? String(s.load.slicesDone) : 'all';
+  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${slab}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${densityKey}|${masks.version}|${rectKey}`;
+  const frame: SliceFrame = {
     width,
     height,
     pixelSpacingMmUv: spacing,
     contentKey,
     render: (out) => {
       // Cut only when the picture changes (not on pan or zoom).
-      const image = extractSlice(volume, axis, index, view.huScratch);
-      if (axis !== 'axial') view.huScratch = image.data;
+      let hu: Int16Array;
+      if (slab > 1) {
+        const image = slabMip(volume, axis, index, slab, view.slabScratch, view.huScratch);
+        view.slabScratch = image.data;
+        hu = image.data;
+      } else {
+        const image = extractSlice(volume, axis, index, view.huScratch);
+        if (axis !== 'axial') view.huScratch = image.data;
+        hu = image.data;
+      }
       const under = overlayLayers(view.maskScratch, planned.filter((p) => UNDER_DENSITY.has(p.kind)), axis, volume.nz, index);
       const layers = [...under, ...overlayLayers(view.maskScratch, planned.filter((p) => !UNDER_DENSITY.has(p.kind)), axis, volume.nz, index)];
       const huClasses = densityOverlay(view, density, axis, volume.nz, index, under.length);
-      composeSlice({ hu: image.data, width, height, lut: wl, huClasses, layers, rects }, out);
+      composeSlice({ hu, width, height, lut: wl, huClasses, layers, rects }, out);
     },
     view: axisView(s, axis),
     flipX: orientation.flipX,
     flipY: orientation.flipY,
-    decorate: decorate(s, axis, volume, index),
-  });
+    decorate: decorate(s, axis, volume, index, show),
+  };
+  return { frame, volume, orientation, index, ready, slab, overlays: [...(density ? [density] : []), ...planned].map((p) => p.kind) };
+}
+
+/** Draws the current slice (or clears the canvas when nothing is viewable) and records what was drawn on the canvas's dataset. */
+function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState): void {
+  const s = deps.store.getState();
+  const t0 = performance.now();
+  const made = sliceFrame(deps, axis, view, EVERYTHING);
+  if (!made) {
+    view.shown = null;
+    view.transform = null;
+    painter.clear();
+    return;
+  }
+  const { frame, volume, orientation, index, ready } = made;
+  view.shown = { volume, orientation, index };
+  view.transform = painter.draw(frame);
   canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
   canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
   canvas.dataset.drawnSlice = String(index);
+  canvas.dataset.slabSlices = String(made.slab);
   // Image point (u, v) lands at CSS px (scaleX * u + offsetX, scaleY * v + offsetY).
   const vt = view.transform;
   canvas.dataset.viewTransform = [vt.scaleX, vt.scaleY, vt.offsetX, vt.offsetY].join(',');
-  canvas.dataset.overlays = [...(density ? [density] : []), ...planned].map((p) => p.kind).join(',');
+  canvas.dataset.overlays = made.overlays.join(',');
   canvas.dataset.sliceReady = String(ready);
   if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
     markedLoad = s.load.startedAtMs;
     performance.mark(FIRST_SLICE_MARK);
   }
+}
+
+/**
+ * The view drawn again off-screen, `scale(w, h)` times its on-screen CSS size
+ * (the same frame: compose, render and the marks through the same
+ * transform), with or without overlays and measurements; null when nothing
+ * is shown.
+ */
+function captureView(painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState, scale: CaptureScale, show: FrameContent): HTMLCanvasElement | null {
+  const made = sliceFrame(deps, axis, view, show);
+  if (!made) return null;
+  const canvas = document.createElement('canvas');
+  const offscreen = new SliceCanvas(canvas);
+  const [w, h] = painter.viewportCssSize;
+  offscreen.resize(w, h, scale(w, h));
+  offscreen.draw(made.frame);
+  return canvas;
 }
 
 /** Whether a store change touches what a slice view shows. */
@@ -337,6 +377,7 @@ function viewInputsChanged(a: AppState, b: AppState): boolean {
     a.crop !== b.crop ||
     a.showCrosshair !== b.showCrosshair ||
     a.annotations !== b.annotations ||
+    a.slabMm !== b.slabMm ||
     a.selectedAnnotationId !== b.selectedAnnotationId;
 }
 
