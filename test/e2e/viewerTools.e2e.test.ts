@@ -140,6 +140,15 @@ describe('slice view tools on the demo phantom', () => {
     await drag(page, b, c);
     expect(await item.count()).toBe(1);
     expect(await page.getByTestId('measurement-length-mm').innerText()).toBe(`${segmentLengthMm(a.uv, c.uv, spacing).toFixed(1)} mm`);
+    // The densitometry report carries it (JSON measurements, in LPS mm with its value).
+    await page.getByTestId('report-json').waitFor({ timeout: 120_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
+    const report = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(report.densitometry).toBeTruthy();
+    expect(report.measurements).toHaveLength(1);
+    expect(report.measurements[0]).toMatchObject({ number: 1, kind: 'ruler', view: 'axial' });
+    expect(report.measurements[0].pointsLps).toHaveLength(2);
+    expect(report.measurements[0].values.lengthMm).toBeCloseTo(segmentLengthMm(a.uv, c.uv, spacing), 6);
     await page.getByTestId('measurement-delete').click();
     await settle(page);
     expect(await item.count()).toBe(0);
@@ -271,6 +280,7 @@ describe('captures, thick slab and cine', () => {
     await page.getByTestId('slab-select').selectOption('20');
     await settle(page);
     expect(await page.getByTestId('slice-canvas').getAttribute('data-slab-slices')).toBe(String(count));
+    expect(await page.getByTestId('slab-label-axial').innerText()).toBe('MIP 20 mm');
     const lifted = sum(pixelAt(await readCanvasRgba(page), p, q.px, q.py));
     expect(lifted).toBeGreaterThan(before + 60);
     await screenshot(page, 'tools-mip-1440x900');

@@ -36,7 +36,9 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
   const cursor = useAppStore((s) => s.cursor);
   const zoom = useAppStore((s) => (axis === 'axial' ? s.view.zoom : s.mprViews[axis].zoom));
   const index = useAppStore((s) => axisSliceIndex(s, axis));
+  const slabMm = useAppStore((s) => s.slabMm);
   if (!series) return null;
+  const slab = slabMm > 0 ? <div data-testid={`slab-label-${axis}`}>MIP {slabMm} mm</div> : null;
   const [nz, ny, nx] = series.dimsZyx;
   const count = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
   if (compact) {
@@ -45,6 +47,7 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
         <div>
           {AXIS_NAMES[axis]} {index + 1} / {count}
         </div>
+        {slab}
       </div>
     );
   }
@@ -62,6 +65,7 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
           W {Math.round(wl.width)} / L {Math.round(wl.center)}
         </div>
         <div>Zoom {Math.round(zoom * 100)} %</div>
+        {slab}
       </div>
       <div className="corner corner-bl" data-testid={axis === 'axial' ? 'cursor-readout' : undefined}>
         {cursor ? (

@@ -49,6 +49,7 @@ export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[]
       { keys: 'Middle or Shift + left drag', what: 'Pan' },
       { keys: 'Click (crosshair tool)', what: 'Move the crosshair there (every view follows)' },
       { keys: 'Alt + click, double-click', what: 'Pick the point (3D marker and crop centre)' },
+      { keys: 'Delete / Backspace', what: 'Delete the selected measurement' },
     ],
   },
   {
@@ -114,6 +115,10 @@ export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrl
     case 'r':
       s.resetView();
       return true;
+  }
+  if ((ev.key === 'Delete' || ev.key === 'Backspace') && s.selectedAnnotationId !== null) {
+    s.removeAnnotation(s.selectedAnnotationId);
+    return true;
   }
   const tool = TOOL_KEYS[ev.key.toLowerCase()];
   if (tool) {
