@@ -5,7 +5,6 @@ import { MprGrid } from '../ui/viewer/MprGrid';
 import { SliceSlider } from '../ui/viewer/SliceSlider';
 import { SliceViewport } from '../ui/viewer/SliceViewport';
 import { ViewerToolbar } from '../ui/viewer/ViewerToolbar';
-import { ViewToolsBar } from '../ui/viewer/ViewToolsBar';
 import { CropPanel } from '../ui/view3d/CropPanel';
 import { View3DPanel } from '../ui/view3d/View3DPanel';
 
@@ -38,7 +37,6 @@ export function CentreColumn() {
     <main className="column column-centre" aria-label="Views">
       <ErrorBanner />
       <ViewerToolbar />
-      <ViewToolsBar />
       <div className="centre-body">
         <CentreView />
       </div>

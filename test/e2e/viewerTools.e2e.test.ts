@@ -232,6 +232,7 @@ describe('captures, thick slab and cine', () => {
     await drag(page, at(p, [100.5, 420.5]), at(p, [300.5, 440.5]));
     await page.getByTestId('mode-crosshair').click();
     await settle(page);
+    await page.getByTestId('capture-options').click();
     const same = await comparePng(page, await savePng(page), 'slice-canvas');
     expect([same.width, same.height]).toEqual([same.canvasWidth, same.canvasHeight]);
     // The strokes' anti-aliasing may differ between the on-screen and the off-screen canvas, nothing else.
@@ -251,6 +252,7 @@ describe('captures, thick slab and cine', () => {
     expect(k.width / k.height).toBeCloseTo(same.canvasWidth / same.canvasHeight, 2);
     await page.getByTestId('capture-size').selectOption('screen');
     await screenshot(page, 'tools-capture-1440x900');
+    await page.getByTestId('capture-options').click();
     // Without strokes (no measurement, crosshair hidden) the PNG is the canvas, pixel for pixel, overlays included.
     await page.getByTestId('measurements-clear').click();
     await page.keyboard.press('c');
@@ -281,6 +283,7 @@ describe('captures, thick slab and cine', () => {
     await settle(page);
     expect(await page.getByTestId('slice-canvas').getAttribute('data-slab-slices')).toBe(String(count));
     expect(await page.getByTestId('slab-label-axial').innerText()).toBe('MIP 20 mm');
+    console.log(`axial picture with a ${count}-slice MIP: ${await page.getByTestId('slice-canvas').getAttribute('data-render-ms')} ms (window, overlays and upload)`);
     const lifted = sum(pixelAt(await readCanvasRgba(page), p, q.px, q.py));
     expect(lifted).toBeGreaterThan(before + 60);
     await screenshot(page, 'tools-mip-1440x900');

@@ -22,16 +22,20 @@ function SlabControl() {
   const slab = useAppStore((s) => s.slabMm);
   const setSlab = useAppStore((s) => s.setSlabMm);
   return (
-    <label title="Thick slab: each pixel the highest HU over this thickness around the slice (maximum intensity projection); vessels and nodules show whole. Measurements use the single slice.">
-      MIP slab
-      <select data-testid="slab-select" value={slab} onChange={(e) => setSlab(Number(e.target.value))}>
-        {SLAB_CHOICES_MM.map((mm) => (
-          <option key={mm} value={mm}>
-            {mm === 0 ? 'off' : `${mm} mm`}
-          </option>
-        ))}
-      </select>
-    </label>
+    <select
+      className="slab-control"
+      data-testid="slab-select"
+      aria-label="MIP slab thickness"
+      title="Thick slab: each pixel the highest HU over this thickness around the slice (maximum intensity projection); vessels and nodules show whole. Measurements use the single slice."
+      value={slab}
+      onChange={(e) => setSlab(Number(e.target.value))}
+    >
+      {SLAB_CHOICES_MM.map((mm) => (
+        <option key={mm} value={mm}>
+          {mm === 0 ? 'MIP off' : `MIP ${mm} mm`}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -60,10 +64,11 @@ function CineControl({ axis }: { axis: SliceAxis }) {
         data-testid="cine-play"
         aria-pressed={playing}
         disabled={seriesId === null}
-        title={`Plays the ${AXIS_NAMES[axis]} slices in a loop`}
+        title={playing ? 'Pause cine' : `Cine: plays the ${AXIS_NAMES[axis]} slices in a loop`}
+        aria-label={playing ? 'Pause cine' : 'Play cine'}
         onClick={() => setPlaying(!playing)}
       >
-        {playing ? '❚❚ Pause' : '▶ Cine'}
+        {playing ? '❚❚' : '▶'}
       </button>
       <select data-testid="cine-fps" aria-label="Frames per second" title="Frames (slices) per second" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
         {CINE_FPS_CHOICES.map((f) => (
@@ -77,6 +82,8 @@ function CineControl({ axis }: { axis: SliceAxis }) {
 }
 
 type CaptureSize = 'screen' | '2x' | '1024';
+
+const SIZE_WORDS: Record<CaptureSize, string> = { screen: 'screen size', '2x': 'twice the screen size', '1024': '1024 px on the long side' };
 
 /** Pixels per CSS pixel of a capture of a view `cssW` × `cssH` CSS px. */
 function captureScale(size: CaptureSize, cssW: number, cssH: number): number {
@@ -101,38 +108,48 @@ function CaptureControl({ axis }: { axis: SliceAxis }) {
     }, 'image/png');
   };
   return (
-    <div className="tool-group" role="group" aria-label="Save PNG">
-      <select data-testid="capture-size" aria-label="PNG size" title="Size of the PNG: as on screen, twice that, or 1024 px on the long side" value={size} onChange={(e) => setSize(e.target.value as CaptureSize)}>
-        <option value="screen">screen size</option>
-        <option value="2x">2×</option>
-        <option value="1024">1024 px</option>
-      </select>
-      <label title="Mask overlays, crop box, crosshair and picked point in the PNG">
-        <input type="checkbox" data-testid="capture-overlays" checked={overlays} onChange={(e) => setOverlays(e.target.checked)} />
-        overlays
-      </label>
-      <label title="Measurements in the PNG">
-        <input type="checkbox" data-testid="capture-annotations" checked={annotations} onChange={(e) => setAnnotations(e.target.checked)} />
-        measurements
-      </label>
-      <button type="button" className="button" data-testid="capture-png" disabled={!hasSeries} title={`Saves the ${AXIS_NAMES[axis]} view as a PNG (drawn again, not a screenshot)`} onClick={save}>
-        Save PNG
+    <div className="tool-group capture-group" role="group" aria-label="Save PNG">
+      <button type="button" className="button" data-testid="capture-png" disabled={!hasSeries} title={`Saves the ${AXIS_NAMES[axis]} view as a PNG (drawn again, not a screenshot): ${SIZE_WORDS[size]}, ${overlays ? 'with' : 'without'} overlays, ${annotations ? 'with' : 'without'} measurements`} onClick={save}>
+        PNG
       </button>
+      <details className="capture-options">
+        <summary data-testid="capture-options" title="Size of the PNG, overlays and measurements in it" aria-label="PNG options">
+          ▾
+        </summary>
+        <div className="capture-popover">
+          <label>
+            size
+            <select data-testid="capture-size" title="As on screen, twice that, or 1024 px on the long side" value={size} onChange={(e) => setSize(e.target.value as CaptureSize)}>
+              <option value="screen">screen size</option>
+              <option value="2x">2×</option>
+              <option value="1024">1024 px</option>
+            </select>
+          </label>
+          <label title="Mask overlays, crop box, crosshair and picked point in the PNG">
+            <input type="checkbox" data-testid="capture-overlays" checked={overlays} onChange={(e) => setOverlays(e.target.checked)} />
+            overlays
+          </label>
+          <label title="Measurements in the PNG">
+            <input type="checkbox" data-testid="capture-annotations" checked={annotations} onChange={(e) => setAnnotations(e.target.checked)} />
+            measurements
+          </label>
+        </div>
+      </details>
     </div>
   );
 }
 
-/** The slice views' second row: thick-slab MIP, cine and PNG capture of the active view. */
+/** The slice views' tools in the toolbar: thick-slab MIP, cine and PNG capture of the active view. */
 export function ViewToolsBar() {
   const tab = useAppStore((s) => s.centreTab);
   const active = useAppStore((s) => s.activeView);
   if (tab !== 'axial' && tab !== 'coronal' && tab !== 'sagittal' && tab !== 'mpr') return null;
   const axis: SliceAxis = tab === 'mpr' ? active : tab;
   return (
-    <div className="view-tools" role="toolbar" aria-label="Slab, cine and capture" data-testid="view-tools">
+    <>
       <SlabControl />
       <CineControl axis={axis} />
       <CaptureControl axis={axis} />
-    </div>
+    </>
   );
 }
