@@ -5,7 +5,8 @@
  * its defaults and its actions: session (the load and what it made),
  * selection (open series, slice, crosshair), view2d (window/level, zoom and
  * pan, pointer), analysis (parameters, stages, results, meshes, picked
- * point), display (overlays, 3D view, crop) and layout (tabs, help). An
+ * point), display (overlays, 3D view, crop), layout (tabs, help),
+ * measurements (annotations on the slices) and viewTools (slab, cine). An
  * action that touches other slices' data (a load opening a series, a new
  * series dropping the analysis) reads and writes the whole state through
  * the slices' `get` and `set`.
@@ -20,6 +21,8 @@ import { useStore } from 'zustand';
 import { analysisDefaults, createAnalysisSlice, type AnalysisActions, type AnalysisData } from './slices/analysis';
 import { createDisplaySlice, displayDefaults, type DisplayActions, type DisplayData } from './slices/display';
 import { createLayoutSlice, layoutDefaults, type LayoutActions, type LayoutData } from './slices/layout';
+import { createMeasurementsSlice, measurementsDefaults, type MeasurementsActions, type MeasurementsData } from './slices/measurements';
+import { createViewToolsSlice, viewToolsDefaults, type ViewToolsActions, type ViewToolsData } from './slices/viewTools';
 import { createSelectionSlice, selectionDefaults, type SelectionActions, type SelectionData } from './slices/selection';
 import { createSessionSlice, sessionDefaults, type SessionActions, type SessionData } from './slices/session';
 import { createView2dSlice, view2dDefaults, type View2dActions, type View2dData } from './slices/view2d';
@@ -29,11 +32,13 @@ export { pickDefaultSeries, selectedSeries } from './slices/common';
 export type { View3dSettings } from './slices/display';
 export { CENTRE_TABS, type CentreTab } from './slices/layout';
 export { axisSliceIndex } from './slices/selection';
+export { seriesAnnotations } from './slices/measurements';
+export { SLAB_CHOICES_MM, CINE_FPS_CHOICES } from './slices/viewTools';
 export { loadRunning, sessionOpen, volumesViewable, type LoadPhase, type LoadStatus } from './slices/session';
-export { DEFAULT_VIEW, DEFAULT_WINDOW, axisView, type CursorInfo, type DragMode, type WindowSource } from './slices/view2d';
+export { DEFAULT_VIEW, DEFAULT_WINDOW, MEASURE_TOOLS, axisView, type CursorInfo, type DragMode, type WindowSource } from './slices/view2d';
 
-export type AppData = SessionData & SelectionData & View2dData & AnalysisData & DisplayData & LayoutData;
-export type AppActions = SessionActions & SelectionActions & View2dActions & AnalysisActions & DisplayActions & LayoutActions;
+export type AppData = SessionData & SelectionData & View2dData & AnalysisData & DisplayData & LayoutData & MeasurementsData & ViewToolsData;
+export type AppActions = SessionActions & SelectionActions & View2dActions & AnalysisActions & DisplayActions & LayoutActions & MeasurementsActions & ViewToolsActions;
 export type AppState = AppData & AppActions;
 export type AppStore = StoreApi<AppState>;
 
@@ -46,6 +51,8 @@ export function initialData(): AppData {
     ...analysisDefaults(),
     ...displayDefaults(),
     ...layoutDefaults(),
+    ...measurementsDefaults(),
+    ...viewToolsDefaults(),
   };
 }
 
@@ -58,6 +65,8 @@ export function createAppStore(init: Partial<AppData> = {}): AppStore {
     ...createAnalysisSlice(...a),
     ...createDisplaySlice(...a),
     ...createLayoutSlice(...a),
+    ...createMeasurementsSlice(...a),
+    ...createViewToolsSlice(...a),
     ...init,
   }));
 }

@@ -270,7 +270,8 @@ describeWithRealData('dropping a real CT folder', () => {
       expect(await items.nth(1).getAttribute('aria-pressed')).toBe('true');
       expect(await page.getByTestId('meta-dims').innerText()).toBe('512 × 512 × 64');
       await page.waitForTimeout(100);
-      expect(changedFraction(before, await readCanvas(page))).toBeGreaterThan(0.2);
+      // Another chest: a sixth of the canvas or more changes (0 if the picture stayed; the share depends on the canvas's height).
+      expect(changedFraction(before, await readCanvas(page))).toBeGreaterThan(0.15);
       await page.getByTestId('skipped-files').locator('summary').click();
       expect(await page.getByTestId('skipped-item').innerText()).toMatch(/^notes\.txt/);
       await screenshot(page, 'drop-two-series');

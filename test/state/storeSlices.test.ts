@@ -7,6 +7,8 @@ import { createLayoutSlice, layoutDefaults } from '../../src/state/slices/layout
 import { createSelectionSlice, selectionDefaults } from '../../src/state/slices/selection';
 import { createSessionSlice, sessionDefaults } from '../../src/state/slices/session';
 import { createView2dSlice, view2dDefaults } from '../../src/state/slices/view2d';
+import { createMeasurementsSlice, measurementsDefaults } from '../../src/state/slices/measurements';
+import { createViewToolsSlice, viewToolsDefaults } from '../../src/state/slices/viewTools';
 
 const SLICES = {
   session: [createSessionSlice, sessionDefaults],
@@ -15,6 +17,8 @@ const SLICES = {
   analysis: [createAnalysisSlice, analysisDefaults],
   display: [createDisplaySlice, displayDefaults],
   layout: [createLayoutSlice, layoutDefaults],
+  measurements: [createMeasurementsSlice, measurementsDefaults],
+  viewTools: [createViewToolsSlice, viewToolsDefaults],
 } as const;
 
 /** What a slice creator returns, made outside a store (its actions are not called). */

@@ -83,6 +83,14 @@ describe('keyboard shortcuts', () => {
     for (const k of ['lungFill', 'lungNoFill', 'internal', 'gk'] as const) expect(store.getState().overlays[k].visible).toBe(before[k].visible);
     press('i');
     expect(store.getState().dragMode).toBe('pick');
+    const id = store.getState().addAnnotation({ seriesId: 's', kind: 'ruler', axis: 'axial', sliceIndex: 0, pointsLps: [[0, 0, 0], [1, 0, 0]] });
+    expect(store.getState().selectedAnnotationId).toBe(id);
+    press('Delete');
+    expect(store.getState().annotations).toEqual([]);
+    for (const [key, mode] of [['n', 'crosshair'], ['w', 'window'], ['m', 'ruler'], ['e', 'ellipse'], ['d', 'bidirectional']] as const) {
+      press(key);
+      expect(store.getState().dragMode).toBe(mode);
+    }
   });
 
   it('leaves keys alone in text fields and with modifiers', () => {

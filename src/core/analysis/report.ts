@@ -13,6 +13,7 @@
 import type { SeriesSummary } from '../dicom/types';
 import type { Volume } from '../volume/volume';
 import { LUNGVIEW_VERSION } from '../version';
+import { measurementCsvLines, measurementSummary, type ReportMeasurement } from '../measure/measurementReport';
 import { densitometryCsv, type DensitometryMeasures, type DensitometryParams, type DensitometryResult, type HuClassDefinition, type QaItem } from './densitometry';
 
 export interface ReportSeries {
@@ -38,6 +39,8 @@ export interface DensitometryReport {
   /** The series' warnings (geometry, rescale, duplicates...). */
   warnings: string[];
   densitometry: DensitometryResult;
+  /** Rulers, ellipse ROIs and bidirectional measurements drawn on the slices (empty when none). */
+  measurements: ReportMeasurement[];
 }
 
 /** What densitometry's quality checks read from the series (kernel, slice thickness), with the name of the mask measured. */
@@ -90,6 +93,7 @@ export interface ReportInput {
   classes: readonly HuClassDefinition[];
   geometry: { trusted: boolean; reasons: string[] };
   densitometry: DensitometryResult;
+  measurements?: readonly ReportMeasurement[];
 }
 
 /** The report of one analysed series. */
@@ -102,12 +106,14 @@ export async function buildDensitometryReport(input: ReportInput): Promise<Densi
     geometry: input.geometry,
     warnings: [...input.series.warnings],
     densitometry: input.densitometry,
+    measurements: [...(input.measurements ?? [])],
   };
 }
 
-/** The report's CSV: one row per region × measure (region, measure, value, unit). */
+/** The report's CSV: one row per region × measure (region, measure, value, unit), then one per measurement × value. */
 export function reportCsv(r: DensitometryReport): string {
-  return densitometryCsv(r.densitometry);
+  const extra = measurementCsvLines(r.measurements ?? []);
+  return densitometryCsv(r.densitometry) + (extra.length ? `${extra.join('\n')}\n` : '');
 }
 
 function esc(s: string): string {
@@ -189,6 +195,7 @@ ${classRows}
 <tr><th>Functional (inflated)</th><td></td><td>${num(d.classes.whole.functionalPercent, 2)}</td></tr>
 <tr><th>Affected (infiltrated + collapsed)</th><td></td><td>${num(d.classes.whole.affectedPercent, 2)}</td></tr>
 </table>
+${r.measurements?.length ? `<h2>Measurements</h2><ul class="measurements">${r.measurements.map((m) => `<li>${esc(measurementSummary(m))}</li>`).join('')}</ul>` : ''}
 <p>Airway (tracheal air) median ${num(d.airway.medianHu, 0)} HU over ${d.airway.voxels} voxels. Regions: thirds of each lung's height and halves of its front–back extent, in patient coordinates.</p>
 </body></html>
 `;

@@ -28,8 +28,16 @@ export interface CursorInfo {
   patientMm: Vec3;
 }
 
-/** What a left-drag does: window/level, pan, or pick a point (a click sets the picked point). */
-export type DragMode = 'window' | 'pan' | 'pick';
+/**
+ * The tool of the left button on the slice views: move the crosshair (click
+ * or drag), window/level (drag only; a click does nothing), pan, pick a
+ * point (a click sets the picked point), or draw a measurement (ruler,
+ * ellipse ROI, bidirectional long and short axis).
+ */
+export type DragMode = 'crosshair' | 'window' | 'pan' | 'pick' | 'ruler' | 'ellipse' | 'bidirectional';
+
+/** The tools that draw a measurement. */
+export const MEASURE_TOOLS: readonly DragMode[] = ['ruler', 'ellipse', 'bidirectional'];
 
 /** 'series' = the series' own WindowCenter/Width, a preset id, or 'custom'. */
 export type WindowSource = string;
@@ -78,7 +86,7 @@ export function view2dDefaults(): View2dData {
     view: DEFAULT_VIEW,
     activeView: 'axial',
     mprViews: { coronal: DEFAULT_VIEW, sagittal: DEFAULT_VIEW },
-    dragMode: 'window',
+    dragMode: 'crosshair',
     cursor: null,
     sliceColormap: 'grey',
     showCrosshair: true,

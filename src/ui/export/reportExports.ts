@@ -1,13 +1,15 @@
 /**
  * The densitometry report of the selected series as the CLI's `--report`
  * writes it (core/analysis/report.ts: the same JSON for the same series and
- * parameters), downloaded as JSON, CSV or a printable HTML page with the
- * axial view as a key image. The report is a few kB; the HU volume's hash
- * is the host's WebCrypto digest.
+ * parameters, plus the measurements drawn on the slices), downloaded as
+ * JSON, CSV or a printable HTML page with the axial view as a key image.
+ * The report is a few kB; the HU volume's hash is the host's WebCrypto
+ * digest.
  */
 import { DEFAULT_HU_CLASSES } from '../../core/analysis/densitometry';
 import { buildDensitometryReport, reportCsv, reportHtml, type DensitometryReport, type ReportImage } from '../../core/analysis/report';
-import { appStore, selectedSeries } from '../../state/store';
+import { appStore, selectedSeries, seriesAnnotations } from '../../state/store';
+import { reportMeasurements } from '../../viewer2d/annotationGeometry';
 import { volumeCache } from '../../state/volumeCache';
 import { downloadBytes } from './download';
 import { exportFileName } from './fileNames';
@@ -31,6 +33,7 @@ export async function currentReport(): Promise<DensitometryReport | null> {
     classes: DEFAULT_HU_CLASSES,
     geometry: { trusted: r.trust?.geometryTrusted ?? true, reasons: r.trust?.reasons ?? [] },
     densitometry: r.densitometry,
+    measurements: reportMeasurements(volume, seriesAnnotations(state, series.id)),
   });
 }
 

@@ -38,6 +38,8 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
   const cursor = useAppStore((s) => s.cursor);
   const zoom = useAppStore((s) => (axis === 'axial' ? s.view.zoom : s.mprViews[axis].zoom));
   const index = useAppStore((s) => axisSliceIndex(s, axis));
+  const slabMm = useAppStore((s) => s.slabMm);
+  const slab = slabMm > 0 ? <div data-testid={`slab-label-${axis}`}>MIP {slabMm} mm</div> : null;
   const [nz, ny, nx] = series?.dimsZyx ?? [0, 0, 0];
   const count = axis === 'axial' ? nz : axis === 'coronal' ? ny : nx;
   const numbers = useSliceNumbers(axis, count);
@@ -50,6 +52,7 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
           {AXIS_NAMES[axis]} {numbers.number(index)} / {count}
         </div>
         <GkScope axis={axis} />
+        {slab}
       </div>
     );
   }
@@ -68,6 +71,7 @@ function CornerInfo({ axis, compact }: { axis: SliceAxis; compact: boolean }) {
           W {Math.round(wl.width)} / L {Math.round(wl.center)}
         </div>
         <div>Zoom {Math.round(zoom * 100)} %</div>
+        {slab}
       </div>
       <div className="corner corner-bl" data-testid={axis === 'axial' ? 'cursor-readout' : undefined}>
         {cursor ? (

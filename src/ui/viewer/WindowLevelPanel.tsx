@@ -61,7 +61,7 @@ export function WindowLevelPanel() {
         <NumberField label="W" testId="window-width" min={1} value={wl.width} onChange={(v) => setWindow({ center: wl.center, width: Math.max(1, v) })} />
         <NumberField label="L" testId="window-center" value={wl.center} onChange={(v) => setWindow({ center: v, width: wl.width })} />
       </div>
-      <p className="hint">Drag on the image with the left or right button: left–right changes the width, up–down the level.</p>
+      <p className="hint">Drag on the image with the right button (or the left in W/L mode): left–right changes the width, up–down the level.</p>
     </Panel>
   );
 }

@@ -7,18 +7,20 @@
  * so the overlays are scaled with exactly the same transform as the pixels.
  *
  * Mouse: wheel = next/previous slice; Ctrl/Cmd + wheel = zoom about the
- * pointer; left drag = window/level (or pan in pan mode); right drag =
- * window/level; middle or Shift + left drag = pan. A click (no drag) moves
- * the linked crosshair (all views follow); Alt/Ctrl + click, a double click
- * or a click in pick mode also sets the picked point. Keys are handled once
- * for the whole page (keyboard.ts).
+ * pointer; left button = the tool of the toolbar (dragMode): crosshair mode
+ * moves the linked crosshair on a click or drag (all views follow), W/L mode
+ * changes the window on a drag only, pan mode pans, pick mode sets the picked
+ * point on a click, the measurement tools draw and edit annotations
+ * (measureInput.ts); right drag = window/level; middle or Shift + left drag
+ * = pan. Alt/Ctrl + click or a double click also sets the picked point. Keys
+ * are handled once for the whole page (keyboard.ts).
  */
 import { voxelToPatientMm, type Vec3, type Volume } from '../../core/volume/volume';
 import type { OverlayKind } from '../../state/analysisState';
 import { OVERLAY_MASK } from '../../state/analysisState';
 import type { MaskCache } from '../../state/maskCache';
 import { importPlanes, importsOfSeries, maskImportStore } from '../../state/maskImports';
-import { axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
+import { MEASURE_TOOLS, axisSliceIndex, axisView, volumesViewable, type AppState, type AppStore } from '../../state/store';
 import type { VolumeCache } from '../../state/volumeCache';
 import { colormapPalette } from '../../viewer2d/colormaps';
 import { defaultHuClassLut } from '../../core/density/huClassLut';
@@ -32,11 +34,16 @@ import type { Rgb } from '../../viewer2d/colormaps';
 import { sliceDisplay, type DisplayOrientation } from '../../viewer2d/orientation';
 import type { SliceAxis, ViewParams, WindowLevel } from '../../shared/view';
 import { extractSlice, sliceCount } from '../../viewer2d/renderSlice';
-import { SliceCanvas } from '../../viewer2d/sliceCanvas';
+import { SliceCanvas, type SliceFrame } from '../../viewer2d/sliceCanvas';
+import { planeSizeUv, planeSpacingMmUv } from '../../viewer2d/annotationGeometry';
+import { axisSpacingMm, slabMip, slabSliceCount } from '../../viewer2d/slab';
+import { registerCapture, type CaptureContent as FrameContent, type CaptureScale } from './captureRegistry';
 import { imageToScreen, screenToImage, zoomAbout, type ViewTransform } from '../../viewer2d/viewTransform';
 import { buildWindowLut, dragWindow, type WindowLut } from '../../viewer2d/windowLevel';
 import { stepAxis } from './keyboard';
 import { LUNG_SIDES, LUNG_SIDE_STYLE } from '../../core/mesh/lungLabelColors';
+import { annotationMarks, endMeasure, moveMeasure, startMeasure, type MeasureDrag } from './measureInput';
+import { drawAnnotationMarks } from '../../viewer2d/annotationDraw';
 
 /** performance.mark name set when the first slice of a load is on screen. */
 const FIRST_SLICE_MARK = 'lungview:first-slice';
@@ -64,7 +71,7 @@ interface PlannedOverlay {
 }
 
 type Drag = {
-  kind: 'window' | 'pan' | 'click';
+  kind: 'window' | 'pan' | 'click' | 'crosshair';
   x: number;
   y: number;
   startWindow: WindowLevel;
@@ -86,8 +93,11 @@ interface ViewState {
   transform: ViewTransform | null;
   shown: { volume: Volume; orientation: DisplayOrientation; index: number } | null;
   drag: Drag | null;
+  /** A measurement being drawn or edited (measureInput.ts). */
+  measure: MeasureDrag | null;
   lut: WindowLut | null;
   huScratch: Int16Array | undefined;
+  slabScratch: Int16Array | undefined;
   maskScratch: Map<string, Uint8Array>;
 }
 
@@ -96,7 +106,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   const { store } = deps;
   const painter = new SliceCanvas(canvas);
   let frame = 0;
-  const view: ViewState = { transform: null, shown: null, drag: null, lut: null, huScratch: undefined, maskScratch: new Map() };
+  const view: ViewState = { transform: null, shown: null, drag: null, measure: null, lut: null, huScratch: undefined, slabScratch: undefined, maskScratch: new Map() };
   const draw = () => drawSlice(canvas, painter, deps, axis, view);
   const schedule = () => {
     if (frame) return;
@@ -117,6 +127,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
   });
   resizeObserver.observe(canvas);
   const unlisten = listenPointer(canvas, painter, store, axis, view);
+  const unregister = registerCapture(axis, (scale, show) => captureView(painter, deps, axis, view, scale, show));
   schedule();
 
   return () => {
@@ -125,6 +136,7 @@ export function bindSliceView(canvas: HTMLCanvasElement, deps: SliceViewDeps, ax
     unsubscribeImports();
     resizeObserver.disconnect();
     unlisten();
+    unregister();
   };
 }
 
@@ -236,18 +248,16 @@ function cropRects(s: AppState, axis: SliceAxis, volume: Volume, index: number):
   };
 }
 
-/** Width and height (pixels) of this view's slice plane. */
-function planeSize(volume: Volume, axis: SliceAxis): [number, number] {
-  return axis === 'axial' ? [volume.nx, volume.ny] : axis === 'coronal' ? [volume.nx, volume.nz] : [volume.ny, volume.nz];
-}
+const EVERYTHING: FrameContent = { overlays: true, annotations: true };
 
-/** Draws the crosshair (with a gap at its centre) and the picked point over the picture, in screen pixels. */
-function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number) {
+/** Draws the crosshair (with a gap at its centre), the measurements and the picked point over the picture, in screen pixels. */
+function decorate(s: AppState, axis: SliceAxis, volume: Volume, index: number, show: FrameContent) {
   return (ctx: CanvasRenderingContext2D, t: ViewTransform) => {
-    if (s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
-    drawGkSlab(ctx, t, s, axis, volume);
+    if (show.overlays && s.showCrosshair) drawCrosshair(ctx, t, s, axis, volume);
+    if (show.overlays) drawGkSlab(ctx, t, s, axis, volume);
+    if (show.annotations) drawAnnotationMarks(ctx, t, annotationMarks(s, axis, volume, index));
     const p = s.pickedPoint;
-    if (p) {
+    if (show.overlays && p) {
       const q = voxelToSlice(axis, p.voxel);
       if (q.index === index) {
         const [px, py] = imageToScreen(t, q.u + 0.5, q.v + 0.5);
@@ -271,7 +281,7 @@ function drawGkSlab(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState
   const r = s.analysisResults;
   const gk = r && r.seriesId === s.selectedSeriesId ? r.gk : undefined;
   if (axis === 'axial' || !gk || gk.scope !== 'slices' || !s.overlays.gk.visible) return;
-  const [w] = planeSize(volume, axis);
+  const [w] = planeSizeUv(volume, axis);
   ctx.save();
   ctx.strokeStyle = s.overlays.gk.color;
   ctx.lineWidth = 2;
@@ -290,7 +300,7 @@ function drawGkSlab(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState
 /** The crosshair lines across the image, with a gap around the crosshair point. */
 function drawCrosshair(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppState, axis: SliceAxis, volume: Volume): void {
   const img = voxelToSlice(axis, [s.crosshair.x, s.crosshair.y, s.sliceZ]);
-  const [w, h] = planeSize(volume, axis);
+  const [w, h] = planeSizeUv(volume, axis);
   const [cx, cy] = imageToScreen(t, img.u + 0.5, img.v + 0.5);
   const [ax, ay] = imageToScreen(t, 0, 0);
   const [bx, by] = imageToScreen(t, w, h);
@@ -313,66 +323,106 @@ function drawCrosshair(ctx: CanvasRenderingContext2D, t: ViewTransform, s: AppSt
   ctx.stroke();
 }
 
-/** Draws the current slice (or clears the canvas when nothing is viewable) and records what was drawn on the canvas's dataset. */
-function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState): void {
+/** The frame of the view's current slice (and what it shows), or null when nothing is viewable. */
+function sliceFrame(deps: SliceViewDeps, axis: SliceAxis, view: ViewState, show: FrameContent) {
   const { store, volumes, masks } = deps;
   const s = store.getState();
   const volume = volumes.get(s.selectedSeriesId);
-  if (!volume || !volumesViewable(s.load.phase)) {
-    view.shown = null;
-    view.transform = null;
-    painter.clear();
-    return;
-  }
-  const t0 = performance.now();
+  if (!volume || !volumesViewable(s.load.phase)) return null;
   const orientation = view.shown?.volume === volume ? view.shown.orientation : sliceDisplay(volume, axis);
   const n = sliceCount(volume, axis);
   const index = Math.min(n - 1, Math.max(0, axisSliceIndex(s, axis)));
-  view.shown = { volume, orientation, index };
-  const [sx, sy, sz] = volume.spacingMmXyz;
-  const [width, height] = planeSize(volume, axis);
-  const spacing: [number, number] = axis === 'axial' ? [sx, sy] : axis === 'coronal' ? [sx, sz] : [sy, sz];
+  const [width, height] = planeSizeUv(volume, axis);
+  const spacing = planeSpacingMmUv(volume, axis);
   const wl = windowLut(view, s);
-  const own = planOverlays(masks, axis, s, volume, index);
-  const imported = planImports(s.selectedSeriesId, volume);
+  const none = { planned: [], key: '' };
+  const own = show.overlays ? planOverlays(masks, axis, s, volume, index) : none;
+  const imported = show.overlays ? planImports(s.selectedSeriesId, volume) : none;
   const planned = [...own.planned, ...imported.planned];
   const layerKey = own.key + imported.key;
-  const { rects, key: rectKey } = cropRects(s, axis, volume, index);
-  const { planned: density, key: densityKey } = planDensity(masks, axis, s, volume, index);
+  const { rects, key: rectKey } = show.overlays ? cropRects(s, axis, volume, index) : { rects: [], key: '' };
+  const { planned: density, key: densityKey } = show.overlays ? planDensity(masks, axis, s, volume, index) : { planned: null, key: '' };
+  const slab = slabSliceCount(axisSpacingMm(volume, axis), s.slabMm);
   // While the load streams: an axial slice changes once, when its pixels
   // arrive; a coronal or sagittal one with every slice that arrives.
   const streaming = s.load.phase === 'streaming';
   const ready = axis === 'axial' ? volumes.sliceReady(s.selectedSeriesId, index) : !streaming;
-  const fillKey = axis === 'axial' ? String(ready) : streaming ? String(s.load.slicesDone) : 'all';
-  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${densityKey}|${masks.version}|${rectKey}`;
-  view.transform = painter.draw({
+  const fillKey = axis === 'axial' ? (slab > 1 && streaming ? String(s.load.slicesDone) : String(ready)) : streaming ? String(s.load.slicesDone) : 'all';
+  const contentKey = `${s.selectedSeriesId}|${s.load.startedAtMs}|${fillKey}|${index}|${slab}|${wl.center}/${wl.width}/${s.sliceColormap}|${layerKey}|${densityKey}|${masks.version}|${rectKey}`;
+  const frame: SliceFrame = {
     width,
     height,
     pixelSpacingMmUv: spacing,
     contentKey,
     render: (out) => {
       // Cut only when the picture changes (not on pan or zoom).
-      const image = extractSlice(volume, axis, index, view.huScratch);
-      if (axis !== 'axial') view.huScratch = image.data;
+      let hu: Int16Array;
+      if (slab > 1) {
+        const image = slabMip(volume, axis, index, slab, view.slabScratch, view.huScratch);
+        view.slabScratch = image.data;
+        hu = image.data;
+      } else {
+        const image = extractSlice(volume, axis, index, view.huScratch);
+        if (axis !== 'axial') view.huScratch = image.data;
+        hu = image.data;
+      }
       const under = overlayLayers(view.maskScratch, planned.filter((p) => UNDER_DENSITY.has(p.kind)), axis, volume.nz, index);
       const layers = [...under, ...overlayLayers(view.maskScratch, planned.filter((p) => !UNDER_DENSITY.has(p.kind)), axis, volume.nz, index)];
       const huClasses = densityOverlay(view, density, axis, volume.nz, index, under.length);
-      composeSlice({ hu: image.data, width, height, lut: wl, huClasses, layers, rects }, out);
+      composeSlice({ hu, width, height, lut: wl, huClasses, layers, rects }, out);
     },
     view: axisView(s, axis),
     flipX: orientation.flipX,
     flipY: orientation.flipY,
-    decorate: decorate(s, axis, volume, index),
-  });
+    decorate: decorate(s, axis, volume, index, show),
+  };
+  return { frame, volume, orientation, index, ready, slab, overlays: [...new Set([...(density ? [density] : []), ...planned].map((p) => p.kind))] };
+}
+
+/** Draws the current slice (or clears the canvas when nothing is viewable) and records what was drawn on the canvas's dataset. */
+function drawSlice(canvas: HTMLCanvasElement, painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState): void {
+  const s = deps.store.getState();
+  const t0 = performance.now();
+  const made = sliceFrame(deps, axis, view, EVERYTHING);
+  if (!made) {
+    view.shown = null;
+    view.transform = null;
+    painter.clear();
+    return;
+  }
+  const { frame, volume, orientation, index, ready } = made;
+  view.shown = { volume, orientation, index };
+  view.transform = painter.draw(frame);
   canvas.dataset.renderMs = painter.lastRenderMs.toFixed(3);
   canvas.dataset.drawMs = (performance.now() - t0).toFixed(3);
   canvas.dataset.drawnSlice = String(index);
-  canvas.dataset.overlays = [...new Set([...(density ? [density] : []), ...planned].map((p) => p.kind))].join(',');
+  canvas.dataset.slabSlices = String(made.slab);
+  // Image point (u, v) lands at CSS px (scaleX * u + offsetX, scaleY * v + offsetY).
+  const vt = view.transform;
+  canvas.dataset.viewTransform = [vt.scaleX, vt.scaleY, vt.offsetX, vt.offsetY].join(',');
+  canvas.dataset.overlays = made.overlays.join(',');
   canvas.dataset.sliceReady = String(ready);
   if (ready && s.load.startedAtMs !== null && markedLoad !== s.load.startedAtMs) {
     markedLoad = s.load.startedAtMs;
     performance.mark(FIRST_SLICE_MARK);
   }
+}
+
+/**
+ * The view drawn again off-screen, `scale(w, h)` times its on-screen CSS size
+ * (the same frame: compose, render and the marks through the same
+ * transform), with or without overlays and measurements; null when nothing
+ * is shown.
+ */
+function captureView(painter: SliceCanvas, deps: SliceViewDeps, axis: SliceAxis, view: ViewState, scale: CaptureScale, show: FrameContent): HTMLCanvasElement | null {
+  const made = sliceFrame(deps, axis, view, show);
+  if (!made) return null;
+  const canvas = document.createElement('canvas');
+  const offscreen = new SliceCanvas(canvas);
+  const [w, h] = painter.viewportCssSize;
+  offscreen.resize(w, h, scale(w, h));
+  offscreen.draw(made.frame);
+  return canvas;
 }
 
 /** Whether a store change touches what a slice view shows. */
@@ -390,7 +440,10 @@ function viewInputsChanged(a: AppState, b: AppState): boolean {
     a.overlays !== b.overlays ||
     a.pickedPoint !== b.pickedPoint ||
     a.crop !== b.crop ||
-    a.showCrosshair !== b.showCrosshair;
+    a.showCrosshair !== b.showCrosshair ||
+    a.annotations !== b.annotations ||
+    a.slabMm !== b.slabMm ||
+    a.selectedAnnotationId !== b.selectedAnnotationId;
 }
 
 /** The pointer position relative to the canvas (CSS px). */
@@ -411,21 +464,27 @@ function voxelAt(canvas: HTMLCanvasElement, axis: SliceAxis, view: ViewState, ev
   return [x, y, z];
 }
 
-/** The drag a pointer press starts (window, pan or a click), or null for a button that does nothing. */
+/**
+ * The drag a pointer press starts, or null for a button that does nothing:
+ * middle (or Shift + left, or left in pan mode) pans, right (or left in W/L
+ * mode) changes the window, left in crosshair mode moves the crosshair while
+ * it drags, left in pick mode (or with Alt/Ctrl) picks on a click.
+ */
 function dragOfPress(ev: PointerEvent, s: AppState, axis: SliceAxis): Drag | null {
   const panButton = ev.button === 1 || (ev.button === 0 && (s.dragMode === 'pan' || ev.shiftKey));
   const windowButton = ev.button === 2 || (ev.button === 0 && !panButton && s.dragMode === 'window');
-  const clickOnly = ev.button === 0 && !panButton && !windowButton;
-  if (!panButton && !windowButton && !clickOnly) return null;
+  const left = ev.button === 0 && !panButton && !windowButton;
+  const pick = ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey);
+  if (!panButton && !windowButton && !left) return null;
   return {
-    kind: panButton ? 'pan' : windowButton ? 'window' : 'click',
+    kind: panButton ? 'pan' : windowButton ? 'window' : s.dragMode === 'crosshair' && !pick ? 'crosshair' : 'click',
     x: ev.clientX,
     y: ev.clientY,
     startWindow: s.window,
     startView: axisView(s, axis),
     pointerId: ev.pointerId,
     moved: false,
-    pick: ev.button === 0 && (s.dragMode === 'pick' || ev.altKey || ev.ctrlKey || ev.metaKey),
+    pick,
   };
 }
 
@@ -456,9 +515,31 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
     if (pick) s.setPickedPoint({ voxel: v, patientMm: voxelToPatientMm(shown.volume, v[0], v[1], v[2]) });
   }
 
+  /** The image point under the pointer and the screen point (CSS px), or null before the first draw. */
+  function imagePoint(ev: MouseEvent): { uv: [number, number]; sx: number; sy: number } | null {
+    if (!view.transform) return null;
+    const [sx, sy] = local(canvas, ev);
+    return { uv: screenToImage(view.transform, sx, sy), sx, sy };
+  }
+
+  /** A left press with a measurement tool: grab a handle or start an annotation. */
+  function pressMeasure(ev: PointerEvent): boolean {
+    const q = imagePoint(ev);
+    const { transform, shown } = view;
+    if (ev.button !== 0 || ev.shiftKey || !q || !transform || !shown) return false;
+    const m = startMeasure(store, axis, { transform, volume: shown.volume, index: shown.index }, q.uv, q.sx, q.sy, ev.pointerId);
+    if (!m) return false;
+    ev.preventDefault();
+    canvas.focus({ preventScroll: true });
+    canvas.setPointerCapture(ev.pointerId);
+    view.measure = m;
+    return true;
+  }
+
   const onPointerDown = (ev: PointerEvent) => {
     const s = store.getState();
     s.setActiveView(axis);
+    if (pressMeasure(ev)) return;
     const drag = dragOfPress(ev, s, axis);
     if (!drag) return;
     ev.preventDefault();
@@ -468,6 +549,9 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
   };
 
   const onPointerMove = (ev: PointerEvent) => {
+    const m = view.measure;
+    const q = m && ev.pointerId === m.pointerId ? imagePoint(ev) : null;
+    if (m && q && view.shown) moveMeasure(store, m, view.shown.volume, q.uv);
     const drag = view.drag;
     if (drag && ev.pointerId === drag.pointerId) {
       const dx = ev.clientX - drag.x;
@@ -477,28 +561,38 @@ function listenPointer(canvas: HTMLCanvasElement, painter: SliceCanvas, store: A
         const s = store.getState();
         if (drag.kind === 'pan') s.setAxisView(axis, { ...drag.startView, panXPx: drag.startView.panXPx + dx, panYPx: drag.startView.panYPx + dy });
         else if (drag.kind === 'window') s.setWindow(dragWindow(drag.startWindow, dx, dy));
+        else if (drag.kind === 'crosshair') clickAt(ev, false);
       }
     }
     updateCursor(ev);
   };
 
   const endDrag = (ev: PointerEvent) => {
+    const m = view.measure;
+    if (m && ev.pointerId === m.pointerId) {
+      if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
+      view.measure = null;
+      const [sx, sy] = local(canvas, ev);
+      endMeasure(store, m, sx, sy);
+    }
     const d = view.drag;
     if (d && ev.pointerId === d.pointerId) {
       if (canvas.hasPointerCapture(ev.pointerId)) canvas.releasePointerCapture(ev.pointerId);
       view.drag = null;
-      if (ev.type === 'pointerup' && !d.moved && ev.button === 0) clickAt(ev, d.pick);
+      // A click moves the crosshair in crosshair and pick mode (and picks
+      // with Alt/Ctrl); in W/L and pan mode it does nothing.
+      if (ev.type === 'pointerup' && !d.moved && ev.button === 0 && (d.kind === 'crosshair' || d.pick)) clickAt(ev, d.pick);
     }
   };
 
   const onDoubleClick = (ev: MouseEvent) => {
-    if (ev.button === 0) clickAt(ev, true);
+    if (ev.button === 0 && !MEASURE_TOOLS.includes(store.getState().dragMode)) clickAt(ev, true);
   };
 
   const onPointerEnter = () => store.getState().setActiveView(axis);
 
   const onPointerLeave = () => {
-    if (!view.drag && store.getState().cursor) store.getState().setCursor(null);
+    if (!view.drag && !view.measure && store.getState().cursor) store.getState().setCursor(null);
   };
 
   const onWheel = (ev: WheelEvent) => {

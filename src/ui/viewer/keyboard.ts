@@ -9,9 +9,12 @@ import { sliceCount } from '../../viewer2d/renderSlice';
 import { sliceNumber, sliceNumberStep, type SliceGeometry } from '../../viewer2d/sliceNumbering';
 import type { VolumeCache } from '../../state/volumeCache';
 import type { SliceAxis } from '../../shared/view';
-import type { AppState } from '../../state/store';
+import type { AppState, DragMode } from '../../state/store';
 
 const PAGE_STEP_FRACTION = 0.1;
+
+/** The keys of the left button's tools. */
+const TOOL_KEYS: Readonly<Record<string, DragMode>> = { n: 'crosshair', w: 'window', p: 'pan', i: 'pick', m: 'ruler', e: 'ellipse', d: 'bidirectional' };
 
 export interface Shortcut {
   keys: string;
@@ -42,11 +45,12 @@ export const SHORTCUTS: readonly { group: string; items: readonly Shortcut[] }[]
   {
     group: 'Mouse',
     items: [
-      { keys: 'Left drag', what: 'Window / level (W), pan (P) or nothing (pick mode, I)' },
+      { keys: 'Left click or drag', what: 'The tool: crosshair (N), window / level (W), pan (P), pick (I), ruler (M), ellipse (E), bidirectional (D)' },
       { keys: 'Right drag', what: 'Window / level' },
       { keys: 'Middle or Shift + left drag', what: 'Pan' },
-      { keys: 'Click', what: 'Move the crosshair there (every view follows)' },
+      { keys: 'Click (crosshair tool)', what: 'Move the crosshair there (every view follows)' },
       { keys: 'Alt + click, double-click', what: 'Pick the point (3D marker and crop centre)' },
+      { keys: 'Delete / Backspace', what: 'Delete the selected measurement' },
     ],
   },
   {
@@ -112,15 +116,15 @@ export function handleViewerKey(ev: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrl
     case 'r':
       s.resetView();
       return true;
-    case 'w':
-      s.setDragMode('window');
-      return true;
-    case 'p':
-      s.setDragMode('pan');
-      return true;
-    case 'i':
-      s.setDragMode('pick');
-      return true;
+  }
+  if ((ev.key === 'Delete' || ev.key === 'Backspace') && s.selectedAnnotationId !== null) {
+    s.removeAnnotation(s.selectedAnnotationId);
+    return true;
+  }
+  const tool = TOOL_KEYS[ev.key.toLowerCase()];
+  if (tool) {
+    s.setDragMode(tool);
+    return true;
   }
   const volume = volumes.get(s.selectedSeriesId);
   if (!volume || !volumesViewable(s.load.phase)) return false;
@@ -164,4 +168,11 @@ export function stepAxis(s: AppState, axis: SliceAxis, numbers: number, g: Slice
   if (axis === 'axial') s.stepSlice(delta);
   else if (axis === 'coronal') s.setCrosshair(s.crosshair.x, s.crosshair.y + delta);
   else s.setCrosshair(s.crosshair.x + delta, s.crosshair.y);
+}
+
+/** Shows slice `index` (in the volume's own order) along `axis`: the axial slice, or the crosshair's row (coronal) or column (sagittal). */
+export function setAxisIndex(s: AppState, axis: SliceAxis, index: number): void {
+  if (axis === 'axial') s.setSlice(index);
+  else if (axis === 'coronal') s.setCrosshair(s.crosshair.x, index);
+  else s.setCrosshair(index, s.crosshair.y);
 }
