@@ -1,7 +1,7 @@
 /**
  * Per-series settings remembered in the browser: the window, the 2D views'
- * zoom and pan, the slice and crosshair, the picked point, the crop and the
- * analysis parameters of a series are saved (debounced) while it is open
+ * zoom and pan, the slice and crosshair, the picked point, the crop, the
+ * analysis parameters and the measurements of a series are saved (debounced) while it is open
  * and put back when the same series is opened again, in this session or a
  * later one. The key is the series (its UID, its split suffix and its
  * dimensions), never a patient identifier; nothing leaves the browser.
@@ -11,6 +11,9 @@
 import type { SeriesSummary } from '../core/dicom/types';
 import { analysisParamProblems, DEFAULT_ANALYSIS_UI_PARAMS, type AnalysisUiParams, type CropSettings } from './analysisState';
 import type { PickedPoint } from './slices/analysis';
+import { seriesAnnotations } from './slices/measurements';
+import { MEASUREMENT_KINDS } from '../core/measure/measurementReport';
+import type { Annotation } from '../shared/annotations';
 import { selectedSeries, type AppData, type AppState, type AppStore } from './store';
 import type { ViewParams, WindowLevel } from '../shared/view';
 
@@ -35,6 +38,8 @@ export interface SeriesSettings {
   pickedPoint: PickedPoint | null;
   crop: CropSettings;
   analysisParams: AnalysisUiParams;
+  /** The series' rulers, ellipses and bidirectional measurements. */
+  annotations: Omit<Annotation, 'seriesId'>[];
 }
 
 export function seriesSettingsKey(s: Pick<SeriesSummary, 'id' | 'dimsZyx'>): string {
@@ -54,6 +59,7 @@ export function settingsOf(state: AppState): SeriesSettings {
     pickedPoint: state.pickedPoint,
     crop: state.crop,
     analysisParams: state.analysisParams,
+    annotations: seriesAnnotations(state, state.selectedSeriesId).map(({ seriesId: _series, ...a }) => a),
   };
 }
 
@@ -69,7 +75,7 @@ const inRange = (v: unknown, n: number): v is number => finite(v) && Number.isIn
  * one when the text is not settings of this version; each part that does not
  * fit the series (a slice outside it, parameters the analysis refuses) is left as it is.
  */
-export function restoredSettings(text: string | null, s: SeriesSummary): Partial<AppData> {
+export function restoredSettings(text: string | null, s: SeriesSummary, current: readonly Annotation[] = []): Partial<AppData> {
   if (!text) return {};
   let saved: Partial<SeriesSettings>;
   try {
@@ -102,6 +108,15 @@ export function restoredSettings(text: string | null, s: SeriesSummary): Partial
       mesh: { ...DEFAULT_ANALYSIS_UI_PARAMS.mesh, ...params.mesh },
     };
     if (analysisParamProblems(merged).length === 0) out.analysisParams = merged;
+  }
+  if (Array.isArray(saved.annotations)) {
+    const sizes: Record<string, number> = { axial: nz, coronal: ny, sagittal: nx };
+    const kept = saved.annotations.filter(
+      (a) =>
+        a && MEASUREMENT_KINDS.includes(a.kind) && a.axis in sizes && inRange(a.sliceIndex, sizes[a.axis]) && typeof a.id === 'string' &&
+        Array.isArray(a.pointsLps) && a.pointsLps.length >= 2 && a.pointsLps.every((p) => Array.isArray(p) && p.length === 3 && p.every(finite)),
+    );
+    if (kept.length) out.annotations = [...current.filter((a) => a.seriesId !== s.id), ...kept.map((a) => ({ ...a, seriesId: s.id }))];
   }
   return out;
 }
@@ -154,7 +169,7 @@ export function attachSeriesSettings(store: AppStore, storage: SettingsStorage, 
       } catch {
         text = null;
       }
-      const patch = restoredSettings(text, s);
+      const patch = restoredSettings(text, s, state.annotations);
       if (Object.keys(patch).length) {
         restoring = true;
         try {
@@ -187,7 +202,8 @@ function changed(a: AppState, b: AppState): boolean {
     a.crosshair !== b.crosshair ||
     a.pickedPoint !== b.pickedPoint ||
     a.crop !== b.crop ||
-    a.analysisParams !== b.analysisParams
+    a.analysisParams !== b.analysisParams ||
+    a.annotations !== b.annotations
   );
 }
 

@@ -54,6 +54,8 @@ describe('series settings remembered', () => {
     s.setPickedPoint({ voxel: [7, 9, 3], patientMm: [1, 2, 3] });
     s.setCrop({ radiusMm: 22 });
     s.setAnalysisParams({ thresholdHu: -650 });
+    const ruler = { seriesId: first, kind: 'ruler' as const, axis: 'axial' as const, sliceIndex: 3, pointsLps: [[0, 0, 10], [30, 40, 10]] as [number, number, number][] };
+    s.addAnnotation(ruler);
     await tick();
     const saved = storage.getItem(seriesSettingsKey(summaries.find((x) => x.id === first)!));
     expect(saved).not.toBeNull();
@@ -71,6 +73,7 @@ describe('series settings remembered', () => {
     expect(back.pickedPoint).toEqual({ voxel: [7, 9, 3], patientMm: [1, 2, 3] });
     expect(back.crop.radiusMm).toBe(22);
     expect(back.analysisParams.thresholdHu).toBe(-650);
+    expect(back.annotations.map(({ id: _id, ...a }) => a)).toEqual([ruler]);
     detach();
 
     // A new page over the same storage.
@@ -78,6 +81,8 @@ describe('series settings remembered', () => {
     if (again.store.getState().selectedSeriesId !== first) again.store.getState().selectSeries(first);
     expect(again.store.getState().window).toEqual({ center: 40, width: 400 });
     expect(again.store.getState().sliceZ).toBe(3);
+    // The measurement came back with the series, once.
+    expect(again.store.getState().annotations.map((a) => [a.kind, a.seriesId, a.pointsLps])).toEqual([['ruler', first, ruler.pointsLps]]);
     again.detach();
 
     expect(forgetSeriesSettings(storage)).toBeGreaterThan(0);
@@ -92,6 +97,13 @@ describe('series settings remembered', () => {
     const out = restoredSettings(JSON.stringify({ version: 1, sliceZ: nz, crosshair: { x: -1, y: 0 }, analysisParams: { thresholdHu: 'x' }, window: { center: 0, width: 0 }, windowSource: 'custom' }), s);
     expect(out).toEqual({});
     expect(restoredSettings(JSON.stringify({ version: 1, sliceZ: nz - 1 }), s)).toEqual({ sliceZ: nz - 1 });
+    // A measurement on a slice the series does not have, or with a point that is not a number, is left out.
+    const bad = [
+      { id: 'm1', kind: 'ruler', axis: 'axial', sliceIndex: nz, pointsLps: [[0, 0, 0], [1, 1, 1]] },
+      { id: 'm2', kind: 'ruler', axis: 'axial', sliceIndex: 0, pointsLps: [[0, 0, 0], [1, null, 1]] },
+      { id: 'm3', kind: 'circle', axis: 'axial', sliceIndex: 0, pointsLps: [[0, 0, 0], [1, 1, 1]] },
+    ];
+    expect(restoredSettings(JSON.stringify({ version: 1, annotations: bad }), s)).toEqual({});
   });
 
   it('a storage that refuses to save changes nothing else', async () => {

@@ -9,6 +9,7 @@
 import type { Vec3 } from '../volume/volume';
 
 export type MeasurementKind = 'ruler' | 'ellipse' | 'bidirectional';
+export const MEASUREMENT_KINDS: readonly MeasurementKind[] = ['ruler', 'ellipse', 'bidirectional'];
 
 /** The values of one measurement (null when there is nothing to measure, e.g. an ROI with no pixel inside). */
 export interface MeasurementValues {
