@@ -52,6 +52,26 @@ describeRequiring('PACS panel: list, load and analyse a series from a DICOMweb s
     }
   });
 
+  it("stores the analysis' segmentation back on the server with STOW-RS, on a click, and says what the server answered", async () => {
+    const { page } = session.app;
+    const segSeries = async () => {
+      const r = await fetch(`${orthanc.dicomWebRoot}/series?Modality=SEG`, { headers: { Accept: 'application/dicom+json' } });
+      return r.status === 204 ? [] : ((await r.json()) as unknown[]);
+    };
+    // Nothing was sent before the click.
+    expect(await segSeries()).toEqual([]);
+    await page.getByTestId('pacs-store-seg').click();
+    const status = page.locator('[data-testid=pacs-store-status][data-phase=done]');
+    await status.waitFor({ timeout: 120_000 });
+    expect(await status.innerText()).toMatch(/^Stored on the PACS: segmentation [0-9.]+/);
+    const found = await segSeries();
+    expect(found).toHaveLength(1);
+    // Into the CT's study.
+    const studyOf = (ds: unknown) => ((ds as Record<string, { Value?: string[] }>)['0020000D']?.Value ?? [])[0];
+    const ct = (await (await fetch(`${orthanc.dicomWebRoot}/series?Modality=CT`, { headers: { Accept: 'application/dicom+json' } })).json()) as unknown[];
+    expect(studyOf(found[0])).toBe(studyOf(ct[0]));
+  });
+
   it('made no request to another origin and logged no errors', () => {
     expect(session.app.foreignRequests).toEqual([]);
     expect(session.app.pageErrors).toEqual([]);

@@ -8,7 +8,8 @@ import { useState } from 'react';
 import type { DicomWebSeries } from '../../core/io/dicomweb';
 import { loadRunning, useAppStore } from '../../state/store';
 import { Panel } from '../layout/Panel';
-import { loadPacsSeries, pacsErrorText, searchPacsSeries } from './pacsActions';
+import { analysisMasksReady } from '../../state/maskImports';
+import { loadPacsSeries, pacsErrorText, searchPacsSeries, storeSegToPacs } from './pacsActions';
 import './pacs.css';
 
 function showDate(d: string): string {
@@ -73,6 +74,41 @@ export function PacsPanel() {
           ))}
         </ul>
       ) : null}
+      <StoreSeg />
     </Panel>
+  );
+}
+
+/** "Store segmentation on the PACS": the open series' SEG sent with STOW-RS on a click, and the server's answer. */
+function StoreSeg() {
+  const ready = useAppStore(analysisMasksReady);
+  const [state, setState] = useState<{ phase: 'idle' | 'storing' | 'done' | 'error'; message: string }>({ phase: 'idle', message: '' });
+  if (!ready) return null;
+  const store = async () => {
+    setState({ phase: 'storing', message: 'storing…' });
+    try {
+      setState({ phase: 'done', message: await storeSegToPacs() });
+    } catch (e) {
+      setState({ phase: 'error', message: pacsErrorText(e) });
+    }
+  };
+  return (
+    <div className="pacs-store">
+      <button
+        type="button"
+        className="button"
+        data-testid="pacs-store-seg"
+        disabled={state.phase === 'storing'}
+        onClick={() => void store()}
+        title="Send this series' segmentation (right lung, left lung, airway, internal and GK structures, as the DICOM SEG download) to the PACS with STOW-RS, into the CT's study"
+      >
+        Store segmentation on the PACS
+      </button>
+      {state.message ? (
+        <p className={state.phase === 'error' ? 'pacs-error' : 'muted'} data-testid="pacs-store-status" data-phase={state.phase}>
+          {state.message}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -7,6 +7,7 @@
 import type { DicomWebSearch, DicomWebSeries } from '../../core/io/dicomweb';
 import { appIngest } from '../../state/appIngest';
 import { pacsClient } from '../../state/services';
+import { buildSeg } from '../export/segExport';
 
 /** The proxy answered the page itself (no LUNGVIEW_DICOMWEB): say how to set one up. */
 const NOT_CONFIGURED = 'no DICOMweb server behind /dicomweb: start lungview with LUNGVIEW_DICOMWEB=http://host:port/dicom-web npm start';
@@ -39,4 +40,17 @@ export function loadPacsSeries(s: DicomWebSeries): Promise<void> {
     }, { cancelled: () => signal.aborted });
     return { inputs, skipped: [] };
   });
+}
+
+/**
+ * Stores the open series' analysis as one DICOM SEG on the PACS (STOW-RS,
+ * into the CT's study) and returns what the server confirmed. Only on the
+ * user's click; the SEG is the one *DICOM SEG* downloads.
+ */
+export async function storeSegToPacs(): Promise<string> {
+  const { bytes } = await buildSeg();
+  const r = await pacsClient().store([bytes]);
+  const uid = r.stored[0]?.sopInstanceUid ?? '';
+  const warnings = r.warnings.length ? ` (the server warned: ${r.warnings.join('; ')})` : '';
+  return `Stored on the PACS: segmentation ${uid}${warnings}`;
 }
