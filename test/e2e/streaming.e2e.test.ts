@@ -76,12 +76,13 @@ describeWithRealData('streaming a dropped series', () => {
     const doneAt = samples.find((s) => s.phase === 'done')!.t;
     expect(drawnEarly!.t).toBeLessThan(doneAt);
 
-    // The finished volume: every slice present (the notice is gone), the first and last slices show a chest.
+    // The finished volume: every slice present (the notice is gone), the first and last slices show a chest
+    // (Home: slice 1, the most cranial, the volume's last plane in this head-up stack; End: the most caudal).
     await expect.poll(() => page.getByTestId('streaming-notice').count()).toBe(0);
     for (const key of ['Home', 'End']) {
       await page.getByTestId('slice-canvas').focus();
       await page.keyboard.press(key);
-      await expect.poll(() => page.getByTestId('slice-canvas').getAttribute('data-drawn-slice')).toBe(key === 'Home' ? '0' : '133');
+      await expect.poll(() => page.getByTestId('slice-canvas').getAttribute('data-drawn-slice')).toBe(key === 'Home' ? '133' : '0');
       const px = await readCanvas(page);
       let bright = 0;
       for (const g of px.grey) if (g > 150) bright++;
