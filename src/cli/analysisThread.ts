@@ -18,15 +18,12 @@
  *
  * The worker is started once per process (startAnalysisThread, called before
  * the folder is read so that its start overlaps the reading) and kept for
- * later analyses; it never keeps the process alive while idle. Node 20
- * cannot load TypeScript by itself, so the worker loads meshWorker.ts through
- * tsx's import API, as the command line itself runs under tsx. When no
+ * later analyses; it never keeps the process alive while idle. It is the
+ * built meshWorker.js next to the bundle, or meshWorker.ts loaded through
+ * tsx when the command line runs from its sources (workerEntry.ts). When no
  * worker can be had (tsx not found, LUNGVIEW_THREADS=1, the worker failed),
  * everything runs on this thread.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
@@ -37,29 +34,11 @@ import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
 import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
+import { workerEntry, type WorkerEntry } from './workerEntry';
 
 interface Pending {
   resolve(r: Surface | null): void;
   reject(e: Error): void;
-}
-
-/**
- * The source of a worker (for `new Worker(source, { eval: true })`) that
- * loads the TypeScript module `entry` (a file URL) through tsx, or null when
- * tsx cannot be found.
- */
-export function tsWorkerSource(entry: string): string | null {
-  try {
-    const require = createRequire(import.meta.url);
-    const pkgFile = require.resolve('tsx/package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: Record<string, unknown> };
-    const api = (pkg.exports?.['./esm/api'] as { import?: { default?: string } } | undefined)?.import?.default;
-    if (!api) return null;
-    const apiUrl = new URL(api, pathToFileURL(pkgFile)).href;
-    return `import(${JSON.stringify(apiUrl)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  } catch {
-    return null;
-  }
 }
 
 class MeshThread {
@@ -68,8 +47,8 @@ class MeshThread {
   private nextId = 1;
   failed: Error | null = null;
 
-  constructor(source: string) {
-    this.worker = new Worker(source, { eval: true });
+  constructor(entry: WorkerEntry) {
+    this.worker = new Worker(entry.source, { eval: entry.eval });
     this.worker.on('message', (m: MeshReply | { ready: true }) => {
       if (!('id' in m)) return;
       const p = this.pending.get(m.id);
@@ -140,9 +119,9 @@ function threadsWanted(): boolean {
 export function startAnalysisThread(): boolean {
   if (thread) return !thread.failed; // a worker that failed once is not tried again
   if (!threadsWanted()) return false;
-  const source = tsWorkerSource(new URL('./meshWorker.ts', import.meta.url).href);
-  if (!source) return false;
-  thread = new MeshThread(source);
+  const entry = workerEntry('meshWorker');
+  if (!entry) return false;
+  thread = new MeshThread(entry);
   return true;
 }
 
