@@ -1,20 +1,24 @@
 /**
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
- * except that the internal structures' surface is offered to a worker
- * thread (meshWorker.ts) while this thread runs GK and the lung surface. Those two branches need only
- * the masks and take about the same time, so on two cores the analysis takes
- * about the time of the longer one instead of their sum.
+ * except that the two surfaces are offered to a worker thread
+ * (meshWorker.ts): the internal structures' as soon as the masks are made,
+ * the lung surface (of the measured mask) as soon as the inclusive mask is;
+ * this thread meanwhile runs the inclusive mask, GK, the split and
+ * densitometry. The worker also draws GK's seeded start (the
+ * numpy-compatible Dirichlet values, the largest part of GK's first run in
+ * a process) while this thread reads the folder (requestGkStart).
  *
- * The internal structures stay row runs (a few MB, no voxel mask): the job
- * carries a copy of them and a shared claim word (a voxel mask offered to
- * the worker must live in a SharedArrayBuffer, so both threads read it
- * without a copy). Whichever thread claims the job first
- * (Atomics.compareExchange) meshes it. The
- * worker claims it as soon as it gets the message; this thread claims it
- * when it is done with its own branch. So a worker that is still starting,
- * or gets no CPU, never holds the analysis up: the job is then done here, as
- * runAnalysis would. (A worker that has claimed the job is waited for.)
+ * Meshes go to the worker as row runs (a few MB: the job carries a copy of
+ * them) with a shared claim word (a voxel mask offered to the worker must
+ * live in a SharedArrayBuffer, so both threads read it without a copy).
+ * Whichever thread claims a job first (Atomics.compareExchange) meshes it.
+ * The worker claims it as soon as it gets the message; this thread claims
+ * it when it is done with its own stages. So a worker that is still
+ * starting, or gets no CPU, never holds the analysis up: the job is then
+ * done here, as runAnalysis would (the lung from its painted voxel mask,
+ * which gives the same surface as its runs). (A worker that has claimed a
+ * job is waited for.)
  *
  * The worker is started once per process (startAnalysisThread, called before
  * the folder is read so that its start overlaps the reading) and kept for
@@ -33,7 +37,8 @@ import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLung
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
-import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
+import { hasDirichletOnes, primeDirichletOnes } from '../core/random/dirichlet';
+import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
 import { workerEntry, type WorkerEntry } from './workerEntry';
 
 interface Pending {
@@ -45,11 +50,17 @@ class MeshThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Keys (seed/n/rows) of the GK starts asked of the worker. */
+  private readonly gkStarts = new Set<string>();
   failed: Error | null = null;
 
   constructor(entry: WorkerEntry) {
     this.worker = new Worker(entry.source, { eval: entry.eval });
-    this.worker.on('message', (m: MeshReply | { ready: true }) => {
+    this.worker.on('message', (m: MeshReply | GkStartReply | { ready: true }) => {
+      if ('kind' in m) {
+        primeDirichletOnes(m.seed, m.n, m.rows, m.values);
+        return;
+      }
       if (!('id' in m)) return;
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -99,6 +110,14 @@ class MeshThread {
       this.worker.ref();
       this.worker.postMessage(job, transfer);
     });
+  }
+
+  /** Asks the worker to draw GK's start for (seed, n, rows) unless asked before; the answer primes core/random/dirichlet.ts's cache. */
+  drawGkStart(seed: number, n: number, rows: number): void {
+    const key = `${seed}/${n}/${rows}`;
+    if (this.gkStarts.has(key)) return;
+    this.gkStarts.add(key);
+    this.worker.postMessage({ kind: 'gkStart', seed, n, rows } satisfies GkStartJob);
   }
 
   terminate(): Promise<number> {
@@ -151,41 +170,77 @@ export function offerMeshJob(source: MeshSource, params: SurfaceStageParams, cla
   return thread.offer(source, params, claim).catch(() => null);
 }
 
-/** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
+/**
+ * Has the worker draw GK's per-slice start for slices of `slicePixels`
+ * pixels (the default parameters' seed and clusters unless given), so that
+ * GK finds it drawn: the draw (C × nx·ny numpy-compatible Dirichlet values)
+ * is the largest part of GK's first run in a process. Nothing happens
+ * without a worker, for GK over the whole volume, or when it is drawn already.
+ */
+export function requestGkStart(gk: { scope: string; seed: number; clusters: number }, slicePixels: number): void {
+  if (!thread || thread.failed || gk.scope !== 'slices' || hasDirichletOnes(gk.seed, slicePixels, gk.clusters)) return;
+  thread.drawGkStart(gk.seed, slicePixels, gk.clusters);
+}
+
+/** Who meshed the internal structures and the lung surface in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
 export let lastInternalMeshBy: 'worker' | 'caller' = 'caller';
+export let lastLungMeshBy: 'worker' | 'caller' = 'caller';
+
+/** A mesh job offered to the worker under its own claim word (no promise without a worker). */
+interface OfferedMesh {
+  claim: Int32Array;
+  promise: Promise<Surface | null> | null;
+}
+
+function offer(useThread: boolean, source: MeshSource, params: SurfaceStageParams): OfferedMesh {
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  return { claim, promise: useThread ? offerMeshJob(source, params, claim) : null };
+}
 
 /**
- * runAnalysis with the internal structures' marching cubes offered to the
- * worker thread (started here if startAnalysisThread was not called). Same
- * stages, same results; timings as runAnalysis reports them, each stage
- * timed on the thread that ran it, `total` the wall time.
+ * The mesh of an offered job: this thread claims it and meshes `source()`
+ * when the worker has not started it, else waits for the worker's (and
+ * meshes it here if the worker failed after claiming it).
+ */
+async function meshOf(job: OfferedMesh, source: () => MeshSource, params: SurfaceStageParams): Promise<[Surface, 'worker' | 'caller']> {
+  if (Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) {
+    const m = await (job.promise ?? Promise.resolve(null));
+    if (m) return [m, 'worker'];
+  }
+  return [surfaceStage(source(), params, { volume: false }), 'caller'];
+}
+
+/**
+ * runAnalysis with the two marching cubes offered to the worker thread
+ * (started here if startAnalysisThread was not called): the internal
+ * structures' as soon as the masks are made, the lung surface's (of the
+ * measured mask, as runs) as soon as the inclusive mask is, while this
+ * thread runs GK, the split and densitometry; it meshes whichever the
+ * worker has not started by then (the lung from its painted voxel mask:
+ * the same surface, array for array). Same stages, same results;
+ * timings as runAnalysis reports them, each stage timed on the thread that
+ * ran it, `total` the wall time.
  */
 export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput = {}): Promise<AnalysisResult> {
   const params = resolveAnalysisParams(input);
   const t0 = nowMs();
   const useThread = startAnalysisThread();
+  requestGkStart(params.gk, volume.nx * volume.ny);
   const seg = segmentStage(volume, { ...params, withMasks: true });
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
   const internalSource = internalMeshSource(inner.internal);
-  const claim = new Int32Array(new SharedArrayBuffer(4));
-  const offered = useThread ? offerMeshJob(internalSource, params.mesh, claim) : null;
-  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
+  const internalJob = offer(useThread, internalSource, params.mesh);
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
-  const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { volume: false });
-  let meshInternal: Surface | null = null;
-  if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
-    lastInternalMeshBy = 'caller';
-  } else {
-    lastInternalMeshBy = 'worker';
-    // The worker took the job; a worker that fails after that leaves it to this thread.
-    meshInternal = await (offered ?? Promise.resolve(null));
-  }
-  if (meshInternal === null) {
-    lastInternalMeshBy = 'caller';
-    meshInternal = surfaceStage(internalSource, params.mesh, { volume: false });
-  }
+  const lungJob = offer(useThread, { runs: measured, geometry: volume }, params.mesh);
+  // Lets the worker's drawn GK start (a message waiting in the event loop) arrive before GK.
+  if (useThread) await new Promise((resolve) => setImmediate(resolve));
+  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
+  const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);
+  const [meshLung, lungBy] = await meshOf(lungJob, () => lungSurfaceSource(params, seg, measured, volume), params.mesh);
+  lastInternalMeshBy = internalBy;
+  lastLungMeshBy = lungBy;
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }
