@@ -202,7 +202,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
-  const trust = trustStage(s.volume, r.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
+  const trust = trustStage(s.volume, r.runs.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
   const field = trust.field;
   const trustMs = nowMs() - t0;
   return {
