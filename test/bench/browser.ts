@@ -45,14 +45,14 @@
 import { writeFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { haveRealData, REAL_SERIES, seriesDir } from '../helpers/sharedData';
-import { launchBrowser, openApp, startPreview, waitForFirstSlice, type PreviewServer } from '../e2e/harness';
+import { dropPaths, launchBrowser, openApp, startPreview, waitForFirstSlice, type PreviewServer } from '../e2e/harness';
 import type { FrameTiming } from '../../src/viewer3d/lungScene';
 // Declares window.__lungview3d for the code run in the page.
 import type { View3dTestHook } from '../../src/viewer3d/testHook';
 import { MemorySampler, type MemoryReport } from './cdpMemory';
 import { measureFloors, type Floors } from './floors';
 import { writePhantomFolder, type PhantomFolder } from './phantomFolder';
-import { dropPathsTimed, outsideTimes, ScreenPoller, type OutsideTimes } from './outside';
+import { outsideTimes, ScreenPoller, type OutsideTimes } from './outside';
 
 interface Args {
   only: string[];
@@ -320,7 +320,7 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     await installStatePoller(page);
     poller = await ScreenPoller.start(page);
     result.dropAtSamplerMs = sampler.elapsedMs();
-    poller.markZero(await dropPathsTimed(page, 'drop-zone', [dir]));
+    poller.markZero(await dropPaths(page, 'drop-zone', [dir]));
     await waitForFirstSlice(page, LOAD_TIMEOUT_MS);
     const sliceShownAtMs = poller.now();
     const sliceBox = await page.getByTestId('slice-canvas').boundingBox();

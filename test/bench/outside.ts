@@ -1,7 +1,7 @@
 /**
  * The browser benchmark's measurement from outside the page, as a person
  * sees it: the time of the drop is taken here (this process's clock, just
- * before the CDP `Input.dispatchDragEvent` drop), the frames the page
+ * before the CDP `Input.dispatchDragEvent` drop: harness.ts dropPaths), the frames the page
  * shows are recorded (CDP Page.startScreencast: every frame the compositor
  * draws, a quarter of the size, PNG decoded here, stamped with the
  * compositor's time of the frame on the same wall clock), and afterwards
@@ -175,23 +175,6 @@ export class ScreenPoller {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
     await this.cdp.detach().catch(() => undefined);
   }
-}
-
-/** Drops `paths` on the element like harness.dropPaths, returning performance.now() just before the drop event is sent. */
-export async function dropPathsTimed(page: Page, testId: string, paths: string[]): Promise<number> {
-  await page.getByTestId(testId).scrollIntoViewIfNeeded();
-  const box = await page.getByTestId(testId).boundingBox();
-  if (!box) throw new Error(`${testId} is not visible`);
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
-  const cdp = await page.context().newCDPSession(page);
-  const data = { items: [], files: paths, dragOperationsMask: 1 };
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', x, y, data });
-  await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', x, y, data });
-  const at = performance.now();
-  await cdp.send('Input.dispatchDragEvent', { type: 'drop', x, y, data });
-  await cdp.detach();
-  return at;
 }
 
 export interface OutsideTimes {
