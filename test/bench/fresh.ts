@@ -11,7 +11,10 @@
  *   node  `node dist-cli/<hash>/main.js analyze ...`: the bundle without npm
  *         and the launcher;
  *   tsx   `tsx src/cli/main.ts analyze ...`: the sources transpiled at start
- *         (how `npm run cli` ran before the bundle).
+ *         (how `npm run cli` ran before the bundle);
+ *   before  the same through tsx from another tree (--before DIR: an earlier
+ *         commit's files, e.g. `git archive <commit> | tar -x -C DIR`, with
+ *         node_modules linked), to compare with in the same run.
  * "startup" is wall − timingsMs.total: everything outside the analysis
  * (process and npm start, module loading, the trust check, printing, exit).
  */
@@ -23,7 +26,7 @@ import { median } from './measureOurs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const FRESH_MODES = ['npm', 'node', 'tsx'] as const;
+export const FRESH_MODES = ['npm', 'node', 'tsx', 'before'] as const;
 export type FreshMode = (typeof FRESH_MODES)[number];
 
 export interface FreshRun {
@@ -43,10 +46,11 @@ export async function builtCli(): Promise<string> {
   return bundle.freshBundle() ?? (await bundle.buildCli());
 }
 
-function command(mode: FreshMode, main: string, args: string[]): [string, string[]] {
+function command(mode: FreshMode, main: string, args: string[], beforeDir: string | null): [string, string[]] {
   if (mode === 'npm') return ['npm', ['--prefix', repoRoot, 'run', '-s', 'cli', '--', ...args]];
   if (mode === 'node') return [process.execPath, [main, ...args]];
-  return [path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'src/cli/main.ts'), ...args]];
+  if (mode === 'before' && !beforeDir) throw new Error('the before mode needs --before DIR');
+  return [path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(mode === 'before' ? beforeDir! : repoRoot, 'src/cli/main.ts'), ...args]];
 }
 
 /** Environment without the npm variables of the benchmark's own `npm run` (so npm and the CLI behave as when a user calls them). */
@@ -57,8 +61,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** One fresh `analyze DIR --json` process. */
-export function freshRun(mode: FreshMode, main: string, dir: string): FreshRun {
-  const [cmd, args] = command(mode, main, ['analyze', dir, '--json']);
+export function freshRun(mode: FreshMode, main: string, dir: string, beforeDir: string | null = null): FreshRun {
+  const [cmd, args] = command(mode, main, ['analyze', dir, '--json'], beforeDir);
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: cleanEnv() });
   const wallMs = performance.now() - t0;
@@ -69,10 +73,10 @@ export function freshRun(mode: FreshMode, main: string, dir: string): FreshRun {
 }
 
 /** `runs` rounds of one process per mode, interleaved. */
-export async function measureFresh(dir: string, runs: number, modes: readonly FreshMode[]): Promise<FreshSeries> {
+export async function measureFresh(dir: string, runs: number, modes: readonly FreshMode[], beforeDir: string | null = null): Promise<FreshSeries> {
   const main = await builtCli();
   const out = Object.fromEntries(FRESH_MODES.map((m) => [m, [] as FreshRun[]])) as Record<FreshMode, FreshRun[]>;
-  for (let k = 0; k < runs; k++) for (const m of modes) out[m].push(freshRun(m, main, dir));
+  for (let k = 0; k < runs; k++) for (const m of modes) out[m].push(freshRun(m, main, dir, beforeDir));
   return { dir, runs: out };
 }
 
@@ -115,7 +119,7 @@ export function freshMarkdown(results: { name: string; fresh: FreshSeries; seed:
     }
   }
   L.push('', 'npm: `npm run -s cli -- analyze DIR --json` (the built bundle, bin/lungview.mjs); node: the bundle started by node ' +
-    'directly; tsx: the TypeScript sources through tsx (how `npm run cli` ran before). wall: spawn to exit, measured by the ' +
+    'directly; tsx: the TypeScript sources through tsx (how `npm run cli` ran before); before: an earlier tree through tsx. wall: spawn to exit, measured by the ' +
     'benchmark; outside the analysis: wall − timingsMs.total (process, npm and module start, the trust check, printing, ' +
     'exit). Stages as the report times them (mesh internal on the worker thread, beside GK and the lung mesh). ' +
     'seed: median of seed_pipeline.py\'s `pipeline` seconds in the same run.', '');

@@ -1,7 +1,7 @@
 /**
  * Benchmark: `npm run bench [-- --seed] [-- --runs N] [-- --seed-runs N]
  * [-- --only NAME] [-- --json-out PATH] [-- --fresh [--fresh-runs N]
- * [--fresh-modes npm,node,tsx]] [-- --batch [--batch-reps N] [--batch-jobs N]
+ * [--fresh-modes npm,node,tsx,before] [--before DIR]] [-- --batch [--batch-reps N] [--batch-jobs N]
  * [--no-phantom]] [-- --stages]`.
  *
  * --fresh: one-shot `analyze` in fresh processes measured from outside
@@ -50,12 +50,13 @@ interface Args {
   batchReps: number;
   batchJobs: number;
   phantom: boolean;
+  before: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     seed: false, runs: 5, seedRuns: 2, only: [], jsonOut: null, child: null,
-    stages: false, fresh: false, freshRuns: 5, freshModes: [...FRESH_MODES], batch: false, batchReps: 4, batchJobs: 2, phantom: true,
+    stages: false, fresh: false, freshRuns: 5, freshModes: ['npm', 'node', 'tsx'], batch: false, batchReps: 4, batchJobs: 2, phantom: true, before: null,
   };
   const series = (v: string | undefined): RealSeries[] => {
     const names = (v ?? '').split(',').filter(Boolean);
@@ -88,6 +89,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--batch-reps') a.batchReps = int(k, argv[++i]);
     else if (k === '--batch-jobs') a.batchJobs = int(k, argv[++i]);
     else if (k === '--no-phantom') a.phantom = false;
+    else if (k === '--before') a.before = argv[++i] ?? null;
     else throw new Error(`unknown argument '${k}'`);
   }
   return a;
@@ -254,7 +256,7 @@ async function main(): Promise<void> {
     let f: FreshSeries | null = null;
     if (args.fresh) {
       process.stderr.write(`${name}: fresh processes, ${args.freshRuns} × ${args.freshModes.join(', ')}…\n`);
-      f = await measureFresh(seriesDir(name), args.freshRuns, args.freshModes);
+      f = await measureFresh(seriesDir(name), args.freshRuns, args.freshModes, args.before);
     }
     let seed: SeedRun[] | null = null;
     if (args.seed && !seedNote) {
