@@ -1,24 +1,22 @@
 /**
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
- * except that the two surfaces are offered to a worker thread
- * (meshWorker.ts): the internal structures' as soon as the masks are made,
- * the lung surface (of the measured mask) as soon as the inclusive mask is;
- * this thread meanwhile runs the inclusive mask, GK, the split and
- * densitometry. The worker also draws GK's seeded start (the
+ * except that the internal structures' surface is offered to a worker
+ * thread (meshWorker.ts) as soon as the masks are made; this thread
+ * meanwhile runs the inclusive mask, GK and the lung surface, then the
+ * split and densitometry. The worker also draws GK's seeded start (the
  * numpy-compatible Dirichlet values, the largest part of GK's first run in
  * a process) while this thread reads the folder (requestGkStart).
  *
- * Meshes go to the worker as row runs (a few MB: the job carries a copy of
+ * The internal structures go to the worker as row runs (a few MB: the job carries a copy of
  * them) with a shared claim word (a voxel mask offered to the worker must
  * live in a SharedArrayBuffer, so both threads read it without a copy).
  * Whichever thread claims a job first (Atomics.compareExchange) meshes it.
  * The worker claims it as soon as it gets the message; this thread claims
  * it when it is done with its own stages. So a worker that is still
  * starting, or gets no CPU, never holds the analysis up: the job is then
- * done here, as runAnalysis would (the lung from its painted voxel mask,
- * which gives the same surface as its runs). (A worker that has claimed a
- * job is waited for.)
+ * done here, as runAnalysis would. (A worker that has claimed a job is
+ * waited for.)
  *
  * The worker is started once per process (startAnalysisThread, called before
  * the folder is read so that its start overlaps the reading) and kept for
@@ -182,9 +180,8 @@ export function requestGkStart(gk: { scope: string; seed: number; clusters: numb
   thread.drawGkStart(gk.seed, slicePixels, gk.clusters);
 }
 
-/** Who meshed the internal structures and the lung surface in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
+/** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
 export let lastInternalMeshBy: 'worker' | 'caller' = 'caller';
-export let lastLungMeshBy: 'worker' | 'caller' = 'caller';
 
 /** A mesh job offered to the worker under its own claim word (no promise without a worker). */
 interface OfferedMesh {
@@ -211,15 +208,13 @@ async function meshOf(job: OfferedMesh, source: () => MeshSource, params: Surfac
 }
 
 /**
- * runAnalysis with the two marching cubes offered to the worker thread
- * (started here if startAnalysisThread was not called): the internal
- * structures' as soon as the masks are made, the lung surface's (of the
- * measured mask, as runs) as soon as the inclusive mask is, while this
- * thread runs GK, the split and densitometry; it meshes whichever the
- * worker has not started by then (the lung from its painted voxel mask:
- * the same surface, array for array). Same stages, same results;
- * timings as runAnalysis reports them, each stage timed on the thread that
- * ran it, `total` the wall time.
+ * runAnalysis with the internal structures' marching cubes offered to the
+ * worker thread (started here if startAnalysisThread was not called) as
+ * soon as the masks are made, while this thread runs the inclusive mask,
+ * GK, the lung surface, the split and densitometry; it meshes the internal
+ * structures itself when the worker has not started them by then. Same
+ * stages, same results; timings as runAnalysis reports them, each stage
+ * timed on the thread that ran it, `total` the wall time.
  */
 export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput = {}): Promise<AnalysisResult> {
   const params = resolveAnalysisParams(input);
@@ -232,15 +227,15 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const internalJob = offer(useThread, internalSource, params.mesh);
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
-  const lungJob = offer(useThread, { runs: measured, geometry: volume }, params.mesh);
   // Lets the worker's drawn GK start (a message waiting in the event loop) arrive before GK.
   if (useThread) await new Promise((resolve) => setImmediate(resolve));
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
+  // The lung surface stays on this thread: offered to the worker (as runs) beside the internal one, it made GK and the
+  // inclusive mask here slower on the shared two cores than it saved (dsb2017: 2.28 s against 1.98 s per process).
+  const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { volume: false });
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
   const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);
-  const [meshLung, lungBy] = await meshOf(lungJob, () => lungSurfaceSource(params, seg, measured, volume), params.mesh);
   lastInternalMeshBy = internalBy;
-  lastLungMeshBy = lungBy;
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  analysisThreadStatus, lastInternalMeshBy, lastLungMeshBy, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+  analysisThreadStatus, lastInternalMeshBy, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
 import { cachedDirichletOnes, dirichletOnes, hasDirichletOnes } from '../../src/core/random/dirichlet';
 import { Mt19937 } from '../../src/core/random/mt19937';
@@ -46,10 +46,8 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     one = runAnalysis(volume, {});
     two = await runAnalysisThreaded(volume, {});
     meshedBy.push(lastInternalMeshBy);
-    meshedBy.push(lastLungMeshBy);
     twoAgain = await runAnalysisThreaded(volume, { split: false });
     meshedBy.push(lastInternalMeshBy);
-    meshedBy.push(lastLungMeshBy);
   }, 60_000);
 
   afterAll(async () => {
@@ -92,17 +90,6 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(sameArray(fullMesh(r).positionsMm, one.meshes.internal.mesh.positionsMm)).toBe(true);
     expect(Array.from(runs.x0.subarray(0, runs.count))).toEqual(before.x0);
     expect(Array.from(runs.rowStart)).toEqual(before.rowStart);
-  });
-
-  it('the worker meshes the measured lung mask as runs into the surface runAnalysis makes from its painted voxels', async () => {
-    const claim = new Int32Array(new SharedArrayBuffer(4));
-    const r = await offerMeshJob({ runs: one.measured, geometry: volume }, DEFAULT_SURFACE_PARAMS, claim);
-    expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
-    if (!r) throw new Error('no mesh from the worker');
-    expect(r.areaMm2).toBe(one.meshes.lung.areaMm2);
-    expect(sameArray(fullMesh(r).indices, one.meshes.lung.mesh.indices)).toBe(true);
-    expect(sameArray(fullMesh(r).positionsMm, one.meshes.lung.mesh.positionsMm)).toBe(true);
-    expect(sameArray(fullMesh(r).normals, one.meshes.lung.mesh.normals)).toBe(true);
   });
 
   it('the worker draws GK\'s seeded start when asked, and GK here then finds it drawn (the same values)', async () => {
