@@ -6,9 +6,10 @@
  * draws, a quarter of the size, PNG decoded here, stamped with the
  * compositor's time of the frame on the same wall clock), and afterwards
  * each frame is compared with what the page finally showed:
- *  - first slice seen: the first frame whose slice-canvas region matches
- *    the first frame after the page said it had drawn it (mean absolute
- *    grey difference below SAME_GREY);
+ *  - first slice seen: the first frame whose slice-canvas region differs
+ *    from the page before the drop in at least SHOWN_SHARE of the pixels
+ *    that differ in the first frame after the page said it had drawn the
+ *    slice (the body on the dark canvas; overlays drawn later add little);
  *  - lung mesh seen: the first frame after the 3D tab was opened in which
  *    the 3D viewport differs from its first (empty) frame in at least
  *    MESH_SHARE of the pixels that differ in the final frame (the lungs
@@ -18,17 +19,17 @@
  * these times are, if anything, late. Frames come at the page's own pace
  * (the median interval is printed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
 
-/** Mean absolute grey difference under which a region shows the same picture. */
-const SAME_GREY = 6;
 /** A pixel has changed when its grey differs by more than this. */
 const CHANGED_GREY = 24;
 /** Share of the final frame's changed pixels at which the lungs count as drawn. */
 const MESH_SHARE = 0.5;
+/** Share of the reference frame's changed pixels at which the slice counts as shown (overlays drawn later add to them). */
+const SHOWN_SHARE = 0.5;
 /** Screenshot scale (CSS pixels to frame pixels). */
 const SCALE = 0.25;
 
@@ -196,6 +197,7 @@ export function outsideTimes(frames: Frame[], sliceBox: Box, sliceShownAtMs: num
   const keep = process.env.LUNGVIEW_OUTSIDE_FRAMES;
   if (keep) {
     // For looking at what was measured: every frame as <ms since the drop>.png, and the marks.
+    rmSync(keep, { recursive: true, force: true });
     mkdirSync(keep, { recursive: true });
     for (const f of frames) writeFileSync(path.join(keep, `${f.atMs.toFixed(0).padStart(6, '0')}.png`), f.png);
     writeFileSync(path.join(keep, 'marks.json'), JSON.stringify({ sliceBox, sliceShownAtMs, tab3dAtMs, viewBox }));
@@ -209,11 +211,13 @@ export function outsideTimes(frames: Frame[], sliceBox: Box, sliceShownAtMs: num
     if (!g) decoded.set(f, (g = decodePngGrey(f.png)));
     return g;
   };
-  // The first frame after the page said it drew the slice (later ones carry the overlays as they come).
+  // The first frame after the page said it drew the slice, against the last one before the drop (the empty page).
   const sliceRef = after.find((f) => f.atMs >= sliceShownAtMs && f.atMs < tab3dAtMs);
-  if (sliceRef) {
-    const ref = grey(sliceRef);
-    out.firstSliceSeenMs = after.find((f) => f.atMs <= sliceRef.atMs && compare(grey(f), ref, sliceBox).meanDiff < SAME_GREY)?.atMs ?? null;
+  const beforeDrop = frames.filter((f) => f.atMs <= 0).at(-1);
+  if (sliceRef && beforeDrop) {
+    const empty = grey(beforeDrop);
+    const shown = compare(grey(sliceRef), empty, sliceBox).changed;
+    if (shown > 0.01) out.firstSliceSeenMs = after.find((f) => f.atMs <= sliceRef.atMs && compare(grey(f), empty, sliceBox).changed >= SHOWN_SHARE * shown)?.atMs ?? null;
   }
   const in3d = after.filter((f) => f.atMs > tab3dAtMs);
   if (in3d.length >= 2) {
