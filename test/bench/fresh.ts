@@ -121,7 +121,7 @@ export function freshMarkdown(results: { name: string; fresh: FreshSeries; seed:
   L.push('', 'npm: `npm run -s cli -- analyze DIR --json` (the built bundle, bin/lungview.mjs); node: the bundle started by node ' +
     'directly; tsx: the TypeScript sources through tsx (how `npm run cli` ran before); before: an earlier tree through tsx. wall: spawn to exit, measured by the ' +
     'benchmark; outside the analysis: wall − timingsMs.total (process, npm and module start, the trust check, printing, ' +
-    'exit). Stages as the report times them (mesh internal on the worker thread, beside GK and the lung mesh). ' +
+    'exit). Stages as the report times them (mesh internal on the worker thread, beside the inclusive mask, GK and the lung mesh). ' +
     'seed: median of seed_pipeline.py\'s `pipeline` seconds in the same run.', '');
   return L.join('\n');
 }
