@@ -30,7 +30,12 @@ function restrict(...patterns) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'coverage'] },
+  { ignores: ['dist', 'dist-cli', 'node_modules', 'coverage'] },
+  {
+    // The command line's launcher and bundler run in Node as they are (no TypeScript).
+    files: ['src/cli/launch/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

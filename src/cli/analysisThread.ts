@@ -2,31 +2,30 @@
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
  * except that the internal structures' surface is offered to a worker
- * thread (meshWorker.ts) while this thread runs GK and the lung surface. Those two branches need only
- * the masks and take about the same time, so on two cores the analysis takes
- * about the time of the longer one instead of their sum.
+ * thread (meshWorker.ts) as soon as the masks are made; this thread
+ * meanwhile runs the inclusive mask, GK and the lung surface, then the
+ * split and densitometry. The worker also draws GK's seeded start (the
+ * numpy-compatible Dirichlet values, the largest part of GK's first run in
+ * a process) while this thread reads the folder (requestGkStart).
  *
- * The internal structures stay row runs (a few MB, no voxel mask): the job
- * carries a copy of them and a shared claim word (a voxel mask offered to
- * the worker must live in a SharedArrayBuffer, so both threads read it
- * without a copy). Whichever thread claims the job first
- * (Atomics.compareExchange) meshes it. The
- * worker claims it as soon as it gets the message; this thread claims it
- * when it is done with its own branch. So a worker that is still starting,
- * or gets no CPU, never holds the analysis up: the job is then done here, as
- * runAnalysis would. (A worker that has claimed the job is waited for.)
+ * The internal structures go to the worker as row runs (a few MB: the job carries a copy of
+ * them) with a shared claim word (a voxel mask offered to the worker must
+ * live in a SharedArrayBuffer, so both threads read it without a copy).
+ * Whichever thread claims a job first (Atomics.compareExchange) meshes it.
+ * The worker claims it as soon as it gets the message; this thread claims
+ * it when it is done with its own stages. So a worker that is still
+ * starting, or gets no CPU, never holds the analysis up: the job is then
+ * done here, as runAnalysis would. (A worker that has claimed a job is
+ * waited for.)
  *
  * The worker is started once per process (startAnalysisThread, called before
  * the folder is read so that its start overlaps the reading) and kept for
- * later analyses; it never keeps the process alive while idle. Node 20
- * cannot load TypeScript by itself, so the worker loads meshWorker.ts through
- * tsx's import API, as the command line itself runs under tsx. When no
+ * later analyses; it never keeps the process alive while idle. It is the
+ * built meshWorker.js next to the bundle, or meshWorker.ts loaded through
+ * tsx when the command line runs from its sources (workerEntry.ts). When no
  * worker can be had (tsx not found, LUNGVIEW_THREADS=1, the worker failed),
  * everything runs on this thread.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
@@ -36,41 +35,30 @@ import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLung
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
-import { CLAIM_CALLER, CLAIM_FREE, type MeshJob, type MeshReply } from './meshJob';
+import { hasDirichletOnes, primeDirichletOnes } from '../core/random/dirichlet';
+import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
+import { workerEntry, type WorkerEntry } from './workerEntry';
 
 interface Pending {
   resolve(r: Surface | null): void;
   reject(e: Error): void;
 }
 
-/**
- * The source of a worker (for `new Worker(source, { eval: true })`) that
- * loads the TypeScript module `entry` (a file URL) through tsx, or null when
- * tsx cannot be found.
- */
-export function tsWorkerSource(entry: string): string | null {
-  try {
-    const require = createRequire(import.meta.url);
-    const pkgFile = require.resolve('tsx/package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: Record<string, unknown> };
-    const api = (pkg.exports?.['./esm/api'] as { import?: { default?: string } } | undefined)?.import?.default;
-    if (!api) return null;
-    const apiUrl = new URL(api, pathToFileURL(pkgFile)).href;
-    return `import(${JSON.stringify(apiUrl)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  } catch {
-    return null;
-  }
-}
-
 class MeshThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Keys (seed/n/rows) of the GK starts asked of the worker. */
+  private readonly gkStarts = new Set<string>();
   failed: Error | null = null;
 
-  constructor(source: string) {
-    this.worker = new Worker(source, { eval: true });
-    this.worker.on('message', (m: MeshReply | { ready: true }) => {
+  constructor(entry: WorkerEntry) {
+    this.worker = new Worker(entry.source, { eval: entry.eval });
+    this.worker.on('message', (m: MeshReply | GkStartReply | { ready: true }) => {
+      if ('kind' in m) {
+        primeDirichletOnes(m.seed, m.n, m.rows, m.values);
+        return;
+      }
       if (!('id' in m)) return;
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -122,6 +110,14 @@ class MeshThread {
     });
   }
 
+  /** Asks the worker to draw GK's start for (seed, n, rows) unless asked before; the answer primes core/random/dirichlet.ts's cache. */
+  drawGkStart(seed: number, n: number, rows: number): void {
+    const key = `${seed}/${n}/${rows}`;
+    if (this.gkStarts.has(key)) return;
+    this.gkStarts.add(key);
+    this.worker.postMessage({ kind: 'gkStart', seed, n, rows } satisfies GkStartJob);
+  }
+
   terminate(): Promise<number> {
     return this.worker.terminate();
   }
@@ -140,9 +136,9 @@ function threadsWanted(): boolean {
 export function startAnalysisThread(): boolean {
   if (thread) return !thread.failed; // a worker that failed once is not tried again
   if (!threadsWanted()) return false;
-  const source = tsWorkerSource(new URL('./meshWorker.ts', import.meta.url).href);
-  if (!source) return false;
-  thread = new MeshThread(source);
+  const entry = workerEntry('meshWorker');
+  if (!entry) return false;
+  thread = new MeshThread(entry);
   return true;
 }
 
@@ -172,12 +168,51 @@ export function offerMeshJob(source: MeshSource, params: SurfaceStageParams, cla
   return thread.offer(source, params, claim).catch(() => null);
 }
 
+/**
+ * Has the worker draw GK's per-slice start for slices of `slicePixels`
+ * pixels (the default parameters' seed and clusters unless given), so that
+ * GK finds it drawn: the draw (C × nx·ny numpy-compatible Dirichlet values)
+ * is the largest part of GK's first run in a process. Nothing happens
+ * without a worker, for GK over the whole volume, or when it is drawn already.
+ */
+export function requestGkStart(gk: { scope: string; seed: number; clusters: number }, slicePixels: number): void {
+  if (!thread || thread.failed || gk.scope !== 'slices' || hasDirichletOnes(gk.seed, slicePixels, gk.clusters)) return;
+  thread.drawGkStart(gk.seed, slicePixels, gk.clusters);
+}
+
 /** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
 export let lastInternalMeshBy: 'worker' | 'caller' = 'caller';
 
+/** A mesh job offered to the worker under its own claim word (no promise without a worker). */
+interface OfferedMesh {
+  claim: Int32Array;
+  promise: Promise<Surface | null> | null;
+}
+
+function offer(useThread: boolean, source: MeshSource, params: SurfaceStageParams): OfferedMesh {
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  return { claim, promise: useThread ? offerMeshJob(source, params, claim) : null };
+}
+
+/**
+ * The mesh of an offered job: this thread claims it and meshes `source()`
+ * when the worker has not started it, else waits for the worker's (and
+ * meshes it here if the worker failed after claiming it).
+ */
+async function meshOf(job: OfferedMesh, source: () => MeshSource, params: SurfaceStageParams): Promise<[Surface, 'worker' | 'caller']> {
+  if (Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) {
+    const m = await (job.promise ?? Promise.resolve(null));
+    if (m) return [m, 'worker'];
+  }
+  return [surfaceStage(source(), params, { volume: false }), 'caller'];
+}
+
 /**
  * runAnalysis with the internal structures' marching cubes offered to the
- * worker thread (started here if startAnalysisThread was not called). Same
+ * worker thread (started here if startAnalysisThread was not called) as
+ * soon as the masks are made, while this thread runs the inclusive mask,
+ * GK, the lung surface, the split and densitometry; it meshes the internal
+ * structures itself when the worker has not started them by then. Same
  * stages, same results; timings as runAnalysis reports them, each stage
  * timed on the thread that ran it, `total` the wall time.
  */
@@ -185,28 +220,22 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const params = resolveAnalysisParams(input);
   const t0 = nowMs();
   const useThread = startAnalysisThread();
+  requestGkStart(params.gk, volume.nx * volume.ny);
   const seg = segmentStage(volume, { ...params, withMasks: true });
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
   const internalSource = internalMeshSource(inner.internal);
-  const claim = new Int32Array(new SharedArrayBuffer(4));
-  const offered = useThread ? offerMeshJob(internalSource, params.mesh, claim) : null;
-  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
+  const internalJob = offer(useThread, internalSource, params.mesh);
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
+  // Lets the worker's drawn GK start (a message waiting in the event loop) arrive before GK.
+  if (useThread) await new Promise((resolve) => setImmediate(resolve));
+  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
+  // The lung surface stays on this thread: offered to the worker (as runs) beside the internal one, it made GK and the
+  // inclusive mask here slower on the shared two cores than it saved (dsb2017: 2.28 s against 1.98 s per process).
   const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { volume: false });
-  let meshInternal: Surface | null = null;
-  if (Atomics.compareExchange(claim, 0, CLAIM_FREE, CLAIM_CALLER) === CLAIM_FREE) {
-    lastInternalMeshBy = 'caller';
-  } else {
-    lastInternalMeshBy = 'worker';
-    // The worker took the job; a worker that fails after that leaves it to this thread.
-    meshInternal = await (offered ?? Promise.resolve(null));
-  }
-  if (meshInternal === null) {
-    lastInternalMeshBy = 'caller';
-    meshInternal = surfaceStage(internalSource, params.mesh, { volume: false });
-  }
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null, withRuns: params.densitometry !== null })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
+  const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);
+  lastInternalMeshBy = internalBy;
   return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
 }

@@ -38,14 +38,14 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
 import { nowMs, trustStage } from '../core/analysis/stages';
-import { LUNG_MASK_CHOICES, sliceNearestZ, type AnalysisParamsInput, type LungMaskChoice } from '../core/analysis/analysisParams';
+import { LUNG_MASK_CHOICES, resolveAnalysisParams, sliceNearestZ, type AnalysisParamsInput, type LungMaskChoice } from '../core/analysis/analysisParams';
 import { compareSeriesForDisplay } from '../core/dicom/buildSeries';
 import type { LoadedSeries } from '../core/dicom/types';
 import type { LungFieldMeasure, TrustProblem } from '../core/analysis/trust';
 import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import { EXIT, type CliIo } from './io';
 import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
-import { runAnalysisThreaded, startAnalysisThread } from './analysisThread';
+import { requestGkStart, runAnalysisThreaded, startAnalysisThread } from './analysisThread';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { densitometryParamsOf } from '../core/analysis/report';
 import { formatStow, stowSegmentation, stowUsageProblem, type StowSummary } from './stow';
@@ -214,7 +214,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
-  const trust = trustStage(s.volume, r.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
+  const trust = trustStage(s.volume, r.runs.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
   const field = trust.field;
   const trustMs = nowMs() - t0;
   return {
@@ -296,6 +296,8 @@ export async function readAndAnalyze(
   folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput, budget: ReadFolderOptions = {},
 ): Promise<FolderAnalysis> {
   startAnalysisThread();
+  // GK's start for the usual 512 × 512 slice is drawn on the worker while this thread reads (another size is asked for once known).
+  requestGkStart(resolveAnalysisParams(input).gk, 512 * 512);
   const read = await readFolder(folder, budget);
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
   // readFolder lists the largest CT series first, among those it assembled and those it refused.

@@ -11,8 +11,8 @@
  * CT series are analysed into DIR/<series-id>/ (batchSeries.ts). A failed
  * series is a row with its reason and never stops the batch.
  *
- * `--jobs N` workers (node:worker_threads loading batchWorker.ts through
- * tsx, as analysisThread.ts loads its mesh worker; default the machine's
+ * `--jobs N` workers (node:worker_threads running batchWorker, started as
+ * analysisThread.ts starts its mesh worker: workerEntry.ts; default the machine's
  * cores) are started once and take folders from one queue. With more than
  * one worker each runs its analysis on one thread (LUNGVIEW_THREADS=1): the
  * workers already fill the cores. Ctrl-C stops the workers, removes the
@@ -30,7 +30,6 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { checkOutDir, numberArg, UsageError } from './analyze';
-import { tsWorkerSource } from './analysisThread';
 import type { BatchJob, BatchReply } from './batchJob';
 import {
   discoverUnits, failedRow, parseRowsJsonl, parseShard, rowsCsv, rowsJsonl, shardFromEnv, shardUnits, shortHash, withoutIdentifiers,
@@ -39,6 +38,7 @@ import {
 import { clearPartial, doneUnitRecord, runBatchUnit, writeFileAtomic, type BatchUnitOptions, type UnitRecord } from './batchSeries';
 import { EXIT, type CliIo } from './io';
 import { isHttpUrl, parseSeriesUrl } from '../core/io/dicomweb';
+import { workerEntry, type WorkerEntry } from './workerEntry';
 
 export const BATCH_USAGE =
   'batch <root | DICOMweb series URL> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--meshes] [--with-identifiers]   ' +
@@ -118,10 +118,10 @@ class WorkerRunner implements UnitRunner {
   private pending: { id: number; resolve(r: UnitRecord): void; reject(e: Error): void } | null = null;
   private nextId = 1;
 
-  constructor(private readonly source: string, private readonly env: NodeJS.ProcessEnv, private readonly root: string, private readonly out: string, private readonly options: BatchUnitOptions) {}
+  constructor(private readonly entry: WorkerEntry, private readonly env: NodeJS.ProcessEnv, private readonly root: string, private readonly out: string, private readonly options: BatchUnitOptions) {}
 
   private start(): Worker {
-    const w = new Worker(this.source, { eval: true, env: this.env });
+    const w = new Worker(this.entry.source, { eval: this.entry.eval, env: this.env });
     w.on('message', (m: BatchReply | { ready: true }) => {
       const p = this.pending;
       if (!('id' in m) || !p || p.id !== m.id) return;
@@ -232,9 +232,9 @@ export async function runBatchWith(o: BatchOptions, io: CliIo, interrupt: Promis
   io.err(`batch: ${shardText}${units.length} folder(s) with files under ${o.root}${records.size ? `, ${records.size} done before` : ''}, ${todo.length} to do\n`);
   const options: BatchUnitOptions = { meshes: o.meshes, withIdentifiers: o.withIdentifiers };
   const jobs = Math.max(1, Math.min(o.jobs, todo.length));
-  const source = tsWorkerSource(new URL('./batchWorker.ts', import.meta.url).href);
+  const entry = workerEntry('batchWorker');
   const runners: UnitRunner[] = Array.from({ length: jobs }, () =>
-    source ? new WorkerRunner(source, workerEnv(jobs), root, out, options) : inlineRunner(root, out, options));
+    entry ? new WorkerRunner(entry, workerEnv(jobs), root, out, options) : inlineRunner(root, out, options));
   let interrupted = false;
   void interrupt.then(() => {
     interrupted = true;

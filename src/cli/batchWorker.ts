@@ -1,6 +1,6 @@
 /**
- * Worker thread of `batch` (batch.ts starts it through tsx, as
- * analysisThread.ts starts its mesh worker): kept for the whole batch, it
+ * Worker thread of `batch` (batch.ts starts it as analysisThread.ts starts
+ * its mesh worker: workerEntry.ts): kept for the whole batch, it
  * runs one folder at a time with the same code as the command itself
  * (batchSeries.ts runBatchUnit) and answers with the folder's rows.
  */

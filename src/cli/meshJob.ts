@@ -26,6 +26,27 @@ export interface MeshJob {
   claim: Int32Array;
 }
 
+/**
+ * GK's seeded start for slices of `n` pixels (core/random/dirichlet.ts
+ * dirichletOnes(new Mt19937(seed), n, rows)), drawn by the worker while the
+ * analysis thread reads the folder and segments; the answer moves the draws
+ * back.
+ */
+export interface GkStartJob {
+  kind: 'gkStart';
+  seed: number;
+  n: number;
+  rows: number;
+}
+
+export interface GkStartReply {
+  kind: 'gkStart';
+  seed: number;
+  n: number;
+  rows: number;
+  values: Float64Array;
+}
+
 /** The worker's answer: the mesh (its buffers transferred), `skipped` when the job was claimed by the caller first, or the error. */
 export type MeshReply =
   | { id: number; ok: true; result: Surface }

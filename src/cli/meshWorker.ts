@@ -5,14 +5,17 @@
  * if it claims the job before the analysis thread does (an Atomics
  * compare-and-exchange on the job's shared claim word). A voxel mask is read
  * from shared memory, runs arrive moved; the mesh goes back as transferred
- * buffers.
+ * buffers. It also draws GK's seeded start (GkStartJob) when asked, which
+ * the analysis thread would otherwise draw itself.
  *
- * Loads only the mesh code, so the thread is up quickly; the caller starts
- * it before reading the folder.
+ * Loads only the mesh code and the random draws, so the thread is up
+ * quickly; the caller starts it before reading the folder.
  */
 import { parentPort } from 'node:worker_threads';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { CLAIM_FREE, CLAIM_WORKER, type MeshJob, type MeshReply } from './meshJob';
+import { dirichletOnes } from '../core/random/dirichlet';
+import { Mt19937 } from '../core/random/mt19937';
+import { CLAIM_FREE, CLAIM_WORKER, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
 
 function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -23,7 +26,12 @@ function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
 const port = parentPort;
 if (!port) throw new Error('meshWorker.ts runs as a worker thread');
 
-port.on('message', (job: MeshJob) => {
+port.on('message', (job: MeshJob | GkStartJob) => {
+  if ('kind' in job) {
+    const values = dirichletOnes(new Mt19937(job.seed), job.n, job.rows);
+    port.postMessage({ kind: 'gkStart', seed: job.seed, n: job.n, rows: job.rows, values } satisfies GkStartReply, [values.buffer as ArrayBuffer]);
+    return;
+  }
   if (Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_WORKER) !== CLAIM_FREE) {
     port.postMessage({ id: job.id, ok: true, skipped: true } satisfies MeshReply);
     return;

@@ -34,6 +34,9 @@
  * - memory (cdpMemory.ts): page + every worker isolate (JS heap + array
  *   buffers), renderer and GPU process RSS, sampled; peaks, and the parts of
  *   the peak.
+ * - from outside the page (outside.ts): the drop's time taken here, screenshots
+ *   polled back to back, drop → first slice seen and drop → lungs seen in
+ *   3D, beside the page's own marks above;
  * Per series, once (floors.ts): reading every file's bytes in the page
  * (main thread, and 2 workers), and one min/max pass over nx*ny*nz int16.
  * Prints the measurements with their floors and ratios, and the targets
@@ -49,6 +52,7 @@ import type { View3dTestHook } from '../../src/viewer3d/testHook';
 import { MemorySampler, type MemoryReport } from './cdpMemory';
 import { measureFloors, type Floors } from './floors';
 import { writePhantomFolder, type PhantomFolder } from './phantomFolder';
+import { outsideTimes, ScreenPoller, type OutsideTimes } from './outside';
 
 interface Args {
   only: string[];
@@ -94,6 +98,8 @@ interface BrowserRun {
   frame3dInteractive: FrameTiming | null;
   /** Sampler time (ms) of the drop, to line the memory samples up with the page times. */
   dropAtSamplerMs: number;
+  /** Measured from outside the page (screenshots); null when the run failed before. */
+  outside: OutsideTimes | null;
   memory: MemoryReport | null;
   pageErrors: string[];
 }
@@ -281,10 +287,12 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     frame3dFull: null,
     frame3dInteractive: null,
     dropAtSamplerMs: 0,
+    outside: null,
     memory: null,
     pageErrors: app.pageErrors,
   };
   let sampler: MemorySampler | null = null;
+  let poller: ScreenPoller | null = null;
   const collectTimes = async () => {
     const times = await readTimes(page).catch(() => ({}) as Record<string, number | null>);
     result.firstSliceMs = times.firstSlice ?? null;
@@ -310,13 +318,20 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
       await page.getByTestId('analysis-mesh-maxtri').fill(String(args.meshMaxTri));
     }
     await installStatePoller(page);
+    poller = await ScreenPoller.start(page);
     result.dropAtSamplerMs = sampler.elapsedMs();
-    await dropPaths(page, 'drop-zone', [dir]);
+    poller.markZero(await dropPaths(page, 'drop-zone', [dir]));
     await waitForFirstSlice(page, LOAD_TIMEOUT_MS);
+    const sliceShownAtMs = poller.now();
+    const sliceBox = await page.getByTestId('slice-canvas').boundingBox();
+    await poller.nextFrame();
     result.dims = await readDims(page);
     if (result.dims) result.huBytes = result.dims[0] * result.dims[1] * result.dims[2] * 2;
     // The 3D tab is open while the analysis runs: the lung surface shows as soon as it is meshed.
     await page.getByTestId('tab-3d').click();
+    await page.getByTestId('view3d-viewport').waitFor();
+    const tab3dAtMs = poller.now();
+    await poller.nextFrame();
     await page
       .locator('[data-testid=analysis-status][data-phase=done], [data-testid=analysis-status][data-phase=error]')
       .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
@@ -337,6 +352,13 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
       )
       .then(() => true)
       .catch(() => false);
+    if (poller) {
+      await poller.nextFrame();
+      await poller.stop();
+      const viewBox = await page.getByTestId('view3d-viewport').boundingBox();
+      if (sliceBox && viewBox) result.outside = outsideTimes(poller.frames, sliceBox, sliceShownAtMs, tab3dAtMs, viewBox);
+      poller = null;
+    }
     if (meshShown) {
       result.frame3dFull = await page.evaluate(() => window.__lungview3d!.views.view3d.measureFrameMs(20, false));
       result.frame3dInteractive = await page.evaluate(() => window.__lungview3d!.views.view3d.measureFrameMs(20, true));
@@ -359,6 +381,7 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     result.outcome = crashed ? `page crashed (${msg})` : msg;
     if (!crashed) await collectTimes();
   } finally {
+    await poller?.stop().catch(() => undefined);
     if (sampler) result.memory = await sampler.stop().catch(() => null);
     await browserCdp?.detach().catch(() => undefined);
     await app.context.close().catch(() => undefined);
@@ -388,6 +411,10 @@ interface SeriesSummary {
   lungMasksMs: number;
   analysisDoneMs: number;
   lungMeshDrawnMs: number;
+  /** From outside (screenshots): drop → first slice seen, → lungs seen in 3D, and the screenshot interval. */
+  firstSliceSeenMs: number;
+  lungMeshSeenMs: number;
+  frameIntervalMs: number;
   scrubDrawMedianMs: number;
   scrubDrawP95Ms: number;
   scrubLatencyMedianMs: number;
@@ -461,6 +488,9 @@ function summarise(series: string, runs: BrowserRun[], floors: Floors | null): S
     lungMasksMs: median(pick((r) => r.lungMasksMs)),
     analysisDoneMs: median(pick((r) => r.analysisDoneMs)),
     lungMeshDrawnMs: median(pick((r) => r.lungMeshDrawnMs)),
+    firstSliceSeenMs: median(pick((r) => r.outside?.firstSliceSeenMs)),
+    lungMeshSeenMs: median(pick((r) => r.outside?.lungMeshSeenMs)),
+    frameIntervalMs: median(pick((r) => r.outside?.frameIntervalMs)),
     scrubDrawMedianMs: median(draw),
     scrubDrawP95Ms: quantile(draw, 0.95),
     scrubLatencyMedianMs: median(latency),
@@ -501,6 +531,7 @@ function timesTable(rows: SeriesSummary[]): string {
       'drop → lung masks (× r+p)',
       'drop → lung mesh in 3D (× r+p)',
       'drop → analysis done (× r+p)',
+      'seen from outside: first slice / lungs in 3D (screenshot every)',
       'scrub redraw median / p95',
       'scrub key → drawn median / p95',
       '3D frame full (tris)',
@@ -518,6 +549,7 @@ function timesTable(rows: SeriesSummary[]): string {
         `${fmtMs(r.lungMasksMs)} (${fmtX(ratio(r.lungMasksMs, rp))})`,
         `${fmtMs(r.lungMeshDrawnMs)} (${fmtX(ratio(r.lungMeshDrawnMs, rp))})`,
         `${fmtMs(r.analysisDoneMs)} (${fmtX(ratio(r.analysisDoneMs, rp))})`,
+        `${fmtMs(r.firstSliceSeenMs)} / ${fmtMs(r.lungMeshSeenMs)} (${fmtMs(r.frameIntervalMs)})`,
         `${fmtMs1(r.scrubDrawMedianMs)} / ${fmtMs1(r.scrubDrawP95Ms)}`,
         `${fmtMs1(r.scrubLatencyMedianMs)} / ${fmtMs1(r.scrubLatencyP95Ms)}`,
         `${fmtMs1(r.frame3dFullMs)} (${tri(r.frame3dFullTriangles)})`,
@@ -606,6 +638,22 @@ function targetsTable(rows: SeriesSummary[], scale: number[]): string {
       fmtX(ratio(ref.lungMeshDrawnMs, rp)),
       met(Number.isFinite(ref.lungMeshDrawnMs) ? ref.lungMeshDrawnMs <= 3000 : null),
     ]);
+    out.push([
+      'drop → first slice seen from outside ≤ 0.5 s',
+      label(ref),
+      fmtS(ref.firstSliceSeenMs),
+      `${fmtS(ref.readFloorMs)} (read, ${ref.readFloorWhere || '–'})`,
+      fmtX(ratio(ref.firstSliceSeenMs, ref.readFloorMs)),
+      met(Number.isFinite(ref.firstSliceSeenMs) ? ref.firstSliceSeenMs <= 500 : null),
+    ]);
+    out.push([
+      'drop → lungs seen in 3D from outside ≤ 3 s',
+      label(ref),
+      fmtS(ref.lungMeshSeenMs),
+      `${fmtS(rp)} (read + pass)`,
+      fmtX(ratio(ref.lungMeshSeenMs, rp)),
+      met(Number.isFinite(ref.lungMeshSeenMs) ? ref.lungMeshSeenMs <= 3000 : null),
+    ]);
   }
   for (const r of rows) {
     const perSlice = r.floors && r.slices ? r.floors.passMs / r.slices : Number.NaN;
@@ -661,6 +709,8 @@ function logRun(r: BrowserRun): void {
   console.error(
     `${r.series} run ${r.run}: ${r.outcome}; first slice ${fmtMs(r.firstSliceMs)}, lung masks ${fmtMs(r.lungMasksMs)}, ` +
       `lung mesh in 3D ${fmtMs(r.lungMeshDrawnMs)}, analysis done ${fmtMs(r.analysisDoneMs)}, ` +
+      `seen from outside: first slice ${fmtMs(r.outside?.firstSliceSeenMs)}, lungs in 3D ${fmtMs(r.outside?.lungMeshSeenMs)} ` +
+      `(${r.outside?.frames ?? 0} screenshots, every ${fmtMs(r.outside?.frameIntervalMs)}), ` +
       `scrub redraw median ${fmtMs1(median(r.scrub.drawMs))} (${r.scrub.drawMs.length} steps, overlays ${r.scrub.overlays || 'none'}), ` +
       `3D ${fmtMs1(r.frame3dFull?.meanMs)} / drag ${fmtMs1(r.frame3dInteractive?.meanMs)}` +
       (m

@@ -1,6 +1,13 @@
 /**
  * Benchmark: `npm run bench [-- --seed] [-- --runs N] [-- --seed-runs N]
- * [-- --only NAME] [-- --json-out PATH]`.
+ * [-- --only NAME] [-- --json-out PATH] [-- --fresh [--fresh-runs N]
+ * [--fresh-modes npm,node,tsx,before] [--before DIR]] [-- --batch [--batch-reps N] [--batch-jobs N]
+ * [--no-phantom]] [-- --stages]`.
+ *
+ * --fresh: one-shot `analyze` in fresh processes measured from outside
+ * (fresh.ts); --batch: `batch` throughput (batchBench.ts). Either replaces
+ * the per-stage measurement below unless --stages is also given; the seed
+ * (with --seed) runs once per series for all of them.
  *
  * On each real series (../shared/data/ct): per-stage medians over N runs
  * (default 5) of this project's pipeline, each series in a fresh Node
@@ -25,6 +32,8 @@ import { fileURLToPath } from 'node:url';
 import { haveRealData, REAL_SERIES, seriesDir, type RealSeries } from '../helpers/sharedData';
 import { measureSeries, median, type OurMeasurement, type OurStage } from './measureOurs';
 import { runSeed, seedUnavailable, type SeedRun } from './seedRunner';
+import { FRESH_MODES, freshMarkdown, measureFresh, type FreshMode, type FreshSeries } from './fresh';
+import { batchMarkdown, measureBatch, type BatchBenchRun } from './batchBench';
 
 interface Args {
   seed: boolean;
@@ -33,10 +42,22 @@ interface Args {
   only: RealSeries[];
   jsonOut: string | null;
   child: RealSeries | null;
+  stages: boolean;
+  fresh: boolean;
+  freshRuns: number;
+  freshModes: FreshMode[];
+  batch: boolean;
+  batchReps: number;
+  batchJobs: number;
+  phantom: boolean;
+  before: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seed: false, runs: 5, seedRuns: 2, only: [], jsonOut: null, child: null };
+  const a: Args = {
+    seed: false, runs: 5, seedRuns: 2, only: [], jsonOut: null, child: null,
+    stages: false, fresh: false, freshRuns: 5, freshModes: ['npm', 'node', 'tsx'], batch: false, batchReps: 4, batchJobs: 2, phantom: true, before: null,
+  };
   const series = (v: string | undefined): RealSeries[] => {
     const names = (v ?? '').split(',').filter(Boolean);
     for (const n of names) {
@@ -57,6 +78,18 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--only') a.only.push(...series(argv[++i]));
     else if (k === '--json-out') a.jsonOut = argv[++i] ?? null;
     else if (k === '--child') a.child = series(argv[++i])[0] ?? null;
+    else if (k === '--stages') a.stages = true;
+    else if (k === '--fresh') a.fresh = true;
+    else if (k === '--fresh-runs') a.freshRuns = int(k, argv[++i]);
+    else if (k === '--fresh-modes') {
+      a.freshModes = (argv[++i] ?? '').split(',').filter(Boolean) as FreshMode[];
+      const bad = a.freshModes.filter((m) => !(FRESH_MODES as readonly string[]).includes(m));
+      if (bad.length || !a.freshModes.length) throw new Error(`--fresh-modes takes ${FRESH_MODES.join(',')}, got '${argv[i]}'`);
+    } else if (k === '--batch') a.batch = true;
+    else if (k === '--batch-reps') a.batchReps = int(k, argv[++i]);
+    else if (k === '--batch-jobs') a.batchJobs = int(k, argv[++i]);
+    else if (k === '--no-phantom') a.phantom = false;
+    else if (k === '--before') a.before = argv[++i] ?? null;
     else throw new Error(`unknown argument '${k}'`);
   }
   return a;
@@ -211,10 +244,21 @@ async function main(): Promise<void> {
     seedNote = seedUnavailable();
     if (seedNote) process.stderr.write(`warning: the Python reference cannot run: ${seedNote}; continuing without it\n`);
   }
+  const stages = args.stages || (!args.fresh && !args.batch);
   const reports: SeriesReport[] = [];
+  const fresh: { name: RealSeries; fresh: FreshSeries; seed: { pipelineS: number | null } }[] = [];
+  const seedPipelineS = new Map<RealSeries, number>();
   for (const name of names) {
-    process.stderr.write(`${name}: ours, ${args.runs} run(s)…\n`);
-    const ours = measureInChild(name, args.runs);
+    let ours: OurMeasurement | null = null;
+    if (stages) {
+      process.stderr.write(`${name}: ours, ${args.runs} run(s)…\n`);
+      ours = measureInChild(name, args.runs);
+    }
+    let f: FreshSeries | null = null;
+    if (args.fresh) {
+      process.stderr.write(`${name}: fresh processes, ${args.freshRuns} × ${args.freshModes.join(', ')}…\n`);
+      f = await measureFresh(seriesDir(name), args.freshRuns, args.freshModes, args.before);
+    }
     let seed: SeedRun[] | null = null;
     if (args.seed && !seedNote) {
       seed = [];
@@ -222,10 +266,19 @@ async function main(): Promise<void> {
         process.stderr.write(`${name}: seed run ${k + 1}/${args.seedRuns}…\n`);
         seed.push(runSeed(seriesDir(name)));
       }
+      seedPipelineS.set(name, median(seed.map((s) => s.seconds.pipeline)));
     }
-    reports.push(summarise(name, ours, seed));
+    if (ours) reports.push(summarise(name, ours, seed));
+    if (f) fresh.push({ name, fresh: f, seed: { pipelineS: seedPipelineS.get(name) ?? null } });
   }
-  const md = markdown(reports, args, seedNote);
+  let batch: BatchBenchRun[] | null = null;
+  if (args.batch) batch = await measureBatch(args.batchReps, args.batchJobs, args.phantom);
+  const seedPerSeriesS = seedPipelineS.size === REAL_SERIES.length ? [...seedPipelineS.values()].reduce((a, b) => a + b, 0) / seedPipelineS.size : null;
+  const md = [
+    stages ? markdown(reports, args, seedNote) : `# lungview benchmark\n\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}.\n`,
+    fresh.length ? freshMarkdown(fresh, args.freshModes, args.freshRuns) : '',
+    batch ? batchMarkdown(batch, seedPerSeriesS) : '',
+  ].filter(Boolean).join('\n');
   process.stdout.write(md);
   if (args.jsonOut) {
     const out = path.resolve(args.jsonOut);
@@ -237,6 +290,9 @@ async function main(): Promise<void> {
       seedRuns: args.seed && !seedNote ? args.seedRuns : 0,
       seedUnavailable: seedNote,
       series: reports,
+      fresh,
+      batch,
+      seedPipelineS: Object.fromEntries(seedPipelineS),
       markdown: md,
     }, null, 2));
     process.stderr.write(`wrote ${out}\n`);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  analysisThreadStatus, lastInternalMeshBy, offerMeshJob, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+  analysisThreadStatus, lastInternalMeshBy, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
+import { cachedDirichletOnes, dirichletOnes, hasDirichletOnes } from '../../src/core/random/dirichlet';
+import { Mt19937 } from '../../src/core/random/mt19937';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
 import { internalStructuresMask } from '../../src/core/analysis/internalMask';
 import { DEFAULT_SURFACE_PARAMS } from '../../src/core/analysis/analysisParams';
@@ -88,6 +90,15 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(sameArray(fullMesh(r).positionsMm, one.meshes.internal.mesh.positionsMm)).toBe(true);
     expect(Array.from(runs.x0.subarray(0, runs.count))).toEqual(before.x0);
     expect(Array.from(runs.rowStart)).toEqual(before.rowStart);
+  });
+
+  it('the worker draws GK\'s seeded start when asked, and GK here then finds it drawn (the same values)', async () => {
+    const [seed, n, rows] = [11, 50 * 50, 3];
+    expect(hasDirichletOnes(seed, n, rows)).toBe(false);
+    requestGkStart({ scope: 'slices', seed, clusters: rows }, n);
+    for (let k = 0; k < 500 && !hasDirichletOnes(seed, n, rows); k++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hasDirichletOnes(seed, n, rows)).toBe(true);
+    expect(sameArray(cachedDirichletOnes(seed, n, rows), dirichletOnes(new Mt19937(seed), n, rows))).toBe(true);
   });
 
   it('the worker leaves a job that this thread claimed first (it answers null)', async () => {

@@ -153,7 +153,8 @@ export async function openApp(browser: Browser, url: string, viewport = { width:
  * Drops files or folders (absolute paths) on an element the way a person
  * does, through Chromium's own drag-and-drop (DevTools Input.dispatchDragEvent).
  */
-export async function dropPaths(page: Page, testId: string, paths: string[]): Promise<void> {
+/** Drops `paths` on the element; gives performance.now() of just before the drop event was sent (the benchmark's time zero). */
+export async function dropPaths(page: Page, testId: string, paths: string[]): Promise<number> {
   // A drop lands where the target is on screen: bring it into view first (a column may have scrolled).
   await page.getByTestId(testId).scrollIntoViewIfNeeded();
   const box = await page.getByTestId(testId).boundingBox();
@@ -162,10 +163,13 @@ export async function dropPaths(page: Page, testId: string, paths: string[]): Pr
   const y = box.y + box.height / 2;
   const cdp = await page.context().newCDPSession(page);
   const data = { items: [], files: paths, dragOperationsMask: 1 };
+  let dropAt = 0;
   for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    if (type === 'drop') dropAt = performance.now();
     await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
   }
   await cdp.detach();
+  return dropAt;
 }
 
 /** Pixel statistics of the slice canvas (RGBA read back from its 2D context). */

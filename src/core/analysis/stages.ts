@@ -51,7 +51,7 @@ import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfR
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 import { gkSliceRange, sliceZMm, type GkStageParams, type LungMaskChoice } from './analysisParams';
 import { densitometry, type DensitometryParams, type DensitometryResult } from './densitometry';
-import { assessTrust, measureLungField, type LungFieldMeasure, type TrustVerdict } from './trust';
+import { assessTrust, measureLungField, measureLungFieldOfRuns, type LungFieldMeasure, type TrustVerdict } from './trust';
 import type { Geometry3dTrust } from '../dicom/types';
 import { internalStructuresFromRuns, lungOnlyHuOfRuns, type InternalStructures } from './internalMask';
 
@@ -285,9 +285,8 @@ export interface TrustStageResult extends TrustVerdict {
 export function trustStage(
   volume: Volume, fill: Mask | RunSet, thresholdHu: number, series?: { geometry3d?: Geometry3dTrust; rescaleWarning?: string }, fieldOfViewCut?: string | null,
 ): TrustStageResult {
-  const mask = 'data' in fill ? fill : maskOfRuns(fill, volume);
-  const field = measureLungField(volume.hu, mask, thresholdHu);
-  if (mask !== fill) freeNow(mask.data);
+  // From runs: no voxel mask is painted, and only the lung's voxels are looked at beside one count over the HU.
+  const field = 'data' in fill ? measureLungField(volume.hu, fill, thresholdHu) : measureLungFieldOfRuns(volume.hu, fill, thresholdHu);
   return { ...assessTrust({ geometry3d: series?.geometry3d, rescaleWarning: series?.rescaleWarning, field, fieldOfViewCut }), field };
 }
 

@@ -39,9 +39,12 @@
  *    abdomen, is flagged too: its lung numbers mean nothing either).
  *
  * Cost: measureLungField reads the HU volume and the mask once, O(voxels),
+ * no allocation; measureLungFieldOfRuns (the same numbers from the mask's
+ * row runs) reads only the HU outside the lung, O(voxels outside + runs),
  * no allocation; assessTrust is O(problems).
  */
 import type { Geometry3dProblem, Geometry3dTrust } from '../dicom/types';
+import type { RunSet } from '../segmentation/runs';
 import type { Mask } from '../volume/volume';
 
 /** Fraction of the lung mask's in-plane boundary voxels on the x/y image border above which the lungs are cut. */
@@ -90,6 +93,69 @@ export function measureLungField(hu: Int16Array, lung: Mask, thresholdHu: number
     }
   }
   return { lungVoxels, bodyVoxels: lungVoxels + solid, lungBoundaryVoxels: boundary, lungBoundaryOnBorder: onBorder };
+}
+
+/** Voxels of hu[from..to) at or above `thresholdHu`. */
+function countAtOrAbove(hu: Int16Array, from: number, to: number, thresholdHu: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (hu[i] >= thresholdHu) n++;
+  return n;
+}
+
+/** Voxels of [lo, hi) in both the runs ka..kaEnd of one row and kb..kbEnd of another (runs of a row are sorted and disjoint). */
+function inBothRows(x0: Int32Array, x1: Int32Array, ka: number, kaEnd: number, kb: number, kbEnd: number, lo: number, hi: number): number {
+  let n = 0;
+  while (ka < kaEnd && kb < kbEnd) {
+    const s = Math.max(x0[ka], x0[kb], lo);
+    const e = Math.min(x1[ka], x1[kb], hi);
+    if (e > s) n += e - s;
+    if (e >= hi) break;
+    if (x1[ka] < x1[kb]) ka++;
+    else kb++;
+  }
+  return n;
+}
+
+/**
+ * measureLungField of a mask given as row runs: the same numbers without a
+ * voxel mask. The outline is counted per run (a run's inner voxels whose
+ * rows above and below hold them too are inside), the body from the HU
+ * between the runs only.
+ */
+export function measureLungFieldOfRuns(hu: Int16Array, lung: RunSet, thresholdHu: number): LungFieldMeasure {
+  const { nx, ny, nz, rowStart, x0, x1 } = lung;
+  if (hu.length !== nx * ny * nz) throw new RangeError(`HU volume (${hu.length}) and runs (${nx * ny * nz}) differ in size`);
+  let lungVoxels = 0;
+  let outside = 0;
+  let interior = 0;
+  let onBorder = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      const base = r * nx;
+      const k0 = rowStart[r];
+      const k1 = rowStart[r + 1];
+      const edgeRow = y === 0 || y === ny - 1;
+      let x = 0;
+      for (let k = k0; k < k1; k++) {
+        const a = x0[k];
+        const b = x1[k];
+        outside += countAtOrAbove(hu, base + x, base + a, thresholdHu);
+        x = b;
+        lungVoxels += b - a;
+        if (edgeRow) {
+          onBorder += b - a;
+          continue;
+        }
+        if (a === 0) onBorder++;
+        if (b === nx && b - 1 !== 0) onBorder++;
+        // Inside: not at the run's ends (its row neighbours are in the mask), and in the rows above and below.
+        if (b - a > 2) interior += inBothRows(x0, x1, rowStart[r - 1], rowStart[r], rowStart[r + 1], rowStart[r + 2], a + 1, b - 1);
+      }
+      outside += countAtOrAbove(hu, base + x, base + nx, thresholdHu);
+    }
+  }
+  return { lungVoxels, bodyVoxels: lungVoxels + outside, lungBoundaryVoxels: lungVoxels - interior, lungBoundaryOnBorder: onBorder };
 }
 
 export type TrustProblem = Geometry3dProblem | 'lungsOnBorder' | 'lungsTiny' | 'lungsCut';

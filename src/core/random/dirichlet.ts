@@ -57,3 +57,19 @@ export function cachedDirichletOnes(seed: number, n: number, rows: number): Floa
   }
   return cacheValue;
 }
+
+/**
+ * Hands cachedDirichletOnes the draws for (seed, n, rows) made elsewhere
+ * (the command line draws them on its worker thread while this one reads
+ * the folder): `values` must be `dirichletOnes(new Mt19937(seed), n, rows)`.
+ */
+export function primeDirichletOnes(seed: number, n: number, rows: number, values: Float64Array): void {
+  if (values.length !== n * rows) throw new RangeError(`Dirichlet start: ${values.length} values for ${rows} x ${n}`);
+  cacheValue = values;
+  cacheKey = `${seed}/${n}/${rows}`;
+}
+
+/** Whether cachedDirichletOnes holds the draws for (seed, n, rows). */
+export function hasDirichletOnes(seed: number, n: number, rows: number): boolean {
+  return cacheValue !== null && cacheKey === `${seed}/${n}/${rows}`;
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assessTrust, LUNG_BODY_MIN, LUNG_ON_BORDER_MAX, measureLungField } from '../../../src/core/analysis/trust';
+import { assessTrust, LUNG_BODY_MIN, LUNG_ON_BORDER_MAX, measureLungField, measureLungFieldOfRuns } from '../../../src/core/analysis/trust';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
+import { runsFromMask } from '../../../src/core/segmentation/runs';
 import type { Geometry3dTrust } from '../../../src/core/dicom/types';
 import type { Mask } from '../../../src/core/volume/volume';
 
@@ -48,6 +50,26 @@ describe('measureLungField', () => {
   it('refuses a mask on another grid', () => {
     const { mask } = chest({ x0: 10, x1: 19, y0: 12, y1: 27 });
     expect(() => measureLungField(new Int16Array(10), mask, -700)).toThrow(RangeError);
+  });
+});
+
+describe('measureLungFieldOfRuns', () => {
+  it('gives measureLungField\'s numbers from the mask\'s row runs: whole, cut at the border, and ragged masks with dense lung voxels', () => {
+    const cases = [chest({ x0: 10, x1: 19, y0: 12, y1: 27 }), chest({ x0: 0, x1: 19, y0: 0, y1: 39 }, { x0: 0, x1: 35, y0: 0, y1: 39 })];
+    const rnd = mulberry32(9);
+    for (let k = 0; k < 4; k++) {
+      // Random blobs of mask and HU (some mask voxels above the threshold, some on every border).
+      const c = chest({ x0: 0, x1: -1, y0: 0, y1: -1 });
+      for (let i = 0; i < c.hu.length; i++) {
+        c.hu[i] = Math.floor(rnd() * 2000) - 1000;
+        c.mask.data[i] = rnd() < 0.2 + 0.2 * k ? 1 : 0;
+      }
+      cases.push(c);
+    }
+    for (const { hu, mask } of cases) {
+      const runs = runsFromMask(mask.data, mask);
+      expect(measureLungFieldOfRuns(hu, runs, -700)).toEqual(measureLungField(hu, mask, -700));
+    }
   });
 });
 
