@@ -16,10 +16,10 @@
  *                  centre (gk_segment: the smallest cluster kept per slice)
  *                  or once over all lung voxels (clustering/gkSegment.ts)
  *   splitStage     airway / right lung / left lung of the filled mask
- *                  (splitAirwayAndLungs.ts), numbers only or with labels on
- *                  the mask's own grid
- *   densitometryStage  HU measures per lung and region on the split's labels
- *                  (densitometry.ts)
+ *                  (splitAirwayAndLungs.ts), numbers only, with labels on
+ *                  the mask's own grid, and/or with runs per label
+ *   densitometryStage  HU measures per lung and region on the split's runs
+ *                  per label, or its labels (densitometry.ts)
  *   trustStage     whether the numbers can be trusted: the series' geometry
  *                  and the lungs against the field of view (trust.ts)
  *   inclusiveStage the inclusive lung mask (inclusiveLungs.ts: the aerated
