@@ -184,7 +184,7 @@ export interface OverlaySetting {
 
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
   lungMeasured: 'Lungs measured',
-  lungSides: 'Right/left/airway',
+  lungSides: 'Right / left / airway',
   lungFill: 'Lungs with vessels',
   lungNoFill: 'Aerated lung only',
   internal: 'Vessels and airway walls',

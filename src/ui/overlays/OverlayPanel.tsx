@@ -73,7 +73,7 @@ export function OverlayPanel() {
       </ul>
       <div className="number-row">
         <label className="number-field" title="Half-width of the crop window around the picked point">
-          <span>Crop r</span>
+          <span>Crop radius</span>
           <input
             type="number"
             min={1}
