@@ -1,14 +1,16 @@
 /**
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
- * except that the internal structures' surface is offered to a worker
- * thread (meshWorker.ts) as soon as the masks are made; this thread
- * meanwhile runs the inclusive mask, GK and the lung surface, then the
- * split and densitometry. The worker also draws GK's seeded start (the
+ * except that the two surfaces are offered to a worker thread
+ * (meshWorker.ts): the internal structures' as soon as the masks are made,
+ * the lung's as soon as the measured mask is known; this thread meanwhile
+ * runs the inclusive mask, GK, the split and densitometry. The split makes
+ * runs per label and no label volume (painted only for a file that needs
+ * it). The worker also draws GK's seeded start (the
  * numpy-compatible Dirichlet values, the largest part of GK's first run in
  * a process) while this thread reads the folder (requestGkStart).
  *
- * The internal structures go to the worker as row runs (a few MB: the job carries a copy of
+ * The surfaces go to the worker as row runs (a few MB: the job carries a copy of
  * them) with a shared claim word (a voxel mask offered to the worker must
  * live in a SharedArrayBuffer, so both threads read it without a copy).
  * Whichever thread claims a job first (Atomics.compareExchange) meshes it.
@@ -29,7 +31,7 @@
 import { Worker } from 'node:worker_threads';
 import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
-import { assembleAnalysisResult, lungSurfaceSource, timed, type AnalysisResult } from '../core/analysis/runAnalysis';
+import { assembleAnalysisResult, timed, type AnalysisResult, type AnyAnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
@@ -207,35 +209,49 @@ async function meshOf(job: OfferedMesh, source: () => MeshSource, params: Surfac
   return [surfaceStage(source(), params, { volume: false }), 'caller'];
 }
 
+/** What runAnalysisThreaded makes besides the stages' results. */
+export interface ThreadedAnalysisOptions {
+  /** Make the two surfaces (default true); false leaves them out (meshes null: `batch` without --meshes writes none). */
+  meshes?: boolean;
+}
+
 /**
- * runAnalysis with the internal structures' marching cubes offered to the
- * worker thread (started here if startAnalysisThread was not called) as
- * soon as the masks are made, while this thread runs the inclusive mask,
- * GK, the lung surface, the split and densitometry; it meshes the internal
- * structures itself when the worker has not started them by then. Same
+ * runAnalysis on two threads: as soon as the masks are made, the internal
+ * structures' marching cubes are offered to the worker thread (started here
+ * if startAnalysisThread was not called), and the lung surface as soon as
+ * the measured mask is known, while this thread runs the inclusive mask,
+ * GK, the split and densitometry; it meshes either surface itself when the
+ * worker has not started it by then. The split makes runs per label, not a
+ * label volume (splitLabelVolume paints one when a file needs it). Same
  * stages, same results; timings as runAnalysis reports them, each stage
  * timed on the thread that ran it, `total` the wall time.
  */
-export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput = {}): Promise<AnalysisResult> {
+export async function runAnalysisThreaded(volume: Volume, input?: AnalysisParamsInput, opts?: { meshes?: true }): Promise<AnalysisResult>;
+export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput, opts: ThreadedAnalysisOptions): Promise<AnyAnalysisResult>;
+export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsInput = {}, opts: ThreadedAnalysisOptions = {}): Promise<AnyAnalysisResult> {
   const params = resolveAnalysisParams(input);
+  const withMeshes = opts.meshes ?? true;
   const t0 = nowMs();
   const useThread = startAnalysisThread();
   requestGkStart(params.gk, volume.nx * volume.ny);
   const seg = segmentStage(volume, { ...params, withMasks: true });
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
   const internalSource = internalMeshSource(inner.internal);
-  const internalJob = offer(useThread, internalSource, params.mesh);
+  const internalJob = withMeshes ? offer(useThread, internalSource, params.mesh) : null;
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
   const measured = measuredLungRuns(params.lungMask, seg.runs, inclusive);
+  // The measured mask's runs: what the worker can be sent, and swept as fast as painted voxels.
+  const lungSource: MeshSource = { runs: measured, geometry: volume };
+  const lungJob = withMeshes ? offer(useThread, lungSource, params.mesh) : null;
   // Lets the worker's drawn GK start (a message waiting in the event loop) arrive before GK.
   if (useThread) await new Promise((resolve) => setImmediate(resolve));
   const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
-  // The lung surface stays on this thread: offered to the worker (as runs) beside the internal one, it made GK and the
-  // inclusive mask here slower on the shared two cores than it saved (dsb2017: 2.28 s against 1.98 s per process).
-  const meshLung = surfaceStage(lungSurfaceSource(params, seg, measured, volume), params.mesh, { volume: false });
-  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withLabels: params.densitometry !== null, withRuns: params.densitometry !== null })) : [null, 0];
+  const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withRuns: true })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
+  const outputs = { seg, inner, internalMs, gk, gkMs, inclusive, split, splitMs, densitometry: dens, densitometryMs: densMs };
+  if (!internalJob || !lungJob) return assembleAnalysisResult(volume, params, { ...outputs, meshLung: null, meshInternal: null }, nowMs() - t0);
   const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);
+  const [meshLung] = await meshOf(lungJob, () => lungSource, params.mesh);
   lastInternalMeshBy = internalBy;
-  return assembleAnalysisResult(volume, params, { seg, inner, internalMs, gk, gkMs, inclusive, meshLung, meshInternal, split, splitMs, densitometry: dens, densitometryMs: densMs }, nowMs() - t0);
+  return assembleAnalysisResult(volume, params, { ...outputs, meshLung, meshInternal }, nowMs() - t0);
 }

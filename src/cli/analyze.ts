@@ -17,9 +17,9 @@
  * the series' 3D geometry, lungs cut by the field of view) and carries the
  * series' warnings; with --json they also go to stderr as warnings.
  *
- * The analysis runs on two threads (analysisThread.ts: the internal
- * structures are meshed on a worker thread while this one runs GK and meshes
- * the lungs, unless the worker has not started that job by then;
+ * The analysis runs on two threads (analysisThread.ts: the two surfaces
+ * are meshed on a worker thread while this one runs the inclusive mask, GK,
+ * the split and densitometry, unless the worker has not started a job by then;
  * LUNGVIEW_THREADS=1 keeps everything on one thread). The worker is started
  * before the folder is read, so its start-up overlaps the reading.
  *
@@ -36,7 +36,7 @@
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AnalysisResult, AnalysisTimingsMs } from '../core/analysis/runAnalysis';
+import type { AnalysisResult, AnalysisTimingsMs, AnyAnalysisResult, PipelineSurface } from '../core/analysis/runAnalysis';
 import { nowMs, trustStage } from '../core/analysis/stages';
 import { LUNG_MASK_CHOICES, resolveAnalysisParams, sliceNearestZ, type AnalysisParamsInput, type LungMaskChoice } from '../core/analysis/analysisParams';
 import { compareSeriesForDisplay } from '../core/dicom/buildSeries';
@@ -45,7 +45,7 @@ import type { LungFieldMeasure, TrustProblem } from '../core/analysis/trust';
 import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import { EXIT, type CliIo } from './io';
 import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
-import { requestGkStart, runAnalysisThreaded, startAnalysisThread } from './analysisThread';
+import { requestGkStart, runAnalysisThreaded, startAnalysisThread, type ThreadedAnalysisOptions } from './analysisThread';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { densitometryParamsOf } from '../core/analysis/report';
 import { formatStow, stowSegmentation, stowUsageProblem, type StowSummary } from './stow';
@@ -110,7 +110,8 @@ export interface AnalyzeReport {
     keptPixels: number[];
     iterations: number[];
   };
-  meshes: { lung: MeshSummary; internal: MeshSummary };
+  /** The two surfaces' sizes; null when they were not made (`batch` without --meshes). */
+  meshes: { lung: MeshSummary; internal: MeshSummary } | null;
   /** read and hu from readFolder; the analysis stages from runAnalysis; total = read + hu + the analysis. */
   timingsMs: AnalysisTimingsMs & { read: number; hu: number; trust: number; writeOutputs?: number };
   peakRssMb: number;
@@ -196,7 +197,7 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-export function buildReport(folder: string, s: LoadedSeries, skippedFiles: number, r: AnalysisResult, readMs: { read: number; hu: number }): AnalyzeReport {
+export function buildReport(folder: string, s: LoadedSeries, skippedFiles: number, r: AnyAnalysisResult, readMs: { read: number; hu: number }): AnalyzeReport {
   const { summary } = s;
   const split: AnalyzeReport['split'] = r.split === null
     ? { ok: false, reason: 'not run' }
@@ -211,7 +212,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   } else {
     lungMl.splitFailure = split.ok ? undefined : split.reason;
   }
-  const mesh = (m: AnalysisResult['meshes']['lung']): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
+  const mesh = (m: PipelineSurface): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
   const trust = trustStage(s.volume, r.runs.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
@@ -256,7 +257,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
       keptPixels: r.gk.perSlice.map((g) => g.keptPixels),
       iterations: r.gk.perSlice.map((g) => g.iterations),
     },
-    meshes: { lung: mesh(r.meshes.lung), internal: mesh(r.meshes.internal) },
+    meshes: r.meshes ? { lung: mesh(r.meshes.lung), internal: mesh(r.meshes.internal) } : null,
     timingsMs: {
       read: readMs.read,
       hu: readMs.hu,
@@ -316,12 +317,22 @@ export async function readAndAnalyze(
   return { read, series, result: await analyzeSeries(series, input, pick) };
 }
 
+/** The analysis input of one loaded series as `analyze` runs it (densitometry on the filled mask). */
+function seriesInput(series: LoadedSeries, input: AnalysisParamsInput, pick?: (s: LoadedSeries) => AnalysisParamsInput): AnalysisParamsInput {
+  const densitometry = input.densitometry === null ? null : { ...densitometryParamsOf(series.summary, 'lung-fill'), ...input.densitometry };
+  return { ...input, densitometry, ...(pick ? pick(series) : {}) };
+}
+
 /** The analysis of one loaded series as `analyze` runs it (densitometry on the filled mask, on two threads). */
 export async function analyzeSeries(
   series: LoadedSeries, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput,
 ): Promise<AnalysisResult> {
-  const densitometry = input.densitometry === null ? null : { ...densitometryParamsOf(series.summary, 'lung-fill'), ...input.densitometry };
-  return runAnalysisThreaded(series.volume, { ...input, densitometry, ...(pick ? pick(series) : {}) });
+  return runAnalysisThreaded(series.volume, seriesInput(series, input, pick));
+}
+
+/** analyzeSeries without the two surfaces when `meshes` is false (`batch` without --meshes: meshes null). */
+export async function analyzeSeriesFor(series: LoadedSeries, opts: ThreadedAnalysisOptions): Promise<AnyAnalysisResult> {
+  return runAnalysisThreaded(series.volume, seriesInput(series, {}), opts);
 }
 
 function errorText(e: unknown): string {
@@ -455,11 +466,14 @@ export function formatAnalyzeReport(r: AnalyzeReport): string {
     for (const q of d.qa) L.push(`  ${q.level}: ${q.message} ${q.why}`);
     L.push('');
   }
-  L.push(...table(['mesh', 'vertices', 'triangles', 'area cm²'], [
-    ['lung', fmt(r.meshes.lung.vertices, 0), fmt(r.meshes.lung.triangles, 0), fmt(r.meshes.lung.areaMm2 / 100, 1)],
-    ['internal', fmt(r.meshes.internal.vertices, 0), fmt(r.meshes.internal.triangles, 0), fmt(r.meshes.internal.areaMm2 / 100, 1)],
-  ]));
-  L.push('');
+  const m = r.meshes;
+  if (m) {
+    L.push(...table(['mesh', 'vertices', 'triangles', 'area cm²'], [
+      ['lung', fmt(m.lung.vertices, 0), fmt(m.lung.triangles, 0), fmt(m.lung.areaMm2 / 100, 1)],
+      ['internal', fmt(m.internal.vertices, 0), fmt(m.internal.triangles, 0), fmt(m.internal.areaMm2 / 100, 1)],
+    ]));
+    L.push('');
+  }
   const t = r.timingsMs;
   const trows: [string, number | undefined][] = [
     ['read', t.read], ['hu', t.hu], ['segmentNoFill', t.segmentNoFill], ['segmentFill', t.segmentFill],

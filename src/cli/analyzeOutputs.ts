@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { internalStructuresMask } from '../core/analysis/internalMask';
-import type { AnalysisResult } from '../core/analysis/runAnalysis';
+import type { AnyAnalysisResult } from '../core/analysis/runAnalysis';
 import { gzipSync } from 'node:zlib';
 import { writeNifti, type NiftiSource, type NiftiWriteOptions } from '../core/io/nifti';
 import { maskOfRuns } from '../core/segmentation/runs';
@@ -40,13 +40,14 @@ export const OUTPUT_FILES = [
 ] as const;
 
 /**
- * Writes the masks and meshes (not with `meshes: false`) into dir (created
+ * Writes the masks and meshes (not with `meshes: false`, nor for an
+ * analysis made without them) into dir (created
  * if needed); returns the paths written, which are also pushed onto
  * `written` as each file is done (so a caller knows what was written when a
  * later file fails).
  */
 export async function writeAnalysisOutputs(
-  dir: string, volume: Volume, r: AnalysisResult, written: string[] = [], options: { meshes?: boolean; series?: SeriesSummary } = {},
+  dir: string, volume: Volume, r: AnyAnalysisResult, written: string[] = [], options: { meshes?: boolean; series?: SeriesSummary } = {},
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const put = async (name: string, bytes: Uint8Array | string) => {
@@ -63,11 +64,11 @@ export async function writeAnalysisOutputs(
   if (series) await put('segmentation.dcm', writeDicomSeg({ source: { geometry: volume, summary: series }, segments: analysisSegments(r, volume) }));
   // The mask the measurements used (0/1), and its labels: 1 right lung, 2 left lung, 3 airway (when the split succeeded).
   await put('lung-measured.nii.gz', niftiGz(maskOfRuns(r.measured, volume), { description: `lung mask measured (${r.params.lungMask})` }));
-  const labels = lungLabelsOfSplit(r.split);
+  const labels = lungLabelsOfSplit(r.split, volume);
   if (labels) {
     await put('lung-labels.nii.gz', niftiGz({ ...geometryOf(volume), data: labels }, { description: `1 right, 2 left, 3 airway (${r.params.lungMask})` }));
   }
-  if (options.meshes === false) return written;
+  if (options.meshes === false || !r.meshes) return written;
   for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
     await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));
     await put(`${name}.obj`, writeObj(m, { name }));
@@ -82,7 +83,7 @@ export async function writeAnalysisOutputs(
  * (printable). Appends the paths written to `written`.
  */
 export async function writeDensitometryReport(
-  dir: string, series: LoadedSeries, r: AnalysisResult, trusted: boolean, reasons: string[], written: string[],
+  dir: string, series: LoadedSeries, r: AnyAnalysisResult, trusted: boolean, reasons: string[], written: string[],
 ): Promise<void> {
   if (!r.densitometry) throw new Error('no densitometry in this analysis');
   const report = await buildDensitometryReport({

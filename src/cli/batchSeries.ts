@@ -17,7 +17,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { LoadedSeries, SeriesSummary } from '../core/dicom/types';
 import { dicomParser } from '../core/dicom/dicomParserLib';
-import { analyzeSeries, buildReport, type AnalyzeReport } from './analyze';
+import { analyzeSeriesFor, buildReport, type AnalyzeReport } from './analyze';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { failedRow, reportRow, safeSeriesId, shortHash, type BatchIdentifiers, type BatchRow, type BatchUnit, type RowSeries } from './batchPlan';
 import { readFolder } from './readFolder';
@@ -100,7 +100,7 @@ async function analyzeAndWrite(
   out: string, unit: BatchUnit, series: LoadedSeries, skippedFiles: number, readMs: { read: number; hu: number },
   o: BatchUnitOptions, ids: BatchIdentifiers | undefined,
 ): Promise<AnalyzeReport & { patient?: BatchIdentifiers }> {
-  const result = await analyzeSeries(series);
+  const result = await analyzeSeriesFor(series, { meshes: o.meshes });
   const report = buildReport(o.withIdentifiers ? unit.rel : '', series, skippedFiles, result, readMs);
   const dir = path.join(out, safeSeriesId(series.summary.id));
   const stage = path.join(partialDir(out), `t${threadId}`, 'series');

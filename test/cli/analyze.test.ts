@@ -62,8 +62,21 @@ function checkOutputs(out: string, r: AnalyzeReport, series: string): void {
       for (let c = 0; c < 3; c++) expect(Math.abs(p[c] - (ipp as number[])[c])).toBeLessThan(1e-2);
     });
   }
-  expect(stlTriangles(path.join(out, 'lung.stl'))).toBe(r.meshes.lung.triangles);
-  expect(stlTriangles(path.join(out, 'internal.stl'))).toBe(r.meshes.internal.triangles);
+  // The labels file (painted from the split's runs per label) holds the split's volumes: 1 right, 2 left, 3 airway.
+  if (r.split.ok) {
+    const labels = readNifti(new Uint8Array(readFileSync(path.join(out, 'lung-labels.nii.gz'))));
+    const counts = [0, 0, 0, 0];
+    for (const v of labels.data) counts[v]++;
+    const voxelMl = r.spacingMmZyx.reduce((a, b) => a * b, 1) / 1000;
+    expect(counts[1] * voxelMl).toBeCloseTo(r.lungMl.right!, 6);
+    expect(counts[2] * voxelMl).toBeCloseTo(r.lungMl.left!, 6);
+    expect(counts[3] * voxelMl).toBeCloseTo(r.lungMl.airway!, 6);
+    expect(counts[1] + counts[2] + counts[3]).toBe(Math.round(r.lungMl.measured / voxelMl));
+  }
+  const meshes = r.meshes;
+  if (!meshes) throw new Error('analyze made no meshes');
+  expect(stlTriangles(path.join(out, 'lung.stl'))).toBe(meshes.lung.triangles);
+  expect(stlTriangles(path.join(out, 'internal.stl'))).toBe(meshes.internal.triangles);
   for (const name of ['lung.obj', 'internal.obj']) expect(statSync(path.join(out, name)).size).toBeGreaterThan(0);
 }
 
@@ -167,8 +180,8 @@ describe('analyze on a synthetic chest series', () => {
     checkOutputs(out, report, path.join(dir, 'scan'));
     // OBJ: one "v" line per vertex and one "f" line per triangle.
     const obj = readFileSync(path.join(out, 'lung.obj'), 'utf8');
-    expect(obj.match(/^v /gm)?.length).toBe(report.meshes.lung.vertices);
-    expect(obj.match(/^f /gm)?.length).toBe(report.meshes.lung.triangles);
+    expect(obj.match(/^v /gm)?.length).toBe(report.meshes?.lung.vertices);
+    expect(obj.match(/^f /gm)?.length).toBe(report.meshes?.lung.triangles);
   });
 
   it('centres GK on the slice nearest --gk-z and follows --threshold', async () => {
@@ -241,8 +254,8 @@ describeWithRealData('analyze on the real series against the reference', () => {
       });
 
       const mc = ref.marching_cubes;
-      expect(Math.abs(r.meshes.lung.areaMm2 / mc.lung_fill.area_mm2 - 1)).toBeLessThan(0.02);
-      expect(Math.abs(r.meshes.internal.areaMm2 / mc.internal.area_mm2 - 1)).toBeLessThan(0.02);
+      expect(Math.abs((r.meshes?.lung.areaMm2 ?? NaN) / mc.lung_fill.area_mm2 - 1)).toBeLessThan(0.02);
+      expect(Math.abs((r.meshes?.internal.areaMm2 ?? NaN) / mc.internal.area_mm2 - 1)).toBeLessThan(0.02);
 
       if (r.split.ok) {
         expect((r.lungMl.left ?? 0) + (r.lungMl.right ?? 0) + (r.lungMl.airway ?? 0)).toBeCloseTo(r.lungMl.fill, 6);

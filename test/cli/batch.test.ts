@@ -112,6 +112,9 @@ describe('batch on a phantom archive', () => {
       expect(r.perc15Right).toBe(report.densitometry!.right.perc15);
       expect(r.meanHuWhole).toBe(report.densitometry!.whole.meanHu);
       expect(r.lungFillMl! / t.lungsAndAirwaysMl).toBeGreaterThan(0.8);
+      // Without --meshes no surface is made: the report says so rather than giving sizes.
+      expect(report.meshes).toBeNull();
+      expect(report.timingsMs.meshLung + report.timingsMs.meshInternal).toBe(0);
       expect(readdirSync(path.join(out, r.seriesId)).sort()).toEqual(
         ['analyze.json', 'internal.nii.gz', 'lung-fill.nii.gz', 'lung-labels.nii.gz', 'lung-measured.nii.gz', 'lung-nofill.nii.gz', 'report.csv', 'report.html', 'report.json'],
       );
@@ -142,6 +145,8 @@ describe('batch on a phantom archive', () => {
     expect(readFileSync(path.join(out2, 'results.csv'), 'utf8').split('\n')[0]).toMatch(/,folder,patientName,patientId,patientBirthDate$/);
     expect(readFileSync(path.join(out2, a.seriesId, 'analyze.json'), 'utf8')).toContain('PHANTOM0011');
     for (const f of ['lung.stl', 'lung.obj', 'internal.stl', 'internal.obj']) expect(existsSync(path.join(out2, a.seriesId, f))).toBe(true);
+    const withMeshes = JSON.parse(readFileSync(path.join(out2, a.seriesId, 'analyze.json'), 'utf8')) as AnalyzeReport;
+    expect(withMeshes.meshes?.lung.triangles).toBe((statSync(path.join(out2, a.seriesId, 'lung.stl')).size - 84) / 50);
     // The numbers do not depend on the flags or the number of workers.
     const strip = (x: BatchRow) => ({ ...x, folder: undefined, patientName: undefined, patientId: undefined, patientBirthDate: undefined });
     expect(r.rows.map(strip)).toEqual(first.rows.map(strip));

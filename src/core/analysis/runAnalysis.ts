@@ -105,6 +105,16 @@ export interface AnalysisResult {
 /** A surface of the pipeline: it keeps its full mesh. */
 export type PipelineSurface = Surface & { mesh: Mesh };
 
+/**
+ * An analysis made without its two surfaces (a host that writes no mesh,
+ * like `batch` without --meshes): every other result as AnalysisResult,
+ * meshes null and the surface timings 0.
+ */
+export type AnalysisResultWithoutMeshes = Omit<AnalysisResult, 'meshes'> & { meshes: null };
+
+/** An analysis with or without its surfaces. */
+export type AnyAnalysisResult = AnalysisResult | AnalysisResultWithoutMeshes;
+
 /** Share of the overall progress bar per stage (rough relative cost on chest CTs). */
 const STAGE_WEIGHT: Record<AnalysisStage, number> = {
   segment: 0.2,
@@ -191,8 +201,9 @@ export interface AnalysisStageOutputs {
   gk: GkStageResult;
   gkMs: number;
   inclusive: InclusiveStageResult | null;
-  meshLung: Surface;
-  meshInternal: Surface;
+  /** Both surfaces, or both null for a result without meshes. */
+  meshLung: Surface | null;
+  meshInternal: Surface | null;
   split: AirwaySplitResult | null;
   splitMs: number;
   densitometry: DensitometryResult | null;
@@ -204,14 +215,18 @@ export interface AnalysisStageOutputs {
  * totalMs is the wall time of the whole analysis. A segment stage run
  * without masks gets them painted here.
  */
-export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisParams, s: AnalysisStageOutputs, totalMs: number): AnalysisResult {
+export function assembleAnalysisResult(
+  volume: VolumeGeometry, params: AnalysisParams, s: AnalysisStageOutputs & { meshLung: Surface; meshInternal: Surface }, totalMs: number,
+): AnalysisResult;
+export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisParams, s: AnalysisStageOutputs, totalMs: number): AnyAnalysisResult;
+export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisParams, s: AnalysisStageOutputs, totalMs: number): AnyAnalysisResult {
   const { seg, inner, meshLung, meshInternal } = s;
   if (!seg.masks) throw new Error('the analysis result needs the segment stage run withMasks');
   const voxelMl = voxelVolumeMm3(volume) / 1000;
   const voxels = { lungFill: inner.voxels.fill, lungNoFill: inner.voxels.noFill, internal: inner.voxels.internal };
   const measured = measuredLungRuns(params.lungMask, seg.runs, s.inclusive);
   const measuredVoxels = params.lungMask === 'inclusive' ? s.inclusive!.voxels.inclusive : params.lungMask === 'fill' ? voxels.lungFill : voxels.lungNoFill;
-  return {
+  const base = {
     params,
     fill: seg.masks.fill,
     noFill: seg.masks.noFill,
@@ -222,7 +237,6 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
     voxels,
     lungMl: { fill: voxels.lungFill * voxelMl, noFill: voxels.lungNoFill * voxelMl, internal: voxels.internal * voxelMl, measured: measuredVoxels * voxelMl },
     gk: s.gk,
-    meshes: { lung: { ...meshLung, mesh: fullMesh(meshLung) }, internal: { ...meshInternal, mesh: fullMesh(meshInternal) } },
     split: s.split,
     densitometry: s.densitometry,
     timingsMs: {
@@ -232,12 +246,14 @@ export function assembleAnalysisResult(volume: VolumeGeometry, params: AnalysisP
       internal: s.internalMs,
       gk: s.gkMs,
       inclusive: s.inclusive?.timingsMs.totalMs ?? 0,
-      meshLung: meshLung.timingsMs.marchingCubes,
-      meshInternal: meshInternal.timingsMs.marchingCubes,
-      meshArea: meshLung.timingsMs.measures + meshInternal.timingsMs.measures,
+      meshLung: meshLung?.timingsMs.marchingCubes ?? 0,
+      meshInternal: meshInternal?.timingsMs.marchingCubes ?? 0,
+      meshArea: (meshLung?.timingsMs.measures ?? 0) + (meshInternal?.timingsMs.measures ?? 0),
       split: s.splitMs,
       densitometry: s.densitometryMs,
       total: totalMs,
     },
   };
+  if (!meshLung || !meshInternal) return { ...base, meshes: null };
+  return { ...base, meshes: { lung: { ...meshLung, mesh: fullMesh(meshLung) }, internal: { ...meshInternal, mesh: fullMesh(meshInternal) } } };
 }

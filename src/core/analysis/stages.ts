@@ -44,7 +44,7 @@
 import { gkSegmentSlices, gkSegmentVolume } from '../clustering/gkSegment';
 import { freeNow } from '../memory/freeNow';
 import { axialRunsOf, axialRunsToOwnGrid, axialDataToOwnGrid, segmentLungVariantRunsAnyOrientation, segmentLungVariantsAnyOrientation } from '../segmentation/anyOrientation';
-import { maskOfRuns, runsFromMask, type RunSet } from '../segmentation/runs';
+import { maskOfRuns, paintRuns, runsFromMask, type RunSet } from '../segmentation/runs';
 import type { LungBackground, LungMasks, LungRuns } from '../segmentation/segmentLungs';
 import { inclusiveLungRunsAnyOrientation, type FovCutResult, type InclusiveLungParams, type InclusiveLungResult } from '../segmentation/inclusiveLungs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL, splitAirwayAndLungsOfRuns, type AirwaySplitResult, type SplitLabelRuns } from '../segmentation/splitAirwayAndLungs';
@@ -388,18 +388,37 @@ export const INCLUSIVE_LABEL = { rightLung: 1, leftLung: 2, airway: 3 } as const
 
 /**
  * The split's labels (splitAirwayAndLungs.ts codes: 1 airway, 2 right,
- * 3 left) as the lung labels lungview exports: 1 right lung, 2 left lung,
- * 3 airway (INCLUSIVE_LABEL), in a new array; null when the split failed or
- * made no labels.
+ * 3 left) on the whole grid of `geometry`: its `labels` when it made them,
+ * else painted from its runs per label (O(runs) plus the one array); null
+ * when the split failed or made neither. Lets a schedule run the split with
+ * runs only (`withRuns`, no voxel pass) and make the voxel labels only when
+ * a file needs them.
  */
-export function lungLabelsOfSplit(split: AirwaySplitResult | null): Uint8Array | null {
-  if (!split?.ok || split.labels.length === 0) return null;
+export function splitLabelVolume(split: AirwaySplitResult | null, geometry: VolumeGeometry): Uint8Array | null {
+  if (!split?.ok) return null;
+  const voxels = geometry.nx * geometry.ny * geometry.nz;
+  if (split.labels.length === voxels) return split.labels;
+  if (!split.runs) return null;
+  const out = new Uint8Array(voxels);
+  paintRuns(split.runs.airway, out, AIRWAY_LABEL);
+  paintRuns(split.runs.right, out, RIGHT_LUNG_LABEL);
+  paintRuns(split.runs.left, out, LEFT_LUNG_LABEL);
+  return out;
+}
+
+/**
+ * The split's labels (splitLabelVolume) as the lung labels lungview exports:
+ * 1 right lung, 2 left lung, 3 airway (INCLUSIVE_LABEL), in a new array;
+ * null when the split failed or made neither labels nor runs.
+ */
+export function lungLabelsOfSplit(split: AirwaySplitResult | null, geometry?: VolumeGeometry): Uint8Array | null {
+  const src = geometry ? splitLabelVolume(split, geometry) : split?.ok && split.labels.length > 0 ? split.labels : null;
+  if (!src) return null;
   const map = new Uint8Array(256);
   map[AIRWAY_LABEL] = INCLUSIVE_LABEL.airway;
   map[RIGHT_LUNG_LABEL] = INCLUSIVE_LABEL.rightLung;
   map[LEFT_LUNG_LABEL] = INCLUSIVE_LABEL.leftLung;
-  const src = split.labels;
-  const out = new Uint8Array(src.length);
+  const out = split?.ok && src === split.labels ? new Uint8Array(src.length) : src;
   for (let i = 0; i < src.length; i++) out[i] = map[src[i]];
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The segments of an analysis as written into a DICOM SEG (dicomSeg.ts):
- * right lung, left lung and airway when the split ran with labels and
- * succeeded; the internal structures; the GK structures. Segments without
+ * right lung, left lung and airway when the split succeeded (from its
+ * labels, or painted from its runs per label); the internal structures; the GK structures. Segments without
  * a voxel are left out.
  *
  * Codes (SNOMED CT): lungs and airway are anatomical structures (category
@@ -20,8 +20,8 @@
  * the GK structures.
  */
 import { internalStructuresMask } from '../analysis/internalMask';
-import type { AnalysisResult } from '../analysis/runAnalysis';
-import { splitStage } from '../analysis/stages';
+import type { AnyAnalysisResult } from '../analysis/runAnalysis';
+import { splitLabelVolume, splitStage } from '../analysis/stages';
 import { runsFromMask } from '../segmentation/runs';
 import { AIRWAY_LABEL, LEFT_LUNG_LABEL, RIGHT_LUNG_LABEL } from '../segmentation/splitAirwayAndLungs';
 import type { VolumeGeometry } from '../volume/volume';
@@ -37,13 +37,12 @@ export interface AnalysisSegMasks {
   gkScope: string;
 }
 
-export function analysisSegments(r: AnalysisResult, g: VolumeGeometry): SegSegmentInput[] {
+export function analysisSegments(r: AnyAnalysisResult, g: VolumeGeometry): SegSegmentInput[] {
   const voxels = g.nx * g.ny * g.nz;
-  const split = r.split;
   const gk = new Uint8Array(voxels);
   gk.set(r.gk.mask.subarray(0, Math.min(r.gk.mask.length, voxels - r.gk.zFrom * g.nx * g.ny)), r.gk.zFrom * g.nx * g.ny);
   return segmentsOfMasks({
-    splitLabels: split?.ok && split.labels.length === voxels ? split.labels : null,
+    splitLabels: splitLabelVolume(r.split, g),
     internal: internalStructuresMask(r.internal).data,
     gk,
     gkScope: r.gk.scope === 'volume' ? 'whole lung' : `${r.gk.slices.length} slices`,
