@@ -412,13 +412,22 @@ export function splitLabelVolume(split: AirwaySplitResult | null, geometry: Volu
  * null when the split failed or made neither labels nor runs.
  */
 export function lungLabelsOfSplit(split: AirwaySplitResult | null, geometry?: VolumeGeometry): Uint8Array | null {
-  const src = geometry ? splitLabelVolume(split, geometry) : split?.ok && split.labels.length > 0 ? split.labels : null;
+  if (!split?.ok) return null;
+  if (geometry && split.runs && split.labels.length === 0) {
+    // Painted straight from the runs per label: no split-coded volume to map.
+    const out = new Uint8Array(geometry.nx * geometry.ny * geometry.nz);
+    paintRuns(split.runs.airway, out, INCLUSIVE_LABEL.airway);
+    paintRuns(split.runs.right, out, INCLUSIVE_LABEL.rightLung);
+    paintRuns(split.runs.left, out, INCLUSIVE_LABEL.leftLung);
+    return out;
+  }
+  const src = split.labels.length > 0 ? split.labels : null;
   if (!src) return null;
   const map = new Uint8Array(256);
   map[AIRWAY_LABEL] = INCLUSIVE_LABEL.airway;
   map[RIGHT_LUNG_LABEL] = INCLUSIVE_LABEL.rightLung;
   map[LEFT_LUNG_LABEL] = INCLUSIVE_LABEL.leftLung;
-  const out = split?.ok && src === split.labels ? new Uint8Array(src.length) : src;
+  const out = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = map[src[i]];
   return out;
 }

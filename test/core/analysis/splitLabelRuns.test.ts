@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densitometryStage, INCLUSIVE_LABEL, lungLabelsOfSplit, segmentStage, splitStage } from '../../../src/core/analysis/stages';
+import { densitometryStage, INCLUSIVE_LABEL, lungLabelsOfSplit, segmentStage, splitLabelVolume, splitStage } from '../../../src/core/analysis/stages';
 import { resolveAnalysisParams } from '../../../src/core/analysis/analysisParams';
 import { segmentLungVariants } from '../../../src/core/segmentation/segmentLungs';
 import { paintRuns, runsFromMask, type RunSet } from '../../../src/core/segmentation/runs';
@@ -61,6 +61,10 @@ describe('the split as runs per label (right, left, airway)', () => {
       expect(differing(got!, want)).toBe(0);
       expect([runsOnly.rightLungVoxels, runsOnly.leftLungVoxels, runsOnly.airwayVoxels]).toEqual([labelled.rightLungVoxels, labelled.leftLungVoxels, labelled.airwayVoxels]);
       expect(densitometryStage(volume, { ok: true, runs: runsOnly.runs }, {})).toEqual(densitometryStage(volume, labelled, {}));
+      // What the CLI writes from a runs-only split: the same exported labels and split codes as from the voxel labels.
+      expect(differing(lungLabelsOfSplit(runsOnly, volume)!, want)).toBe(0);
+      expect(differing(splitLabelVolume(runsOnly, volume)!, labelled.labels)).toBe(0);
+      expect(splitLabelVolume(labelled, volume)).toBe(labelled.labels);
     });
   }
 });
