@@ -19,6 +19,7 @@
  * (process and npm start, module loading, the trust check, printing, exit).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzeReport } from '../../src/cli/analyze';
@@ -40,6 +41,12 @@ export interface FreshSeries {
   runs: Record<FreshMode, FreshRun[]>;
 }
 
+/** The node options `npm run cli` starts the command line with (package.json's cli script), so the node mode runs it the same way. */
+export const CLI_NODE_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return pkg.scripts.cli.split(/\s+/).filter((t) => t.startsWith('--'));
+})();
+
 /** The built CLI's main.js, built now when missing or stale (src/cli/launch/cliBundle.mjs). */
 export async function builtCli(): Promise<string> {
   const bundle = (await import(path.join(repoRoot, 'src/cli/launch/cliBundle.mjs'))) as { freshBundle(): string | null; buildCli(): Promise<string> };
@@ -48,7 +55,7 @@ export async function builtCli(): Promise<string> {
 
 function command(mode: FreshMode, main: string, args: string[], beforeDir: string | null): [string, string[]] {
   if (mode === 'npm') return ['npm', ['--prefix', repoRoot, 'run', '-s', 'cli', '--', ...args]];
-  if (mode === 'node') return [process.execPath, [main, ...args]];
+  if (mode === 'node') return [process.execPath, [...CLI_NODE_FLAGS, main, ...args]];
   if (mode === 'before' && !beforeDir) throw new Error('the before mode needs --before DIR');
   return [path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(mode === 'before' ? beforeDir! : repoRoot, 'src/cli/main.ts'), ...args]];
 }
