@@ -1,10 +1,12 @@
 /**
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
- * except that the two surfaces are offered to a worker thread
- * (meshWorker.ts): the internal structures' as soon as the masks are made,
- * the lung's as soon as the measured mask is known; this thread meanwhile
- * runs the inclusive mask, GK, the split and densitometry. The split makes
+ * except that GK and the two surfaces are offered to a worker thread
+ * (meshWorker.ts): GK (on the HU, shared when the folder was read with
+ * `sharedHu`) and the internal structures' surface as soon as the masks are
+ * made, the lung's surface as soon as the measured mask is known; this
+ * thread meanwhile runs the inclusive mask, the split and densitometry.
+ * The split makes
  * runs per label and no label volume (painted only for a file that needs
  * it). The worker also draws GK's seeded start (the
  * numpy-compatible Dirichlet values, the largest part of GK's first run in
@@ -29,26 +31,51 @@
  * everything runs on this thread.
  */
 import { Worker } from 'node:worker_threads';
-import { resolveAnalysisParams, type AnalysisParamsInput, type SurfaceStageParams } from '../core/analysis/analysisParams';
+import { resolveAnalysisParams, type AnalysisParamsInput, type GkStageParams, type SurfaceStageParams } from '../core/analysis/analysisParams';
 import { internalMeshSource } from '../core/analysis/internalMask';
 import { assembleAnalysisResult, timed, type AnalysisResult, type AnyAnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage } from '../core/analysis/stages';
+import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage, type GkStageResult } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
 import { hasDirichletOnes, primeDirichletOnes } from '../core/random/dirichlet';
-import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
+import { CLAIM_CALLER, CLAIM_FREE, type GkJob, type GkReply, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply, type TimedGk } from './meshJob';
 import { workerEntry, type WorkerEntry } from './workerEntry';
 
-interface Pending {
-  resolve(r: Surface | null): void;
+interface Pending<T> {
+  resolve(r: T | null): void;
   reject(e: Error): void;
+}
+
+/**
+ * A copy of the used part of `r` (a few MB at most; the run arrays have
+ * spare capacity that is not copied), with the buffers to move: the caller
+ * keeps its runs (the result holds them).
+ */
+function runsCopy(r: RunSet): [RunSet, ArrayBuffer[]] {
+  const rowStart = r.rowStart.slice();
+  const x0 = r.x0.slice(0, r.count);
+  const x1 = r.x1.slice(0, r.count);
+  const value = r.value?.slice(0, r.count) ?? null;
+  const transfer = [rowStart.buffer, x0.buffer, x1.buffer];
+  if (value) transfer.push(value.buffer);
+  return [{ nx: r.nx, ny: r.ny, nz: r.nz, count: r.count, rowStart, x0, x1, value }, transfer];
+}
+
+/** Resolves (or rejects) the pending job a reply answers. */
+function settle<T>(pending: Map<number, Pending<T>>, m: { id: number; ok: true; result: T } | { id: number; ok: true; skipped: true } | { id: number; ok: false; error: string }): void {
+  const p = pending.get(m.id);
+  if (!p) return;
+  pending.delete(m.id);
+  if (!m.ok) p.reject(new Error(`analysis thread: ${m.error}`));
+  else p.resolve('skipped' in m ? null : m.result);
 }
 
 class MeshThread {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pendingMeshes = new Map<number, Pending<Surface>>();
+  private readonly pendingGk = new Map<number, Pending<TimedGk>>();
   private nextId = 1;
   /** Keys (seed/n/rows) of the GK starts asked of the worker. */
   private readonly gkStarts = new Set<string>();
@@ -56,28 +83,34 @@ class MeshThread {
 
   constructor(entry: WorkerEntry) {
     this.worker = new Worker(entry.source, { eval: entry.eval });
-    this.worker.on('message', (m: MeshReply | GkStartReply | { ready: true }) => {
-      if ('kind' in m) {
+    this.worker.on('message', (m: MeshReply | GkReply | GkStartReply | { ready: true }) => {
+      if ('kind' in m && m.kind === 'gkStart') {
         primeDirichletOnes(m.seed, m.n, m.rows, m.values);
         return;
       }
       if (!('id' in m)) return;
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (!m.ok) p.reject(new Error(`mesh thread: ${m.error}`));
-      else p.resolve('skipped' in m ? null : m.result);
+      if ('kind' in m) settle(this.pendingGk, m);
+      else settle(this.pendingMeshes, m);
+      if (this.pendingMeshes.size + this.pendingGk.size === 0) this.worker.unref();
     });
     const fail = (e: Error) => {
       this.failed ??= e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      for (const p of [...this.pendingMeshes.values(), ...this.pendingGk.values()]) p.reject(e);
+      this.pendingMeshes.clear();
+      this.pendingGk.clear();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`mesh thread exited (${code})`)));
     // Only after the listeners: adding a 'message' listener refs the worker again.
     this.worker.unref();
+  }
+
+  private post<T>(pending: Map<number, Pending<T>>, id: number, job: MeshJob | GkJob, transfer: ArrayBuffer[]): Promise<T | null> {
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(job, transfer);
+    });
   }
 
   /**
@@ -87,29 +120,16 @@ class MeshThread {
    */
   offer(source: MeshSource, params: SurfaceStageParams, claim: Int32Array): Promise<Surface | null> {
     const id = this.nextId++;
-    let job: MeshJob;
-    let transfer: ArrayBuffer[] = [];
-    if ('runs' in source) {
-      // The caller keeps its runs (the result holds them), so the worker gets
-      // a copy of their used part (a few MB at most; the run arrays have
-      // spare capacity that is not copied), moved rather than cloned again.
-      const r = source.runs;
-      const rowStart = r.rowStart.slice();
-      const x0 = r.x0.slice(0, r.count);
-      const x1 = r.x1.slice(0, r.count);
-      const value = r.value?.slice(0, r.count) ?? null;
-      const runs: RunSet = { nx: r.nx, ny: r.ny, nz: r.nz, count: r.count, rowStart, x0, x1, value };
-      job = { id, source: { runs, geometry: source.geometry }, params, claim };
-      transfer = [rowStart.buffer, x0.buffer, x1.buffer];
-      if (value) transfer.push(value.buffer);
-    } else {
-      job = { id, source, params, claim };
-    }
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage(job, transfer);
-    });
+    if (!('runs' in source)) return this.post(this.pendingMeshes, id, { id, source, params, claim }, []);
+    const [runs, transfer] = runsCopy(source.runs);
+    return this.post(this.pendingMeshes, id, { id, source: { runs, geometry: source.geometry }, params, claim }, transfer);
+  }
+
+  /** Offers GK on `volume` (its HU in a SharedArrayBuffer) to the worker; null from the promise when the caller claimed it first. */
+  offerGk(volume: Volume, fill: RunSet, params: GkStageParams, claim: Int32Array): Promise<TimedGk | null> {
+    const id = this.nextId++;
+    const [runs, transfer] = runsCopy(fill);
+    return this.post(this.pendingGk, id, { kind: 'gk', id, volume, fill: runs, params, claim }, transfer);
   }
 
   /** Asks the worker to draw GK's start for (seed, n, rows) unless asked before; the answer primes core/random/dirichlet.ts's cache. */
@@ -182,6 +202,44 @@ export function requestGkStart(gk: { scope: string; seed: number; clusters: numb
   thread.drawGkStart(gk.seed, slicePixels, gk.clusters);
 }
 
+/**
+ * GK's result: the worker's when it claimed the job (offered when the HU
+ * live in a SharedArrayBuffer), else run here, as runAnalysis would; the
+ * time is the stage's on the thread that ran it.
+ */
+async function gkOf(job: { claim: Int32Array; promise: Promise<TimedGk | null> | null }, run: () => GkStageResult): Promise<[GkStageResult, number, 'worker' | 'caller']> {
+  if (job.promise && Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) {
+    const r = await job.promise;
+    if (r) return [r.gk, r.ms, 'worker'];
+  }
+  // The worker's drawn GK start (a message waiting in the event loop) arrives before GK runs here.
+  if (thread && !thread.failed) await new Promise((resolve) => setImmediate(resolve));
+  const [r, ms] = timed(run);
+  return [r, ms, 'caller'];
+}
+
+/**
+ * Offers GK on a volume whose HU live in a SharedArrayBuffer (read by both
+ * threads, not copied) to the worker under the given claim word; null when
+ * there is no worker. The promise gives the worker's result and time, or
+ * null when the claim was taken by someone else first (or the worker failed).
+ */
+export function offerGkJob(volume: Volume, fill: RunSet, params: GkStageParams, claim: Int32Array): Promise<TimedGk | null> | null {
+  if (!thread || thread.failed) return null;
+  if (!(volume.hu.buffer instanceof SharedArrayBuffer)) throw new TypeError('a volume offered to the analysis thread must have its HU in a SharedArrayBuffer');
+  return thread.offerGk(volume, fill, params, claim).catch(() => null);
+}
+
+/** The GK job offered to the worker (no promise without a worker, or when the HU are not shared). */
+function offerGk(useThread: boolean, volume: Volume, fill: RunSet, params: GkStageParams): { claim: Int32Array; promise: Promise<TimedGk | null> | null } {
+  const claim = new Int32Array(new SharedArrayBuffer(4));
+  const shared = volume.hu.buffer instanceof SharedArrayBuffer;
+  return { claim, promise: useThread && shared ? offerGkJob(volume, fill, params, claim) : null };
+}
+
+/** Who ran GK in the last runAnalysisThreaded call (diagnostics and tests). */
+export let lastGkBy: 'worker' | 'caller' = 'caller';
+
 /** Who meshed the internal structures in the last runAnalysisThreaded call (diagnostics: the benchmark reports it). */
 export let lastInternalMeshBy: 'worker' | 'caller' = 'caller';
 
@@ -236,6 +294,8 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   requestGkStart(params.gk, volume.nx * volume.ny);
   const seg = segmentStage(volume, { ...params, withMasks: true });
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
+  // First in the worker's queue: GK on the shared HU (the worker holds GK's drawn start), then the surfaces.
+  const gkJob = offerGk(useThread, volume, seg.runs.fill, params.gk);
   const internalSource = internalMeshSource(inner.internal);
   const internalJob = withMeshes ? offer(useThread, internalSource, params.mesh) : null;
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
@@ -243,11 +303,11 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   // The measured mask's runs: what the worker can be sent, and swept as fast as painted voxels.
   const lungSource: MeshSource = { runs: measured, geometry: volume };
   const lungJob = withMeshes ? offer(useThread, lungSource, params.mesh) : null;
-  // Lets the worker's drawn GK start (a message waiting in the event loop) arrive before GK.
-  if (useThread) await new Promise((resolve) => setImmediate(resolve));
-  const [gk, gkMs] = timed(() => gkStage(volume, seg.runs.fill, params.gk));
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withRuns: true })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
+  // GK from the worker, or run here when it has not started it.
+  const [gk, gkMs, gkBy] = await gkOf(gkJob, () => gkStage(volume, seg.runs.fill, params.gk));
+  lastGkBy = gkBy;
   const outputs = { seg, inner, internalMs, gk, gkMs, inclusive, split, splitMs, densitometry: dens, densitometryMs: densMs };
   if (!internalJob || !lungJob) return assembleAnalysisResult(volume, params, { ...outputs, meshLung: null, meshInternal: null }, nowMs() - t0);
   const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);

@@ -296,10 +296,11 @@ export interface FolderAnalysis {
 export async function readAndAnalyze(
   folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput, budget: ReadFolderOptions = {},
 ): Promise<FolderAnalysis> {
-  startAnalysisThread();
+  const threaded = startAnalysisThread();
   // GK's start for the usual 512 × 512 slice is drawn on the worker while this thread reads (another size is asked for once known).
   requestGkStart(resolveAnalysisParams(input).gk, 512 * 512);
-  const read = await readFolder(folder, budget);
+  // Shared HU: the worker runs GK on them without a copy.
+  const read = await readFolder(folder, { ...budget, sharedHu: threaded });
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
   // readFolder lists the largest CT series first, among those it assembled and those it refused.
   const refusedCt = read.refused.find((r) => r.summary.modality === 'CT');

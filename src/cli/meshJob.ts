@@ -1,12 +1,15 @@
 /**
  * The messages between the command line's analysis thread
- * (analysisThread.ts) and its mesh worker (meshWorker.ts): a mask (voxels or
- * runs) offered
- * for meshing with a shared claim word, and the worker's answer. Kept apart
- * so that the worker loads only this and the mesh code.
+ * (analysisThread.ts) and its worker (meshWorker.ts): a mask (voxels or
+ * runs) offered for meshing, or GK offered on a volume whose HU the two
+ * threads share, each with a shared claim word, and the worker's answers.
+ * Kept apart so that the worker loads only this and the code it runs.
  */
-import type { SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
+import type { GkStageResult } from '../core/analysis/stages';
 import type { MeshSource, Surface } from '../core/mesh/surface';
+import type { RunSet } from '../core/segmentation/runs';
+import type { Volume } from '../core/volume/volume';
 
 /** Claim word values: free, taken by the worker, taken by the analysis thread. */
 export const CLAIM_FREE = 0;
@@ -52,3 +55,30 @@ export type MeshReply =
   | { id: number; ok: true; result: Surface }
   | { id: number; ok: true; skipped: true }
   | { id: number; ok: false; error: string };
+
+/**
+ * GK (core/analysis/stages.ts gkStage) offered to the worker: the volume's
+ * HU live in a SharedArrayBuffer (read by both threads, not copied), the
+ * filled mask's runs are a copy moved to the worker. The worker uses the
+ * GK start it drew (GkStartJob) without handing it back first.
+ */
+export interface GkJob {
+  kind: 'gk';
+  id: number;
+  volume: Volume;
+  fill: RunSet;
+  params: GkStageParams;
+  claim: Int32Array;
+}
+
+/** GK's result and the time it took on the worker (ms). */
+export interface TimedGk {
+  gk: GkStageResult;
+  ms: number;
+}
+
+/** The worker's answer to a GkJob: GK's result (its mask transferred), `skipped` when the caller claimed it first, or the error. */
+export type GkReply =
+  | { kind: 'gk'; id: number; ok: true; result: TimedGk }
+  | { kind: 'gk'; id: number; ok: true; skipped: true }
+  | { kind: 'gk'; id: number; ok: false; error: string };

@@ -1,21 +1,23 @@
 /**
  * Worker thread of the command line's analysis (analysisThread.ts; the
- * messages are in meshJob.ts): meshes the masks it is offered with the
- * core's surface stage (core/analysis/surfaceStage.ts)
- * if it claims the job before the analysis thread does (an Atomics
- * compare-and-exchange on the job's shared claim word). A voxel mask is read
+ * messages are in meshJob.ts): runs GK (core/analysis/stages.ts gkStage) on
+ * the shared HU and meshes the masks it is offered with the core's surface
+ * stage (core/analysis/surfaceStage.ts), each if it claims the job before
+ * the analysis thread does (an Atomics compare-and-exchange on the job's
+ * shared claim word). A voxel mask is read
  * from shared memory, runs arrive moved; the mesh goes back as transferred
- * buffers. It also draws GK's seeded start (GkStartJob) when asked, which
- * the analysis thread would otherwise draw itself.
+ * buffers. It also draws GK's seeded start (GkStartJob) when asked, keeps
+ * it for its own GK job and hands a copy to the analysis thread, which
+ * would otherwise draw it itself if it runs GK.
  *
- * Loads only the mesh code and the random draws, so the thread is up
- * quickly; the caller starts it before reading the folder.
+ * Loads the mesh code, GK and the random draws; the caller starts it before
+ * reading the folder, so its start-up overlaps the reading.
  */
 import { parentPort } from 'node:worker_threads';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { dirichletOnes } from '../core/random/dirichlet';
-import { Mt19937 } from '../core/random/mt19937';
-import { CLAIM_FREE, CLAIM_WORKER, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
+import { gkStage } from '../core/analysis/stages';
+import { cachedDirichletOnes } from '../core/random/dirichlet';
+import { CLAIM_FREE, CLAIM_WORKER, type GkJob, type GkReply, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
 
 function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -23,16 +25,45 @@ function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
   return [...out];
 }
 
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.stack ?? e.message : String(e);
+}
+
 const port = parentPort;
 if (!port) throw new Error('meshWorker.ts runs as a worker thread');
 
-port.on('message', (job: MeshJob | GkStartJob) => {
+/** Claims a job for this thread; false when the caller took it first. */
+function claimed(job: { claim: Int32Array }): boolean {
+  return Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_WORKER) === CLAIM_FREE;
+}
+
+function runGk(job: GkJob): void {
+  if (!claimed(job)) {
+    port!.postMessage({ kind: 'gk', id: job.id, ok: true, skipped: true } satisfies GkReply);
+    return;
+  }
+  try {
+    const t0 = performance.now();
+    const gk = gkStage(job.volume, job.fill, job.params);
+    const result = { gk, ms: performance.now() - t0 };
+    port!.postMessage({ kind: 'gk', id: job.id, ok: true, result } satisfies GkReply, [gk.mask.buffer as ArrayBuffer]);
+  } catch (e) {
+    port!.postMessage({ kind: 'gk', id: job.id, ok: false, error: errorText(e) } satisfies GkReply);
+  }
+}
+
+port.on('message', (job: MeshJob | GkStartJob | GkJob) => {
   if ('kind' in job) {
-    const values = dirichletOnes(new Mt19937(job.seed), job.n, job.rows);
+    if (job.kind === 'gk') {
+      runGk(job);
+      return;
+    }
+    // Kept here for a GK job to come; the caller gets a copy in case it runs GK itself.
+    const values = cachedDirichletOnes(job.seed, job.n, job.rows).slice();
     port.postMessage({ kind: 'gkStart', seed: job.seed, n: job.n, rows: job.rows, values } satisfies GkStartReply, [values.buffer as ArrayBuffer]);
     return;
   }
-  if (Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_WORKER) !== CLAIM_FREE) {
+  if (!claimed(job)) {
     port.postMessage({ id: job.id, ok: true, skipped: true } satisfies MeshReply);
     return;
   }
@@ -41,7 +72,7 @@ port.on('message', (job: MeshJob | GkStartJob) => {
     const m = result.full;
     port.postMessage({ id: job.id, ok: true, result } satisfies MeshReply, m ? buffersOf(m.positionsMm, m.indices, m.normals) : []);
   } catch (e) {
-    port.postMessage({ id: job.id, ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) } satisfies MeshReply);
+    port.postMessage({ id: job.id, ok: false, error: errorText(e) } satisfies MeshReply);
   }
 });
 port.postMessage({ ready: true });

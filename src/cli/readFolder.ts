@@ -29,6 +29,8 @@ export interface ReadFolderOptions {
   maxLoadHuBytes?: number;
   /** Read only these files (paths relative to the folder) instead of every file under it. */
   files?: string[];
+  /** Assemble the volumes' HU in SharedArrayBuffers (for the analysis's worker thread). */
+  sharedHu?: boolean;
 }
 
 /** A series found in the folder but not assembled: its volume would exceed the memory budget. */
@@ -310,7 +312,7 @@ async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFold
       refused.push({ summary: plan.summary, huBytes: bytes, reason: `${what}: with the series before it, more than the ${formatMib(maxLoad)} one folder may take` });
     } else {
       total += bytes;
-      series.push({ summary: plan.summary, volume: assembleVolume(plan, { releaseSlices: true, fillSlice }) });
+      series.push({ summary: plan.summary, volume: assembleVolume(plan, { releaseSlices: true, fillSlice, sharedMemory: options.sharedHu }) });
     }
   }
   return { series, skipped, refused, timingsMs: { read: t1 - t0, hu: performance.now() - t1 } };

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  analysisThreadStatus, lastInternalMeshBy, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+  analysisThreadStatus, lastGkBy, lastInternalMeshBy, offerGkJob, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
 import { cachedDirichletOnes, dirichletOnes, hasDirichletOnes } from '../../src/core/random/dirichlet';
 import { Mt19937 } from '../../src/core/random/mt19937';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
 import { internalStructuresMask } from '../../src/core/analysis/internalMask';
-import { DEFAULT_SURFACE_PARAMS } from '../../src/core/analysis/analysisParams';
+import { DEFAULT_SURFACE_PARAMS, resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
+import { gkStage } from '../../src/core/analysis/stages';
 import { surfaceStage } from '../../src/core/analysis/surfaceStage';
 import { fullMesh } from '../../src/core/mesh/surface';
 import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAnalysis';
@@ -25,6 +26,13 @@ function phantomVolume(size: number, slices: number): Volume {
     return r.slices;
   });
   return buildSeries(decoded)[0].volume;
+}
+
+/** The same volume with its HU in a SharedArrayBuffer (as the CLI reads a folder when its worker runs). */
+function sharedCopy(v: Volume): Volume {
+  const hu = new Int16Array(new SharedArrayBuffer(v.hu.byteLength));
+  hu.set(v.hu);
+  return { ...v, hu };
 }
 
 function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -111,6 +119,30 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(Atomics.load(claim, 0)).toBe(CLAIM_CALLER);
     // What this thread then computes is the same mesh.
     expect(surfaceStage({ ...mask, data: shared }, DEFAULT_SURFACE_PARAMS).triangles).toBe(one.meshes.internal.triangles);
+  });
+
+  it('the worker runs GK on shared HU it claims, with the result of gkStage here', async () => {
+    const shared = sharedCopy(volume);
+    const params = resolveAnalysisParams({}).gk;
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    const r = await offerGkJob(shared, one.runs.fill, params, claim);
+    expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
+    if (!r) throw new Error('no GK from the worker');
+    const here = gkStage(volume, one.runs.fill, params);
+    expect(r.gk.perSlice).toEqual(here.perSlice);
+    expect(r.gk.slices).toEqual(here.slices);
+    expect(sameArray(r.gk.mask, here.mask)).toBe(true);
+    expect(r.ms).toBeGreaterThan(0);
+    expect(() => offerGkJob(volume, one.runs.fill, params, new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
+  });
+
+  it('on shared HU, the analysis gives runAnalysis\'s GK, run by either thread', async () => {
+    const r = await runAnalysisThreaded(sharedCopy(volume), {});
+    expect(['worker', 'caller']).toContain(lastGkBy);
+    expect(r.gk.perSlice).toEqual(one.gk.perSlice);
+    expect(sameArray(r.gk.mask, one.gk.mask)).toBe(true);
+    expect(r.densitometry).toEqual(one.densitometry);
+    expect(r.lungMl).toEqual(one.lungMl);
   });
 
   it('refuses a voxel mask that is not in shared memory (it would be copied, not shared)', () => {

@@ -90,6 +90,14 @@ describe('readFolder', () => {
       expect(expected.length).toBe(nx * ny * nz);
       expect(Array.from(s.volume.hu)).toEqual(expected);
     }
+    // For the analysis's worker thread: the same HU, read straight into shared memory.
+    const shared = await readFolder(root, { sharedHu: true });
+    expect(shared.series.map((s) => s.summary.id)).toEqual(series.map((s) => s.summary.id));
+    shared.series.forEach((s, k) => {
+      expect(s.volume.hu.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(s.volume.hu)).toEqual(Array.from(series[k].volume.hu));
+    });
+    expect(series[0].volume.hu.buffer).not.toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('rejects a missing folder and a file path', async () => {

@@ -70,6 +70,8 @@ export interface DuplicateChoice<T> {
 export interface AssembleOptions {
   /** Replace each slice's hu with an empty array once it is copied (lowers peak memory). Default false. */
   releaseSlices?: boolean;
+  /** Put the volume's HU in a SharedArrayBuffer, so worker threads read it without a copy. Default false. */
+  sharedMemory?: boolean;
   /**
    * Writes the HU of a slice whose pixels were not decoded yet (its hu is
    * empty) straight into its place in the volume (`out`, Rows × Columns).
@@ -786,7 +788,7 @@ export function assembleVolume(plan: SeriesPlan<DecodedSlice>, options: Assemble
   const [nz, ny, nx] = plan.summary.dimsZyx;
   const [sz, sy, sx] = plan.summary.spacingMmZyx;
   const per = nx * ny;
-  const hu = new Int16Array(per * nz);
+  const hu = options.sharedMemory ? new Int16Array(new SharedArrayBuffer(per * nz * Int16Array.BYTES_PER_ELEMENT)) : new Int16Array(per * nz);
   plan.ordered.forEach((s, z) => {
     if (s.hu.length === 0 && per > 0 && options.fillSlice) {
       options.fillSlice(s, hu.subarray(z * per, (z + 1) * per));
