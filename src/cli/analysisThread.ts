@@ -2,8 +2,9 @@
  * The command line's schedule of the analysis, on two threads: the core's
  * stages (core/analysis/stages.ts) with the same results as runAnalysis,
  * except that GK and the two surfaces are offered to a worker thread
- * (meshWorker.ts): GK (on the HU, shared when the folder was read with
- * `sharedHu`) and the internal structures' surface as soon as the masks are
+ * (meshWorker.ts): GK and the trust check's lung-field measures (on the
+ * HU, shared when the folder was read with `sharedHu`; the result carries
+ * the measures as `lungField`) and the internal structures' surface as soon as the masks are
  * made, the lung's surface as soon as the measured mask is known; this
  * thread meanwhile runs the inclusive mask, the split and densitometry.
  * The split makes
@@ -36,11 +37,12 @@ import { internalMeshSource } from '../core/analysis/internalMask';
 import { assembleAnalysisResult, timed, type AnalysisResult, type AnyAnalysisResult } from '../core/analysis/runAnalysis';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { densitometryStage, gkStage, inclusiveStage, internalStage, measuredLungRuns, nowMs, segmentStage, splitStage, type GkStageResult } from '../core/analysis/stages';
+import type { LungFieldMeasure } from '../core/analysis/trust';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
 import { hasDirichletOnes, primeDirichletOnes } from '../core/random/dirichlet';
-import { CLAIM_CALLER, CLAIM_FREE, type GkJob, type GkReply, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply, type TimedGk } from './meshJob';
+import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type HuStagesJob, type HuStagesReply, type HuStagesResult, type MeshJob, type MeshReply } from './meshJob';
 import { workerEntry, type WorkerEntry } from './workerEntry';
 
 interface Pending<T> {
@@ -75,7 +77,7 @@ function settle<T>(pending: Map<number, Pending<T>>, m: { id: number; ok: true; 
 class MeshThread {
   private readonly worker: Worker;
   private readonly pendingMeshes = new Map<number, Pending<Surface>>();
-  private readonly pendingGk = new Map<number, Pending<TimedGk>>();
+  private readonly pendingHu = new Map<number, Pending<HuStagesResult>>();
   private nextId = 1;
   /** Keys (seed/n/rows) of the GK starts asked of the worker. */
   private readonly gkStarts = new Set<string>();
@@ -83,21 +85,21 @@ class MeshThread {
 
   constructor(entry: WorkerEntry) {
     this.worker = new Worker(entry.source, { eval: entry.eval });
-    this.worker.on('message', (m: MeshReply | GkReply | GkStartReply | { ready: true }) => {
+    this.worker.on('message', (m: MeshReply | HuStagesReply | GkStartReply | { ready: true }) => {
       if ('kind' in m && m.kind === 'gkStart') {
         primeDirichletOnes(m.seed, m.n, m.rows, m.values);
         return;
       }
       if (!('id' in m)) return;
-      if ('kind' in m) settle(this.pendingGk, m);
+      if ('kind' in m) settle(this.pendingHu, m);
       else settle(this.pendingMeshes, m);
-      if (this.pendingMeshes.size + this.pendingGk.size === 0) this.worker.unref();
+      if (this.pendingMeshes.size + this.pendingHu.size === 0) this.worker.unref();
     });
     const fail = (e: Error) => {
       this.failed ??= e;
-      for (const p of [...this.pendingMeshes.values(), ...this.pendingGk.values()]) p.reject(e);
+      for (const p of [...this.pendingMeshes.values(), ...this.pendingHu.values()]) p.reject(e);
       this.pendingMeshes.clear();
-      this.pendingGk.clear();
+      this.pendingHu.clear();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`mesh thread exited (${code})`)));
@@ -105,7 +107,7 @@ class MeshThread {
     this.worker.unref();
   }
 
-  private post<T>(pending: Map<number, Pending<T>>, id: number, job: MeshJob | GkJob, transfer: ArrayBuffer[]): Promise<T | null> {
+  private post<T>(pending: Map<number, Pending<T>>, id: number, job: MeshJob | HuStagesJob, transfer: ArrayBuffer[]): Promise<T | null> {
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       this.worker.ref();
@@ -125,11 +127,11 @@ class MeshThread {
     return this.post(this.pendingMeshes, id, { id, source: { runs, geometry: source.geometry }, params, claim }, transfer);
   }
 
-  /** Offers GK on `volume` (its HU in a SharedArrayBuffer) to the worker; null from the promise when the caller claimed it first. */
-  offerGk(volume: Volume, fill: RunSet, params: GkStageParams, claim: Int32Array): Promise<TimedGk | null> {
+  /** Offers GK and the lung-field measures on `volume` (its HU in a SharedArrayBuffer) to the worker; null from the promise when the caller claimed it first. */
+  offerHuStages(volume: Volume, fill: RunSet, gk: GkStageParams, thresholdHu: number, claim: Int32Array): Promise<HuStagesResult | null> {
     const id = this.nextId++;
     const [runs, transfer] = runsCopy(fill);
-    return this.post(this.pendingGk, id, { kind: 'gk', id, volume, fill: runs, params, claim }, transfer);
+    return this.post(this.pendingHu, id, { kind: 'huStages', id, volume, fill: runs, gk, thresholdHu, claim }, transfer);
   }
 
   /** Asks the worker to draw GK's start for (seed, n, rows) unless asked before; the answer primes core/random/dirichlet.ts's cache. */
@@ -202,39 +204,45 @@ export function requestGkStart(gk: { scope: string; seed: number; clusters: numb
   thread.drawGkStart(gk.seed, slicePixels, gk.clusters);
 }
 
+/** A HuStagesJob as offered: its claim word and the worker's answer (no promise without a worker, or when the HU are not shared). */
+interface OfferedHuStages {
+  claim: Int32Array;
+  promise: Promise<HuStagesResult | null> | null;
+}
+
 /**
- * GK's result: the worker's when it claimed the job (offered when the HU
- * live in a SharedArrayBuffer), else run here, as runAnalysis would; the
- * time is the stage's on the thread that ran it.
+ * GK's result and time, with the lung-field measures: the worker's when it
+ * claimed the job, else GK run here, as runAnalysis would (the measures are
+ * then left to the trust check).
  */
-async function gkOf(job: { claim: Int32Array; promise: Promise<TimedGk | null> | null }, run: () => GkStageResult): Promise<[GkStageResult, number, 'worker' | 'caller']> {
+async function huStagesOf(job: OfferedHuStages, runGk: () => GkStageResult): Promise<{ gk: GkStageResult; gkMs: number; field?: LungFieldMeasure; by: 'worker' | 'caller' }> {
   if (job.promise && Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_CALLER) !== CLAIM_FREE) {
     const r = await job.promise;
-    if (r) return [r.gk, r.ms, 'worker'];
+    if (r) return { gk: r.gk, gkMs: r.gkMs, field: r.field, by: 'worker' };
   }
   // The worker's drawn GK start (a message waiting in the event loop) arrives before GK runs here.
   if (thread && !thread.failed) await new Promise((resolve) => setImmediate(resolve));
-  const [r, ms] = timed(run);
-  return [r, ms, 'caller'];
+  const [gk, gkMs] = timed(runGk);
+  return { gk, gkMs, by: 'caller' };
 }
 
 /**
- * Offers GK on a volume whose HU live in a SharedArrayBuffer (read by both
- * threads, not copied) to the worker under the given claim word; null when
- * there is no worker. The promise gives the worker's result and time, or
- * null when the claim was taken by someone else first (or the worker failed).
+ * Offers GK and the trust check's lung-field measures on a volume whose HU
+ * live in a SharedArrayBuffer (read by both threads, not copied) to the
+ * worker under the given claim word; null when there is no worker. The
+ * promise gives the worker's results and times, or null when the claim was
+ * taken by someone else first (or the worker failed).
  */
-export function offerGkJob(volume: Volume, fill: RunSet, params: GkStageParams, claim: Int32Array): Promise<TimedGk | null> | null {
+export function offerHuStagesJob(volume: Volume, fill: RunSet, gk: GkStageParams, thresholdHu: number, claim: Int32Array): Promise<HuStagesResult | null> | null {
   if (!thread || thread.failed) return null;
   if (!(volume.hu.buffer instanceof SharedArrayBuffer)) throw new TypeError('a volume offered to the analysis thread must have its HU in a SharedArrayBuffer');
-  return thread.offerGk(volume, fill, params, claim).catch(() => null);
+  return thread.offerHuStages(volume, fill, gk, thresholdHu, claim).catch(() => null);
 }
 
-/** The GK job offered to the worker (no promise without a worker, or when the HU are not shared). */
-function offerGk(useThread: boolean, volume: Volume, fill: RunSet, params: GkStageParams): { claim: Int32Array; promise: Promise<TimedGk | null> | null } {
+function offerHuStages(useThread: boolean, volume: Volume, fill: RunSet, gk: GkStageParams, thresholdHu: number): OfferedHuStages {
   const claim = new Int32Array(new SharedArrayBuffer(4));
   const shared = volume.hu.buffer instanceof SharedArrayBuffer;
-  return { claim, promise: useThread && shared ? offerGkJob(volume, fill, params, claim) : null };
+  return { claim, promise: useThread && shared ? offerHuStagesJob(volume, fill, gk, thresholdHu, claim) : null };
 }
 
 /** Who ran GK in the last runAnalysisThreaded call (diagnostics and tests). */
@@ -294,8 +302,8 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   requestGkStart(params.gk, volume.nx * volume.ny);
   const seg = segmentStage(volume, { ...params, withMasks: true });
   const [inner, internalMs] = timed(() => internalStage(volume, seg.runs));
-  // First in the worker's queue: GK on the shared HU (the worker holds GK's drawn start), then the surfaces.
-  const gkJob = offerGk(useThread, volume, seg.runs.fill, params.gk);
+  // First in the worker's queue: GK and the lung-field measures on the shared HU (the worker holds GK's drawn start), then the surfaces.
+  const huJob = offerHuStages(useThread, volume, seg.runs.fill, params.gk, params.thresholdHu);
   const internalSource = internalMeshSource(inner.internal);
   const internalJob = withMeshes ? offer(useThread, internalSource, params.mesh) : null;
   const inclusive = params.lungMask === 'inclusive' ? inclusiveStage(volume, seg.runs.fill, params.inclusive) : null;
@@ -306,12 +314,13 @@ export async function runAnalysisThreaded(volume: Volume, input: AnalysisParamsI
   const [split, splitMs] = params.split ? timed(() => splitStage(volume, measured, { withRuns: true })) : [null, 0];
   const [dens, densMs] = params.densitometry ? timed(() => densitometryStage(volume, split, params.densitometry!)) : [null, 0];
   // GK from the worker, or run here when it has not started it.
-  const [gk, gkMs, gkBy] = await gkOf(gkJob, () => gkStage(volume, seg.runs.fill, params.gk));
-  lastGkBy = gkBy;
-  const outputs = { seg, inner, internalMs, gk, gkMs, inclusive, split, splitMs, densitometry: dens, densitometryMs: densMs };
-  if (!internalJob || !lungJob) return assembleAnalysisResult(volume, params, { ...outputs, meshLung: null, meshInternal: null }, nowMs() - t0);
+  const hu = await huStagesOf(huJob, () => gkStage(volume, seg.runs.fill, params.gk));
+  lastGkBy = hu.by;
+  const outputs = { seg, inner, internalMs, gk: hu.gk, gkMs: hu.gkMs, inclusive, split, splitMs, densitometry: dens, densitometryMs: densMs };
+  const withField = <R extends AnyAnalysisResult>(r: R): R => (hu.field ? { ...r, lungField: hu.field } : r);
+  if (!internalJob || !lungJob) return withField(assembleAnalysisResult(volume, params, { ...outputs, meshLung: null, meshInternal: null }, nowMs() - t0));
   const [meshInternal, internalBy] = await meshOf(internalJob, () => internalSource, params.mesh);
   const [meshLung] = await meshOf(lungJob, () => lungSource, params.mesh);
   lastInternalMeshBy = internalBy;
-  return assembleAnalysisResult(volume, params, { ...outputs, meshLung, meshInternal }, nowMs() - t0);
+  return withField(assembleAnalysisResult(volume, params, { ...outputs, meshLung, meshInternal }, nowMs() - t0));
 }

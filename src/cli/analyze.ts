@@ -215,7 +215,7 @@ export function buildReport(folder: string, s: LoadedSeries, skippedFiles: numbe
   const mesh = (m: PipelineSurface): MeshSummary => ({ vertices: m.vertices, triangles: m.triangles, areaMm2: m.areaMm2 });
   const t = r.timingsMs;
   const t0 = nowMs();
-  const trust = trustStage(s.volume, r.runs.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null);
+  const trust = trustStage(s.volume, r.runs.fill, r.params.thresholdHu, summary, r.inclusive?.fieldOfView.cut ? r.inclusive.fieldOfView.reason : null, r.lungField);
   const field = trust.field;
   const trustMs = nowMs() - t0;
   return {

@@ -1,12 +1,14 @@
 /**
  * The messages between the command line's analysis thread
  * (analysisThread.ts) and its worker (meshWorker.ts): a mask (voxels or
- * runs) offered for meshing, or GK offered on a volume whose HU the two
- * threads share, each with a shared claim word, and the worker's answers.
+ * runs) offered for meshing, or GK and the lung-field measures offered on a
+ * volume whose HU the two threads share, each with a shared claim word, and
+ * the worker's answers.
  * Kept apart so that the worker loads only this and the code it runs.
  */
 import type { GkStageParams, SurfaceStageParams } from '../core/analysis/analysisParams';
 import type { GkStageResult } from '../core/analysis/stages';
+import type { LungFieldMeasure } from '../core/analysis/trust';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
@@ -57,28 +59,33 @@ export type MeshReply =
   | { id: number; ok: false; error: string };
 
 /**
- * GK (core/analysis/stages.ts gkStage) offered to the worker: the volume's
- * HU live in a SharedArrayBuffer (read by both threads, not copied), the
- * filled mask's runs are a copy moved to the worker. The worker uses the
- * GK start it drew (GkStartJob) without handing it back first.
+ * The stages on the HU offered to the worker as one job: GK
+ * (core/analysis/stages.ts gkStage), then the trust check's lung-field
+ * measures (lungFieldStage). The volume's HU live in a SharedArrayBuffer
+ * (read by both threads, not copied), the filled mask's runs are a copy
+ * moved to the worker. The worker uses the GK start it drew (GkStartJob)
+ * without handing it back first.
  */
-export interface GkJob {
-  kind: 'gk';
+export interface HuStagesJob {
+  kind: 'huStages';
   id: number;
   volume: Volume;
   fill: RunSet;
-  params: GkStageParams;
+  gk: GkStageParams;
+  thresholdHu: number;
   claim: Int32Array;
 }
 
-/** GK's result and the time it took on the worker (ms). */
-export interface TimedGk {
+/** What the worker made of a HuStagesJob, with the time of each stage on the worker (ms). */
+export interface HuStagesResult {
   gk: GkStageResult;
-  ms: number;
+  gkMs: number;
+  field: LungFieldMeasure;
+  fieldMs: number;
 }
 
-/** The worker's answer to a GkJob: GK's result (its mask transferred), `skipped` when the caller claimed it first, or the error. */
-export type GkReply =
-  | { kind: 'gk'; id: number; ok: true; result: TimedGk }
-  | { kind: 'gk'; id: number; ok: true; skipped: true }
-  | { kind: 'gk'; id: number; ok: false; error: string };
+/** The worker's answer to a HuStagesJob: its results (GK's mask transferred), `skipped` when the caller claimed it first, or the error. */
+export type HuStagesReply =
+  | { kind: 'huStages'; id: number; ok: true; result: HuStagesResult }
+  | { kind: 'huStages'; id: number; ok: true; skipped: true }
+  | { kind: 'huStages'; id: number; ok: false; error: string };

@@ -1,7 +1,8 @@
 /**
  * Worker thread of the command line's analysis (analysisThread.ts; the
- * messages are in meshJob.ts): runs GK (core/analysis/stages.ts gkStage) on
- * the shared HU and meshes the masks it is offered with the core's surface
+ * messages are in meshJob.ts): runs GK and the trust check's lung-field
+ * measures (core/analysis/stages.ts gkStage, lungFieldStage) on the shared
+ * HU and meshes the masks it is offered with the core's surface
  * stage (core/analysis/surfaceStage.ts), each if it claims the job before
  * the analysis thread does (an Atomics compare-and-exchange on the job's
  * shared claim word). A voxel mask is read
@@ -15,9 +16,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { surfaceStage } from '../core/analysis/surfaceStage';
-import { gkStage } from '../core/analysis/stages';
+import { gkStage, lungFieldStage } from '../core/analysis/stages';
 import { cachedDirichletOnes } from '../core/random/dirichlet';
-import { CLAIM_FREE, CLAIM_WORKER, type GkJob, type GkReply, type GkStartJob, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
+import { CLAIM_FREE, CLAIM_WORKER, type GkStartJob, type HuStagesJob, type HuStagesReply, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
 
 function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -37,25 +38,27 @@ function claimed(job: { claim: Int32Array }): boolean {
   return Atomics.compareExchange(job.claim, 0, CLAIM_FREE, CLAIM_WORKER) === CLAIM_FREE;
 }
 
-function runGk(job: GkJob): void {
+function runHuStages(job: HuStagesJob): void {
   if (!claimed(job)) {
-    port!.postMessage({ kind: 'gk', id: job.id, ok: true, skipped: true } satisfies GkReply);
+    port!.postMessage({ kind: 'huStages', id: job.id, ok: true, skipped: true } satisfies HuStagesReply);
     return;
   }
   try {
     const t0 = performance.now();
-    const gk = gkStage(job.volume, job.fill, job.params);
-    const result = { gk, ms: performance.now() - t0 };
-    port!.postMessage({ kind: 'gk', id: job.id, ok: true, result } satisfies GkReply, [gk.mask.buffer as ArrayBuffer]);
+    const gk = gkStage(job.volume, job.fill, job.gk);
+    const t1 = performance.now();
+    const field = lungFieldStage(job.volume, job.fill, job.thresholdHu);
+    const result = { gk, gkMs: t1 - t0, field, fieldMs: performance.now() - t1 };
+    port!.postMessage({ kind: 'huStages', id: job.id, ok: true, result } satisfies HuStagesReply, [gk.mask.buffer as ArrayBuffer]);
   } catch (e) {
-    port!.postMessage({ kind: 'gk', id: job.id, ok: false, error: errorText(e) } satisfies GkReply);
+    port!.postMessage({ kind: 'huStages', id: job.id, ok: false, error: errorText(e) } satisfies HuStagesReply);
   }
 }
 
-port.on('message', (job: MeshJob | GkStartJob | GkJob) => {
+port.on('message', (job: MeshJob | GkStartJob | HuStagesJob) => {
   if ('kind' in job) {
-    if (job.kind === 'gk') {
-      runGk(job);
+    if (job.kind === 'huStages') {
+      runHuStages(job);
       return;
     }
     // Kept here for a GK job to come; the caller gets a copy in case it runs GK itself.

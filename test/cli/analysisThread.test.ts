@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  analysisThreadStatus, lastGkBy, lastInternalMeshBy, offerGkJob, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+  analysisThreadStatus, lastGkBy, lastInternalMeshBy, offerHuStagesJob, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
 import { cachedDirichletOnes, dirichletOnes, hasDirichletOnes } from '../../src/core/random/dirichlet';
 import { Mt19937 } from '../../src/core/random/mt19937';
 import { CLAIM_CALLER, CLAIM_FREE, CLAIM_WORKER } from '../../src/cli/meshJob';
 import { internalStructuresMask } from '../../src/core/analysis/internalMask';
 import { DEFAULT_SURFACE_PARAMS, resolveAnalysisParams } from '../../src/core/analysis/analysisParams';
-import { gkStage } from '../../src/core/analysis/stages';
+import { gkStage, lungFieldStage } from '../../src/core/analysis/stages';
 import { surfaceStage } from '../../src/core/analysis/surfaceStage';
 import { fullMesh } from '../../src/core/mesh/surface';
 import { runAnalysis, type AnalysisResult } from '../../src/core/analysis/runAnalysis';
@@ -121,24 +121,28 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(surfaceStage({ ...mask, data: shared }, DEFAULT_SURFACE_PARAMS).triangles).toBe(one.meshes.internal.triangles);
   });
 
-  it('the worker runs GK on shared HU it claims, with the result of gkStage here', async () => {
+  it('the worker runs GK and the lung-field measures on shared HU it claims, with the results of gkStage and lungFieldStage here', async () => {
     const shared = sharedCopy(volume);
-    const params = resolveAnalysisParams({}).gk;
+    const params = resolveAnalysisParams({});
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    const r = await offerGkJob(shared, one.runs.fill, params, claim);
+    const r = await offerHuStagesJob(shared, one.runs.fill, params.gk, params.thresholdHu, claim);
     expect(Atomics.load(claim, 0)).toBe(CLAIM_WORKER);
     if (!r) throw new Error('no GK from the worker');
-    const here = gkStage(volume, one.runs.fill, params);
+    const here = gkStage(volume, one.runs.fill, params.gk);
     expect(r.gk.perSlice).toEqual(here.perSlice);
     expect(r.gk.slices).toEqual(here.slices);
     expect(sameArray(r.gk.mask, here.mask)).toBe(true);
-    expect(r.ms).toBeGreaterThan(0);
-    expect(() => offerGkJob(volume, one.runs.fill, params, new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
+    expect(r.gkMs).toBeGreaterThan(0);
+    expect(r.field).toEqual(lungFieldStage(volume, one.runs.fill, params.thresholdHu));
+    expect(() => offerHuStagesJob(volume, one.runs.fill, params.gk, params.thresholdHu, new Int32Array(new SharedArrayBuffer(4)))).toThrow(TypeError);
   });
 
   it('on shared HU, the analysis gives runAnalysis\'s GK, run by either thread', async () => {
     const r = await runAnalysisThreaded(sharedCopy(volume), {});
     expect(['worker', 'caller']).toContain(lastGkBy);
+    // The worker's lung-field measures come with the result (the trust check uses them); none when GK ran here.
+    if (lastGkBy === 'worker') expect(r.lungField).toEqual(lungFieldStage(volume, one.runs.fill, resolveAnalysisParams({}).thresholdHu));
+    else expect(r.lungField).toBeUndefined();
     expect(r.gk.perSlice).toEqual(one.gk.perSlice);
     expect(sameArray(r.gk.mask, one.gk.mask)).toBe(true);
     expect(r.densitometry).toEqual(one.densitometry);

@@ -44,6 +44,7 @@ import type { LungRuns } from '../segmentation/segmentLungs';
 import { maskOfRuns, type RunSet } from '../segmentation/runs';
 import type { AirwaySplitResult } from '../segmentation/splitAirwayAndLungs';
 import type { DensitometryResult } from './densitometry';
+import type { LungFieldMeasure } from './trust';
 import { voxelVolumeMm3, type Mask, type Volume, type VolumeGeometry } from '../volume/volume';
 
 export type AnalysisStage = 'segment' | 'internal' | 'gk' | 'inclusive' | 'meshLung' | 'meshInternal' | 'split' | 'densitometry';
@@ -99,6 +100,8 @@ export interface AnalysisResult {
   split: AirwaySplitResult | null;
   /** null when not asked for, or when the split failed (the measures need both lungs apart). */
   densitometry: DensitometryResult | null;
+  /** The trust check's lung-field measures (stages.ts lungFieldStage) when the host made them during the analysis. */
+  lungField?: LungFieldMeasure;
   timingsMs: AnalysisTimingsMs;
 }
 

@@ -284,10 +284,19 @@ export interface TrustStageResult extends TrustVerdict {
  */
 export function trustStage(
   volume: Volume, fill: Mask | RunSet, thresholdHu: number, series?: { geometry3d?: Geometry3dTrust; rescaleWarning?: string }, fieldOfViewCut?: string | null,
+  field: LungFieldMeasure = lungFieldStage(volume, fill, thresholdHu),
 ): TrustStageResult {
-  // From runs: no voxel mask is painted, and only the lung's voxels are looked at beside one count over the HU.
-  const field = 'data' in fill ? measureLungField(volume.hu, fill, thresholdHu) : measureLungFieldOfRuns(volume.hu, fill, thresholdHu);
   return { ...assessTrust({ geometry3d: series?.geometry3d, rescaleWarning: series?.rescaleWarning, field, fieldOfViewCut }), field };
+}
+
+/**
+ * The measuring half of trustStage (the lung-field measures of the filled
+ * mask, trust.ts), for a host that measures on another thread while the
+ * analysis runs and hands the result to trustStage.
+ */
+export function lungFieldStage(volume: Volume, fill: Mask | RunSet, thresholdHu: number): LungFieldMeasure {
+  // From runs: no voxel mask is painted, and only the lung's voxels are looked at beside one count over the HU.
+  return 'data' in fill ? measureLungField(volume.hu, fill, thresholdHu) : measureLungFieldOfRuns(volume.hu, fill, thresholdHu);
 }
 
 // ---------------------------------------------------------------------------
