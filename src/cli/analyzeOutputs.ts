@@ -10,9 +10,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { internalStructuresMask } from '../core/analysis/internalMask';
 import type { AnyAnalysisResult } from '../core/analysis/runAnalysis';
-import { gzipSync } from 'node:zlib';
-import { writeNifti, type NiftiSource, type NiftiWriteOptions } from '../core/io/nifti';
-import { maskOfRuns } from '../core/segmentation/runs';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
+import { NIFTI_DATA_OFFSET, writeUint8NiftiInPlace, type NiftiWriteOptions } from '../core/io/nifti';
+import { paintRuns } from '../core/segmentation/runs';
 import { lungLabelsOfSplit } from '../core/analysis/stages';
 import { buildDensitometryReport, reportCsv, reportHtml } from '../core/analysis/report';
 import { DEFAULT_HU_CLASSES } from '../core/analysis/densitometry';
@@ -21,17 +21,32 @@ import { analysisSegments } from '../core/io/analysisSeg';
 import { writeDicomSeg } from '../core/io/dicomSeg';
 import { writeObj } from '../core/io/obj';
 import { writeStlBinary } from '../core/io/stl';
-import { geometryOf, type Mask, type Volume } from '../core/volume/volume';
+import { geometryOf, type Volume, type VolumeGeometry } from '../core/volume/volume';
 
 /**
- * A mask as .nii.gz, compressed by Node's native zlib (level 1): about ten
- * times as fast as the core's pure-TypeScript deflate (fflate), which was
- * most of the time a `batch` series spent writing its outputs; any gzip
- * reader (the core's readNifti, 3D Slicer, NiiVue) reads it the same.
+ * The .nii.gz files of the masks on one grid: each mask is painted into one
+ * buffer (NIfTI header + uint8 voxels) reused for every file, instead of a
+ * new volume-sized mask and a new .nii (its copy) per file, and compressed
+ * by Node's native zlib (about ten times as fast as the core's
+ * pure-TypeScript deflate), level 1 with the run-length strategy: as fast
+ * as plain level 1 on these masks and half the file size. Any gzip reader
+ * (the core's readNifti, 3D Slicer, NiiVue) reads them the same.
  */
-function niftiGz(img: NiftiSource, opts: NiftiWriteOptions): Uint8Array {
-  const z = gzipSync(writeNifti(img, opts), { level: 1 });
-  return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+class MaskNiftiGz {
+  private file: Uint8Array | null = null;
+
+  constructor(private readonly geometry: VolumeGeometry) {}
+
+  /** `paint` writes the mask's voxels (all 0 before) into the array it is given; false from it means no file (null). */
+  gz(paint: (voxels: Uint8Array) => boolean, opts: NiftiWriteOptions): Uint8Array | null {
+    const g = this.geometry;
+    this.file ??= new Uint8Array(NIFTI_DATA_OFFSET + g.nx * g.ny * g.nz);
+    const voxels = this.file.subarray(NIFTI_DATA_OFFSET);
+    voxels.fill(0);
+    if (!paint(voxels)) return null;
+    const z = gzipSync(writeUint8NiftiInPlace(this.file, g, opts), { level: 1, strategy: zlibConstants.Z_RLE });
+    return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+  }
 }
 
 export const OUTPUT_FILES = [
@@ -55,19 +70,20 @@ export async function writeAnalysisOutputs(
     await writeFile(p, bytes);
     written.push(p);
   };
-  // The masks carry the CT's grid (geometry copied from the volume by the segmentation).
-  const mask = (m: Mask) => ({ ...geometryOf(volume), data: m.data });
-  await put('lung-fill.nii.gz', niftiGz(mask(r.fill), { description: 'lung mask (filled)' }));
-  await put('lung-nofill.nii.gz', niftiGz(mask(r.noFill), { description: 'lung mask (not filled)' }));
-  await put('internal.nii.gz', niftiGz(mask(internalStructuresMask(r.internal)), { description: 'internal structures (fill - nofill)' }));
+  const masks = new MaskNiftiGz(geometryOf(volume));
+  const putMask = async (name: string, paint: (voxels: Uint8Array) => boolean, description: string) => {
+    const bytes = masks.gz(paint, { description });
+    if (bytes) await put(name, bytes);
+  };
+  await putMask('lung-fill.nii.gz', (v) => (v.set(r.fill.data), true), 'lung mask (filled)');
+  await putMask('lung-nofill.nii.gz', (v) => (v.set(r.noFill.data), true), 'lung mask (not filled)');
+  const internal = r.internal.runs;
+  await putMask('internal.nii.gz', (v) => (internal ? paintRuns(internal, v, 1) : v.set(internalStructuresMask(r.internal).data), true), 'internal structures (fill - nofill)');
   const series = options.series;
   if (series) await put('segmentation.dcm', writeDicomSeg({ source: { geometry: volume, summary: series }, segments: analysisSegments(r, volume) }));
   // The mask the measurements used (0/1), and its labels: 1 right lung, 2 left lung, 3 airway (when the split succeeded).
-  await put('lung-measured.nii.gz', niftiGz(maskOfRuns(r.measured, volume), { description: `lung mask measured (${r.params.lungMask})` }));
-  const labels = lungLabelsOfSplit(r.split, volume);
-  if (labels) {
-    await put('lung-labels.nii.gz', niftiGz({ ...geometryOf(volume), data: labels }, { description: `1 right, 2 left, 3 airway (${r.params.lungMask})` }));
-  }
+  await putMask('lung-measured.nii.gz', (v) => (paintRuns(r.measured, v, 1), true), `lung mask measured (${r.params.lungMask})`);
+  await putMask('lung-labels.nii.gz', (v) => lungLabelsOfSplit(r.split, volume, v) !== null, `1 right, 2 left, 3 airway (${r.params.lungMask})`);
   if (options.meshes === false || !r.meshes) return written;
   for (const [name, m] of [['lung', r.meshes.lung.mesh], ['internal', r.meshes.internal.mesh]] as const) {
     await put(`${name}.stl`, writeStlBinary(m, { header: `lungview ${name} surface, binary STL, units mm (patient LPS)` }));

@@ -69,11 +69,17 @@ interface SubtleDigest {
   digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer>;
 }
 
-/** SHA-256 (lower-case hex) with the host's WebCrypto (browsers, workers and Node 20 all have globalThis.crypto.subtle). */
+/**
+ * SHA-256 (lower-case hex) with the host's WebCrypto (browsers, workers and
+ * Node 20 all have globalThis.crypto.subtle). WebCrypto refuses a view of
+ * shared memory (the command line reads its HU into a SharedArrayBuffer),
+ * so such bytes are hashed from a copy.
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = (globalThis as { crypto?: { subtle?: SubtleDigest } }).crypto?.subtle;
   if (!subtle) throw new Error('no WebCrypto here to hash the HU volume');
-  const d = new Uint8Array(await subtle.digest('SHA-256', bytes));
+  const own = typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
+  const d = new Uint8Array(await subtle.digest('SHA-256', own));
   let hex = '';
   for (const b of d) hex += b.toString(16).padStart(2, '0');
   return hex;

@@ -417,18 +417,19 @@ export function splitLabelVolume(split: AirwaySplitResult | null, geometry: Volu
 
 /**
  * The split's labels (splitLabelVolume) as the lung labels lungview exports:
- * 1 right lung, 2 left lung, 3 airway (INCLUSIVE_LABEL), in a new array;
- * null when the split failed or made neither labels nor runs.
+ * 1 right lung, 2 left lung, 3 airway (INCLUSIVE_LABEL), in a new array, or
+ * written into `out` (all 0 before, on the grid of `geometry`); null when
+ * the split failed or made neither labels nor runs. From a runs-only split
+ * the codes are painted straight from the runs per label.
  */
-export function lungLabelsOfSplit(split: AirwaySplitResult | null, geometry?: VolumeGeometry): Uint8Array | null {
+export function lungLabelsOfSplit(split: AirwaySplitResult | null, geometry?: VolumeGeometry, out?: Uint8Array): Uint8Array | null {
   if (!split?.ok) return null;
   if (geometry && split.runs && split.labels.length === 0) {
-    // Painted straight from the runs per label: no split-coded volume to map.
-    const out = new Uint8Array(geometry.nx * geometry.ny * geometry.nz);
-    paintRuns(split.runs.airway, out, INCLUSIVE_LABEL.airway);
-    paintRuns(split.runs.right, out, INCLUSIVE_LABEL.rightLung);
-    paintRuns(split.runs.left, out, INCLUSIVE_LABEL.leftLung);
-    return out;
+    const labels = out ?? new Uint8Array(geometry.nx * geometry.ny * geometry.nz);
+    paintRuns(split.runs.airway, labels, INCLUSIVE_LABEL.airway);
+    paintRuns(split.runs.right, labels, INCLUSIVE_LABEL.rightLung);
+    paintRuns(split.runs.left, labels, INCLUSIVE_LABEL.leftLung);
+    return labels;
   }
   const src = split.labels.length > 0 ? split.labels : null;
   if (!src) return null;
@@ -436,7 +437,7 @@ export function lungLabelsOfSplit(split: AirwaySplitResult | null, geometry?: Vo
   map[AIRWAY_LABEL] = INCLUSIVE_LABEL.airway;
   map[RIGHT_LUNG_LABEL] = INCLUSIVE_LABEL.rightLung;
   map[LEFT_LUNG_LABEL] = INCLUSIVE_LABEL.leftLung;
-  const out = new Uint8Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = map[src[i]];
-  return out;
+  const labels = out ?? new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) labels[i] = map[src[i]];
+  return labels;
 }

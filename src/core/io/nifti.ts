@@ -167,13 +167,45 @@ function writeAscii(view: DataView, offset: number, maxBytes: number, text: stri
 /** Write a mask or volume as a single-file NIfTI-1 image (.nii bytes). */
 export function writeNifti(img: NiftiSource, opts: NiftiWriteOptions = {}): Uint8Array {
   const data = sourceData(img);
+  const bytesPerVoxel = datatypeOf(data).bitpix / 8;
+  const out = new Uint8Array(DATA_OFFSET + data.length * bytesPerVoxel);
+  writeNiftiHeader(out, img, data, opts);
+  const v = new DataView(out.buffer);
+  const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  if (bytesPerVoxel === 1 || littleEndianHost) {
+    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), DATA_OFFSET);
+  } else if (data instanceof Int16Array) {
+    for (let i = 0; i < data.length; i++) v.setInt16(DATA_OFFSET + 2 * i, data[i], true);
+  } else {
+    for (let i = 0; i < data.length; i++) v.setFloat32(DATA_OFFSET + 4 * i, data[i], true);
+  }
+  return out;
+}
+
+/** Bytes before the voxels of a single-file NIfTI-1 (.nii): the 348-byte header and the 4-byte extension flag. */
+export const NIFTI_DATA_OFFSET = DATA_OFFSET;
+
+/**
+ * A uint8 mask's .nii written in place: `file` holds NIFTI_DATA_OFFSET
+ * bytes and then the voxels (index x + y*nx + z*nx*ny), which the caller
+ * painted there; this writes the header before them. Lets a writer reuse
+ * one buffer for several masks of a grid instead of a new volume-sized
+ * array (and a copy) per file. Returns `file`.
+ */
+export function writeUint8NiftiInPlace(file: Uint8Array, geometry: VolumeGeometry, opts: NiftiWriteOptions = {}): Uint8Array {
+  const data = file.subarray(DATA_OFFSET);
+  writeNiftiHeader(file, geometry, data, opts);
+  return file;
+}
+
+/** The header (and a zero extension flag) of `data` on `img`'s grid, into the first NIFTI_DATA_OFFSET bytes of `out`. */
+function writeNiftiHeader(out: Uint8Array, img: VolumeGeometry, data: NiftiData, opts: NiftiWriteOptions): void {
   const { nx, ny, nz } = img;
   if (data.length !== nx * ny * nz) throw new RangeError(`NIfTI: ${data.length} voxels for a ${nx}x${ny}x${nz} grid`);
   if (nx > 32767 || ny > 32767 || nz > 32767) throw new RangeError('NIfTI-1: a dimension exceeds 32767');
   const { code, bitpix } = datatypeOf(data);
-  const bytesPerVoxel = bitpix / 8;
-  const out = new Uint8Array(DATA_OFFSET + data.length * bytesPerVoxel);
-  const v = new DataView(out.buffer);
+  out.fill(0, 0, DATA_OFFSET);
+  const v = new DataView(out.buffer, out.byteOffset, DATA_OFFSET);
   const le = true;
   v.setInt32(0, HEADER_BYTES, le); // sizeof_hdr
   v.setUint8(38, 'r'.charCodeAt(0)); // regular
@@ -217,16 +249,6 @@ export function writeNifti(img: NiftiSource, opts: NiftiWriteOptions = {}): Uint
   for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) v.setFloat32(280 + 16 * r + 4 * c, ras[4 * r + c], le);
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // magic "n+1\0"
   // bytes 348..351: extension flag 0 (no extensions)
-
-  const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  if (bytesPerVoxel === 1 || littleEndianHost) {
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), DATA_OFFSET);
-  } else if (data instanceof Int16Array) {
-    for (let i = 0; i < data.length; i++) v.setInt16(DATA_OFFSET + 2 * i, data[i], true);
-  } else {
-    for (let i = 0; i < data.length; i++) v.setFloat32(DATA_OFFSET + 4 * i, data[i], true);
-  }
-  return out;
 }
 
 /** `writeNifti` compressed as .nii.gz (gzip without name and with mtime 0, so the bytes are reproducible). */

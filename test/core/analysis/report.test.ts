@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { densitometry } from '../../../src/core/analysis/densitometry';
-import { buildDensitometryReport, reportCsv, reportHtml } from '../../../src/core/analysis/report';
+import { buildDensitometryReport, reportCsv, reportHtml, sha256Hex } from '../../../src/core/analysis/report';
 import { runAnalysis } from '../../../src/core/analysis/runAnalysis';
 import { LUNGVIEW_VERSION } from '../../../src/core/version';
 import { phantomSeries } from '../../workers/phantomSeries';
@@ -49,5 +49,17 @@ describe('densitometry in the pipeline and its report', () => {
     expect(html).toContain('@media print');
     expect(html).toContain('Right upper third');
     expect(html).toContain('data:image/png;base64,AAAA');
+  });
+});
+
+describe('sha256Hex', () => {
+  it('hashes bytes in shared memory (as the command line reads its HU) like the same bytes in an ordinary buffer', async () => {
+    const plain = new Uint8Array(4099).map((_, i) => (i * 37) & 255);
+    const shared = new Uint8Array(new SharedArrayBuffer(plain.length));
+    shared.set(plain);
+    const want = await sha256Hex(plain);
+    expect(want).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sha256Hex(shared)).toBe(want);
+    expect(want).toBe(createHash('sha256').update(plain).digest('hex'));
   });
 });
