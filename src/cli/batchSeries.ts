@@ -21,6 +21,7 @@ import { analyzeSeriesFor, buildReport, type AnalyzeReport } from './analyze';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { failedRow, reportRow, safeSeriesId, shortHash, type BatchIdentifiers, type BatchRow, type BatchUnit, type RowSeries } from './batchPlan';
 import { readFolder } from './readFolder';
+import { startAnalysisThread } from './analysisThread';
 import { isHttpUrl } from '../core/io/dicomweb';
 
 export interface BatchUnitOptions {
@@ -147,7 +148,8 @@ export async function runBatchUnit(root: string, unit: BatchUnit, out: string, o
   const folder = isHttpUrl(root) ? root : path.join(root, unit.rel);
   const rows: BatchRow[] = [];
   try {
-    const read = await readFolder(folder, { files: unit.files });
+    // With its second thread (a single worker), GK and the trust measures run there on the shared HU.
+    const read = await readFolder(folder, { files: unit.files, sharedHu: startAnalysisThread() });
     for (const r of read.refused) {
       const ids = o.withIdentifiers ? await identifiersOf(folder, unit, r.summary) : undefined;
       rows.push(failedRow(rowSeries(r.summary), `not loaded: ${r.reason}`, ids));
