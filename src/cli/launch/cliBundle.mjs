@@ -91,7 +91,11 @@ export async function buildCli() {
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        packages: 'external',
+        // The codecs stay in node_modules (they find their .wasm files next to their scripts); dicom-parser and fflate
+        // are bundled: imported from node_modules, node would first scan dicom-parser's CommonJS for its exports.
+        external: ['@cornerstonejs/*', 'jpeg-lossless-decoder-js'],
+        // dicom-parser's CommonJS asks for Node's zlib with require(), which an ES module gets from createRequire.
+        banner: { js: "import { createRequire as lungviewCreateRequire } from 'node:module'; const require = lungviewCreateRequire(import.meta.url);" },
         metafile: true,
         logLevel: 'error',
       });
