@@ -486,90 +486,111 @@ const BRIDGE_BINS = 3;
 const RIB_END_MM = 4;
 
 /**
- * March each ray from rL outwards to the first bone, or block it (rW,
- * state, rAir), then clean and bridge the rib line and decide which rays
- * are open.
+ * The wall of each ray of one side (rW, state, rAir, margin) and which rays
+ * are open: march each ray from rL outwards to the first bone, or block it;
+ * clean and bridge the rib line; look in from the wall. Each step is a
+ * function of its own (small functions are optimised early in a fresh
+ * process).
  */
 function findWall(c: SliceCtx, medialSign: number): void {
-  const { p, rays, sx, sy, nx, ny, hu, sl } = c;
-  const { ux: uxs, uy: uys, rL, rW: rWs, state, rAir, margin, open } = rays;
+  const { p, rays } = c;
+  const bins = rays.rL.length;
+  const step = Math.min(c.sx, c.sy);
+  const reach = p.maxDepthMm + p.wallMarginMm + 2 * step;
+  // rays.margin is the scratch of where a ray met air until the margins are set.
+  for (let b = 0; b < bins; b++) marchRay(c, b, medialSign, step, reach);
+  cleanRibLine(rays);
+  bridgeRibGaps(rays, p);
+  rememberRibs(c, medialSign);
+  const maxReach = p.maxDepthMm + p.wallMarginMm;
+  for (let b = 0; b < bins; b++) setMarginAndOpen(c, b, maxReach, step);
+  dropNarrowOpen(rays);
+}
+
+/** Ray b from rL outwards: state 2 and rW at the first bone, 4 at the mediastinum's edge (posterior), 1 closed, 0 free (rays.margin[b]: where it met air, fat or the border). */
+function marchRay(c: SliceCtx, b: number, medialSign: number, step: number, reach: number): void {
+  const { rays, p } = c;
+  const { state, rW: rWs } = rays;
+  const airAt = rays.margin;
+  state[b] = 1;
+  rWs[b] = NaN;
+  airAt[b] = Infinity;
+  const ux = rays.ux[b];
+  const uy = rays.uy[b];
+  if (rays.rL[b] <= 0 || ux * medialSign > p.medialCos) return;
+  state[b] = 0;
+  const { hu, sl, nx, ny, sx, sy } = c;
   const cx = c.cx;
   const cy = c.cy;
   const plane = c.plane;
   const medialX = c.medialX;
-  const postX = c.postX;
-  const postY = c.postY;
   const boneHu = p.boneHu;
   const airHu = p.airHu;
-  const step = Math.min(sx, sy);
-  const reach = p.maxDepthMm + p.wallMarginMm + 2 * step;
-  const bins = rL.length;
-  const airAt = margin; // scratch until the margins are set
-  for (let b = 0; b < bins; b++) {
-    state[b] = 1;
-    rWs[b] = NaN;
-    airAt[b] = Infinity;
-    const ux = uxs[b];
-    const uy = uys[b];
-    if (rL[b] <= 0 || ux * medialSign > p.medialCos) continue;
-    state[b] = 0;
-    const r0 = rL[b];
-    let fatRun = 0;
-    const kx = ux / sx;
-    const ky = uy / sy;
-    for (let r = r0 + step; r <= r0 + reach; r += step) {
-      const fx = cx + r * kx + 0.5;
-      const fy = cy + r * ky + 0.5;
-      if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
-        // Out of the image: like air (the ribs on both sides may still bridge it).
-        airAt[b] = r;
-        break;
-      }
-      const x = fx | 0;
-      const y = fy | 0;
-      if ((x - medialX) * medialSign > 0) {
-        // Into the mediastinum: never between this lung and its ribs. A
-        // posterior ray ends there as on a wall (the paravertebral gutter,
-        // where dependent lung lies); any other is closed.
-        if (ux * postX + uy * postY > 0.5) {
-          state[b] = 4;
-          rWs[b] = r;
-        } else {
-          state[b] = 1;
-        }
-        break;
-      }
-      const q = x + y * nx;
-      const v = hu[plane + q];
-      // Fat on the way (≥ FAT_MM): the chest wall's own fat planes, so any
-      // bone behind them is outside the cavity; handled like air.
-      if (v >= FAT_LO && v <= FAT_HI) {
-        fatRun += step;
-        if (fatRun >= FAT_MM) {
-          airAt[b] = r;
-          break;
-        }
-      } else fatRun = 0;
-      if (v >= boneHu) {
-        state[b] = 2;
+  const r0 = rays.rL[b];
+  let fatRun = 0;
+  const kx = ux / sx;
+  const ky = uy / sy;
+  for (let r = r0 + step; r <= r0 + reach; r += step) {
+    const fx = cx + r * kx + 0.5;
+    const fy = cy + r * ky + 0.5;
+    if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
+      // Out of the image: like air (the ribs on both sides may still bridge it).
+      airAt[b] = r;
+      return;
+    }
+    const x = fx | 0;
+    const y = fy | 0;
+    if ((x - medialX) * medialSign > 0) {
+      // Into the mediastinum: never between this lung and its ribs. A
+      // posterior ray ends there as on a wall (the paravertebral gutter,
+      // where dependent lung lies); any other is closed.
+      if (ux * c.postX + uy * c.postY > 0.5) {
+        state[b] = 4;
         rWs[b] = r;
-        break;
+      } else {
+        state[b] = 1;
       }
-      if (v < airHu && sl[q] === 0) {
-        // Air: outside the body through an intercostal gap (beyond the
-        // bridged rib line, checked below) or gas inside it.
+      return;
+    }
+    const q = x + y * nx;
+    const v = hu[plane + q];
+    // Fat on the way (≥ FAT_MM): the chest wall's own fat planes, so any
+    // bone behind them is outside the cavity; handled like air.
+    if (v >= FAT_LO && v <= FAT_HI) {
+      fatRun += step;
+      if (fatRun >= FAT_MM) {
         airAt[b] = r;
-        break;
+        return;
       }
+    } else fatRun = 0;
+    if (v >= boneHu) {
+      state[b] = 2;
+      rWs[b] = r;
+      return;
+    }
+    if (v < airHu && sl[q] === 0) {
+      // Air: outside the body through an intercostal gap (beyond the
+      // bridged rib line, checked below) or gas inside it.
+      airAt[b] = r;
+      return;
     }
   }
-  // A ray that grazes the end of a rib meets its side face, deeper than the
-  // rib line: take the smallest bone radius within ±ribEndMm of arc.
-  const rB = rAir; // reused as scratch below, restored after
+}
+
+/**
+ * Bone met far behind the rib line of its neighbours (a scapula or the
+ * spine seen through an intercostal gap) is a gap, not the wall; a ray that
+ * grazes the end of a rib meets its side face, deeper than the rib line:
+ * it takes the smallest bone radius within ±RIB_END_MM of arc. Leaves
+ * rAir: where a free ray met air (Infinity for the others).
+ */
+function cleanRibLine(rays: Rays): void {
+  const { state, rW: rWs } = rays;
+  const rB = rays.rAir; // scratch: the bone radius as met
+  const airAt = rays.margin;
+  const bins = state.length;
   for (let b = 0; b < bins; b++) rB[b] = rWs[b];
   const binRad = (2 * Math.PI) / bins;
-  // Bone met far behind the rib line of its neighbours (a scapula or the
-  // spine seen through an intercostal gap) is a gap, not the wall.
   for (let b = 0; b < bins; b++) {
     if (state[b] !== 2) continue;
     const w = Math.ceil(RIB_LINE_MM / (binRad * rB[b]));
@@ -600,60 +621,82 @@ function findWall(c: SliceCtx, medialSign: number): void {
     rWs[b] = m;
   }
   for (let b = 0; b < bins; b++) rB[b] = state[b] === 0 ? airAt[b] : Infinity;
-  // Bridge intercostal gaps: each run of free rays between two bone rays
-  // close enough takes the rib line interpolated in angle.
+}
+
+/** Bridge intercostal gaps: each run of free rays between two bone rays close enough takes the rib line interpolated in angle. */
+function bridgeRibGaps(rays: Rays, p: Resolved): void {
+  const { state, rW: rWs } = rays;
+  const bins = state.length;
   let start = 0;
   while (start < bins && state[start] === 0) start++;
-  if (start < bins) {
-    for (let k = 1; k <= bins; k++) {
-      const i = (start + k) % bins;
-      if (state[i] !== 0) continue;
-      let n = 0;
-      while (state[(i + n) % bins] === 0) n++;
-      const lo = (i + bins - 1) % bins;
-      const hi = (i + n) % bins;
-      k += n;
-      if (state[lo] !== 2 || state[hi] !== 2) continue;
-      const g = binGap(rays, lo, hi);
-      if (g > p.maxRibGapRad || g * 0.5 * (rWs[lo] + rWs[hi]) > p.maxRibGapMm) continue;
-      for (let t = 0; t < n; t++) {
-        const b = (i + t) % bins;
-        const gLo = binGap(rays, b, lo);
-        rWs[b] = rWs[lo] + ((rWs[hi] - rWs[lo]) * gLo) / g;
-      }
+  if (start === bins) return;
+  for (let k = 1; k <= bins; k++) {
+    const i = (start + k) % bins;
+    if (state[i] !== 0) continue;
+    let n = 0;
+    while (state[(i + n) % bins] === 0) n++;
+    const lo = (i + bins - 1) % bins;
+    const hi = (i + n) % bins;
+    k += n;
+    if (state[lo] !== 2 || state[hi] !== 2) continue;
+    const g = binGap(rays, lo, hi);
+    if (g > p.maxRibGapRad || g * 0.5 * (rWs[lo] + rWs[hi]) > p.maxRibGapMm) continue;
+    for (let t = 0; t < n; t++) {
+      const b = (i + t) % bins;
+      const gLo = binGap(rays, b, lo);
+      rWs[b] = rWs[lo] + ((rWs[hi] - rWs[lo]) * gLo) / g;
     }
   }
+}
 
-  // Rays still without a wall (a slice between two ribs over a wide arc)
-  // take the rib line met in the slices just below, as a point in the plane.
-  const mem = c.ribMemory[medialSign === 1 ? 0 : 1];
+/** Rays still without a wall (a slice between two ribs over a wide arc) take the rib line met in the slices just below, as a point in the plane. */
+function rememberRibs(c: SliceCtx, medialSign: number): void {
+  const { rays, sx, sy } = c;
+  const { state, rW: rWs, rL, rAir, ux, uy } = rays;
+  const cx = c.cx;
+  const cy = c.cy;
   const z = c.z;
+  const mem = c.ribMemory[medialSign === 1 ? 0 : 1];
+  const bins = state.length;
   for (let b = 0; b < bins; b++) {
     if (state[b] === 2) {
-      mem.x[b] = cx * sx + rWs[b] * uxs[b];
-      mem.y[b] = cy * sy + rWs[b] * uys[b];
+      mem.x[b] = cx * sx + rWs[b] * ux[b];
+      mem.y[b] = cy * sy + rWs[b] * uy[b];
       mem.z[b] = z;
     } else if (state[b] === 0 && !(rWs[b] > 0) && Math.abs(z - mem.z[b]) <= RIB_MEMORY_SLICES) {
-      const r = (mem.x[b] - cx * sx) * uxs[b] + (mem.y[b] - cy * sy) * uys[b];
+      const r = (mem.x[b] - cx * sx) * ux[b] + (mem.y[b] - cy * sy) * uy[b];
       if (r > rL[b] && (rAir[b] === Infinity || rAir[b] > r)) rWs[b] = r;
     }
   }
-  const maxReach = p.maxDepthMm + p.wallMarginMm;
-  for (let b = 0; b < bins; b++) {
-    const rW = rWs[b];
-    if (rAir[b] < rW) rWs[b] = NaN; // air inside the rib line: gas, never bridged
-    // The wall is wallMarginMm thick along its normal; along an oblique ray it is longer.
-    const a = rWs[(b + bins - 1) % bins];
-    const d = rWs[(b + 1) % bins];
-    const dTheta = binGap(rays, (b + bins - 1) % bins, (b + 1) % bins);
-    const slope = a > 0 && d > 0 && rW > 0 ? (d - a) / (dTheta * rW) : 0;
-    margin[b] = state[b] === 4 ? 0 : p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
-    open[b] = 0;
-    if (state[b] === 1 || !(rWs[b] > 0)) continue;
-    open[b] = lensOpen(c, b, maxReach, step);
-  }
-  // Drop runs of open rays narrower than MIN_OPEN_MM of arc; closed gaps of
-  // up to BRIDGE_BINS rays inside a run (bins thinner than a voxel) do not split it.
+}
+
+/**
+ * Ray b's wall margin (wallMarginMm along the wall's normal, longer along
+ * an oblique ray) and whether it is open; air inside the rib line (gas)
+ * leaves it without a wall. In bin order: a ray's margin reads the walls of
+ * its neighbours as this pass leaves them.
+ */
+function setMarginAndOpen(c: SliceCtx, b: number, maxReach: number, step: number): void {
+  const { rays, p } = c;
+  const { rW: rWs, margin, open, state } = rays;
+  const bins = state.length;
+  const rW = rWs[b];
+  if (rays.rAir[b] < rW) rWs[b] = NaN; // air inside the rib line: gas, never bridged
+  const a = rWs[(b + bins - 1) % bins];
+  const d = rWs[(b + 1) % bins];
+  const dTheta = binGap(rays, (b + bins - 1) % bins, (b + 1) % bins);
+  const slope = a > 0 && d > 0 && rW > 0 ? (d - a) / (dTheta * rW) : 0;
+  margin[b] = state[b] === 4 ? 0 : p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
+  open[b] = 0;
+  if (state[b] === 1 || !(rWs[b] > 0)) return;
+  open[b] = lensOpen(c, b, maxReach, step);
+}
+
+/** Drop runs of open rays narrower than MIN_OPEN_MM of arc; closed gaps of up to BRIDGE_BINS rays inside a run (bins thinner than a voxel) do not split it. */
+function dropNarrowOpen(rays: Rays): void {
+  const { open, rW: rWs } = rays;
+  const bins = open.length;
+  const binRad = (2 * Math.PI) / bins;
   let b0 = 0;
   while (b0 < bins && open[b0] !== 0) b0++;
   if (b0 === bins) return;
@@ -802,75 +845,86 @@ function addVoxel(c: SliceCtx, q: number, x: number, y: number): void {
 
 /** Fill the open rays (and their windows) with sub-rays; marks 2 (or 3, 4) in the slice scratch. */
 function fillOpen(c: SliceCtx): void {
-  const { p, rays, sx, sy, sl, nx, ny } = c;
-  const { rL, rW, state, open, margin } = rays;
-  const cx = c.cx;
-  const cy = c.cy;
-  const bins = rL.length;
+  const { rays, sx, sy } = c;
+  const bins = rays.rL.length;
   const step = 0.7 * Math.min(sx, sy);
   const binRad = (2 * Math.PI) / bins;
   for (let b = 0; b < bins; b++) {
-    if (state[b] === 1 || !(rW[b] > 0)) continue;
-    const w = Math.max(1, Math.ceil(p.windowMm / (binRad * Math.max(rL[b], 1))));
-    let any = false;
-    let rStart = rL[b];
-    for (let k = -w; k <= w; k++) {
-      const j = (b + k + bins) % bins;
-      if (open[j] === 1) any = true;
-      if (state[j] !== 1 && rL[j] > 0 && rL[j] < rStart) rStart = rL[j];
+    if (rays.state[b] === 1 || !(rays.rW[b] > 0)) continue;
+    fillBin(c, b, step, binRad);
+  }
+}
+
+/** Bin b when an open ray lies within ±windowMm of arc: its sub-rays, spaced at most half a pixel apart at the wall. */
+function fillBin(c: SliceCtx, b: number, step: number, binRad: number): void {
+  const { rL, rW, state, open, margin } = c.rays;
+  const bins = rL.length;
+  const w = Math.max(1, Math.ceil(c.p.windowMm / (binRad * Math.max(rL[b], 1))));
+  let any = false;
+  let rStart = rL[b];
+  for (let k = -w; k <= w; k++) {
+    const j = (b + k + bins) % bins;
+    if (open[j] === 1) any = true;
+    if (state[j] !== 1 && rL[j] > 0 && rL[j] < rStart) rStart = rL[j];
+  }
+  if (!any) return;
+  const rEnd = rW[b] - margin[b];
+  if (rEnd <= rStart) return;
+  const pa = (b * 4) / bins;
+  const pb = ((b + 1) * 4) / bins;
+  const sub = Math.max(1, Math.ceil((binRad * rEnd) / step));
+  const rMin = Math.max(0, rStart - step);
+  for (let s = 0; s < sub; s++) {
+    // The unit direction of diamond angle d (fromDiamond, written out).
+    const d = pa + ((s + 0.5) * (pb - pa)) / sub;
+    let dx: number;
+    let dy: number;
+    if (d < 1) {
+      dx = 1 - d;
+      dy = d;
+    } else if (d < 2) {
+      dx = 1 - d;
+      dy = 2 - d;
+    } else if (d < 3) {
+      dx = d - 3;
+      dy = 2 - d;
+    } else {
+      dx = d - 3;
+      dy = d - 4;
     }
-    if (!any) continue;
-    const rEnd = rW[b] - margin[b];
-    if (rEnd <= rStart) continue;
-    // Sub-rays spaced at most half a pixel apart at rEnd.
-    const pa = (b * 4) / bins;
-    const pb = ((b + 1) * 4) / bins;
-    const sub = Math.max(1, Math.ceil((binRad * rEnd) / step));
-    const rMin = Math.max(0, rStart - step);
-    for (let s = 0; s < sub; s++) {
-      // The unit direction of diamond angle d (fromDiamond, written out).
-      const d = pa + ((s + 0.5) * (pb - pa)) / sub;
-      let dx: number;
-      let dy: number;
-      if (d < 1) {
-        dx = 1 - d;
-        dy = d;
-      } else if (d < 2) {
-        dx = 1 - d;
-        dy = 2 - d;
-      } else if (d < 3) {
-        dx = d - 3;
-        dy = 2 - d;
-      } else {
-        dx = d - 3;
-        dy = d - 4;
-      }
-      const len = Math.hypot(dx, dy);
-      const ux = dx / len;
-      const uy = dy / len;
-      // From the rib line inwards to the first lung voxel: only what lies
-      // between the lung and the wall, never a structure the lung wraps.
-      let lungRun = 0;
-      for (let r = rEnd; r >= rMin; r -= step) {
-        const x = Math.round(cx + (r * ux) / sx);
-        const y = Math.round(cy + (r * uy) / sy);
-        if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
-        const q = x + y * nx;
-        const t = sl[q];
-        if (t === 1) {
-          // A lens of lung thinner than LENS_MM between a lesion's flank and the wall is passed.
-          lungRun += step;
-          if (lungRun > LENS_MM) break;
-          continue;
-        }
-        lungRun = 0;
-        if (t !== 0) continue;
-        // Refused voxels are looked at once (cleared with the slice).
-        const v = verdict(c, x, y, q);
-        sl[q] = v;
-        if (v === 2) addVoxel(c, q, x, y);
-      }
+    const len = Math.hypot(dx, dy);
+    walkIn(c, dx / len, dy / len, rEnd, rMin, step);
+  }
+}
+
+/**
+ * One sub-ray from the rib line (rEnd) inwards to the first thick lung:
+ * only what lies between the lung and the wall, never a structure the lung
+ * wraps. Each voxel outside the mask met for the first time gets its
+ * verdict (2 added, 3 or 4 refused).
+ */
+function walkIn(c: SliceCtx, ux: number, uy: number, rEnd: number, rMin: number, step: number): void {
+  const { sl, nx, ny, sx, sy } = c;
+  const cx = c.cx;
+  const cy = c.cy;
+  let lungRun = 0;
+  for (let r = rEnd; r >= rMin; r -= step) {
+    const x = Math.round(cx + (r * ux) / sx);
+    const y = Math.round(cy + (r * uy) / sy);
+    if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+    const q = x + y * nx;
+    const t = sl[q];
+    if (t === 1) {
+      // A lens of lung thinner than LENS_MM between a lesion's flank and the wall is passed.
+      lungRun += step;
+      if (lungRun > LENS_MM) return;
+      continue;
     }
+    lungRun = 0;
+    if (t !== 0) continue;
+    const v = verdict(c, x, y, q);
+    sl[q] = v;
+    if (v === 2) addVoxel(c, q, x, y);
   }
 }
 
@@ -903,7 +957,7 @@ function holeCode(t: number): number {
  * among them counted again).
  */
 function fillNewHoles(c: SliceCtx): void {
-  const { sl, addedAt, stack, region, nx, ny } = c;
+  const { sl, addedAt, nx, ny } = c;
   const cap = Math.max(4, Math.round(HOLE_MM2 / (c.sx * c.sy)));
   const n = c.addedCount;
   for (let a = 0; a < n; a++) {
@@ -911,55 +965,58 @@ function fillNewHoles(c: SliceCtx): void {
     const x0 = q0 % nx;
     for (let d = 0; d < 4; d++) {
       const s0 = d === 0 ? (x0 > 0 ? q0 - 1 : -1) : d === 1 ? (x0 < nx - 1 ? q0 + 1 : -1) : d === 2 ? (q0 >= nx ? q0 - nx : -1) : q0 + nx < nx * ny ? q0 + nx : -1;
-      if (s0 < 0) continue;
-      const c0 = holeCode(sl[s0]);
-      if (c0 === 0) continue;
-      let top = 0;
-      let rc = 0;
-      let isOpen = false;
-      sl[s0] = c0;
-      stack[top++] = s0;
-      while (top > 0 && !isOpen) {
-        const q = stack[--top];
-        region[rc++] = q;
-        if (rc > cap) {
-          isOpen = true;
-          break;
-        }
-        // The image's outer ring is marked open (5) with the slice, so q ± 1, q ± nx stay inside.
-        for (let e = 0; e < 4; e++) {
-          const nq = e === 0 ? q - 1 : e === 1 ? q + 1 : e === 2 ? q - nx : q + nx;
-          const t = sl[nq];
-          if (t === 5) isOpen = true;
-          else {
-            const h = holeCode(t);
-            if (h !== 0) {
-              sl[nq] = h;
-              stack[top++] = nq;
-            }
-          }
-        }
-      }
-      if (isOpen) {
-        for (let k = 0; k < rc; k++) sl[region[k]] = 5;
-        for (let k = 0; k < top; k++) sl[stack[k]] = 5;
-        continue;
-      }
-      for (let k = 0; k < rc; k++) {
-        const q = region[k];
-        const h = sl[q];
-        if (h === 8) sl[q] = 4;
-        else if (h === 9) {
-          sl[q] = 3;
-          c.effusionExcluded++;
-        } else {
-          const x = q % nx;
-          const y = (q - x) / nx;
-          const v = verdict(c, x, y, q);
-          sl[q] = v;
-          if (v === 2) addVoxel(c, q, x, y);
+      if (s0 >= 0 && holeCode(sl[s0]) !== 0) growHole(c, s0, cap);
+    }
+  }
+}
+
+/** The region of voxels outside the mask 4-connected to s0: open (5) when larger than cap or meeting an open voxel, else a hole whose voxels get their verdict. */
+function growHole(c: SliceCtx, s0: number, cap: number): void {
+  const { sl, stack, region, nx } = c;
+  let top = 0;
+  let rc = 0;
+  let isOpen = false;
+  sl[s0] = holeCode(sl[s0]);
+  stack[top++] = s0;
+  while (top > 0 && !isOpen) {
+    const q = stack[--top];
+    region[rc++] = q;
+    if (rc > cap) {
+      isOpen = true;
+      break;
+    }
+    // The image's outer ring is marked open (5) with the slice, so q ± 1, q ± nx stay inside.
+    for (let e = 0; e < 4; e++) {
+      const nq = e === 0 ? q - 1 : e === 1 ? q + 1 : e === 2 ? q - nx : q + nx;
+      const t = sl[nq];
+      if (t === 5) isOpen = true;
+      else {
+        const h = holeCode(t);
+        if (h !== 0) {
+          sl[nq] = h;
+          stack[top++] = nq;
         }
       }
+    }
+  }
+  if (isOpen) {
+    for (let k = 0; k < rc; k++) sl[region[k]] = 5;
+    for (let k = 0; k < top; k++) sl[stack[k]] = 5;
+    return;
+  }
+  for (let k = 0; k < rc; k++) {
+    const q = region[k];
+    const h = sl[q];
+    if (h === 8) sl[q] = 4;
+    else if (h === 9) {
+      sl[q] = 3;
+      c.effusionExcluded++;
+    } else {
+      const x = q % nx;
+      const y = (q - x) / nx;
+      const v = verdict(c, x, y, q);
+      sl[q] = v;
+      if (v === 2) addVoxel(c, q, x, y);
     }
   }
 }
@@ -1013,63 +1070,82 @@ function keepJoined(c: SliceCtx): number {
  * added voxels (added[0 .. kept), sorted), merged.
  */
 function emitSlice(out: RunBuilder, fill: RunSet, z: number, added: Int32Array, kept: number, y0: number, y1: number): void {
-  const { nx, ny, rowStart, x0, x1 } = fill;
-  let a = 0;
-  for (let y = 0; y < ny; y++) {
-    const r = y + z * ny;
-    const ke = rowStart[r + 1];
-    if (kept === 0 || y < y0 || y > y1) {
-      for (let k = rowStart[r]; k < ke; k++) out.push(x0[k], x1[k]);
-    } else {
-      const base = y * nx;
-      const rowEnd = base + nx;
-      let k = rowStart[r];
-      let from = 0;
-      let to = -1;
-      for (;;) {
-        // The next interval by its start: a fill run or an added voxel.
-        let s: number;
-        let e: number;
-        const ax = a < kept && added[a] < rowEnd ? added[a] - base : nx;
-        if (k < ke && x0[k] < ax) {
-          s = x0[k];
-          e = x1[k];
-          k++;
-          if (e <= s) continue;
-        } else if (ax < nx) {
-          s = ax;
-          e = ax + 1;
-          a++;
-        } else break;
-        if (s <= to) {
-          if (e > to) to = e;
-        } else {
-          if (to >= 0) out.push(from, to);
-          from = s;
-          to = e;
-        }
-      }
-      if (to >= 0) out.push(from, to);
-    }
+  const r0 = z * fill.ny;
+  if (kept === 0) {
+    copyRows(out, fill, r0, r0 + fill.ny);
+    return;
+  }
+  copyRows(out, fill, r0, r0 + y0);
+  mergeRows(out, fill, r0 + y0, r0 + y1 + 1, added, kept, fill.nx * y0);
+  copyRows(out, fill, r0 + y1 + 1, r0 + fill.ny);
+}
+
+/** Rows r0 .. r1-1 of the filled mask as they are. */
+function copyRows(out: RunBuilder, fill: RunSet, r0: number, r1: number): void {
+  const { rowStart, x0, x1 } = fill;
+  for (let r = r0; r < r1; r++) {
+    for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) out.push(x0[k], x1[k]);
     out.endRow(r);
+  }
+}
+
+/** Rows r0 .. r1-1 (slice index of row r0 starting at `base`): the maximal runs of the filled runs and the added voxels. */
+function mergeRows(out: RunBuilder, fill: RunSet, r0: number, r1: number, added: Int32Array, kept: number, base: number): void {
+  const { nx, rowStart, x0, x1 } = fill;
+  let a = 0;
+  for (let r = r0; r < r1; r++, base += nx) {
+    const rowEnd = base + nx;
+    let k = rowStart[r];
+    const ke = rowStart[r + 1];
+    let from = 0;
+    let to = -1;
+    for (;;) {
+      // The next interval by its start: a fill run or an added voxel.
+      let s: number;
+      let e: number;
+      const ax = a < kept && added[a] < rowEnd ? added[a] - base : nx;
+      if (k < ke && x0[k] < ax) {
+        s = x0[k];
+        e = x1[k];
+        k++;
+        if (e <= s) continue;
+      } else if (ax < nx) {
+        s = ax;
+        e = ax + 1;
+        a++;
+      } else break;
+      if (s <= to) {
+        if (e > to) to = e;
+      } else {
+        if (to >= 0) out.push(from, to);
+        from = s;
+        to = e;
+      }
+    }
+    if (to >= 0) out.push(from, to);
+    out.endRow(r);
+  }
+}
+
+/** The slice scratch: 1 on the filled runs of slice z, 0 elsewhere. */
+function paintSlice(sl: Uint8Array, fill: RunSet, z: number): void {
+  const { nx, ny, rowStart, x0, x1 } = fill;
+  sl.fill(0);
+  for (let y = 0, base = 0; y < ny; y++, base += nx) {
+    const r = y + z * ny;
+    for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) sl.fill(1, base + x0[k], base + x1[k]);
   }
 }
 
 /** One slice with lung: the additions of both sides, their holes, what stays joined; returns the kept added voxels' number. */
 function inclusiveSlice(c: SliceCtx): number {
-  const { sl, fill, nx, ny } = c;
-  const { rowStart, x0, x1 } = fill;
-  const z = c.z;
-  sl.fill(0);
+  const { sl, nx, ny } = c;
   c.boxX0 = nx;
   c.boxX1 = -1;
   c.boxY0 = ny;
   c.boxY1 = -1;
   c.addedCount = 0;
-  for (let y = 0; y < ny; y++) {
-    const r = y + z * ny;
-    for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) sl.fill(1, y * nx + x0[k], y * nx + x1[k]);
-  }
+  paintSlice(sl, c.fill, c.z);
   markRing(sl, nx, ny);
   medialBounds(c);
   for (let side = 0; side < 2; side++) {
@@ -1081,6 +1157,37 @@ function inclusiveSlice(c: SliceCtx): number {
   if (c.addedCount === 0) return 0;
   fillNewHoles(c);
   return keepJoined(c);
+}
+
+/** Marks the runs of components of at least minPixels in `seed`; returns [voxels, sum of x] of all runs. */
+function seedRuns(fill: RunSet, labelOfRun: Int32Array, sizes: Float64Array, minPixels: number, seed: Uint8Array): [number, number] {
+  const { x0, x1 } = fill;
+  let voxels = 0;
+  let xSum = 0;
+  for (let k = 0; k < fill.count; k++) {
+    const len = x1[k] - x0[k];
+    voxels += len;
+    xSum += ((x0[k] + x1[k] - 1) * len) / 2;
+    seed[k] = sizes[labelOfRun[k]] >= minPixels ? 1 : 0;
+  }
+  return [voxels, xSum];
+}
+
+/** Per column (x + y*nx): the most inferior slice whose seed runs cover it, -1 none. */
+function columnFloors(fill: RunSet, seed: Uint8Array, upZ: number): Int16Array {
+  const { nx, ny, nz, rowStart, x0, x1 } = fill;
+  const floor = new Int16Array(nx * ny).fill(-1);
+  // From the head down, each slice overwrites: what stays is the most inferior.
+  for (let zi = 0; zi < nz; zi++) {
+    const z = upZ > 0 ? nz - 1 - zi : zi;
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) {
+        if (seed[k] !== 0) floor.fill(z, y * nx + x0[k], y * nx + x1[k]);
+      }
+    }
+  }
+  return floor;
 }
 
 /**
@@ -1101,37 +1208,17 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
   report?.(0, 'lung components per slice');
   // Seeds: runs of 2D components of at least minSeedAreaMm2.
   const lab = labelRuns(fill, 8);
-  const minPixels = p.minSeedAreaMm2 / (sx * sy);
   const seed = new Uint8Array(fill.count);
-  let fillVoxels = 0;
-  let xSum = 0;
-  for (let k = 0; k < fill.count; k++) {
-    const len = fill.x1[k] - fill.x0[k];
-    fillVoxels += len;
-    xSum += ((fill.x0[k] + fill.x1[k] - 1) * len) / 2;
-    seed[k] = lab.sizes[lab.labelOfRun[k]] >= minPixels ? 1 : 0;
-  }
-  const midX = fillVoxels > 0 ? xSum / fillVoxels : nx / 2;
+  const sums = seedRuns(fill, lab.labelOfRun, lab.sizes, p.minSeedAreaMm2 / (sx * sy), seed);
+  const fillVoxels = sums[0];
+  const midX = fillVoxels > 0 ? sums[1] / fillVoxels : nx / 2;
   const out = new RunBuilder(fill, false, fill.count + 16);
   const addedPerSlice = new Int32Array(nz);
   const splitX = Math.round(midX);
   // Column floors: the most inferior lung voxel under each (x, y), for axial slices.
   const upDir = volume.directionXyz[2][2];
   const upZ = upDir >= 0 ? 1 : -1;
-  let floor: Int16Array | null = null;
-  if (Math.abs(upDir) > 0.5 && nz < 32768) {
-    floor = new Int16Array(nx * ny).fill(-1);
-    // From the head down, each slice overwrites: what stays is the most inferior.
-    for (let zi = 0; zi < nz; zi++) {
-      const z = upZ > 0 ? nz - 1 - zi : zi;
-      for (let y = 0; y < ny; y++) {
-        const r = y + z * ny;
-        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) {
-          if (seed[k] !== 0) floor.fill(z, y * nx + fill.x0[k], y * nx + fill.x1[k]);
-        }
-      }
-    }
-  }
+  const floor = Math.abs(upDir) > 0.5 && nz < 32768 ? columnFloors(fill, seed, upZ) : null;
   const c = new SliceCtx(volume, p, fill, seed, splitX, floor, upZ);
   for (let z = 0; z < nz; z++) {
     if ((z & 7) === 0) {
@@ -1216,75 +1303,16 @@ export function lungsCutByFieldOfView(volume: Volume, fill: RunSet | null, param
     [0, nx, 1, ny, sy, sx],
     [nx - 1, nx, -1, ny, sy, sx],
   ];
+  const scans = borders.map(([start, along, inward, count, lenMm, inMm]): BorderScan => ({
+    start, along, inward, count, lenMm,
+    depth: Math.min(Math.round(minDepth / inMm), (inward === 1 || inward === -1 ? nx : ny) - 1),
+    wall: Math.ceil(minWallMm / lenMm),
+    airHu, maxOutsideHu, sz,
+  }));
   for (let z = 0; z < nz; z++) {
     const plane = z * nx * ny;
-    let sliceArea = 0;
-    if (fill) {
-      for (const y of [0, ny - 1]) {
-        const r = y + z * ny;
-        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) sliceArea += (fill.x1[k] - fill.x0[k]) * sx * sz;
-      }
-      for (let y = 1; y < ny - 1; y++) {
-        const r = y + z * ny;
-        const a = fill.rowStart[r];
-        const e = fill.rowStart[r + 1];
-        if (a < e && fill.x0[a] === 0) sliceArea += sy * sz;
-        if (a < e && fill.x1[e - 1] === nx) sliceArea += sy * sz;
-      }
-    }
-    for (const [start, along, inward, count, lenMm, inMm] of borders) {
-      const depth = Math.min(Math.round(minDepth / inMm), (inward === 1 || inward === -1 ? nx : ny) - 1);
-      // Runs along the border: air (< airHu, vessels thinner than the wall
-      // merged in) and dense stretches at least minWallMm long.
-      const wall = Math.ceil(minWallMm / lenMm);
-      const at = (t: number): number => hu[plane + start + t * along];
-      let i = 0;
-      let prev = -1; // mean HU of the dense stretch before, -1: none long enough
-      while (i < count) {
-        if (at(i) >= airHu) {
-          const a = i;
-          let sum = 0;
-          while (i < count && at(i) >= airHu) sum += at(i++);
-          prev = i - a >= wall ? sum / (i - a) : prev;
-          continue;
-        }
-        const a = i;
-        // Extend over dense gaps shorter than the wall.
-        let e = i;
-        while (e < count) {
-          while (e < count && at(e) < airHu) e++;
-          let g = e;
-          while (g < count && g - e < wall && at(g) >= airHu) g++;
-          if (g < count && g - e < wall) e = g;
-          else break;
-        }
-        i = e;
-        const flankBefore = prev;
-        prev = -1;
-        if (a === 0 || e === count || flankBefore === -1) continue; // a corner, or no chest wall before
-        let g = e;
-        let fsum = 0;
-        while (g < count && g - e < wall && at(g) >= airHu) fsum += at(g++);
-        if (g - e < wall) continue;
-        // A chest wall on both sides (soft tissue, not an arm's bone or a table).
-        if (!(flankBefore >= FLANK_HU[0] && flankBefore <= FLANK_HU[1]) || !(fsum / wall >= FLANK_HU[0] && fsum / wall <= FLANK_HU[1])) continue;
-        // Lung, not air: mean HU over the run and the line minDepthMm inwards above maxOutsideHu.
-        let deep = 0;
-        let sum = 0;
-        for (let t = a; t < e; t++) {
-          const v = hu[plane + start + t * along + depth * inward];
-          if (v < airHu) deep++;
-          sum += v + at(t);
-        }
-        if (deep * 2 < e - a || sum / (2 * (e - a)) <= maxOutsideHu) continue;
-        // The chest wall is thick: body also minDepthMm inwards of both
-        // flanks (a table's or cushion's shell crosses the border thin).
-        let solid = 0;
-        for (let t = a - wall; t < a; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
-        for (let t = e; t < e + wall; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
-        if (solid >= wall) sliceArea += (e - a) * lenMm * sz;
-      }
-    }
+    let sliceArea = fill ? fillOnBorder(fill, z, sx, sy, sz) : 0;
+    for (let b = 0; b < 4; b++) sliceArea = borderCut(hu, plane, scans[b], sliceArea);
     if (sliceArea > 0) {
       area += sliceArea;
       slices++;
@@ -1297,6 +1325,96 @@ export function lungsCutByFieldOfView(volume: Volume, fill: RunSet | null, param
     borderAreaMm2: area,
     slices,
   };
+}
+
+/** Area (mm², times the slice spacing) of slice z's filled mask on the image border rows and columns. */
+function fillOnBorder(fill: RunSet, z: number, sx: number, sy: number, sz: number): number {
+  const { nx, ny, rowStart, x0, x1 } = fill;
+  let sliceArea = 0;
+  for (let t = 0; t < 2; t++) {
+    const r = (t === 0 ? 0 : ny - 1) + z * ny;
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) sliceArea += (x1[k] - x0[k]) * sx * sz;
+  }
+  for (let y = 1; y < ny - 1; y++) {
+    const r = y + z * ny;
+    const a = rowStart[r];
+    const e = rowStart[r + 1];
+    if (a < e && x0[a] === 0) sliceArea += sy * sz;
+    if (a < e && x1[e - 1] === nx) sliceArea += sy * sz;
+  }
+  return sliceArea;
+}
+
+/** One border of a slice: where it starts, its steps along and inwards, and the thresholds. */
+interface BorderScan {
+  start: number;
+  along: number;
+  inward: number;
+  count: number;
+  lenMm: number;
+  /** Pixels inwards that are minDepthMm, and pixels along that are minWallMm. */
+  depth: number;
+  wall: number;
+  airHu: number;
+  maxOutsideHu: number;
+  sz: number;
+}
+
+/**
+ * sliceArea plus the area of lung cut by one border of the slice at
+ * `plane`: runs along the border of air (< airHu, vessels thinner than the
+ * wall merged in) between dense stretches at least minWallMm long.
+ */
+function borderCut(hu: Int16Array, plane: number, s: BorderScan, sliceArea: number): number {
+  const { along, inward, count, lenMm, depth, wall, airHu, maxOutsideHu, sz } = s;
+  const o = plane + s.start;
+  let i = 0;
+  let prev = -1; // mean HU of the dense stretch before, -1: none long enough
+  while (i < count) {
+    if (hu[o + i * along] >= airHu) {
+      const a = i;
+      let sum = 0;
+      while (i < count && hu[o + i * along] >= airHu) sum += hu[o + i++ * along];
+      prev = i - a >= wall ? sum / (i - a) : prev;
+      continue;
+    }
+    const a = i;
+    // Extend over dense gaps shorter than the wall.
+    let e = i;
+    while (e < count) {
+      while (e < count && hu[o + e * along] < airHu) e++;
+      let g = e;
+      while (g < count && g - e < wall && hu[o + g * along] >= airHu) g++;
+      if (g < count && g - e < wall) e = g;
+      else break;
+    }
+    i = e;
+    const flankBefore = prev;
+    prev = -1;
+    if (a === 0 || e === count || flankBefore === -1) continue; // a corner, or no chest wall before
+    let g = e;
+    let fsum = 0;
+    while (g < count && g - e < wall && hu[o + g * along] >= airHu) fsum += hu[o + g++ * along];
+    if (g - e < wall) continue;
+    // A chest wall on both sides (soft tissue, not an arm's bone or a table).
+    if (!(flankBefore >= FLANK_HU[0] && flankBefore <= FLANK_HU[1]) || !(fsum / wall >= FLANK_HU[0] && fsum / wall <= FLANK_HU[1])) continue;
+    // Lung, not air: mean HU over the run and the line minDepthMm inwards above maxOutsideHu.
+    let deep = 0;
+    let sum = 0;
+    for (let t = a; t < e; t++) {
+      const v = hu[o + t * along + depth * inward];
+      if (v < airHu) deep++;
+      sum += v + hu[o + t * along];
+    }
+    if (deep * 2 < e - a || sum / (2 * (e - a)) <= maxOutsideHu) continue;
+    // The chest wall is thick: body also minDepthMm inwards of both
+    // flanks (a table's or cushion's shell crosses the border thin).
+    let solid = 0;
+    for (let t = a - wall; t < a; t++) if (hu[o + t * along + depth * inward] >= airHu) solid++;
+    for (let t = e; t < e + wall; t++) if (hu[o + t * along + depth * inward] >= airHu) solid++;
+    if (solid >= wall) sliceArea += (e - a) * lenMm * sz;
+  }
+  return sliceArea;
 }
 
 /**

@@ -5,12 +5,12 @@
  * runs, counts and notes voxel for voxel. Every refusal is re-tested with
  * its medians, every row with additions re-scanned voxel by voxel, closures
  * and tuples as first written. A deliberate change of the algorithm changes
- * both files.
+ * both files. lungsCutByFieldOfViewReference likewise for the field-of-view check.
  */
 import type { Volume } from '../../../src/core/volume/volume';
 import { labelRuns } from '../../../src/core/segmentation/connectedComponents';
 import { RunBuilder, type RunSet } from '../../../src/core/segmentation/runs';
-import type { InclusiveLungParams, InclusiveLungResult } from '../../../src/core/segmentation/inclusiveLungs';
+import type { FovCutParams, FovCutResult, InclusiveLungParams, InclusiveLungResult } from '../../../src/core/segmentation/inclusiveLungs';
 
 interface InclusiveOptions {
   onProgress?: (fraction: number, step: string) => void;
@@ -847,5 +847,123 @@ export function inclusiveLungRunsReference(volume: Volume, fill: RunSet, params:
     voxels: { fill: fillVoxels, added: ctx.added, inclusive: fillVoxels + ctx.added, effusionExcluded: ctx.effusionExcluded },
     addedPerSlice,
     notes,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// lungs cut by the field of view
+// ---------------------------------------------------------------------------
+
+/** Mean HU of the body along the border beside a cut lung: soft tissue, not an arm's bone. */
+const FLANK_HU: [number, number] = [-200, 250];
+
+/**
+ * Whether the lungs touch the image border over a large area (small field
+ * of view, one-sided reconstruction), so a host does not show a clean lung
+ * volume. Pure: the HU volume and the filled mask's runs (its lung voxels on
+ * the border count directly). Along each border of each slice, a run of air
+ * (< airHu) bounded by body (≥ airHu, at least minWallMm long) at both ends
+ * and still air minDepthMm inwards is a lung cut open by the border (air
+ * around the patient reaches a corner; the shells of a table or cushion
+ * are thinner than a chest wall). O(nz * (nx + ny)) reads plus
+ * the runs on border rows.
+ */
+export function lungsCutByFieldOfViewReference(volume: Volume, fill: RunSet | null, params: FovCutParams = {}): FovCutResult {
+  const minArea = params.minAreaMm2 ?? 5000;
+  const airHu = params.airHu ?? -500;
+  const minDepth = params.minDepthMm ?? 20;
+  const minWallMm = params.minWallMm ?? 10;
+  const maxOutsideHu = params.maxOutsideHu ?? -960;
+  const { nx, ny, nz, hu } = volume;
+  const [sx, sy, sz] = volume.spacingMmXyz;
+  let area = 0;
+  let slices = 0;
+  // Four borders: start index, step along the border, step inwards, count, pixel length (mm), inward pixel (mm).
+  const borders: Array<[number, number, number, number, number, number]> = [
+    [0, 1, nx, nx, sx, sy],
+    [(ny - 1) * nx, 1, -nx, nx, sx, sy],
+    [0, nx, 1, ny, sy, sx],
+    [nx - 1, nx, -1, ny, sy, sx],
+  ];
+  for (let z = 0; z < nz; z++) {
+    const plane = z * nx * ny;
+    let sliceArea = 0;
+    if (fill) {
+      for (const y of [0, ny - 1]) {
+        const r = y + z * ny;
+        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) sliceArea += (fill.x1[k] - fill.x0[k]) * sx * sz;
+      }
+      for (let y = 1; y < ny - 1; y++) {
+        const r = y + z * ny;
+        const a = fill.rowStart[r];
+        const e = fill.rowStart[r + 1];
+        if (a < e && fill.x0[a] === 0) sliceArea += sy * sz;
+        if (a < e && fill.x1[e - 1] === nx) sliceArea += sy * sz;
+      }
+    }
+    for (const [start, along, inward, count, lenMm, inMm] of borders) {
+      const depth = Math.min(Math.round(minDepth / inMm), (inward === 1 || inward === -1 ? nx : ny) - 1);
+      // Runs along the border: air (< airHu, vessels thinner than the wall
+      // merged in) and dense stretches at least minWallMm long.
+      const wall = Math.ceil(minWallMm / lenMm);
+      const at = (t: number): number => hu[plane + start + t * along];
+      let i = 0;
+      let prev = -1; // mean HU of the dense stretch before, -1: none long enough
+      while (i < count) {
+        if (at(i) >= airHu) {
+          const a = i;
+          let sum = 0;
+          while (i < count && at(i) >= airHu) sum += at(i++);
+          prev = i - a >= wall ? sum / (i - a) : prev;
+          continue;
+        }
+        const a = i;
+        // Extend over dense gaps shorter than the wall.
+        let e = i;
+        while (e < count) {
+          while (e < count && at(e) < airHu) e++;
+          let g = e;
+          while (g < count && g - e < wall && at(g) >= airHu) g++;
+          if (g < count && g - e < wall) e = g;
+          else break;
+        }
+        i = e;
+        const flankBefore = prev;
+        prev = -1;
+        if (a === 0 || e === count || flankBefore === -1) continue; // a corner, or no chest wall before
+        let g = e;
+        let fsum = 0;
+        while (g < count && g - e < wall && at(g) >= airHu) fsum += at(g++);
+        if (g - e < wall) continue;
+        // A chest wall on both sides (soft tissue, not an arm's bone or a table).
+        if (!(flankBefore >= FLANK_HU[0] && flankBefore <= FLANK_HU[1]) || !(fsum / wall >= FLANK_HU[0] && fsum / wall <= FLANK_HU[1])) continue;
+        // Lung, not air: mean HU over the run and the line minDepthMm inwards above maxOutsideHu.
+        let deep = 0;
+        let sum = 0;
+        for (let t = a; t < e; t++) {
+          const v = hu[plane + start + t * along + depth * inward];
+          if (v < airHu) deep++;
+          sum += v + at(t);
+        }
+        if (deep * 2 < e - a || sum / (2 * (e - a)) <= maxOutsideHu) continue;
+        // The chest wall is thick: body also minDepthMm inwards of both
+        // flanks (a table's or cushion's shell crosses the border thin).
+        let solid = 0;
+        for (let t = a - wall; t < a; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
+        for (let t = e; t < e + wall; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
+        if (solid >= wall) sliceArea += (e - a) * lenMm * sz;
+      }
+    }
+    if (sliceArea > 0) {
+      area += sliceArea;
+      slices++;
+    }
+  }
+  const cut = area >= minArea;
+  return {
+    cut,
+    reason: cut ? `lungs cut by the field of view: ${Math.round(area)} mm² of lung on the image border in ${slices} slices` : null,
+    borderAreaMm2: area,
+    slices,
   };
 }
