@@ -306,7 +306,9 @@ class SliceCtx {
   /** x (index) strictly between these is mediastinum in this slice. */
   mediaLo = -1;
   mediaHi = 0;
-  /** Centroid (index) of the side's lung in this slice. */
+  /** The side's lung in this slice: its x extent (index) and centroid (index). */
+  outLo = 0;
+  outHi = 0;
   cx = 0;
   cy = 0;
   /** Bounding box of this slice's added voxels. */
@@ -379,6 +381,28 @@ function consider(rL: Float64Array, scale: number, dx: number, dy: number): void
 
 /** rL per bin from the seed voxels of one side; false when the side has no lung large enough, else the centroid in c.cx, c.cy. */
 function outerLung(c: SliceCtx, xFrom: number, xTo: number): boolean {
+  if (!sideCentroid(c, xFrom, xTo)) return false;
+  const { rL } = c.rays;
+  const bins = rL.length;
+  rL.fill(0);
+  c.outLo = Infinity;
+  c.outHi = -Infinity;
+  const r0 = c.z * c.ny;
+  for (let y = 0; y < c.ny; y++) outlineRow(c, r0 + y, y, xFrom, xTo);
+  for (let b = 0; b < bins; b++) rL[b] = Math.sqrt(rL[b]);
+  // Bins narrower than a voxel near the centroid may hold none: take a neighbour's.
+  for (let b = 0; b < bins; b++) {
+    if (rL[b] > 0) continue;
+    const a = rL[(b + bins - 1) % bins];
+    const d = rL[(b + 1) % bins];
+    rL[b] = Math.max(a, d, rL[(b + bins - 2) % bins], rL[(b + 2) % bins]);
+  }
+  c.medialX = xFrom === 0 ? c.outHi : c.outLo;
+  return true;
+}
+
+/** The centroid (c.cx, c.cy) of the seed voxels of slice c.z in x [xFrom, xTo); false when fewer than minSeedAreaMm2. */
+function sideCentroid(c: SliceCtx, xFrom: number, xTo: number): boolean {
   const { fill, seed, ny, sx, sy } = c;
   const { rowStart, x0, x1 } = fill;
   const z = c.z;
@@ -399,62 +423,51 @@ function outerLung(c: SliceCtx, xFrom: number, xTo: number): boolean {
   }
   const minPixels = c.p.minSeedAreaMm2 / (sx * sy);
   if (n < minPixels) return false;
-  const cx = sxSum / n;
-  const cy = sySum / n;
-  const { rL } = c.rays;
-  let lo = Infinity;
-  let hi = -Infinity;
-  const bins = rL.length;
-  const scale = bins / 4;
-  rL.fill(0);
-  for (let y = 0; y < ny; y++) {
-    const r = y + z * ny;
-    const dy = (y - cy) * sy;
-    // Rows above and below (runs of the whole mask); a voxel under both is not on the outline.
-    const ra = y > 0 ? r - 1 : -1;
-    const rb = y < ny - 1 ? r + 1 : -1;
-    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      if (seed[k] === 0) continue;
-      const a = Math.max(x0[k], xFrom);
-      const e = Math.min(x1[k], xTo);
-      if (e <= a) continue;
-      if (a < lo) lo = a;
-      if (e - 1 > hi) hi = e - 1;
-      consider(rL, scale, (a - cx) * sx, dy);
-      if (e - 1 > a) consider(rL, scale, (e - 1 - cx) * sx, dy);
-      // Interior voxels a+1 .. e-2 not covered by (above ∩ below).
-      let x = a + 1;
-      if (ra >= 0 && rb >= 0) {
-        let i = rowStart[ra];
-        let jb = rowStart[rb];
-        const ie = rowStart[ra + 1];
-        const je = rowStart[rb + 1];
-        while (i < ie && jb < je && x < e - 1) {
-          const cLo = Math.max(x0[i], x0[jb]);
-          const cHi = Math.min(x1[i], x1[jb]);
-          if (cHi > cLo && cHi > x) {
-            for (; x < Math.min(cLo, e - 1); x++) consider(rL, scale, (x - cx) * sx, dy);
-            if (cHi > x) x = cHi;
-          }
-          if (x1[i] < x1[jb]) i++;
-          else jb++;
-        }
-      }
-      for (; x < e - 1; x++) consider(rL, scale, (x - cx) * sx, dy);
-    }
-  }
-  for (let b = 0; b < bins; b++) rL[b] = Math.sqrt(rL[b]);
-  // Bins narrower than a voxel near the centroid may hold none: take a neighbour's.
-  for (let b = 0; b < bins; b++) {
-    if (rL[b] > 0) continue;
-    const a = rL[(b + bins - 1) % bins];
-    const d = rL[(b + 1) % bins];
-    rL[b] = Math.max(a, d, rL[(b + bins - 2) % bins], rL[(b + 2) % bins]);
-  }
-  c.medialX = xFrom === 0 ? hi : lo;
-  c.cx = cx;
-  c.cy = cy;
+  c.cx = sxSum / n;
+  c.cy = sySum / n;
   return true;
+}
+
+/** The outline voxels of row r (= y of slice c.z) in x [xFrom, xTo) into rL (squared), and the side's x extent into c.outLo, c.outHi. */
+function outlineRow(c: SliceCtx, r: number, y: number, xFrom: number, xTo: number): void {
+  const { fill, seed, ny, sx } = c;
+  const { rowStart, x0, x1 } = fill;
+  const { rL } = c.rays;
+  const scale = rL.length / 4;
+  const cx = c.cx;
+  const dy = (y - c.cy) * c.sy;
+  // Rows above and below (runs of the whole mask); a voxel under both is not on the outline.
+  const ra = y > 0 ? r - 1 : -1;
+  const rb = y < ny - 1 ? r + 1 : -1;
+  for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+    if (seed[k] === 0) continue;
+    const a = Math.max(x0[k], xFrom);
+    const e = Math.min(x1[k], xTo);
+    if (e <= a) continue;
+    if (a < c.outLo) c.outLo = a;
+    if (e - 1 > c.outHi) c.outHi = e - 1;
+    consider(rL, scale, (a - cx) * sx, dy);
+    if (e - 1 > a) consider(rL, scale, (e - 1 - cx) * sx, dy);
+    // Interior voxels a+1 .. e-2 not covered by (above ∩ below).
+    let x = a + 1;
+    if (ra >= 0 && rb >= 0) {
+      let i = rowStart[ra];
+      let jb = rowStart[rb];
+      const ie = rowStart[ra + 1];
+      const je = rowStart[rb + 1];
+      while (i < ie && jb < je && x < e - 1) {
+        const cLo = Math.max(x0[i], x0[jb]);
+        const cHi = Math.min(x1[i], x1[jb]);
+        if (cHi > cLo && cHi > x) {
+          for (; x < Math.min(cLo, e - 1); x++) consider(rL, scale, (x - cx) * sx, dy);
+          if (cHi > x) x = cHi;
+        }
+        if (x1[i] < x1[jb]) i++;
+        else jb++;
+      }
+    }
+    for (; x < e - 1; x++) consider(rL, scale, (x - cx) * sx, dy);
+  }
 }
 
 /** Mean HU of the body along the border beside a cut lung: soft tissue, not an arm's bone. */
