@@ -523,71 +523,80 @@ function findWall(c: SliceCtx, medialSign: number): void {
 /** Ray b from rL outwards: state 2 and rW at the first bone, 4 at the mediastinum's edge (posterior), 1 closed, 0 free (rays.margin[b]: where it met air, fat or the border). */
 function marchRay(c: SliceCtx, b: number, medialSign: number, step: number, reach: number): void {
   const { rays, p } = c;
-  const { state, rW: rWs } = rays;
-  const airAt = rays.margin;
-  state[b] = 1;
-  rWs[b] = NaN;
-  airAt[b] = Infinity;
   const ux = rays.ux[b];
   const uy = rays.uy[b];
-  if (rays.rL[b] <= 0 || ux * medialSign > p.medialCos) return;
-  state[b] = 0;
-  const { hu, sl, nx, ny, sx, sy } = c;
-  const cx = c.cx;
-  const cy = c.cy;
-  const plane = c.plane;
-  const medialX = c.medialX;
-  const boneHu = p.boneHu;
-  const airHu = p.airHu;
   const r0 = rays.rL[b];
-  let fatRun = 0;
-  const kx = ux / sx;
-  const ky = uy / sy;
-  for (let r = r0 + step; r <= r0 + reach; r += step) {
-    const fx = cx + r * kx + 0.5;
-    const fy = cy + r * ky + 0.5;
-    if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
+  let state = 1;
+  let rW = NaN;
+  let airAt = Infinity;
+  if (r0 > 0 && !(ux * medialSign > p.medialCos)) {
+    // What the march met (the loop only reads): 0 nothing, 1 air (or fat, the border), 2 bone, 3 the mediastinum.
+    const { hu, sl, nx, ny, sx, sy } = c;
+    const cx = c.cx;
+    const cy = c.cy;
+    const plane = c.plane;
+    const medialX = c.medialX;
+    const boneHu = p.boneHu;
+    const airHu = p.airHu;
+    let fatRun = 0;
+    let met = 0;
+    let r = r0 + step;
+    const kx = ux / sx;
+    const ky = uy / sy;
+    for (; r <= r0 + reach; r += step) {
+      const fx = cx + r * kx + 0.5;
+      const fy = cy + r * ky + 0.5;
       // Out of the image: like air (the ribs on both sides may still bridge it).
-      airAt[b] = r;
-      return;
+      if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
+        met = 1;
+        break;
+      }
+      const x = fx | 0;
+      const y = fy | 0;
+      if ((x - medialX) * medialSign > 0) {
+        met = 3;
+        break;
+      }
+      const q = x + y * nx;
+      const v = hu[plane + q];
+      // Fat on the way (≥ FAT_MM): the chest wall's own fat planes, so any
+      // bone behind them is outside the cavity; handled like air.
+      if (v >= FAT_LO && v <= FAT_HI) {
+        fatRun += step;
+        if (fatRun >= FAT_MM) {
+          met = 1;
+          break;
+        }
+      } else fatRun = 0;
+      if (v >= boneHu) {
+        met = 2;
+        break;
+      }
+      // Air: outside the body through an intercostal gap (beyond the
+      // bridged rib line, checked later) or gas inside it.
+      if (v < airHu && sl[q] === 0) {
+        met = 1;
+        break;
+      }
     }
-    const x = fx | 0;
-    const y = fy | 0;
-    if ((x - medialX) * medialSign > 0) {
+    state = 0;
+    if (met === 1) airAt = r;
+    else if (met === 2) {
+      state = 2;
+      rW = r;
+    } else if (met === 3) {
       // Into the mediastinum: never between this lung and its ribs. A
       // posterior ray ends there as on a wall (the paravertebral gutter,
       // where dependent lung lies); any other is closed.
       if (ux * c.postX + uy * c.postY > 0.5) {
-        state[b] = 4;
-        rWs[b] = r;
-      } else {
-        state[b] = 1;
-      }
-      return;
-    }
-    const q = x + y * nx;
-    const v = hu[plane + q];
-    // Fat on the way (≥ FAT_MM): the chest wall's own fat planes, so any
-    // bone behind them is outside the cavity; handled like air.
-    if (v >= FAT_LO && v <= FAT_HI) {
-      fatRun += step;
-      if (fatRun >= FAT_MM) {
-        airAt[b] = r;
-        return;
-      }
-    } else fatRun = 0;
-    if (v >= boneHu) {
-      state[b] = 2;
-      rWs[b] = r;
-      return;
-    }
-    if (v < airHu && sl[q] === 0) {
-      // Air: outside the body through an intercostal gap (beyond the
-      // bridged rib line, checked below) or gas inside it.
-      airAt[b] = r;
-      return;
+        state = 4;
+        rW = r;
+      } else state = 1;
     }
   }
+  rays.state[b] = state;
+  rays.rW[b] = rW;
+  rays.margin[b] = airAt;
 }
 
 /**
