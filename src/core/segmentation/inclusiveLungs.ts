@@ -89,14 +89,17 @@
  * fill per run; per slice and side the outline voxels (a division each),
  * angleBins rays of at most (maxDepthMm + wallMarginMm) / voxel samples,
  * O(angleBins) for the rib line and the gap runs, and the open sub-rays;
- * the holes visit each voxel beside the additions at most once; a voxel's
- * verdict (and its 3×3 medians) is worked out once per slice: a refused
- * voxel keeps why in the slice scratch, which is reset per slice (nx*ny
- * bytes memset). Output runs: rows without additions are copied, rows with
- * additions merged from the filled runs and the kept added voxels, sorted
+ * the holes visit each voxel beside the additions once (a hole's refused
+ * voxels again when a later region takes them in); a voxel's verdict (and
+ * its 3×3 medians) is worked out once per slice: a refused voxel keeps why
+ * in the slice scratch, which is reset per slice (nx*ny bytes memset).
+ * Output runs: rows without additions are copied, rows with additions
+ * merged from the filled runs and the kept added voxels, sorted
  * (O(runs + added · log added) per slice, no voxel scan). No closures,
- * tuples or per-voxel allocations in the loops: one state object of
- * numbers and typed arrays. Memory: nx*ny bytes of slice scratch, 2 bytes per
+ * tuples or per-voxel allocations in the loops (one state object of
+ * numbers and typed arrays), and each hot loop (a ray's march, a sub-ray,
+ * a hole) a small function of its own, optimised early in a fresh
+ * process. Memory: nx*ny bytes of slice scratch, 2 bytes per
  * column of floors, three nx*ny Int32 lists (added voxels, stack, hole),
  * the 2D labels (4 bytes per run) and the output runs.
  */
