@@ -39,7 +39,7 @@
  * in its column (the most inferior slice where the filled mask has lung
  * under this (x, y): keeps liver, spleen, diaphragm and the chest wall
  * outside the lung's footprint out; axial-like stacks only), not fat
- * (3×3 median in FAT_HU), and not effusion when it is excluded.
+ * (3×3 median in [FAT_LO, FAT_HI]), and not effusion when it is excluded.
  *
  * Variant, and why: the "fill concavities against the rib cage" family
  * (Armato & Sensakovic, "Automated lung segmentation for thoracic CT:
@@ -89,10 +89,17 @@
  * fill per run; per slice and side the outline voxels (a division each),
  * angleBins rays of at most (maxDepthMm + wallMarginMm) / voxel samples,
  * O(angleBins) for the rib line and the gap runs, and the open sub-rays;
- * the holes visit each voxel beside the additions at most once; the slice
- * scratch is reset per slice (nx*ny bytes memset). Output runs: rows
- * without additions are copied, rows with additions re-encoded over the
- * additions' extent. Memory: nx*ny bytes of slice scratch, 2 bytes per
+ * the holes visit each voxel beside the additions once (a hole's refused
+ * voxels again when a later region takes them in); a voxel's verdict (and
+ * its 3×3 medians) is worked out once per slice: a refused voxel keeps why
+ * in the slice scratch, which is reset per slice (nx*ny bytes memset).
+ * Output runs: rows without additions are copied, rows with additions
+ * merged from the filled runs and the kept added voxels, sorted
+ * (O(runs + added · log added) per slice, no voxel scan). No closures,
+ * tuples or per-voxel allocations in the loops (one state object of
+ * numbers and typed arrays), and each hot loop (a ray's march, a sub-ray,
+ * a hole) a small function of its own, optimised early in a fresh
+ * process. Memory: nx*ny bytes of slice scratch, 2 bytes per
  * column of floors, three nx*ny Int32 lists (added voxels, stack, hole),
  * the 2D labels (4 bytes per run) and the output runs.
  */
@@ -245,38 +252,102 @@ function binGap(rays: Rays, a: number, b: number): number {
   return d > Math.PI ? 2 * Math.PI - d : d;
 }
 
-interface SliceCtx {
-  volume: Volume;
-  p: Resolved;
-  /** Slice scratch: 1 filled mask, 2 added. */
-  sl: Uint8Array;
-  z: number;
-  sx: number;
-  sy: number;
-  rays: Rays;
-  effusionExcluded: number;
-  added: number;
-  /** Most medial x (index) of the side's lung in this slice; rays that cross it are blocked. */
-  medialX: number;
-  /** x (index) strictly between these is mediastinum in this slice. */
-  mediastinum: [number, number];
+/*
+ * Codes of the slice scratch, one byte per voxel of the slice:
+ *   0 outside the filled mask, not looked at    1 the filled mask
+ *   2 added                                      3 refused as effusion
+ *   4 refused (or added and cut off)             5 outside, open to the image border
+ *   6, 8, 9 in the hole being grown (was 0, 4, 3)  7 added and joined to the lung
+ * A refused voxel keeps why (3 or 4): met again in a hole it takes the
+ * same verdict without the medians being read again.
+ */
+
+/** Per slice and run state; one object, its fields numbers and typed arrays. */
+class SliceCtx {
+  readonly hu: Int16Array;
+  readonly nx: number;
+  readonly ny: number;
+  readonly sx: number;
+  readonly sy: number;
+  readonly p: Resolved;
+  readonly fill: RunSet;
+  /** Per run of the filled mask: 1 when its 2D component seeds a slice. */
+  readonly seed: Uint8Array;
+  readonly splitX: number;
+  /** Slice scratch (codes above). */
+  readonly sl: Uint8Array;
+  readonly rays: Rays;
   /** Per column (x + y*nx): the most inferior slice with lung, -1 none; null when slices are not axial. */
-  floor: Int16Array | null;
-  /** Unit patient-posterior direction in the slice's (x, y) mm frame. */
-  posterior: [number, number];
+  readonly floor: Int16Array | null;
   /** +1 when the slice index grows towards the head, -1 when towards the feet. */
-  upZ: number;
+  readonly upZ: number;
+  /** Unit patient-posterior direction in the slice's (x, y) mm frame. */
+  readonly postX: number;
+  readonly postY: number;
   /** Per side, per ray: the last rib point met (mm in the slice frame) and its slice. */
-  ribMemory: Array<{ x: Float64Array; y: Float64Array; z: Int32Array }>;
-  /** Scratch of nine HU values. */
-  nine: Int16Array;
+  readonly ribMemory: Array<{ x: Float64Array; y: Float64Array; z: Int32Array }>;
+  /** This slice's voxels added (x + y*nx; rays, then holes); after keepJoined the kept ones, sorted. */
+  readonly addedAt: Int32Array;
+  /** Flood stack and hole region of fillNewHoles (nx*ny each). */
+  readonly stack: Int32Array;
+  readonly region: Int32Array;
+  readonly exclude: boolean;
+  readonly effLo: number;
+  readonly effHi: number;
+  readonly airHu: number;
+  readonly maxTissueHu: number;
+  z = 0;
+  /** z * nx * ny. */
+  plane = 0;
+  effusionExcluded = 0;
+  added = 0;
   /** Added voxels dropped as cut off from the lung. */
-  cutOff: number;
-  /** This slice's voxels added (x + y*nx; rays, then holes), and their number. */
-  addedAt: Int32Array;
-  addedCount: number;
-  /** Bounding box of this slice's added voxels: x0, x1, y0, y1. */
-  box: Int32Array;
+  cutOff = 0;
+  addedCount = 0;
+  /** Most medial x (index) of the side's lung in this slice; rays that cross it are blocked. */
+  medialX = 0;
+  /** x (index) strictly between these is mediastinum in this slice. */
+  mediaLo = -1;
+  mediaHi = 0;
+  /** The side's lung in this slice: its x extent (index) and centroid (index). */
+  outLo = 0;
+  outHi = 0;
+  cx = 0;
+  cy = 0;
+  /** Bounding box of this slice's added voxels. */
+  boxX0 = 0;
+  boxX1 = 0;
+  boxY0 = 0;
+  boxY1 = 0;
+
+  constructor(volume: Volume, p: Resolved, fill: RunSet, seed: Uint8Array, splitX: number, floor: Int16Array | null, upZ: number) {
+    const { nx, ny } = volume;
+    this.hu = volume.hu;
+    this.nx = nx;
+    this.ny = ny;
+    this.sx = volume.spacingMmXyz[0];
+    this.sy = volume.spacingMmXyz[1];
+    this.p = p;
+    this.fill = fill;
+    this.seed = seed;
+    this.splitX = splitX;
+    this.sl = new Uint8Array(nx * ny);
+    this.rays = makeRays(p.bins);
+    this.floor = floor;
+    this.upZ = upZ;
+    const post = posteriorInSlice(volume);
+    this.postX = post[0];
+    this.postY = post[1];
+    this.ribMemory = [0, 1].map(() => ({ x: new Float64Array(p.bins), y: new Float64Array(p.bins), z: new Int32Array(p.bins).fill(-1e6) }));
+    this.addedAt = new Int32Array(nx * ny);
+    this.stack = new Int32Array(nx * ny);
+    this.region = new Int32Array(nx * ny);
+    this.exclude = p.effusion === 'exclude';
+    this.effLo = p.effusionHu[0];
+    this.effHi = p.effusionHu[1];
+    this.airHu = p.airHu;
+    this.maxTissueHu = p.maxTissueHu;
+  }
 }
 
 /** Patient posterior (+y in LPS) as a unit vector in a slice's (x, y) frame ([0, 0] if along z). */
@@ -287,23 +358,57 @@ function posteriorInSlice(g: Volume): [number, number] {
   return n > 0 ? [a / n, b / n] : [0, 0];
 }
 
-/** The most medial seed voxel of each side in slice z: [max x left of splitX, min x right of it]. */
-function medialBounds(fill: RunSet, seed: Uint8Array, z: number, splitX: number): [number, number] {
-  const { nx, ny, rowStart, x0, x1 } = fill;
+/** The most medial seed voxel of each side in slice z: mediaLo = max x left of splitX, mediaHi = min x right of it. */
+function medialBounds(c: SliceCtx): void {
+  const { fill, seed, splitX } = c;
+  const { rowStart, x0, x1 } = fill;
   let a = -1;
-  let b = nx;
-  for (let k = rowStart[z * ny]; k < rowStart[(z + 1) * ny]; k++) {
+  let b = c.nx;
+  for (let k = rowStart[c.z * c.ny], e = rowStart[(c.z + 1) * c.ny]; k < e; k++) {
     if (seed[k] === 0) continue;
     if (x0[k] < splitX) a = Math.max(a, Math.min(x1[k], splitX) - 1);
     if (x1[k] > splitX) b = Math.min(b, Math.max(x0[k], splitX));
   }
-  return [a, b];
+  c.mediaLo = a;
+  c.mediaHi = b;
 }
 
-/** rL per bin from the seed voxels of one side; returns the centroid or null. */
-function outerLung(ctx: SliceCtx, fill: RunSet, seed: Uint8Array, xFrom: number, xTo: number): [number, number] | null {
-  const { ny, rowStart, x0, x1 } = fill;
-  const z = ctx.z;
+/** Widens rL's bin of the outline voxel at (dx, dy) mm from the centroid to its squared distance. */
+function consider(rL: Float64Array, scale: number, dx: number, dy: number): void {
+  const bins = rL.length;
+  let b = (diamond(dx, dy) * scale) | 0;
+  if (b >= bins) b = bins - 1;
+  const d2 = dx * dx + dy * dy;
+  if (d2 > rL[b]) rL[b] = d2;
+}
+
+/** rL per bin from the seed voxels of one side; false when the side has no lung large enough, else the centroid in c.cx, c.cy. */
+function outerLung(c: SliceCtx, xFrom: number, xTo: number): boolean {
+  if (!sideCentroid(c, xFrom, xTo)) return false;
+  const { rL } = c.rays;
+  const bins = rL.length;
+  rL.fill(0);
+  c.outLo = Infinity;
+  c.outHi = -Infinity;
+  const r0 = c.z * c.ny;
+  for (let y = 0; y < c.ny; y++) outlineRow(c, r0 + y, y, xFrom, xTo);
+  for (let b = 0; b < bins; b++) rL[b] = Math.sqrt(rL[b]);
+  // Bins narrower than a voxel near the centroid may hold none: take a neighbour's.
+  for (let b = 0; b < bins; b++) {
+    if (rL[b] > 0) continue;
+    const a = rL[(b + bins - 1) % bins];
+    const d = rL[(b + 1) % bins];
+    rL[b] = Math.max(a, d, rL[(b + bins - 2) % bins], rL[(b + 2) % bins]);
+  }
+  c.medialX = xFrom === 0 ? c.outHi : c.outLo;
+  return true;
+}
+
+/** The centroid (c.cx, c.cy) of the seed voxels of slice c.z in x [xFrom, xTo); false when fewer than minSeedAreaMm2. */
+function sideCentroid(c: SliceCtx, xFrom: number, xTo: number): boolean {
+  const { fill, seed, ny, sx, sy } = c;
+  const { rowStart, x0, x1 } = fill;
+  const z = c.z;
   let n = 0;
   let sxSum = 0;
   let sySum = 0;
@@ -319,77 +424,61 @@ function outerLung(ctx: SliceCtx, fill: RunSet, seed: Uint8Array, xFrom: number,
       sySum += y * (e - a);
     }
   }
-  const minPixels = ctx.p.minSeedAreaMm2 / (ctx.sx * ctx.sy);
-  if (n < minPixels) return null;
-  const cx = sxSum / n;
-  const cy = sySum / n;
-  const { rL } = ctx.rays;
-  let lo = Infinity;
-  let hi = -Infinity;
-  const bins = rL.length;
-  const scale = bins / 4;
-  rL.fill(0);
-  const consider = (x: number, dy: number): void => {
-    const dx = (x - cx) * ctx.sx;
-    let b = (diamond(dx, dy) * scale) | 0;
-    if (b >= bins) b = bins - 1;
-    const d2 = dx * dx + dy * dy;
-    if (d2 > rL[b]) rL[b] = d2;
-  };
-  for (let y = 0; y < ny; y++) {
-    const r = y + z * ny;
-    const dy = (y - cy) * ctx.sy;
-    // Rows above and below (runs of the whole mask); a voxel under both is not on the outline.
-    const ra = y > 0 ? r - 1 : -1;
-    const rb = y < ny - 1 ? r + 1 : -1;
-    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      if (seed[k] === 0) continue;
-      const a = Math.max(x0[k], xFrom);
-      const e = Math.min(x1[k], xTo);
-      if (e <= a) continue;
-      if (a < lo) lo = a;
-      if (e - 1 > hi) hi = e - 1;
-      consider(a, dy);
-      if (e - 1 > a) consider(e - 1, dy);
-      // Interior voxels a+1 .. e-2 not covered by (above ∩ below).
-      let x = a + 1;
-      if (ra >= 0 && rb >= 0) {
-        let i = rowStart[ra];
-        let jb = rowStart[rb];
-        const ie = rowStart[ra + 1];
-        const je = rowStart[rb + 1];
-        while (i < ie && jb < je && x < e - 1) {
-          const cLo = Math.max(x0[i], x0[jb]);
-          const cHi = Math.min(x1[i], x1[jb]);
-          if (cHi > cLo && cHi > x) {
-            for (; x < Math.min(cLo, e - 1); x++) consider(x, dy);
-            if (cHi > x) x = cHi;
-          }
-          if (x1[i] < x1[jb]) i++;
-          else jb++;
-        }
-      }
-      for (; x < e - 1; x++) consider(x, dy);
-    }
-  }
-  for (let b = 0; b < bins; b++) rL[b] = Math.sqrt(rL[b]);
-  // Bins narrower than a voxel near the centroid may hold none: take a neighbour's.
-  for (let b = 0; b < bins; b++) {
-    if (rL[b] > 0) continue;
-    const a = rL[(b + bins - 1) % bins];
-    const c = rL[(b + 1) % bins];
-    rL[b] = Math.max(a, c, rL[(b + bins - 2) % bins], rL[(b + 2) % bins]);
-  }
-  ctx.medialX = xFrom === 0 ? hi : lo;
-  return [cx, cy];
+  const minPixels = c.p.minSeedAreaMm2 / (sx * sy);
+  if (n < minPixels) return false;
+  c.cx = sxSum / n;
+  c.cy = sySum / n;
+  return true;
 }
 
-/** March each ray from rL to the first bone, or block it. */
+/** The outline voxels of row r (= y of slice c.z) in x [xFrom, xTo) into rL (squared), and the side's x extent into c.outLo, c.outHi. */
+function outlineRow(c: SliceCtx, r: number, y: number, xFrom: number, xTo: number): void {
+  const { fill, seed, ny, sx } = c;
+  const { rowStart, x0, x1 } = fill;
+  const { rL } = c.rays;
+  const scale = rL.length / 4;
+  const cx = c.cx;
+  const dy = (y - c.cy) * c.sy;
+  // Rows above and below (runs of the whole mask); a voxel under both is not on the outline.
+  const ra = y > 0 ? r - 1 : -1;
+  const rb = y < ny - 1 ? r + 1 : -1;
+  for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+    if (seed[k] === 0) continue;
+    const a = Math.max(x0[k], xFrom);
+    const e = Math.min(x1[k], xTo);
+    if (e <= a) continue;
+    if (a < c.outLo) c.outLo = a;
+    if (e - 1 > c.outHi) c.outHi = e - 1;
+    consider(rL, scale, (a - cx) * sx, dy);
+    if (e - 1 > a) consider(rL, scale, (e - 1 - cx) * sx, dy);
+    // Interior voxels a+1 .. e-2 not covered by (above ∩ below).
+    let x = a + 1;
+    if (ra >= 0 && rb >= 0) {
+      let i = rowStart[ra];
+      let jb = rowStart[rb];
+      const ie = rowStart[ra + 1];
+      const je = rowStart[rb + 1];
+      while (i < ie && jb < je && x < e - 1) {
+        const cLo = Math.max(x0[i], x0[jb]);
+        const cHi = Math.min(x1[i], x1[jb]);
+        if (cHi > cLo && cHi > x) {
+          for (; x < Math.min(cLo, e - 1); x++) consider(rL, scale, (x - cx) * sx, dy);
+          if (cHi > x) x = cHi;
+        }
+        if (x1[i] < x1[jb]) i++;
+        else jb++;
+      }
+    }
+    for (; x < e - 1; x++) consider(rL, scale, (x - cx) * sx, dy);
+  }
+}
+
 /** Mean HU of the body along the border beside a cut lung: soft tissue, not an arm's bone. */
 const FLANK_HU: [number, number] = [-200, 250];
 
 /** Fat (HU range) and the run of it (mm) along a ray that marks the chest wall. */
-const FAT_HU: [number, number] = [-150, -50];
+const FAT_LO = -150;
+const FAT_HI = -50;
 const FAT_MM = 2.5;
 
 /** A ray without a wall in its slice takes the rib line met this many slices before. */
@@ -412,98 +501,141 @@ const BRIDGE_BINS = 3;
 /** Arc (mm) each side over which the rib line takes the smallest bone radius. */
 const RIB_END_MM = 4;
 
-function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): void {
-  const { volume, p, rays, sx, sy } = ctx;
-  const { nx, ny, hu } = volume;
-  const plane = ctx.z * nx * ny;
-  const step = Math.min(sx, sy);
-  const reach = p.maxDepthMm + p.wallMarginMm + 2 * step;
+/**
+ * The wall of each ray of one side (rW, state, rAir, margin) and which rays
+ * are open: march each ray from rL outwards to the first bone, or block it;
+ * clean and bridge the rib line; look in from the wall. Each step is a
+ * function of its own (small functions are optimised early in a fresh
+ * process).
+ */
+function findWall(c: SliceCtx, medialSign: number): void {
+  const { p, rays } = c;
   const bins = rays.rL.length;
-  const airAt = rays.margin; // scratch until the margins are set
-  for (let b = 0; b < bins; b++) {
-    rays.state[b] = 1;
-    rays.rW[b] = NaN;
-    airAt[b] = Infinity;
-    const ux = rays.ux[b];
-    const uy = rays.uy[b];
-    if (rays.rL[b] <= 0 || ux * medialSign > p.medialCos) continue;
-    rays.state[b] = 0;
-    const r0 = rays.rL[b];
+  const step = Math.min(c.sx, c.sy);
+  const reach = p.maxDepthMm + p.wallMarginMm + 2 * step;
+  // rays.margin is the scratch of where a ray met air until the margins are set.
+  for (let b = 0; b < bins; b++) marchRay(c, b, medialSign, step, reach);
+  cleanRibLine(rays);
+  bridgeRibGaps(rays, p);
+  rememberRibs(c, medialSign);
+  const maxReach = p.maxDepthMm + p.wallMarginMm;
+  for (let b = 0; b < bins; b++) setMarginAndOpen(c, b, maxReach, step);
+  dropNarrowOpen(rays);
+}
+
+/** Ray b from rL outwards: state 2 and rW at the first bone, 4 at the mediastinum's edge (posterior), 1 closed, 0 free (rays.margin[b]: where it met air, fat or the border). */
+function marchRay(c: SliceCtx, b: number, medialSign: number, step: number, reach: number): void {
+  const { rays, p } = c;
+  const ux = rays.ux[b];
+  const uy = rays.uy[b];
+  const r0 = rays.rL[b];
+  let state = 1;
+  let rW = NaN;
+  let airAt = Infinity;
+  if (r0 > 0 && !(ux * medialSign > p.medialCos)) {
+    // What the march met (the loop only reads): 0 nothing, 1 air (or fat, the border), 2 bone, 3 the mediastinum.
+    const { hu, sl, nx, ny, sx, sy } = c;
+    const cx = c.cx;
+    const cy = c.cy;
+    const plane = c.plane;
+    const medialX = c.medialX;
+    const boneHu = p.boneHu;
+    const airHu = p.airHu;
     let fatRun = 0;
+    let met = 0;
+    let r = r0 + step;
     const kx = ux / sx;
     const ky = uy / sy;
-    for (let r = r0 + step; r <= r0 + reach; r += step) {
+    for (; r <= r0 + reach; r += step) {
       const fx = cx + r * kx + 0.5;
       const fy = cy + r * ky + 0.5;
+      // Out of the image: like air (the ribs on both sides may still bridge it).
       if (fx < 0 || fy < 0 || fx >= nx || fy >= ny) {
-        // Out of the image: like air (the ribs on both sides may still bridge it).
-        airAt[b] = r;
+        met = 1;
         break;
       }
       const x = fx | 0;
       const y = fy | 0;
-      if ((x - ctx.medialX) * medialSign > 0) {
-        // Into the mediastinum: never between this lung and its ribs. A
-        // posterior ray ends there as on a wall (the paravertebral gutter,
-        // where dependent lung lies); any other is closed.
-        if (ux * ctx.posterior[0] + uy * ctx.posterior[1] > 0.5) {
-          rays.state[b] = 4;
-          rays.rW[b] = r;
-        } else {
-          rays.state[b] = 1;
-        }
+      if ((x - medialX) * medialSign > 0) {
+        met = 3;
         break;
       }
-      const v = hu[plane + x + y * nx];
+      const q = x + y * nx;
+      const v = hu[plane + q];
       // Fat on the way (≥ FAT_MM): the chest wall's own fat planes, so any
       // bone behind them is outside the cavity; handled like air.
-      if (v >= FAT_HU[0] && v <= FAT_HU[1]) {
+      if (v >= FAT_LO && v <= FAT_HI) {
         fatRun += step;
         if (fatRun >= FAT_MM) {
-          airAt[b] = r;
+          met = 1;
           break;
         }
       } else fatRun = 0;
-      if (v >= p.boneHu) {
-        rays.state[b] = 2;
-        rays.rW[b] = r;
+      if (v >= boneHu) {
+        met = 2;
         break;
       }
-      if (v < p.airHu && ctx.sl[x + y * nx] === 0) {
-        // Air: outside the body through an intercostal gap (beyond the
-        // bridged rib line, checked below) or gas inside it.
-        airAt[b] = r;
+      // Air: outside the body through an intercostal gap (beyond the
+      // bridged rib line, checked later) or gas inside it.
+      if (v < airHu && sl[q] === 0) {
+        met = 1;
         break;
       }
     }
+    state = 0;
+    if (met === 1) airAt = r;
+    else if (met === 2) {
+      state = 2;
+      rW = r;
+    } else if (met === 3) {
+      // Into the mediastinum: never between this lung and its ribs. A
+      // posterior ray ends there as on a wall (the paravertebral gutter,
+      // where dependent lung lies); any other is closed.
+      if (ux * c.postX + uy * c.postY > 0.5) {
+        state = 4;
+        rW = r;
+      } else state = 1;
+    }
   }
-  // A ray that grazes the end of a rib meets its side face, deeper than the
-  // rib line: take the smallest bone radius within ±ribEndMm of arc.
-  const rB = rays.rAir; // reused as scratch below, restored after
-  for (let b = 0; b < bins; b++) rB[b] = rays.rW[b];
+  rays.state[b] = state;
+  rays.rW[b] = rW;
+  rays.margin[b] = airAt;
+}
+
+/**
+ * Bone met far behind the rib line of its neighbours (a scapula or the
+ * spine seen through an intercostal gap) is a gap, not the wall; a ray that
+ * grazes the end of a rib meets its side face, deeper than the rib line:
+ * it takes the smallest bone radius within ±RIB_END_MM of arc. Leaves
+ * rAir: where a free ray met air (Infinity for the others).
+ */
+function cleanRibLine(rays: Rays): void {
+  const { state, rW: rWs } = rays;
+  const rB = rays.rAir; // scratch: the bone radius as met
+  const airAt = rays.margin;
+  const bins = state.length;
+  for (let b = 0; b < bins; b++) rB[b] = rWs[b];
   const binRad = (2 * Math.PI) / bins;
-  // Bone met far behind the rib line of its neighbours (a scapula or the
-  // spine seen through an intercostal gap) is a gap, not the wall.
   for (let b = 0; b < bins; b++) {
-    if (rays.state[b] !== 2) continue;
+    if (state[b] !== 2) continue;
     const w = Math.ceil(RIB_LINE_MM / (binRad * rB[b]));
     for (let k = -w; k <= w; k++) {
       const j = (b + k + bins) % bins;
-      if (rays.state[j] !== 2 && rays.state[j] !== 3) continue;
+      if (state[j] !== 2 && state[j] !== 3) continue;
       if (rB[b] > rB[j] + RIB_STEP_MM + 0.6 * Math.abs(k) * binRad * rB[j]) {
-        rays.state[b] = 3;
+        state[b] = 3;
         break;
       }
     }
   }
   for (let b = 0; b < bins; b++) {
-    if (rays.state[b] !== 3) continue;
-    rays.state[b] = 0;
-    rays.rW[b] = NaN;
+    if (state[b] !== 3) continue;
+    state[b] = 0;
+    rWs[b] = NaN;
     rB[b] = Infinity;
   }
   for (let b = 0; b < bins; b++) {
-    if (rays.state[b] !== 2) continue;
+    if (state[b] !== 2) continue;
     const w = Math.ceil(RIB_END_MM / (binRad * rB[b]));
     let m = rB[b];
     if (!(m < Infinity)) continue;
@@ -511,85 +643,92 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
       const v = rB[(b + k + bins) % bins];
       if (v < m) m = v;
     }
-    rays.rW[b] = m;
+    rWs[b] = m;
   }
-  for (let b = 0; b < bins; b++) rB[b] = rays.state[b] === 0 ? airAt[b] : Infinity;
-  // Bridge intercostal gaps: each run of free rays between two bone rays
-  // close enough takes the rib line interpolated in angle.
-  let start = 0;
-  while (start < bins && rays.state[start] === 0) start++;
-  if (start < bins) {
-    for (let k = 1; k <= bins; k++) {
-      const i = (start + k) % bins;
-      if (rays.state[i] !== 0) continue;
-      let n = 0;
-      while (rays.state[(i + n) % bins] === 0) n++;
-      const lo = (i + bins - 1) % bins;
-      const hi = (i + n) % bins;
-      k += n;
-      if (rays.state[lo] !== 2 || rays.state[hi] !== 2) continue;
-      const g = binGap(rays, lo, hi);
-      if (g > p.maxRibGapRad || g * 0.5 * (rays.rW[lo] + rays.rW[hi]) > p.maxRibGapMm) continue;
-      for (let t = 0; t < n; t++) {
-        const b = (i + t) % bins;
-        const gLo = binGap(rays, b, lo);
-        rays.rW[b] = rays.rW[lo] + ((rays.rW[hi] - rays.rW[lo]) * gLo) / g;
-      }
-    }
-  }
+  for (let b = 0; b < bins; b++) rB[b] = state[b] === 0 ? airAt[b] : Infinity;
+}
 
-  // Rays still without a wall (a slice between two ribs over a wide arc)
-  // take the rib line met in the slices just below, as a point in the plane.
-  const mem = ctx.ribMemory[medialSign === 1 ? 0 : 1];
-  for (let b = 0; b < bins; b++) {
-    if (rays.state[b] === 2) {
-      mem.x[b] = cx * sx + rays.rW[b] * rays.ux[b];
-      mem.y[b] = cy * sy + rays.rW[b] * rays.uy[b];
-      mem.z[b] = ctx.z;
-    } else if (rays.state[b] === 0 && !(rays.rW[b] > 0) && Math.abs(ctx.z - mem.z[b]) <= RIB_MEMORY_SLICES) {
-      const r = (mem.x[b] - cx * sx) * rays.ux[b] + (mem.y[b] - cy * sy) * rays.uy[b];
-      if (r > rays.rL[b] && (rays.rAir[b] === Infinity || rays.rAir[b] > r)) rays.rW[b] = r;
+/** Bridge intercostal gaps: each run of free rays between two bone rays close enough takes the rib line interpolated in angle. */
+function bridgeRibGaps(rays: Rays, p: Resolved): void {
+  const { state, rW: rWs } = rays;
+  const bins = state.length;
+  let start = 0;
+  while (start < bins && state[start] === 0) start++;
+  if (start === bins) return;
+  for (let k = 1; k <= bins; k++) {
+    const i = (start + k) % bins;
+    if (state[i] !== 0) continue;
+    let n = 0;
+    while (state[(i + n) % bins] === 0) n++;
+    const lo = (i + bins - 1) % bins;
+    const hi = (i + n) % bins;
+    k += n;
+    if (state[lo] !== 2 || state[hi] !== 2) continue;
+    const g = binGap(rays, lo, hi);
+    if (g > p.maxRibGapRad || g * 0.5 * (rWs[lo] + rWs[hi]) > p.maxRibGapMm) continue;
+    for (let t = 0; t < n; t++) {
+      const b = (i + t) % bins;
+      const gLo = binGap(rays, b, lo);
+      rWs[b] = rWs[lo] + ((rWs[hi] - rWs[lo]) * gLo) / g;
     }
   }
+}
+
+/** Rays still without a wall (a slice between two ribs over a wide arc) take the rib line met in the slices just below, as a point in the plane. */
+function rememberRibs(c: SliceCtx, medialSign: number): void {
+  const { rays, sx, sy } = c;
+  const { state, rW: rWs, rL, rAir, ux, uy } = rays;
+  const cx = c.cx;
+  const cy = c.cy;
+  const z = c.z;
+  const mem = c.ribMemory[medialSign === 1 ? 0 : 1];
+  const bins = state.length;
   for (let b = 0; b < bins; b++) {
-    const rW = rays.rW[b];
-    if (rays.rAir[b] < rW) rays.rW[b] = NaN; // air inside the rib line: gas, never bridged
-    // The wall is wallMarginMm thick along its normal; along an oblique ray it is longer.
-    const a = rays.rW[(b + bins - 1) % bins];
-    const c = rays.rW[(b + 1) % bins];
-    const dTheta = binGap(rays, (b + bins - 1) % bins, (b + 1) % bins);
-    const slope = a > 0 && c > 0 && rW > 0 ? (c - a) / (dTheta * rW) : 0;
-    rays.margin[b] = rays.state[b] === 4 ? 0 : p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
-    rays.open[b] = 0;
-    if (rays.state[b] === 1 || !(rays.rW[b] > 0)) continue;
-    // Where thick lung begins, seen from the wall: a lens of lung thinner
-    // than LENS_MM against the wall (beside a lesion) does not count.
-    const rEnd = rays.rW[b] - rays.margin[b];
-    let lungRun = 0;
-    let rIn = rEnd;
-    for (let r = rEnd; r >= Math.max(0, rays.rW[b] - p.maxDepthMm - p.wallMarginMm - LENS_MM); r -= step) {
-      const x = Math.round(cx + (r * rays.ux[b]) / sx);
-      const y = Math.round(cy + (r * rays.uy[b]) / sy);
-      if (x < 0 || y < 0 || x >= nx || y >= ny || ctx.sl[x + y * nx] !== 1) {
-        lungRun = 0;
-        continue;
-      }
-      lungRun += step;
-      rIn = r + lungRun;
-      if (lungRun > LENS_MM) break;
+    if (state[b] === 2) {
+      mem.x[b] = cx * sx + rWs[b] * ux[b];
+      mem.y[b] = cy * sy + rWs[b] * uy[b];
+      mem.z[b] = z;
+    } else if (state[b] === 0 && !(rWs[b] > 0) && Math.abs(z - mem.z[b]) <= RIB_MEMORY_SLICES) {
+      const r = (mem.x[b] - cx * sx) * ux[b] + (mem.y[b] - cy * sy) * uy[b];
+      if (r > rL[b] && (rAir[b] === Infinity || rAir[b] > r)) rWs[b] = r;
     }
-    if (lungRun <= LENS_MM) rIn = Math.min(rIn, rays.rL[b]);
-    rays.open[b] = rEnd - rIn > step && rays.rW[b] - rIn <= p.maxDepthMm + p.wallMarginMm ? 1 : 0;
   }
-  // Drop runs of open rays narrower than MIN_OPEN_MM of arc; closed gaps of
-  // up to BRIDGE_BINS rays inside a run (bins thinner than a voxel) do not split it.
+}
+
+/**
+ * Ray b's wall margin (wallMarginMm along the wall's normal, longer along
+ * an oblique ray) and whether it is open; air inside the rib line (gas)
+ * leaves it without a wall. In bin order: a ray's margin reads the walls of
+ * its neighbours as this pass leaves them.
+ */
+function setMarginAndOpen(c: SliceCtx, b: number, maxReach: number, step: number): void {
+  const { rays, p } = c;
+  const { rW: rWs, margin, open, state } = rays;
+  const bins = state.length;
+  const rW = rWs[b];
+  if (rays.rAir[b] < rW) rWs[b] = NaN; // air inside the rib line: gas, never bridged
+  const a = rWs[(b + bins - 1) % bins];
+  const d = rWs[(b + 1) % bins];
+  const dTheta = binGap(rays, (b + bins - 1) % bins, (b + 1) % bins);
+  const slope = a > 0 && d > 0 && rW > 0 ? (d - a) / (dTheta * rW) : 0;
+  margin[b] = state[b] === 4 ? 0 : p.wallMarginMm * Math.min(3, Math.sqrt(1 + slope * slope));
+  open[b] = 0;
+  if (state[b] === 1 || !(rWs[b] > 0)) return;
+  open[b] = lensOpen(c, b, maxReach, step);
+}
+
+/** Drop runs of open rays narrower than MIN_OPEN_MM of arc; closed gaps of up to BRIDGE_BINS rays inside a run (bins thinner than a voxel) do not split it. */
+function dropNarrowOpen(rays: Rays): void {
+  const { open, rW: rWs } = rays;
+  const bins = open.length;
+  const binRad = (2 * Math.PI) / bins;
   let b0 = 0;
-  while (b0 < bins && rays.open[b0] !== 0) b0++;
+  while (b0 < bins && open[b0] !== 0) b0++;
   if (b0 === bins) return;
   let k = 1;
   while (k <= bins) {
     const b = (b0 + k) % bins;
-    if (rays.open[b] === 0) {
+    if (open[b] === 0) {
       k++;
       continue;
     }
@@ -598,7 +737,7 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
     for (;;) {
       let next = 0;
       for (let g = 1; g <= BRIDGE_BINS && n + g <= bins; g++) {
-        if (rays.open[(b + n + g - 1) % bins] !== 0) {
+        if (open[(b + n + g - 1) % bins] !== 0) {
           next = g;
           break;
         }
@@ -606,126 +745,211 @@ function findWall(ctx: SliceCtx, cx: number, cy: number, medialSign: number): vo
       if (next === 0) break;
       n += next;
     }
-    const arc = n * binRad * rays.rW[(b + (n >> 1)) % bins];
-    if (!(arc >= MIN_OPEN_MM)) for (let j2 = b; j2 < b + n; j2++) rays.open[j2 % bins] = 0;
+    const arc = n * binRad * rWs[(b + (n >> 1)) % bins];
+    if (!(arc >= MIN_OPEN_MM)) for (let j2 = b; j2 < b + n; j2++) open[j2 % bins] = 0;
     k += n;
   }
 }
 
 /**
- * Median HU of the dense (≥ −500 HU) voxels of the 3×3 neighbourhood of
- * (x, y) in slice z (clamped at the border): the edge of a fluid collection
- * against aerated lung or the chest wall still reads as fluid.
+ * Whether ray b is open: walking in from its wall (rW − margin), past a
+ * lens of lung up to LENS_MM thick, there is tissue before thick lung, and
+ * the lung lies at most maxDepthMm + wallMarginMm from the ribs. 1 or 0.
  */
-function denseMedian3(volume: Volume, z: number, x: number, y: number, buf: Int16Array): number {
-  const { nx, ny, hu } = volume;
-  const plane = z * nx * ny;
+function lensOpen(c: SliceCtx, b: number, maxReach: number, step: number): number {
+  const { rays, sl, nx, ny, sx, sy } = c;
+  const cx = c.cx;
+  const cy = c.cy;
+  const rWb = rays.rW[b];
+  const ux = rays.ux[b];
+  const uy = rays.uy[b];
+  // Where thick lung begins, seen from the wall: a lens of lung thinner
+  // than LENS_MM against the wall (beside a lesion) does not count.
+  const rEnd = rWb - rays.margin[b];
+  let lungRun = 0;
+  let rIn = rEnd;
+  const rLow = Math.max(0, rWb - c.p.maxDepthMm - c.p.wallMarginMm - LENS_MM);
+  for (let r = rEnd; r >= rLow; r -= step) {
+    const x = Math.round(cx + (r * ux) / sx);
+    const y = Math.round(cy + (r * uy) / sy);
+    if (x < 0 || y < 0 || x >= nx || y >= ny || sl[x + y * nx] !== 1) {
+      lungRun = 0;
+      continue;
+    }
+    lungRun += step;
+    rIn = r + lungRun;
+    if (lungRun > LENS_MM) break;
+  }
+  if (lungRun <= LENS_MM) rIn = Math.min(rIn, rays.rL[b]);
+  return rEnd - rIn > step && rWb - rIn <= maxReach ? 1 : 0;
+}
+
+/** Scratch of nine HU values for the medians. */
+const NINE = new Int16Array(9);
+
+/**
+ * Median HU of the dense (≥ −500 HU) voxels of the 3×3 neighbourhood of
+ * (x, y) in the slice at `plane` (clamped at the border): the edge of a
+ * fluid collection against aerated lung or the chest wall still reads as
+ * fluid.
+ */
+function denseMedian3(hu: Int16Array, plane: number, nx: number, ny: number, x: number, y: number): number {
   let n = 0;
-  for (let j = -1; j <= 1; j++) {
-    const yy = y + j < 0 ? 0 : y + j >= ny ? ny - 1 : y + j;
-    for (let i = -1; i <= 1; i++) {
-      const xx = x + i < 0 ? 0 : x + i >= nx ? nx - 1 : x + i;
-      const v = hu[plane + xx + yy * nx];
-      if (v < -500) continue;
-      // Insertion into the sorted prefix.
-      let k = n++;
-      while (k > 0 && buf[k - 1] > v) {
-        buf[k] = buf[k - 1];
-        k--;
+  if (x > 0 && y > 0 && x < nx - 1 && y < ny - 1) {
+    for (let row = plane + x - 1 + (y - 1) * nx, j = 0; j < 3; j++, row += nx) {
+      for (let i = row; i < row + 3; i++) n = insertDense(hu[i], n);
+    }
+  } else {
+    for (let j = -1; j <= 1; j++) {
+      const yy = y + j < 0 ? 0 : y + j >= ny ? ny - 1 : y + j;
+      for (let i = -1; i <= 1; i++) {
+        const xx = x + i < 0 ? 0 : x + i >= nx ? nx - 1 : x + i;
+        n = insertDense(hu[plane + xx + yy * nx], n);
       }
-      buf[k] = v;
     }
   }
-  return n > 0 ? buf[n >> 1] : -1000;
+  return n > 0 ? NINE[n >> 1] : -1000;
+}
+
+/** Inserts v into the sorted NINE[0 .. n) when dense (≥ −500 HU); returns the new length. */
+function insertDense(v: number, n: number): number {
+  if (v < -500) return n;
+  const buf = NINE;
+  let k = n;
+  while (k > 0 && buf[k - 1] > v) {
+    buf[k] = buf[k - 1];
+    k--;
+  }
+  buf[k] = v;
+  return n + 1;
 }
 
 /**
- * Whether the voxel (x, y) of the slice may be added: tissue (not air, not
- * bone), not in the mediastinum (between the two lungs' most medial
+ * Whether the voxel (x, y) = q of the slice may be added: tissue (not air,
+ * not bone), not in the mediastinum (between the two lungs' most medial
  * voxels), not below the lung's floor in its column (under the diaphragm),
  * not fat (3×3 median), and not effusion when effusion is excluded.
+ * Returns its code: 2 taken, 3 refused as effusion (counted), 4 refused.
  */
-function takes(ctx: SliceCtx, x: number, y: number): boolean {
-  const { volume, p } = ctx;
-  const { nx, ny, hu } = volume;
-  if (x > ctx.mediastinum[0] && x < ctx.mediastinum[1]) return false;
-  const q = x + y * nx;
-  const v = hu[ctx.z * nx * ny + q];
-  if (v < p.airHu || v > p.maxTissueHu) return false;
-  const f = ctx.floor;
-  if (f !== null && (f[q] < 0 || (ctx.upZ > 0 ? ctx.z < f[q] : ctx.z > f[q]))) return false;
-  if (v >= FAT_HU[0] - 50 && v <= FAT_HU[1] + 50) {
-    // Fat (retrosternal, extrapleural, mediastinal) is never lung.
-    const m = denseMedian3(volume, ctx.z, x, y, ctx.nine);
-    if (m >= FAT_HU[0] && m <= FAT_HU[1]) return false;
+function verdict(c: SliceCtx, x: number, y: number, q: number): number {
+  if (x > c.mediaLo && x < c.mediaHi) return 4;
+  const v = c.hu[c.plane + q];
+  if (v < c.airHu || v > c.maxTissueHu) return 4;
+  const f = c.floor;
+  if (f !== null) {
+    const fz = f[q];
+    if (fz < 0 || (c.upZ > 0 ? c.z < fz : c.z > fz)) return 4;
   }
-  if (p.effusion === 'exclude' && v >= p.effusionHu[0] - 15 && v < p.effusionHu[1] + 15) {
-    const m = denseMedian3(volume, ctx.z, x, y, ctx.nine);
-    if (m >= p.effusionHu[0] && m < p.effusionHu[1]) {
-      ctx.effusionExcluded++;
-      return false;
+  let m = 0;
+  let haveMedian = false;
+  if (v >= FAT_LO - 50 && v <= FAT_HI + 50) {
+    // Fat (retrosternal, extrapleural, mediastinal) is never lung.
+    m = denseMedian3(c.hu, c.plane, c.nx, c.ny, x, y);
+    haveMedian = true;
+    if (m >= FAT_LO && m <= FAT_HI) return 4;
+  }
+  if (c.exclude && v >= c.effLo - 15 && v < c.effHi + 15) {
+    if (!haveMedian) m = denseMedian3(c.hu, c.plane, c.nx, c.ny, x, y);
+    if (m >= c.effLo && m < c.effHi) {
+      c.effusionExcluded++;
+      return 3;
     }
   }
-  return true;
+  return 2;
 }
 
-/** Fill the open rays (and their windows) with sub-rays; marks 2 in the slice scratch. */
-function fillOpen(ctx: SliceCtx, cx: number, cy: number): void {
-  const { volume, p, rays, sx, sy, sl } = ctx;
-  const { nx, ny } = volume;
+/** Records voxel q = (x, y) as added (marked 2 by the caller). */
+function addVoxel(c: SliceCtx, q: number, x: number, y: number): void {
+  c.added++;
+  c.addedAt[c.addedCount++] = q;
+  if (x < c.boxX0) c.boxX0 = x;
+  if (x > c.boxX1) c.boxX1 = x;
+  if (y < c.boxY0) c.boxY0 = y;
+  if (y > c.boxY1) c.boxY1 = y;
+}
+
+/** Fill the open rays (and their windows) with sub-rays; marks 2 (or 3, 4) in the slice scratch. */
+function fillOpen(c: SliceCtx): void {
+  const { rays, sx, sy } = c;
   const bins = rays.rL.length;
   const step = 0.7 * Math.min(sx, sy);
   const binRad = (2 * Math.PI) / bins;
   for (let b = 0; b < bins; b++) {
     if (rays.state[b] === 1 || !(rays.rW[b] > 0)) continue;
-    const w = Math.max(1, Math.ceil(p.windowMm / (binRad * Math.max(rays.rL[b], 1))));
-    let any = false;
-    let rStart = rays.rL[b];
-    for (let k = -w; k <= w; k++) {
-      const j = (b + k + bins) % bins;
-      if (rays.open[j] === 1) any = true;
-      if (rays.state[j] !== 1 && rays.rL[j] > 0 && rays.rL[j] < rStart) rStart = rays.rL[j];
+    fillBin(c, b, step, binRad);
+  }
+}
+
+/** Bin b when an open ray lies within ±windowMm of arc: its sub-rays, spaced at most half a pixel apart at the wall. */
+function fillBin(c: SliceCtx, b: number, step: number, binRad: number): void {
+  const { rL, rW, state, open, margin } = c.rays;
+  const bins = rL.length;
+  const w = Math.max(1, Math.ceil(c.p.windowMm / (binRad * Math.max(rL[b], 1))));
+  let any = false;
+  let rStart = rL[b];
+  for (let k = -w; k <= w; k++) {
+    const j = (b + k + bins) % bins;
+    if (open[j] === 1) any = true;
+    if (state[j] !== 1 && rL[j] > 0 && rL[j] < rStart) rStart = rL[j];
+  }
+  if (!any) return;
+  const rEnd = rW[b] - margin[b];
+  if (rEnd <= rStart) return;
+  const pa = (b * 4) / bins;
+  const pb = ((b + 1) * 4) / bins;
+  const sub = Math.max(1, Math.ceil((binRad * rEnd) / step));
+  const rMin = Math.max(0, rStart - step);
+  for (let s = 0; s < sub; s++) {
+    // The unit direction of diamond angle d (fromDiamond, written out).
+    const d = pa + ((s + 0.5) * (pb - pa)) / sub;
+    let dx: number;
+    let dy: number;
+    if (d < 1) {
+      dx = 1 - d;
+      dy = d;
+    } else if (d < 2) {
+      dx = 1 - d;
+      dy = 2 - d;
+    } else if (d < 3) {
+      dx = d - 3;
+      dy = 2 - d;
+    } else {
+      dx = d - 3;
+      dy = d - 4;
     }
-    if (!any) continue;
-    const rEnd = rays.rW[b] - rays.margin[b];
-    if (rEnd <= rStart) continue;
-    // Sub-rays spaced at most half a pixel apart at rEnd.
-    const pa = (b * 4) / bins;
-    const pb = ((b + 1) * 4) / bins;
-    const sub = Math.max(1, Math.ceil((binRad * rEnd) / step));
-    const rMin = Math.max(0, rStart - step);
-    for (let s = 0; s < sub; s++) {
-      const [ux, uy] = fromDiamond(pa + ((s + 0.5) * (pb - pa)) / sub);
-      // From the rib line inwards to the first lung voxel: only what lies
-      // between the lung and the wall, never a structure the lung wraps.
-      let lungRun = 0;
-      for (let r = rEnd; r >= rMin; r -= step) {
-        const x = Math.round(cx + (r * ux) / sx);
-        const y = Math.round(cy + (r * uy) / sy);
-        if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
-        const q = x + y * nx;
-        const t = sl[q];
-        if (t === 1) {
-          // A lens of lung thinner than LENS_MM between a lesion's flank and the wall is passed.
-          lungRun += step;
-          if (lungRun > LENS_MM) break;
-          continue;
-        }
-        lungRun = 0;
-        if (t !== 0) continue;
-        if (!takes(ctx, x, y)) {
-          sl[q] = 4; // looked at and refused; cleared with the slice
-          continue;
-        }
-        sl[q] = 2;
-        ctx.added++;
-        ctx.addedAt[ctx.addedCount++] = q;
-        if (x < ctx.box[0]) ctx.box[0] = x;
-        if (x > ctx.box[1]) ctx.box[1] = x;
-        if (y < ctx.box[2]) ctx.box[2] = y;
-        if (y > ctx.box[3]) ctx.box[3] = y;
-      }
+    const len = Math.hypot(dx, dy);
+    walkIn(c, dx / len, dy / len, rEnd, rMin, step);
+  }
+}
+
+/**
+ * One sub-ray from the rib line (rEnd) inwards to the first thick lung:
+ * only what lies between the lung and the wall, never a structure the lung
+ * wraps. Each voxel outside the mask met for the first time gets its
+ * verdict (2 added, 3 or 4 refused).
+ */
+function walkIn(c: SliceCtx, ux: number, uy: number, rEnd: number, rMin: number, step: number): void {
+  const { sl, nx, ny, sx, sy } = c;
+  const cx = c.cx;
+  const cy = c.cy;
+  let lungRun = 0;
+  for (let r = rEnd; r >= rMin; r -= step) {
+    const x = Math.round(cx + (r * ux) / sx);
+    const y = Math.round(cy + (r * uy) / sy);
+    if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+    const q = x + y * nx;
+    const t = sl[q];
+    if (t === 1) {
+      // A lens of lung thinner than LENS_MM between a lesion's flank and the wall is passed.
+      lungRun += step;
+      if (lungRun > LENS_MM) return;
+      continue;
     }
+    lungRun = 0;
+    if (t !== 0) continue;
+    const v = verdict(c, x, y, q);
+    sl[q] = v;
+    if (v === 2) addVoxel(c, q, x, y);
   }
 }
 
@@ -742,72 +966,82 @@ function markRing(sl: Uint8Array, nx: number, ny: number): void {
   }
 }
 
+/** Code of a voxel joining the hole being grown (0 → 6, 4 → 8, 3 → 9), 0 if it cannot join. */
+function holeCode(t: number): number {
+  return t === 0 ? 6 : t === 4 ? 8 : t === 3 ? 9 : 0;
+}
+
 /**
  * Holes the additions close (the flank of a round lesion behind a thin lens
  * of lung): starting beside each added voxel, the 4-connected region of
  * voxels outside the mask is grown up to HOLE_MM2; a region that stays
  * smaller and never meets the image border or a region already found open
  * is a hole, and its tissue (not air, bone, fat) is added. Every voxel is
- * visited at most once per slice.
+ * visited at most once per slice, except refused voxels of a hole, which a
+ * later region may take in again (they keep their verdict, the effusion
+ * among them counted again).
  */
-function fillNewHoles(ctx: SliceCtx, stack: Int32Array, region: Int32Array): void {
-  const { volume, sl, addedAt } = ctx;
-  const { nx, ny } = volume;
-  const cap = Math.max(4, Math.round(HOLE_MM2 / (ctx.sx * ctx.sy)));
-  const n = ctx.addedCount;
+function fillNewHoles(c: SliceCtx): void {
+  const { sl, addedAt, nx, ny } = c;
+  const cap = Math.max(4, Math.round(HOLE_MM2 / (c.sx * c.sy)));
+  const n = c.addedCount;
   for (let a = 0; a < n; a++) {
     const q0 = addedAt[a];
     const x0 = q0 % nx;
     for (let d = 0; d < 4; d++) {
       const s0 = d === 0 ? (x0 > 0 ? q0 - 1 : -1) : d === 1 ? (x0 < nx - 1 ? q0 + 1 : -1) : d === 2 ? (q0 >= nx ? q0 - nx : -1) : q0 + nx < nx * ny ? q0 + nx : -1;
-      if (s0 < 0) continue;
-      const t0 = sl[s0];
-      if (t0 !== 0 && t0 !== 4) continue;
-      let top = 0;
-      let rc = 0;
-      let open = false;
-      sl[s0] = 6;
-      stack[top++] = s0;
-      while (top > 0 && !open) {
-        const q = stack[--top];
-        region[rc++] = q;
-        if (rc > cap) {
-          open = true;
-          break;
-        }
-        // The image's outer ring is marked open (5) with the slice, so q ± 1, q ± nx stay inside.
-        for (let d = 0; d < 4; d++) {
-          const nq = d === 0 ? q - 1 : d === 1 ? q + 1 : d === 2 ? q - nx : q + nx;
-          const t = sl[nq];
-          if (t === 0 || t === 4) {
-            sl[nq] = 6;
-            stack[top++] = nq;
-          } else if (t === 5) {
-            open = true;
-          }
-        }
-      }
-      if (open) {
-        for (let k = 0; k < rc; k++) sl[region[k]] = 5;
-        for (let k = 0; k < top; k++) sl[stack[k]] = 5;
-        continue;
-      }
-      for (let k = 0; k < rc; k++) {
-        const q = region[k];
-        const x = q % nx;
-        const y = (q - x) / nx;
-        if (takes(ctx, x, y)) {
-          sl[q] = 2;
-          ctx.added++;
-          addedAt[ctx.addedCount++] = q;
-          if (x < ctx.box[0]) ctx.box[0] = x;
-          if (x > ctx.box[1]) ctx.box[1] = x;
-          if (y < ctx.box[2]) ctx.box[2] = y;
-          if (y > ctx.box[3]) ctx.box[3] = y;
-        } else {
-          sl[q] = 4;
+      if (s0 >= 0 && holeCode(sl[s0]) !== 0) growHole(c, s0, cap);
+    }
+  }
+}
+
+/** The region of voxels outside the mask 4-connected to s0: open (5) when larger than cap or meeting an open voxel, else a hole whose voxels get their verdict. */
+function growHole(c: SliceCtx, s0: number, cap: number): void {
+  const { sl, stack, region, nx } = c;
+  let top = 0;
+  let rc = 0;
+  let isOpen = false;
+  sl[s0] = holeCode(sl[s0]);
+  stack[top++] = s0;
+  while (top > 0 && !isOpen) {
+    const q = stack[--top];
+    region[rc++] = q;
+    if (rc > cap) {
+      isOpen = true;
+      break;
+    }
+    // The image's outer ring is marked open (5) with the slice, so q ± 1, q ± nx stay inside.
+    for (let e = 0; e < 4; e++) {
+      const nq = e === 0 ? q - 1 : e === 1 ? q + 1 : e === 2 ? q - nx : q + nx;
+      const t = sl[nq];
+      if (t === 5) isOpen = true;
+      else {
+        const h = holeCode(t);
+        if (h !== 0) {
+          sl[nq] = h;
+          stack[top++] = nq;
         }
       }
+    }
+  }
+  if (isOpen) {
+    for (let k = 0; k < rc; k++) sl[region[k]] = 5;
+    for (let k = 0; k < top; k++) sl[stack[k]] = 5;
+    return;
+  }
+  for (let k = 0; k < rc; k++) {
+    const q = region[k];
+    const h = sl[q];
+    if (h === 8) sl[q] = 4;
+    else if (h === 9) {
+      sl[q] = 3;
+      c.effusionExcluded++;
+    } else {
+      const x = q % nx;
+      const y = (q - x) / nx;
+      const v = verdict(c, x, y, q);
+      sl[q] = v;
+      if (v === 2) addVoxel(c, q, x, y);
     }
   }
 }
@@ -815,12 +1049,12 @@ function fillNewHoles(ctx: SliceCtx, stack: Int32Array, region: Int32Array): voi
 /**
  * Keeps only the added voxels joined to the lung in the slice (4-connected
  * through added voxels): a fragment cut off by refused voxels (fat,
- * effusion) is not lung. Visits the added voxels once.
+ * effusion) is not lung. Visits the added voxels once, and leaves the kept
+ * ones first in addedAt, sorted (raster order); returns their number.
  */
-function keepJoined(ctx: SliceCtx, stack: Int32Array): void {
-  const { volume, sl, addedAt } = ctx;
-  const { nx } = volume;
-  const n = ctx.addedCount;
+function keepJoined(c: SliceCtx): number {
+  const { sl, addedAt, stack, nx } = c;
+  const n = c.addedCount;
   let top = 0;
   for (let a = 0; a < n; a++) {
     const q = addedAt[a];
@@ -839,40 +1073,146 @@ function keepJoined(ctx: SliceCtx, stack: Int32Array): void {
       }
     }
   }
+  let kept = 0;
   for (let a = 0; a < n; a++) {
     const q = addedAt[a];
-    if (sl[q] === 7) sl[q] = 2;
-    else if (sl[q] === 2) {
+    if (sl[q] === 7) {
+      sl[q] = 2;
+      addedAt[kept++] = q;
+    } else if (sl[q] === 2) {
       sl[q] = 4;
-      ctx.added--;
-      ctx.cutOff++;
+      c.added--;
+      c.cutOff++;
     }
+  }
+  if (kept > 1) addedAt.subarray(0, kept).sort();
+  return kept;
+}
+
+/**
+ * Runs of slice z: the filled mask's runs, and in the rows y0..y1 (the
+ * additions' extent) the maximal runs of the filled mask and the `kept`
+ * added voxels (added[0 .. kept), sorted), merged.
+ */
+function emitSlice(out: RunBuilder, fill: RunSet, z: number, added: Int32Array, kept: number, y0: number, y1: number): void {
+  const r0 = z * fill.ny;
+  if (kept === 0) {
+    copyRows(out, fill, r0, r0 + fill.ny);
+    return;
+  }
+  copyRows(out, fill, r0, r0 + y0);
+  mergeRows(out, fill, r0 + y0, r0 + y1 + 1, added, kept, fill.nx * y0);
+  copyRows(out, fill, r0 + y1 + 1, r0 + fill.ny);
+}
+
+/** Rows r0 .. r1-1 of the filled mask as they are. */
+function copyRows(out: RunBuilder, fill: RunSet, r0: number, r1: number): void {
+  const { rowStart, x0, x1 } = fill;
+  for (let r = r0; r < r1; r++) {
+    for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) out.push(x0[k], x1[k]);
+    out.endRow(r);
   }
 }
 
-/** Runs of the filled mask plus the voxels marked 2 in the slice scratch, slice z. */
-function emitSlice(out: RunBuilder, fill: RunSet, sl: Uint8Array, z: number, box: Int32Array | null): void {
-  const { nx, ny, rowStart, x0, x1 } = fill;
-  for (let y = 0; y < ny; y++) {
-    const r = y + z * ny;
-    if (box === null || y < box[2] || y > box[3]) {
-      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) out.push(x0[k], x1[k]);
-    } else {
-      const base = y * nx;
-      const a = rowStart[r];
-      const e = rowStart[r + 1];
-      let x = a < e ? Math.min(x0[a], box[0]) : box[0];
-      const end = a < e ? Math.max(x1[e - 1], box[1] + 1) : box[1] + 1;
-      while (x < end) {
-        while (x < end && (sl[base + x] === 0 || sl[base + x] > 2)) x++;
-        if (x >= end) break;
-        const from = x;
-        while (x < end && (sl[base + x] === 1 || sl[base + x] === 2)) x++;
-        out.push(from, x);
+/** Rows r0 .. r1-1 (slice index of row r0 starting at `base`): the maximal runs of the filled runs and the added voxels. */
+function mergeRows(out: RunBuilder, fill: RunSet, r0: number, r1: number, added: Int32Array, kept: number, base: number): void {
+  const { nx, rowStart, x0, x1 } = fill;
+  let a = 0;
+  for (let r = r0; r < r1; r++, base += nx) {
+    const rowEnd = base + nx;
+    let k = rowStart[r];
+    const ke = rowStart[r + 1];
+    let from = 0;
+    let to = -1;
+    for (;;) {
+      // The next interval by its start: a fill run or an added voxel.
+      let s: number;
+      let e: number;
+      const ax = a < kept && added[a] < rowEnd ? added[a] - base : nx;
+      if (k < ke && x0[k] < ax) {
+        s = x0[k];
+        e = x1[k];
+        k++;
+        if (e <= s) continue;
+      } else if (ax < nx) {
+        s = ax;
+        e = ax + 1;
+        a++;
+      } else break;
+      if (s <= to) {
+        if (e > to) to = e;
+      } else {
+        if (to >= 0) out.push(from, to);
+        from = s;
+        to = e;
       }
     }
+    if (to >= 0) out.push(from, to);
     out.endRow(r);
   }
+}
+
+/** The slice scratch: 1 on the filled runs of slice z, 0 elsewhere. */
+function paintSlice(sl: Uint8Array, fill: RunSet, z: number): void {
+  const { nx, ny, rowStart, x0, x1 } = fill;
+  sl.fill(0);
+  for (let y = 0, base = 0; y < ny; y++, base += nx) {
+    const r = y + z * ny;
+    for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) sl.fill(1, base + x0[k], base + x1[k]);
+  }
+}
+
+/** One slice with lung: the additions of both sides, their holes, what stays joined; returns the kept added voxels' number. */
+function inclusiveSlice(c: SliceCtx): number {
+  const { sl, nx, ny } = c;
+  c.boxX0 = nx;
+  c.boxX1 = -1;
+  c.boxY0 = ny;
+  c.boxY1 = -1;
+  c.addedCount = 0;
+  paintSlice(sl, c.fill, c.z);
+  markRing(sl, nx, ny);
+  medialBounds(c);
+  for (let side = 0; side < 2; side++) {
+    if (!(side === 0 ? outerLung(c, 0, c.splitX) : outerLung(c, c.splitX, nx))) continue;
+    // The midline lies towards +x (index) from side 0 and towards -x from side 1.
+    findWall(c, side === 0 ? 1 : -1);
+    fillOpen(c);
+  }
+  if (c.addedCount === 0) return 0;
+  fillNewHoles(c);
+  return keepJoined(c);
+}
+
+/** Marks the runs of components of at least minPixels in `seed`; returns [voxels, sum of x] of all runs. */
+function seedRuns(fill: RunSet, labelOfRun: Int32Array, sizes: Float64Array, minPixels: number, seed: Uint8Array): [number, number] {
+  const { x0, x1 } = fill;
+  let voxels = 0;
+  let xSum = 0;
+  for (let k = 0; k < fill.count; k++) {
+    const len = x1[k] - x0[k];
+    voxels += len;
+    xSum += ((x0[k] + x1[k] - 1) * len) / 2;
+    seed[k] = sizes[labelOfRun[k]] >= minPixels ? 1 : 0;
+  }
+  return [voxels, xSum];
+}
+
+/** Per column (x + y*nx): the most inferior slice whose seed runs cover it, -1 none. */
+function columnFloors(fill: RunSet, seed: Uint8Array, upZ: number): Int16Array {
+  const { nx, ny, nz, rowStart, x0, x1 } = fill;
+  const floor = new Int16Array(nx * ny).fill(-1);
+  // From the head down, each slice overwrites: what stays is the most inferior.
+  for (let zi = 0; zi < nz; zi++) {
+    const z = upZ > 0 ? nz - 1 - zi : zi;
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      for (let k = rowStart[r], ke = rowStart[r + 1]; k < ke; k++) {
+        if (seed[k] !== 0) floor.fill(z, y * nx + x0[k], y * nx + x1[k]);
+      }
+    }
+  }
+  return floor;
 }
 
 /**
@@ -893,78 +1233,29 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
   report?.(0, 'lung components per slice');
   // Seeds: runs of 2D components of at least minSeedAreaMm2.
   const lab = labelRuns(fill, 8);
-  const minPixels = p.minSeedAreaMm2 / (sx * sy);
   const seed = new Uint8Array(fill.count);
-  let fillVoxels = 0;
-  let xSum = 0;
-  for (let k = 0; k < fill.count; k++) {
-    const len = fill.x1[k] - fill.x0[k];
-    fillVoxels += len;
-    xSum += ((fill.x0[k] + fill.x1[k] - 1) * len) / 2;
-    seed[k] = lab.sizes[lab.labelOfRun[k]] >= minPixels ? 1 : 0;
-  }
-  const midX = fillVoxels > 0 ? xSum / fillVoxels : nx / 2;
+  const sums = seedRuns(fill, lab.labelOfRun, lab.sizes, p.minSeedAreaMm2 / (sx * sy), seed);
+  const fillVoxels = sums[0];
+  const midX = fillVoxels > 0 ? sums[1] / fillVoxels : nx / 2;
   const out = new RunBuilder(fill, false, fill.count + 16);
   const addedPerSlice = new Int32Array(nz);
   const splitX = Math.round(midX);
   // Column floors: the most inferior lung voxel under each (x, y), for axial slices.
   const upDir = volume.directionXyz[2][2];
   const upZ = upDir >= 0 ? 1 : -1;
-  let floor: Int16Array | null = null;
-  if (Math.abs(upDir) > 0.5 && nz < 32768) {
-    floor = new Int16Array(nx * ny).fill(-1);
-    // From the head down, each slice overwrites: what stays is the most inferior.
-    for (let zi = 0; zi < nz; zi++) {
-      const z = upZ > 0 ? nz - 1 - zi : zi;
-      for (let y = 0; y < ny; y++) {
-        const r = y + z * ny;
-        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) {
-          if (seed[k] !== 0) floor.fill(z, y * nx + fill.x0[k], y * nx + fill.x1[k]);
-        }
-      }
-    }
-  }
-  const ctx: SliceCtx = {
-    volume, p, sl: new Uint8Array(nx * ny), z: 0, sx, sy, rays: makeRays(p.bins), effusionExcluded: 0, added: 0, medialX: 0, box: new Int32Array(4),
-    mediastinum: [-1, nx], floor, upZ, posterior: posteriorInSlice(volume), nine: new Int16Array(9),
-    addedAt: new Int32Array(nx * ny), addedCount: 0, cutOff: 0,
-    ribMemory: [0, 1].map(() => ({ x: new Float64Array(p.bins), y: new Float64Array(p.bins), z: new Int32Array(p.bins).fill(-1e6) })),
-  };
-  const stack = new Int32Array(nx * ny);
-  const region = new Int32Array(nx * ny);
+  const floor = Math.abs(upDir) > 0.5 && nz < 32768 ? columnFloors(fill, seed, upZ) : null;
+  const c = new SliceCtx(volume, p, fill, seed, splitX, floor, upZ);
   for (let z = 0; z < nz; z++) {
     if ((z & 7) === 0) {
       check();
       report?.(z / nz, 'inclusive lung mask');
     }
-    ctx.z = z;
-    const before = ctx.added;
-    const hasLung = fill.rowStart[z * ny] !== fill.rowStart[(z + 1) * ny];
-    if (hasLung) {
-      const { sl } = ctx;
-      sl.fill(0);
-      ctx.box.set([nx, -1, ny, -1]);
-      ctx.addedCount = 0;
-      for (let y = 0; y < ny; y++) {
-        const r = y + z * ny;
-        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) sl.fill(1, y * nx + fill.x0[k], y * nx + fill.x1[k]);
-      }
-      markRing(sl, nx, ny);
-      ctx.mediastinum = medialBounds(fill, seed, z, splitX);
-      for (let side = 0; side < 2; side++) {
-        const c = side === 0 ? outerLung(ctx, fill, seed, 0, splitX) : outerLung(ctx, fill, seed, splitX, nx);
-        if (c === null) continue;
-        // The midline lies towards +x (index) from side 0 and towards -x from side 1.
-        findWall(ctx, c[0], c[1], side === 0 ? 1 : -1);
-        fillOpen(ctx, c[0], c[1]);
-      }
-      if (ctx.added > before) {
-        fillNewHoles(ctx, stack, region);
-        keepJoined(ctx, stack);
-      }
-    }
-    addedPerSlice[z] = ctx.added - before;
-    emitSlice(out, fill, ctx.sl, z, addedPerSlice[z] > 0 ? ctx.box : null);
+    c.z = z;
+    c.plane = z * nx * ny;
+    const before = c.added;
+    const kept = fill.rowStart[z * ny] !== fill.rowStart[(z + 1) * ny] ? inclusiveSlice(c) : 0;
+    addedPerSlice[z] = c.added - before;
+    emitSlice(out, fill, z, c.addedAt, kept, c.boxY0, c.boxY1);
   }
   report?.(1, 'inclusive lung mask');
   const notes: string[] = [
@@ -973,10 +1264,10 @@ export function inclusiveLungRuns(volume: Volume, fill: RunSet, params: Inclusiv
       ? `pleural effusion is left out by HU (3×3 median in [${p.effusionHu[0]}, ${p.effusionHu[1]}) HU); consolidation of that density is left out too`
       : 'pleural effusion is counted as lung',
   ];
-  if (ctx.effusionExcluded > 0) notes.push(`${ctx.effusionExcluded} voxels of effusion density between lung and ribs left out`);
+  if (c.effusionExcluded > 0) notes.push(`${c.effusionExcluded} voxels of effusion density between lung and ribs left out`);
   return {
     runs: out.finish(),
-    voxels: { fill: fillVoxels, added: ctx.added, inclusive: fillVoxels + ctx.added, effusionExcluded: ctx.effusionExcluded },
+    voxels: { fill: fillVoxels, added: c.added, inclusive: fillVoxels + c.added, effusionExcluded: c.effusionExcluded },
     addedPerSlice,
     notes,
   };
@@ -1037,75 +1328,16 @@ export function lungsCutByFieldOfView(volume: Volume, fill: RunSet | null, param
     [0, nx, 1, ny, sy, sx],
     [nx - 1, nx, -1, ny, sy, sx],
   ];
+  const scans = borders.map(([start, along, inward, count, lenMm, inMm]): BorderScan => ({
+    start, along, inward, count, lenMm,
+    depth: Math.min(Math.round(minDepth / inMm), (inward === 1 || inward === -1 ? nx : ny) - 1),
+    wall: Math.ceil(minWallMm / lenMm),
+    airHu, maxOutsideHu, sz,
+  }));
   for (let z = 0; z < nz; z++) {
     const plane = z * nx * ny;
-    let sliceArea = 0;
-    if (fill) {
-      for (const y of [0, ny - 1]) {
-        const r = y + z * ny;
-        for (let k = fill.rowStart[r]; k < fill.rowStart[r + 1]; k++) sliceArea += (fill.x1[k] - fill.x0[k]) * sx * sz;
-      }
-      for (let y = 1; y < ny - 1; y++) {
-        const r = y + z * ny;
-        const a = fill.rowStart[r];
-        const e = fill.rowStart[r + 1];
-        if (a < e && fill.x0[a] === 0) sliceArea += sy * sz;
-        if (a < e && fill.x1[e - 1] === nx) sliceArea += sy * sz;
-      }
-    }
-    for (const [start, along, inward, count, lenMm, inMm] of borders) {
-      const depth = Math.min(Math.round(minDepth / inMm), (inward === 1 || inward === -1 ? nx : ny) - 1);
-      // Runs along the border: air (< airHu, vessels thinner than the wall
-      // merged in) and dense stretches at least minWallMm long.
-      const wall = Math.ceil(minWallMm / lenMm);
-      const at = (t: number): number => hu[plane + start + t * along];
-      let i = 0;
-      let prev = -1; // mean HU of the dense stretch before, -1: none long enough
-      while (i < count) {
-        if (at(i) >= airHu) {
-          const a = i;
-          let sum = 0;
-          while (i < count && at(i) >= airHu) sum += at(i++);
-          prev = i - a >= wall ? sum / (i - a) : prev;
-          continue;
-        }
-        const a = i;
-        // Extend over dense gaps shorter than the wall.
-        let e = i;
-        while (e < count) {
-          while (e < count && at(e) < airHu) e++;
-          let g = e;
-          while (g < count && g - e < wall && at(g) >= airHu) g++;
-          if (g < count && g - e < wall) e = g;
-          else break;
-        }
-        i = e;
-        const flankBefore = prev;
-        prev = -1;
-        if (a === 0 || e === count || flankBefore === -1) continue; // a corner, or no chest wall before
-        let g = e;
-        let fsum = 0;
-        while (g < count && g - e < wall && at(g) >= airHu) fsum += at(g++);
-        if (g - e < wall) continue;
-        // A chest wall on both sides (soft tissue, not an arm's bone or a table).
-        if (!(flankBefore >= FLANK_HU[0] && flankBefore <= FLANK_HU[1]) || !(fsum / wall >= FLANK_HU[0] && fsum / wall <= FLANK_HU[1])) continue;
-        // Lung, not air: mean HU over the run and the line minDepthMm inwards above maxOutsideHu.
-        let deep = 0;
-        let sum = 0;
-        for (let t = a; t < e; t++) {
-          const v = hu[plane + start + t * along + depth * inward];
-          if (v < airHu) deep++;
-          sum += v + at(t);
-        }
-        if (deep * 2 < e - a || sum / (2 * (e - a)) <= maxOutsideHu) continue;
-        // The chest wall is thick: body also minDepthMm inwards of both
-        // flanks (a table's or cushion's shell crosses the border thin).
-        let solid = 0;
-        for (let t = a - wall; t < a; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
-        for (let t = e; t < e + wall; t++) if (hu[plane + start + t * along + depth * inward] >= airHu) solid++;
-        if (solid >= wall) sliceArea += (e - a) * lenMm * sz;
-      }
-    }
+    let sliceArea = fill ? fillOnBorder(fill, z, sx, sy, sz) : 0;
+    for (let b = 0; b < 4; b++) sliceArea = borderCut(hu, plane, scans[b], sliceArea);
     if (sliceArea > 0) {
       area += sliceArea;
       slices++;
@@ -1118,6 +1350,96 @@ export function lungsCutByFieldOfView(volume: Volume, fill: RunSet | null, param
     borderAreaMm2: area,
     slices,
   };
+}
+
+/** Area (mm², times the slice spacing) of slice z's filled mask on the image border rows and columns. */
+function fillOnBorder(fill: RunSet, z: number, sx: number, sy: number, sz: number): number {
+  const { nx, ny, rowStart, x0, x1 } = fill;
+  let sliceArea = 0;
+  for (let t = 0; t < 2; t++) {
+    const r = (t === 0 ? 0 : ny - 1) + z * ny;
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) sliceArea += (x1[k] - x0[k]) * sx * sz;
+  }
+  for (let y = 1; y < ny - 1; y++) {
+    const r = y + z * ny;
+    const a = rowStart[r];
+    const e = rowStart[r + 1];
+    if (a < e && x0[a] === 0) sliceArea += sy * sz;
+    if (a < e && x1[e - 1] === nx) sliceArea += sy * sz;
+  }
+  return sliceArea;
+}
+
+/** One border of a slice: where it starts, its steps along and inwards, and the thresholds. */
+interface BorderScan {
+  start: number;
+  along: number;
+  inward: number;
+  count: number;
+  lenMm: number;
+  /** Pixels inwards that are minDepthMm, and pixels along that are minWallMm. */
+  depth: number;
+  wall: number;
+  airHu: number;
+  maxOutsideHu: number;
+  sz: number;
+}
+
+/**
+ * sliceArea plus the area of lung cut by one border of the slice at
+ * `plane`: runs along the border of air (< airHu, vessels thinner than the
+ * wall merged in) between dense stretches at least minWallMm long.
+ */
+function borderCut(hu: Int16Array, plane: number, s: BorderScan, sliceArea: number): number {
+  const { along, inward, count, lenMm, depth, wall, airHu, maxOutsideHu, sz } = s;
+  const o = plane + s.start;
+  let i = 0;
+  let prev = -1; // mean HU of the dense stretch before, -1: none long enough
+  while (i < count) {
+    if (hu[o + i * along] >= airHu) {
+      const a = i;
+      let sum = 0;
+      while (i < count && hu[o + i * along] >= airHu) sum += hu[o + i++ * along];
+      prev = i - a >= wall ? sum / (i - a) : prev;
+      continue;
+    }
+    const a = i;
+    // Extend over dense gaps shorter than the wall.
+    let e = i;
+    while (e < count) {
+      while (e < count && hu[o + e * along] < airHu) e++;
+      let g = e;
+      while (g < count && g - e < wall && hu[o + g * along] >= airHu) g++;
+      if (g < count && g - e < wall) e = g;
+      else break;
+    }
+    i = e;
+    const flankBefore = prev;
+    prev = -1;
+    if (a === 0 || e === count || flankBefore === -1) continue; // a corner, or no chest wall before
+    let g = e;
+    let fsum = 0;
+    while (g < count && g - e < wall && hu[o + g * along] >= airHu) fsum += hu[o + g++ * along];
+    if (g - e < wall) continue;
+    // A chest wall on both sides (soft tissue, not an arm's bone or a table).
+    if (!(flankBefore >= FLANK_HU[0] && flankBefore <= FLANK_HU[1]) || !(fsum / wall >= FLANK_HU[0] && fsum / wall <= FLANK_HU[1])) continue;
+    // Lung, not air: mean HU over the run and the line minDepthMm inwards above maxOutsideHu.
+    let deep = 0;
+    let sum = 0;
+    for (let t = a; t < e; t++) {
+      const v = hu[o + t * along + depth * inward];
+      if (v < airHu) deep++;
+      sum += v + hu[o + t * along];
+    }
+    if (deep * 2 < e - a || sum / (2 * (e - a)) <= maxOutsideHu) continue;
+    // The chest wall is thick: body also minDepthMm inwards of both
+    // flanks (a table's or cushion's shell crosses the border thin).
+    let solid = 0;
+    for (let t = a - wall; t < a; t++) if (hu[o + t * along + depth * inward] >= airHu) solid++;
+    for (let t = e; t < e + wall; t++) if (hu[o + t * along + depth * inward] >= airHu) solid++;
+    if (solid >= wall) sliceArea += (e - a) * lenMm * sz;
+  }
+  return sliceArea;
 }
 
 /**
