@@ -563,16 +563,46 @@ function assignSeparateLungs(
   }
   if (small > 0) notes.push(`${small} small piece(s) of lung apart from the two lungs were counted with the nearer lung (left or right)`);
   if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
-  const sideRuns = ctx.settings.withRuns ? { right: runsOfCode(lungRuns, lungLabels, code, RIGHT_LUNG_LABEL), left: runsOfCode(lungRuns, lungLabels, code, LEFT_LUNG_LABEL) } : null;
+  const sideRuns = ctx.settings.withRuns ? runsOfLungs(lungRuns, lungLabels, code) : null;
   return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes, sideRuns);
 }
 
-/** The runs of `runs` whose component's code is `c`. */
-function runsOfCode(runs: RunSet, labels: RunLabels, code: Uint8Array, c: number): RunSet {
+/**
+ * The runs of `runs` whose component's code is RIGHT_LUNG_LABEL and those
+ * whose code is LEFT_LUNG_LABEL, copied as they are (as pickRuns: counted
+ * first, then both filled in one sweep).
+ */
+function runsOfLungs(runs: RunSet, labels: RunLabels, code: Uint8Array): { right: RunSet; left: RunSet } {
   const lab = labels.labelOfRun;
-  const sel = new Uint8Array(runs.count);
-  for (let k = 0; k < runs.count; k++) sel[k] = code[lab[k]] === c ? 1 : 0;
-  return pickRuns(runs, sel);
+  let nRight = 0;
+  let nLeft = 0;
+  for (let k = 0; k < runs.count; k++) {
+    const c = code[lab[k]];
+    if (c === RIGHT_LUNG_LABEL) nRight++;
+    else if (c === LEFT_LUNG_LABEL) nLeft++;
+  }
+  const right = new RunBuilder(runs, false, nRight);
+  const left = new RunBuilder(runs, false, nLeft);
+  const { rowStart, x0, x1 } = runs;
+  let i = 0;
+  let j = 0;
+  for (let r = 0; r < runs.ny * runs.nz; r++) {
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+      const c = code[lab[k]];
+      if (c === RIGHT_LUNG_LABEL) {
+        right.x0[i] = x0[k];
+        right.x1[i++] = x1[k];
+      } else if (c === LEFT_LUNG_LABEL) {
+        left.x0[j] = x0[k];
+        left.x1[j++] = x1[k];
+      }
+    }
+    right.rowStart[r + 1] = i;
+    left.rowStart[r + 1] = j;
+  }
+  right.count = i;
+  left.count = j;
+  return { right: right.finish(), left: left.finish() };
 }
 
 /** The success result from the labels and the voxel counts. */
@@ -667,8 +697,8 @@ function rowBase(box: VoxelBox, y: number, z: number): number {
   return (y - box.oy) * box.wx + (z - box.oz) * box.wx * box.wy - box.ox;
 }
 
-/** Paint run k of `runs` (inside the box) with value[k], or with `value` on every run. */
-function paintBox(box: VoxelBox, runs: RunSet, value: Uint8Array | number): void {
+/** Paint run k of `runs` (inside the box) with value[k]. */
+function paintBox(box: VoxelBox, runs: RunSet, value: Uint8Array): void {
   const { ny, nz, rowStart, x0, x1 } = runs;
   const data = box.data;
   for (let z = 0; z < nz; z++) {
@@ -676,7 +706,7 @@ function paintBox(box: VoxelBox, runs: RunSet, value: Uint8Array | number): void
       const r = y + z * ny;
       if (rowStart[r] === rowStart[r + 1]) continue;
       const base = rowBase(box, y, z);
-      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) data.fill(typeof value === 'number' ? value : value[k], base + x0[k], base + x1[k]);
+      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) data.fill(value[k], base + x0[k], base + x1[k]);
     }
   }
 }
@@ -715,7 +745,6 @@ function sideOfSum(s: number): number {
 function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } | undefined): void {
   const { data, wx, wy } = box;
   paintBox(box, parts.seeds, parts.seedSide);
-  paintBox(box, parts.rest, UNREACHED);
   const plane = wx * wy;
   const off = new Int32Array(26);
   for (let dz = -1, d = 0; dz <= 1; dz++) {
@@ -765,7 +794,8 @@ function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } 
 
 /**
  * Voxels to reach with a seed among their 26 neighbours, into idx / side
- * (side 1 or 2), and the others into `left`; returns how many were reached.
+ * (side 1 or 2), and the others into `left`, marked UNREACHED in the box;
+ * returns how many were reached.
  */
 function firstLayer(box: VoxelBox, rest: RunSet, idx: Int32Array, side: Uint8Array, left: Int32Array): number {
   const { ny, nz, rowStart, x0, x1 } = rest;
@@ -792,6 +822,8 @@ function firstLayer(box: VoxelBox, rest: RunSet, idx: Int32Array, side: Uint8Arr
             idx[m] = i;
             side[m++] = sideOfSum(s);
           } else {
+            // UNREACHED weighs 0 like the empty voxels around, so marking it now does not change the sums still to come.
+            data[i] = UNREACHED;
             left[l++] = i;
           }
           a = b;

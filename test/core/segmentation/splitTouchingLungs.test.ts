@@ -297,6 +297,20 @@ describe('splitAirwayAndLungs, lungs eroded apart and grown back', () => {
     expectSameAsReference(segmentLungVariants(volume).fill);
   });
 
+  it('gives runs per label that are the maximal runs of its labels when the lungs are apart too', () => {
+    for (const flipXY of [false, true]) {
+      const { fill } = segmentLungVariants(makeChest({ flipXY }).volume);
+      const r = splitAirwayAndLungsOfRuns(runsFromMask(fill.data, fill), geometryOf(fill), { withRuns: true });
+      if (!r.ok || !r.runs) throw new Error(r.ok ? 'no runs' : r.reason);
+      expect(r.erosionMm).toBe(0);
+      const of = (code: number) => runList(runsFromMask(r.labels.map((v) => (v === code ? 1 : 0)), fill));
+      expect(runList(r.runs.right)).toEqual(of(RIGHT_LUNG_LABEL));
+      expect(runList(r.runs.left)).toEqual(of(LEFT_LUNG_LABEL));
+      expect(runList(r.runs.airway)).toEqual(of(AIRWAY_LABEL));
+      expect(r.runs.right.count).toBeGreaterThan(0);
+    }
+  });
+
   it('gives the reference labels, counts and runs on random touching lungs', () => {
     let withRest = 0;
     for (let seed = 1; seed <= 12; seed++) withRest += expectSameAsReference(randomTouchingLungs(seed)) > 0 ? 1 : 0;
