@@ -455,20 +455,19 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
     };
   }
   const { erosionMm } = split;
-  // Seeds: the two eroded parts (side 1 and 2); grow them back over the rest of the lung mask.
+  // Seeds: the two eroded parts (SIDE_A, SIDE_B); grow them back over the rest of the lung mask.
   const parts = seedParts(split.runs, split.labels.labelOfRun, split.big, lungRuns);
   const box = boxAround(lungRuns);
   growBack(box, parts, signal);
-  // Each side's runs, and the lung voxels neither reached (restRuns); the centroids from the runs.
-  const { sides, restRuns } = runsOfSides(box, parts);
-  const sm = sides.map((r) => moments(r, oneLabel(r)));
-  const n = sm.map((m) => m.n[1]);
-  const cx = sm.map((m) => m.sx[1]);
+  // Each side's runs and moments, and the lung voxels neither reached (restRuns).
+  const { sides, restRuns, sm } = runsOfSides(box, parts);
+  const n = [sm.n[0], sm.n[1]];
+  const cx = sm.sx;
   if (n[0] === 0 || n[1] === 0 || (cx[0] / n[0] - midX) * (cx[1] / n[1] - midX) >= 0) {
     freeNow(box.data);
     return { ok: false, reason: 'the two parts found by erosion are not on both sides of the midline', airwayMl };
   }
-  const cen = sm.map((m) => voxelToPatientMm(mask, m.sx[1] / m.n[1], m.sy[1] / m.n[1], m.sz[1] / m.n[1]));
+  const cen = [0, 1].map((s) => voxelToPatientMm(mask, sm.sx[s] / sm.n[s], sm.sy[s] / sm.n[s], sm.sz[s] / sm.n[s]));
   const leftSide = cen[0][0] > cen[1][0] ? 0 : 1;
   const codeOfSide = [0, 0];
   codeOfSide[leftSide] = LEFT_LUNG_LABEL;
@@ -480,7 +479,7 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
   for (let l = 1; l <= rest.componentCount; l++) {
     const c = voxelToPatientMm(mask, rm.sx[l] / rm.n[l], rm.sy[l] / rm.n[l], rm.sz[l] / rm.n[l]);
     const s = Math.abs(c[0] - cen[0][0]) <= Math.abs(c[0] - cen[1][0]) ? 0 : 1;
-    restSide[l] = s + 1;
+    restSide[l] = s === 0 ? SIDE_A : SIDE_B;
     n[s] += rm.n[l];
   }
   let lungRunsOut = sides;
@@ -502,7 +501,7 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
 
 /**
  * The lung mask of the erosion path cut in two: the seeds (the runs of the
- * two lung-sized eroded parts, `seedSide` 1 or 2 per run) and the voxels
+ * two lung-sized eroded parts, `seedSide` SIDE_A or SIDE_B per run) and the voxels
  * still to reach (lung mask − seeds, as runs, with their voxel count).
  */
 interface SeedParts {
@@ -512,13 +511,13 @@ interface SeedParts {
   restVoxels: number;
 }
 
-/** The seeds (eroded runs of component big[0] → side 1, big[1] → side 2) and the lung voxels they leave, of `lungRuns`. */
+/** The seeds (eroded runs of component big[0] → SIDE_A, big[1] → SIDE_B) and the lung voxels they leave, of `lungRuns`. */
 function seedParts(eroded: RunSet, labelOfRun: Int32Array, big: number[], lungRuns: RunSet): SeedParts {
   const sel = new Uint8Array(eroded.count);
   let picked = 0;
   for (let k = 0; k < eroded.count; k++) {
     const l = labelOfRun[k];
-    sel[k] = l === big[0] ? 1 : l === big[1] ? 2 : 0;
+    sel[k] = l === big[0] ? SIDE_A : l === big[1] ? SIDE_B : 0;
     if (sel[k] !== 0) picked++;
   }
   const seeds = pickRuns(eroded, sel);
@@ -711,36 +710,49 @@ function paintBox(box: VoxelBox, runs: RunSet, value: Uint8Array): void {
   }
 }
 
-/** Box value of a lung voxel not reached yet, and of one queued in the current layer (neither counts as a side). */
-const UNREACHED = 3;
-const QUEUED = 4;
+/**
+ * Box values: the two growing parts (SIDE_A, SIDE_B: a sum of 27 of them
+ * keeps the count of each, SIDE_A's below 64), a lung voxel not reached
+ * yet and one queued in the current layer (neither counts: v & SIDE_BITS
+ * is 0 for them).
+ */
+const SIDE_A = 1;
+const SIDE_B = 64;
+const SIDE_BITS = SIDE_A | SIDE_B;
+const UNREACHED = 128;
+const QUEUED = 130;
 
-/** Weight of a box value in a neighbour sum: side 1 counts 1, side 2 counts 64 (26 neighbours < 64), others 0. */
-const SIDE_WEIGHT = (() => {
-  const w = new Int32Array(256);
-  w[1] = 1;
-  w[2] = 64;
-  return w;
-})();
+/**
+ * A voxel i whose neighbours sum to s > 0 goes to the side with more of
+ * them, SIDE_A on a tie; layer lists hold i for SIDE_A and ~i (negative)
+ * for SIDE_B.
+ */
+function entryOfSum(i: number, s: number): number {
+  return s >> 6 > (s & 63) ? ~i : i;
+}
 
-/** The side a voxel whose neighbour sum (SIDE_WEIGHT) is s > 0 goes to: more neighbours of side 2 → 2, else 1. */
-function sideOfSum(s: number): number {
-  return s >> 6 > (s & 63) ? 2 : 1;
+/** Gives the voxels of layer list list[0..m) their side. */
+function applyLayer(data: Uint8Array, list: Int32Array, m: number): void {
+  for (let t = 0; t < m; t++) {
+    const v = list[t];
+    if (v >= 0) data[v] = SIDE_A;
+    else data[~v] = SIDE_B;
+  }
 }
 
 /**
- * Grow the two seeds (box values 1, 2) back over the other lung voxels
- * (parts.rest), one 26-neighbour layer per round (simultaneous growth, so
- * each voxel goes to the nearer seed; a voxel reached by both in the same
- * round takes the one with more neighbours, 1 on a tie). The first layer
- * is found by sweeping the voxels to reach along their runs with a window
- * of 3 column sums (9 reads per voxel). The next layers are found by
- * testing the voxels still to reach (a list), while they are fewer than
- * the last layer's, then by looking only at the neighbours of the voxels
- * the last layer reached (a frontier: a voxel not reached in a round had
- * no reached neighbour, so it can only be reached next to a voxel reached
- * in that round).
- * Voxels not connected to either seed stay UNREACHED.
+ * Grow the two seeds (box values SIDE_A, SIDE_B) back over the other lung
+ * voxels (parts.rest), one 26-neighbour layer per round (simultaneous
+ * growth, so each voxel goes to the nearer seed; a voxel reached by both in
+ * the same round takes the one with more neighbours, SIDE_A on a tie). The
+ * first layer is found by sweeping the voxels to reach along their runs
+ * with a window of 3 column sums (9 reads per voxel). The next layers are
+ * found by testing the voxels still to reach (a list), while they are
+ * fewer than the last layer's, then by looking only at the neighbours of
+ * the voxels the last layer reached (a frontier: a voxel not reached in a
+ * round had no reached neighbour, so it can only be reached next to a
+ * voxel reached in that round). Voxels not connected to either seed stay
+ * UNREACHED.
  */
 function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } | undefined): void {
   const { data, wx, wy } = box;
@@ -750,18 +762,22 @@ function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } 
   for (let dz = -1, d = 0; dz <= 1; dz++) {
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (dx !== 0 || dy !== 0 || dz !== 0) off[d++] = dx + dy * wx + dz * plane;
   }
+  // The first layer at the front of `order`, the voxels it leaves (marked UNREACHED) after it.
   const size = parts.restVoxels;
-  let front = new Int32Array(size);
-  const side = new Uint8Array(size);
-  let next = new Int32Array(size);
-  const left = new Int32Array(size);
-  let m = firstLayer(box, parts.rest, front, side, left);
-  // The voxels still to reach while that list is shorter than the last layer (at first, after the first layer), then the frontier.
+  const order = new Int32Array(size);
+  let m = firstLayer(box, parts.rest, order);
   let l = size - m;
+  const left = order.subarray(m);
+  for (let t = 0; t < l; t++) data[left[t]] = UNREACHED;
+  // Later layers are no longer than what the first one left.
+  let front = order;
+  let next = new Int32Array(l);
+  const spare = new Int32Array(l);
+  // The voxels still to reach while that list is shorter than the last layer (at first, after the first layer), then the frontier.
   let listed = true;
   while (m > 0) {
     if (signal?.aborted) throw new SegmentationAbortedError('airway / lung split aborted');
-    for (let t = 0; t < m; t++) data[front[t]] = side[t];
+    applyLayer(data, front, m);
     let c = 0;
     listed &&= l <= m;
     if (listed) {
@@ -769,41 +785,36 @@ function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } 
       for (let t = 0; t < l; t++) {
         const i = left[t];
         const s = neighbourSum(data, off, i);
-        if (s !== 0) {
-          next[c] = i;
-          side[c++] = sideOfSum(s);
-        } else {
-          left[keep++] = i;
-        }
+        if (s !== 0) next[c++] = entryOfSum(i, s);
+        else left[keep++] = i;
       }
       l = keep;
     } else {
       c = queueNeighbours(data, off, front, m, next);
-      for (let t = 0; t < c; t++) side[t] = sideOfSum(neighbourSum(data, off, next[t]));
+      for (let t = 0; t < c; t++) next[t] = entryOfSum(next[t], neighbourSum(data, off, next[t]));
     }
-    const f = front;
+    const done = front;
     front = next;
-    next = f;
+    next = done === order ? spare : done;
     m = c;
   }
+  freeNow(order);
   freeNow(front);
   freeNow(next);
-  freeNow(side);
-  freeNow(left);
+  freeNow(spare);
 }
 
 /**
- * Voxels to reach with a seed among their 26 neighbours, into idx / side
- * (side 1 or 2), and the others into `left`, marked UNREACHED in the box;
- * returns how many were reached.
+ * Voxels to reach with a seed among their 26 neighbours into the front of
+ * `order` (entryOfSum), the others into its back; returns how many were
+ * reached. The box holds nothing but SIDE_A, SIDE_B and 0 meanwhile.
  */
-function firstLayer(box: VoxelBox, rest: RunSet, idx: Int32Array, side: Uint8Array, left: Int32Array): number {
+function firstLayer(box: VoxelBox, rest: RunSet, order: Int32Array): number {
   const { ny, nz, rowStart, x0, x1 } = rest;
   const { data, wx } = box;
   const plane = wx * box.wy;
-  const w = SIDE_WEIGHT;
   let m = 0;
-  let l = 0;
+  let back = order.length;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const r = y + z * ny;
@@ -813,19 +824,13 @@ function firstLayer(box: VoxelBox, rest: RunSet, idx: Int32Array, side: Uint8Arr
         // Sums of the 3×3 (y, z) columns at x - 1, x, x + 1, slid along the run.
         let i = base + x0[k];
         const e = base + x1[k];
-        let a = columnSum(data, w, i - 1, wx, plane);
-        let b = columnSum(data, w, i, wx, plane);
+        let a = columnSum(data, i - 1, wx, plane);
+        let b = columnSum(data, i, wx, plane);
         for (; i < e; i++) {
-          const c = columnSum(data, w, i + 1, wx, plane);
+          const c = columnSum(data, i + 1, wx, plane);
           const s = a + b + c;
-          if (s !== 0) {
-            idx[m] = i;
-            side[m++] = sideOfSum(s);
-          } else {
-            // UNREACHED weighs 0 like the empty voxels around, so marking it now does not change the sums still to come.
-            data[i] = UNREACHED;
-            left[l++] = i;
-          }
+          if (s !== 0) order[m++] = entryOfSum(i, s);
+          else order[--back] = i;
           a = b;
           b = c;
         }
@@ -835,28 +840,28 @@ function firstLayer(box: VoxelBox, rest: RunSet, idx: Int32Array, side: Uint8Arr
   return m;
 }
 
-/** SIDE_WEIGHT sum of the 3×3 voxels around i in its (y, z) plane (i included). */
-function columnSum(data: Uint8Array, w: Int32Array, i: number, wx: number, plane: number): number {
+/** Sum of the 3×3 voxels around i in its (y, z) plane (i included), in a box of 0, SIDE_A and SIDE_B only. */
+function columnSum(data: Uint8Array, i: number, wx: number, plane: number): number {
   return (
-    w[data[i - plane - wx]] + w[data[i - plane]] + w[data[i - plane + wx]] +
-    w[data[i - wx]] + w[data[i]] + w[data[i + wx]] +
-    w[data[i + plane - wx]] + w[data[i + plane]] + w[data[i + plane + wx]]
+    data[i - plane - wx] + data[i - plane] + data[i - plane + wx] +
+    data[i - wx] + data[i] + data[i + wx] +
+    data[i + plane - wx] + data[i + plane] + data[i + plane + wx]
   );
 }
 
-/** SIDE_WEIGHT sum of the 26 neighbours of i. */
+/** Sum of the 26 neighbours of i, sides only (v & SIDE_BITS). */
 function neighbourSum(data: Uint8Array, off: Int32Array, i: number): number {
-  const w = SIDE_WEIGHT;
   let s = 0;
-  for (let d = 0; d < 26; d++) s += w[data[i + off[d]]];
+  for (let d = 0; d < 26; d++) s += data[i + off[d]] & SIDE_BITS;
   return s;
 }
 
-/** The UNREACHED neighbours of front[0..m), each once (marked QUEUED), into out; returns how many. */
+/** The UNREACHED neighbours of the voxels of layer list front[0..m), each once (marked QUEUED), into out; returns how many. */
 function queueNeighbours(data: Uint8Array, off: Int32Array, front: Int32Array, m: number, out: Int32Array): number {
   let c = 0;
   for (let t = 0; t < m; t++) {
-    const i = front[t];
+    const v = front[t];
+    const i = v >= 0 ? v : ~v;
     for (let d = 0; d < 26; d++) {
       const j = i + off[d];
       if (data[j] === UNREACHED) {
@@ -868,11 +873,6 @@ function queueNeighbours(data: Uint8Array, off: Int32Array, front: Int32Array, m
   return c;
 }
 
-/** Every run of `runs` in one component, label 1. */
-function oneLabel(runs: RunSet): RunLabels {
-  return { labelOfRun: new Int32Array(runs.count).fill(1), componentCount: 1, sizes: new Float64Array(0), componentValue: null };
-}
-
 /** Append run [a, b) to row r of `out`, joined to the row's last run when they touch. */
 function pushJoined(out: RunBuilder, r: number, a: number, b: number): void {
   const c = out.count;
@@ -881,15 +881,24 @@ function pushJoined(out: RunBuilder, r: number, a: number, b: number): void {
 }
 
 /**
- * Binary runs of side 1 and side 2, and of the lung voxels neither reached
- * (box value UNREACHED): per row the seed runs and the voxels that were to
- * reach (read from the box) merged in x order, touching pieces of one side
- * joined into one run.
+ * Binary runs of SIDE_A and SIDE_B (the split's sides 1 and 2) with their
+ * voxel counts and coordinate sums (sm, index 0 and 1), and the runs of
+ * the lung voxels neither reached (box value UNREACHED): per row the seed
+ * runs and the voxels that were to reach (read from the box) merged in x
+ * order, touching pieces of one side joined into one run.
  */
-function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]; restRuns: RunSet } {
+function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]; restRuns: RunSet; sm: Moments } {
   const { seeds, seedSide, rest } = parts;
   const { ny, nz } = rest;
   const data = box.data;
+  const sm: Moments = { n: new Float64Array(2), sx: new Float64Array(2), sy: new Float64Array(2), sz: new Float64Array(2) };
+  const add = (s: number, a: number, b: number, y: number, z: number): void => {
+    const len = b - a;
+    sm.n[s] += len;
+    sm.sx[s] += ((a + b - 1) * len) / 2;
+    sm.sy[s] += y * len;
+    sm.sz[s] += z * len;
+  };
   const cap = seeds.count + rest.count + 16;
   const one = new RunBuilder(rest, false, cap);
   const two = new RunBuilder(rest, false, cap);
@@ -904,7 +913,9 @@ function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]
       const base = rowBase(box, y, z);
       while (i < ei || j < ej) {
         if (j === ej || (i < ei && seeds.x0[i] < rest.x0[j])) {
-          pushJoined(seedSide[i] === 1 ? one : two, r, seeds.x0[i], seeds.x1[i]);
+          const s = seedSide[i] === SIDE_A ? 0 : 1;
+          pushJoined(s === 0 ? one : two, r, seeds.x0[i], seeds.x1[i]);
+          add(s, seeds.x0[i], seeds.x1[i], y, z);
           i++;
           continue;
         }
@@ -913,7 +924,13 @@ function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]
           const v = data[base + x];
           const a = x;
           while (x < e && data[base + x] === v) x++;
-          pushJoined(v === 1 ? one : v === 2 ? two : none, r, a, x);
+          if (v === SIDE_A || v === SIDE_B) {
+            const s = v === SIDE_A ? 0 : 1;
+            pushJoined(s === 0 ? one : two, r, a, x);
+            add(s, a, x, y, z);
+          } else {
+            pushJoined(none, r, a, x);
+          }
         }
         j++;
       }
@@ -922,5 +939,5 @@ function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]
       none.endRow(r);
     }
   }
-  return { sides: [one.finish(), two.finish()], restRuns: none.finish() };
+  return { sides: [one.finish(), two.finish()], restRuns: none.finish(), sm };
 }
