@@ -873,36 +873,22 @@ function queueNeighbours(data: Uint8Array, off: Int32Array, front: Int32Array, m
   return c;
 }
 
-/** Append run [a, b) to row r of `out`, joined to the row's last run when they touch. */
-function pushJoined(out: RunBuilder, r: number, a: number, b: number): void {
-  const c = out.count;
-  if (c > out.rowStart[r] && out.x1[c - 1] === a) out.x1[c - 1] = b;
-  else out.push(a, b);
-}
-
 /**
  * Binary runs of SIDE_A and SIDE_B (the split's sides 1 and 2) with their
  * voxel counts and coordinate sums (sm, index 0 and 1), and the runs of
  * the lung voxels neither reached (box value UNREACHED): per row the seed
- * runs and the voxels that were to reach (read from the box) merged in x
- * order, touching pieces of one side joined into one run.
+ * runs and the voxels that were to reach (read from the box) taken as
+ * pieces in x order, touching pieces of one side joined into one run.
  */
 function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]; restRuns: RunSet; sm: Moments } {
   const { seeds, seedSide, rest } = parts;
   const { ny, nz } = rest;
   const data = box.data;
-  const sm: Moments = { n: new Float64Array(2), sx: new Float64Array(2), sy: new Float64Array(2), sz: new Float64Array(2) };
-  const add = (s: number, a: number, b: number, y: number, z: number): void => {
-    const len = b - a;
-    sm.n[s] += len;
-    sm.sx[s] += ((a + b - 1) * len) / 2;
-    sm.sy[s] += y * len;
-    sm.sz[s] += z * len;
-  };
   const cap = seeds.count + rest.count + 16;
   const one = new RunBuilder(rest, false, cap);
   const two = new RunBuilder(rest, false, cap);
   const none = new RunBuilder(rest, false, 16);
+  const sm: Moments = { n: new Float64Array(2), sx: new Float64Array(2), sy: new Float64Array(2), sz: new Float64Array(2) };
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const r = y + z * ny;
@@ -910,30 +896,69 @@ function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]
       const ei = seeds.rowStart[r + 1];
       let j = rest.rowStart[r];
       const ej = rest.rowStart[r + 1];
-      const base = rowBase(box, y, z);
-      while (i < ei || j < ej) {
-        if (j === ej || (i < ei && seeds.x0[i] < rest.x0[j])) {
-          const s = seedSide[i] === SIDE_A ? 0 : 1;
-          pushJoined(s === 0 ? one : two, r, seeds.x0[i], seeds.x1[i]);
-          add(s, seeds.x0[i], seeds.x1[i], y, z);
-          i++;
-          continue;
-        }
-        const e = rest.x1[j];
-        for (let x = rest.x0[j]; x < e; ) {
-          const v = data[base + x];
-          const a = x;
-          while (x < e && data[base + x] === v) x++;
-          if (v === SIDE_A || v === SIDE_B) {
-            const s = v === SIDE_A ? 0 : 1;
-            pushJoined(s === 0 ? one : two, r, a, x);
-            add(s, a, x, y, z);
-          } else {
-            pushJoined(none, r, a, x);
-          }
-        }
-        j++;
+      if (i === ei && j === ej) {
+        one.endRow(r);
+        two.endRow(r);
+        none.endRow(r);
+        continue;
       }
+      const base = rowBase(box, y, z);
+      // [x, e): what is left of the rest run being read (empty between rest runs).
+      let x = 0;
+      let e = 0;
+      // End of the last run of the row in each output (-1: none yet).
+      let endA = -1;
+      let endB = -1;
+      let endU = -1;
+      let nA = 0;
+      let nB = 0;
+      for (;;) {
+        let v: number;
+        let a: number;
+        let b: number;
+        if (x < e) {
+          a = x;
+          v = data[base + x];
+          do x++;
+          while (x < e && data[base + x] === v);
+          b = x;
+        } else if (i < ei && (j === ej || seeds.x0[i] < rest.x0[j])) {
+          v = seedSide[i];
+          a = seeds.x0[i];
+          b = seeds.x1[i++];
+        } else if (j < ej) {
+          x = rest.x0[j];
+          e = rest.x1[j++];
+          continue;
+        } else {
+          break;
+        }
+        // The piece [a, b) of value v.
+        const len = b - a;
+        if (v === SIDE_A) {
+          if (a === endA) one.x1[one.count - 1] = b;
+          else one.push(a, b);
+          endA = b;
+          nA += len;
+          sm.sx[0] += ((a + b - 1) * len) / 2;
+        } else if (v === SIDE_B) {
+          if (a === endB) two.x1[two.count - 1] = b;
+          else two.push(a, b);
+          endB = b;
+          nB += len;
+          sm.sx[1] += ((a + b - 1) * len) / 2;
+        } else {
+          if (a === endU) none.x1[none.count - 1] = b;
+          else none.push(a, b);
+          endU = b;
+        }
+      }
+      sm.n[0] += nA;
+      sm.sy[0] += y * nA;
+      sm.sz[0] += z * nA;
+      sm.n[1] += nB;
+      sm.sy[1] += y * nB;
+      sm.sz[1] += z * nB;
       one.endRow(r);
       two.endRow(r);
       none.endRow(r);
