@@ -244,7 +244,8 @@ function settingsOf(params: SplitOutputParams): SplitSettings {
  * caller that wants the numbers (the analysis worker); with `withRuns` the
  * labels come as runs per label (SplitLabelRuns). Memory then: O(runs)
  * plus, only when touching lungs have to be eroded apart, one byte per
- * voxel of the lungs' bounding box and 13 bytes per eroded voxel.
+ * voxel of the lungs' bounding box and 4 bytes per eroded voxel (8 more per
+ * voxel the first layer of growing back does not reach).
  */
 export function splitAirwayAndLungsOfRuns(
   runs: RunSet,
