@@ -527,6 +527,7 @@ function seedParts(eroded: RunSet, labelOfRun: Int32Array, big: number[], lungRu
   const rest = differenceRuns(lungRuns, seeds);
   return { seeds, seedSide, rest, restVoxels: runVoxelCount(rest) };
 }
+
 /** Step 3 for two separate lungs: left = larger LPS x of the centroid, small parts to the nearer lung in x. */
 function assignSeparateLungs(
   ctx: SplitContext,
