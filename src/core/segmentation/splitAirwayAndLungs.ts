@@ -34,18 +34,23 @@
  * two separate lungs it succeeds with an airway of 0 and a note.
  *
  * Cost: runs and labelling O(voxels) once, then O(runs) per slice step and
- * per erosion; growing back (only after an erosion) visits the eroded
- * voxels once per layer, 26 reads each, with a 4-byte list entry per mask
- * voxel. Output: one byte per voxel (0 none, 1 airway, 2 right lung,
- * 3 left lung), i = x + y*nx + z*nx*ny, and/or (`withRuns`) binary runs
- * per label (O(runs): what crosses threads in the browser instead of a
- * voxel label array). The voxel buffers of the erosion path (the two
- * growing parts, the list of voxels to reach) are freed before it returns.
+ * per erosion. Growing back (only after an erosion) works in a box around
+ * the lungs (one byte per voxel, seeds painted by run): the eroded voxels
+ * are swept once (9 reads each), then each later layer reads only the
+ * voxels still to reach or the last layer's neighbours, so it costs
+ * O(eroded voxels × 26) in all rather than per layer; the sides' runs,
+ * centroids and the leftovers come from the seeds' runs plus the eroded
+ * voxels, never a sweep of the whole lung. Output: one byte per voxel
+ * (0 none, 1 airway, 2 right lung, 3 left lung), i = x + y*nx + z*nx*ny,
+ * painted by run, and/or (`withRuns`) binary runs per label (O(runs): what
+ * crosses threads in the browser instead of a voxel label array). The
+ * voxel buffers of the erosion path (the box, the lists of voxels to
+ * reach) are freed before it returns.
  */
 import { geometryOf, voxelToPatientMm, voxelVolumeMm3, type Mask, type VolumeGeometry } from '../volume/volume';
 import { labelRuns, type RunLabels } from './connectedComponents';
 import { freeNow } from '../memory/freeNow';
-import { erodeRuns2d, paintRuns, pickRuns, RunBuilder, runsFromMask, selectRuns, type RunSet } from './runs';
+import { differenceRuns, erodeRuns2d, paintRuns, pickRuns, RunBuilder, runsFromMask, runVoxelCount, selectRuns, type RunSet } from './runs';
 import { SegmentationAbortedError, superiorSliceIndex } from './segmentLungs';
 
 export const AIRWAY_LABEL = 1;
@@ -239,7 +244,8 @@ function settingsOf(params: SplitOutputParams): SplitSettings {
  * caller that wants the numbers (the analysis worker); with `withRuns` the
  * labels come as runs per label (SplitLabelRuns). Memory then: O(runs)
  * plus, only when touching lungs have to be eroded apart, one byte per
- * voxel for the two growing parts and 4 bytes per voxel still to reach.
+ * voxel of the lungs' bounding box and 4 bytes per eroded voxel (8 more per
+ * voxel the first layer of growing back does not reach).
  */
 export function splitAirwayAndLungsOfRuns(
   runs: RunSet,
@@ -437,7 +443,6 @@ function erodeApart(ctx: SplitContext, lungRuns: RunSet): { runs: RunSet; labels
 /** Steps 2–3 for touching lungs: erode apart, grow the two parts back, name left and right, give leftovers to the nearer lung. */
 function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: RunSet, labels: Uint8Array): AirwaySplitResult {
   const { mask, settings, signal, notes, midX } = ctx;
-  const { nx, ny, nz } = mask;
   const { airwayMl } = airway;
   const split = erodeApart(ctx, lungRuns);
   if (split === null) {
@@ -451,113 +456,76 @@ function splitTouchingLungs(ctx: SplitContext, airway: AirwayPart, lungRuns: Run
     };
   }
   const { erosionMm } = split;
-  // Seeds: the two eroded parts; grow them back inside the lung mask.
-  const side = new Uint8Array(nx * ny * nz); // 0 not reached, 1 / 2 the two parts
-  const el = split.labels.labelOfRun;
-  for (let s = 0; s < 2; s++) {
-    const sel = new Uint8Array(split.runs.count);
-    for (let k = 0; k < split.runs.count; k++) sel[k] = el[k] === split.big[s] ? 1 : 0;
-    paintRuns(split.runs, side, s + 1, sel);
-  }
-  growBack(side, lungRuns, signal);
-  const { n, cx, cy, cz, restRuns } = sideMoments(side, lungRuns);
+  // Seeds: the two eroded parts (SIDE_A, SIDE_B); grow them back over the rest of the lung mask.
+  const parts = seedParts(split.runs, split.labels.labelOfRun, split.big, lungRuns);
+  const box = boxAround(lungRuns);
+  growBack(box, parts, signal);
+  // Each side's runs and moments, and the lung voxels neither reached (restRuns).
+  const { sides, restRuns, sm } = runsOfSides(box, parts);
+  const n = [sm.n[0], sm.n[1]];
+  const cx = sm.sx;
   if (n[0] === 0 || n[1] === 0 || (cx[0] / n[0] - midX) * (cx[1] / n[1] - midX) >= 0) {
-    freeNow(side);
+    freeNow(box.data);
     return { ok: false, reason: 'the two parts found by erosion are not on both sides of the midline', airwayMl };
   }
-  const cen = [0, 1].map((s) => voxelToPatientMm(mask, cx[s] / n[s], cy[s] / n[s], cz[s] / n[s]));
+  const cen = [0, 1].map((s) => voxelToPatientMm(mask, sm.sx[s] / sm.n[s], sm.sy[s] / sm.n[s], sm.sz[s] / sm.n[s]));
   const leftSide = cen[0][0] > cen[1][0] ? 0 : 1;
   const codeOfSide = [0, 0];
   codeOfSide[leftSide] = LEFT_LUNG_LABEL;
   codeOfSide[1 - leftSide] = RIGHT_LUNG_LABEL;
-  if (settings.withLabels) for (let i = 0; i < side.length; i++) if (side[i] !== 0) labels[i] = codeOfSide[side[i] - 1];
   // Parts the search did not reach (26- but not 6-connected): nearer lung in x.
   const rest = labelRuns(restRuns, 26);
   const rm = moments(restRuns, rest);
-  const restCode = new Uint8Array(rest.componentCount + 1);
+  const restSide = new Uint8Array(rest.componentCount + 1);
   for (let l = 1; l <= rest.componentCount; l++) {
     const c = voxelToPatientMm(mask, rm.sx[l] / rm.n[l], rm.sy[l] / rm.n[l], rm.sz[l] / rm.n[l]);
     const s = Math.abs(c[0] - cen[0][0]) <= Math.abs(c[0] - cen[1][0]) ? 0 : 1;
-    restCode[l] = codeOfSide[s];
+    restSide[l] = s === 0 ? SIDE_A : SIDE_B;
     n[s] += rm.n[l];
   }
-  if (settings.withLabels) paintLabelCodes(restRuns, rest, restCode, labels);
-  let lungRunsOut: [RunSet, RunSet] | null = null;
-  if (settings.withRuns) {
-    // The leftovers join their lung in `side` (code -> side), then one sweep makes each side's runs.
-    const sideOfCode = new Uint8Array(256);
-    sideOfCode[codeOfSide[0]] = 1;
-    sideOfCode[codeOfSide[1]] = 2;
-    const restSide = new Uint8Array(restCode.length);
-    for (let l = 1; l < restCode.length; l++) restSide[l] = sideOfCode[restCode[l]];
-    paintLabelCodes(restRuns, rest, restSide, side);
-    lungRunsOut = runsOfSides(side, lungRuns);
+  let lungRunsOut = sides;
+  if (rest.componentCount > 0 && (settings.withRuns || settings.withLabels)) {
+    // The leftovers join their lung in the box, and the sides' runs are made again.
+    const restLab = rest.labelOfRun;
+    const restVal = new Uint8Array(restRuns.count);
+    for (let k = 0; k < restRuns.count; k++) restVal[k] = restSide[restLab[k]];
+    paintBox(box, restRuns, restVal);
+    lungRunsOut = runsOfSides(box, parts).sides;
   }
-  freeNow(side);
+  if (settings.withLabels) for (let s = 0; s < 2; s++) paintRuns(lungRunsOut[s], labels, codeOfSide[s]);
+  freeNow(box.data);
   if (rest.componentCount > 0) notes.push(`${rest.componentCount} small piece(s) of lung not connected to either lung were counted with the nearer lung (left or right)`);
   notes.push(`the two lungs touched and were separated by shrinking the lung outline by ${erosionMm.toFixed(1)} mm on each slice and growing it back`);
-  const sideRuns = lungRunsOut ? { right: lungRunsOut[1 - leftSide], left: lungRunsOut[leftSide] } : null;
+  const sideRuns = settings.withRuns ? { right: lungRunsOut[1 - leftSide], left: lungRunsOut[leftSide] } : null;
   return finish(labels, airway, n[1 - leftSide], n[leftSide], ctx.voxelMl, erosionMm, notes, sideRuns);
 }
 
-/** Binary runs of side 1 and side 2 of `side` inside `lungRuns`, in one sweep. */
-function runsOfSides(side: Uint8Array, lungRuns: RunSet): [RunSet, RunSet] {
-  const { nx, ny, nz, rowStart, x0, x1 } = lungRuns;
-  const b = [new RunBuilder(lungRuns, false, lungRuns.count + 16), new RunBuilder(lungRuns, false, lungRuns.count + 16)];
-  for (let r = 0; r < ny * nz; r++) {
-    const base = r * nx;
-    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      let cur = 0;
-      let from = 0;
-      for (let x = x0[k]; x < x1[k]; x++) {
-        const v = side[base + x];
-        if (v === cur) continue;
-        if (cur !== 0) b[cur - 1].push(from, x);
-        cur = v;
-        from = x;
-      }
-      if (cur !== 0) b[cur - 1].push(from, x1[k]);
-    }
-    b[0].endRow(r);
-    b[1].endRow(r);
-  }
-  return [b[0].finish(), b[1].finish()];
+/**
+ * The lung mask of the erosion path cut in two: the seeds (the runs of the
+ * two lung-sized eroded parts, `seedSide` SIDE_A or SIDE_B per run) and the voxels
+ * still to reach (lung mask − seeds, as runs, with their voxel count).
+ */
+interface SeedParts {
+  seeds: RunSet;
+  seedSide: Uint8Array;
+  rest: RunSet;
+  restVoxels: number;
 }
 
-/** Voxel count and coordinate sums of the two grown parts in `side`, and the lung voxels neither reached, as runs. */
-function sideMoments(side: Uint8Array, lungRuns: RunSet): { n: number[]; cx: number[]; cy: number[]; cz: number[]; restRuns: RunSet } {
-  const { nx, ny, nz, rowStart, x0, x1 } = lungRuns;
-  const n = [0, 0];
-  const cx = [0, 0];
-  const cy = [0, 0];
-  const cz = [0, 0];
-  const restBuilder = new RunBuilder(lungRuns, false);
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const r = y + z * ny;
-      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-        let restFrom = -1;
-        for (let x = x0[k], i = r * nx + x0[k]; x < x1[k]; x++, i++) {
-          const s = side[i] - 1;
-          if (s < 0) {
-            if (restFrom < 0) restFrom = x;
-            continue;
-          }
-          if (restFrom >= 0) {
-            restBuilder.push(restFrom, x);
-            restFrom = -1;
-          }
-          n[s]++;
-          cx[s] += x;
-          cy[s] += y;
-          cz[s] += z;
-        }
-        if (restFrom >= 0) restBuilder.push(restFrom, x1[k]);
-      }
-      restBuilder.endRow(r);
-    }
+/** The seeds (eroded runs of component big[0] → SIDE_A, big[1] → SIDE_B) and the lung voxels they leave, of `lungRuns`. */
+function seedParts(eroded: RunSet, labelOfRun: Int32Array, big: number[], lungRuns: RunSet): SeedParts {
+  const sel = new Uint8Array(eroded.count);
+  let picked = 0;
+  for (let k = 0; k < eroded.count; k++) {
+    const l = labelOfRun[k];
+    sel[k] = l === big[0] ? SIDE_A : l === big[1] ? SIDE_B : 0;
+    if (sel[k] !== 0) picked++;
   }
-  return { n, cx, cy, cz, restRuns: restBuilder.finish() };
+  const seeds = pickRuns(eroded, sel);
+  const seedSide = new Uint8Array(picked);
+  for (let k = 0, c = 0; k < eroded.count; k++) if (sel[k] !== 0) seedSide[c++] = sel[k];
+  const rest = differenceRuns(lungRuns, seeds);
+  return { seeds, seedSide, rest, restVoxels: runVoxelCount(rest) };
 }
 
 /** Step 3 for two separate lungs: left = larger LPS x of the centroid, small parts to the nearer lung in x. */
@@ -596,16 +564,46 @@ function assignSeparateLungs(
   }
   if (small > 0) notes.push(`${small} small piece(s) of lung apart from the two lungs were counted with the nearer lung (left or right)`);
   if (ctx.settings.withLabels) paintLabelCodes(lungRuns, lungLabels, code, labels);
-  const sideRuns = ctx.settings.withRuns ? { right: runsOfCode(lungRuns, lungLabels, code, RIGHT_LUNG_LABEL), left: runsOfCode(lungRuns, lungLabels, code, LEFT_LUNG_LABEL) } : null;
+  const sideRuns = ctx.settings.withRuns ? runsOfLungs(lungRuns, lungLabels, code) : null;
   return finish(labels, airway, rightN, leftN, ctx.voxelMl, 0, notes, sideRuns);
 }
 
-/** The runs of `runs` whose component's code is `c`. */
-function runsOfCode(runs: RunSet, labels: RunLabels, code: Uint8Array, c: number): RunSet {
+/**
+ * The runs of `runs` whose component's code is RIGHT_LUNG_LABEL and those
+ * whose code is LEFT_LUNG_LABEL, copied as they are (as pickRuns: counted
+ * first, then both filled in one sweep).
+ */
+function runsOfLungs(runs: RunSet, labels: RunLabels, code: Uint8Array): { right: RunSet; left: RunSet } {
   const lab = labels.labelOfRun;
-  const sel = new Uint8Array(runs.count);
-  for (let k = 0; k < runs.count; k++) sel[k] = code[lab[k]] === c ? 1 : 0;
-  return pickRuns(runs, sel);
+  let nRight = 0;
+  let nLeft = 0;
+  for (let k = 0; k < runs.count; k++) {
+    const c = code[lab[k]];
+    if (c === RIGHT_LUNG_LABEL) nRight++;
+    else if (c === LEFT_LUNG_LABEL) nLeft++;
+  }
+  const right = new RunBuilder(runs, false, nRight);
+  const left = new RunBuilder(runs, false, nLeft);
+  const { rowStart, x0, x1 } = runs;
+  let i = 0;
+  let j = 0;
+  for (let r = 0; r < runs.ny * runs.nz; r++) {
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+      const c = code[lab[k]];
+      if (c === RIGHT_LUNG_LABEL) {
+        right.x0[i] = x0[k];
+        right.x1[i++] = x1[k];
+      } else if (c === LEFT_LUNG_LABEL) {
+        left.x0[j] = x0[k];
+        left.x1[j++] = x1[k];
+      }
+    }
+    right.rowStart[r + 1] = i;
+    left.rowStart[r + 1] = j;
+  }
+  right.count = i;
+  left.count = j;
+  return { right: right.finish(), left: left.finish() };
 }
 
 /** The success result from the labels and the voxel counts. */
@@ -649,67 +647,324 @@ function paintLabelCodes(runs: RunSet, labels: RunLabels, code: Uint8Array, out:
 }
 
 /**
- * Grow the two seeds in `side` (values 1, 2) back over the voxels of `inside`
- * that they do not cover, one 26-neighbour layer per round (simultaneous
- * growth, so each voxel goes to the nearer seed; a voxel reached by both in
- * the same round takes the one with more neighbours, 1 on a tie). Only the
- * uncovered voxels are visited, from a compact list. Voxels not connected to
- * either seed stay 0.
+ * One byte per voxel over a box around a run set, with a margin of one
+ * empty voxel on every side (so every voxel of the set has its 26
+ * neighbours in the box, none outside the grid). Voxel (x, y, z) of the
+ * grid is data[rowBase(box, y, z) + x].
  */
-function growBack(side: Uint8Array, inside: RunSet, signal: { aborted: boolean } | undefined): void {
-  const { nx, ny, nz, rowStart, x0, x1 } = inside;
-  const plane = nx * ny;
-  let todo = 0;
-  for (let k = 0; k < inside.count; k++) todo += x1[k] - x0[k];
-  let list = new Int32Array(todo);
-  let m = 0;
-  for (let r = 0; r < ny * nz; r++) {
-    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      for (let i = r * nx + x0[k], e = r * nx + x1[k]; i < e; i++) if (side[i] === 0) list[m++] = i;
+interface VoxelBox {
+  /** Grid coordinates of the box's first voxel (the margin's corner). */
+  ox: number;
+  oy: number;
+  oz: number;
+  /** Box size in voxels. */
+  wx: number;
+  wy: number;
+  wz: number;
+  data: Uint8Array;
+}
+
+/** An empty box around the voxels of `runs` (not empty), with a one-voxel margin. */
+function boxAround(runs: RunSet): VoxelBox {
+  const { ny, nz, rowStart, x0, x1 } = runs;
+  let xLo = runs.nx;
+  let xHi = 0;
+  let yLo = ny;
+  let yHi = -1;
+  let zLo = nz;
+  let zHi = -1;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      const a = rowStart[r];
+      const e = rowStart[r + 1];
+      if (a === e) continue;
+      if (x0[a] < xLo) xLo = x0[a];
+      if (x1[e - 1] > xHi) xHi = x1[e - 1];
+      if (y < yLo) yLo = y;
+      if (y > yHi) yHi = y;
+      if (z < zLo) zLo = z;
+      zHi = z;
     }
   }
-  list = list.subarray(0, m);
-  const pendingIdx = new Int32Array(m);
-  const pendingVal = new Uint8Array(m);
+  const wx = xHi - xLo + 2;
+  const wy = yHi - yLo + 3;
+  const wz = zHi - zLo + 3;
+  return { ox: xLo - 1, oy: yLo - 1, oz: zLo - 1, wx, wy, wz, data: new Uint8Array(wx * wy * wz) };
+}
+
+/** Index in box.data of voxel (0, y, z) of the grid (may be negative; add x). */
+function rowBase(box: VoxelBox, y: number, z: number): number {
+  return (y - box.oy) * box.wx + (z - box.oz) * box.wx * box.wy - box.ox;
+}
+
+/** Paint run k of `runs` (inside the box) with value[k]. */
+function paintBox(box: VoxelBox, runs: RunSet, value: Uint8Array): void {
+  const { ny, nz, rowStart, x0, x1 } = runs;
+  const data = box.data;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      if (rowStart[r] === rowStart[r + 1]) continue;
+      const base = rowBase(box, y, z);
+      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) data.fill(value[k], base + x0[k], base + x1[k]);
+    }
+  }
+}
+
+/**
+ * Box values: the two growing parts (SIDE_A, SIDE_B: a sum of 27 of them
+ * keeps the count of each, SIDE_A's below 64), a lung voxel not reached
+ * yet and one queued in the current layer (neither counts: v & SIDE_BITS
+ * is 0 for them).
+ */
+const SIDE_A = 1;
+const SIDE_B = 64;
+const SIDE_BITS = SIDE_A | SIDE_B;
+const UNREACHED = 128;
+const QUEUED = 130;
+
+/**
+ * A voxel i whose neighbours sum to s > 0 goes to the side with more of
+ * them, SIDE_A on a tie; layer lists hold i for SIDE_A and ~i (negative)
+ * for SIDE_B.
+ */
+function entryOfSum(i: number, s: number): number {
+  return s >> 6 > (s & 63) ? ~i : i;
+}
+
+/** Gives the voxels of layer list list[0..m) their side. */
+function applyLayer(data: Uint8Array, list: Int32Array, m: number): void {
+  for (let t = 0; t < m; t++) {
+    const v = list[t];
+    if (v >= 0) data[v] = SIDE_A;
+    else data[~v] = SIDE_B;
+  }
+}
+
+/**
+ * Grow the two seeds (box values SIDE_A, SIDE_B) back over the other lung
+ * voxels (parts.rest), one 26-neighbour layer per round (simultaneous
+ * growth, so each voxel goes to the nearer seed; a voxel reached by both in
+ * the same round takes the one with more neighbours, SIDE_A on a tie). The
+ * first layer is found by sweeping the voxels to reach along their runs
+ * with a window of 3 column sums (9 reads per voxel). The next layers are
+ * found by testing the voxels still to reach (a list), while they are
+ * fewer than the last layer's, then by looking only at the neighbours of
+ * the voxels the last layer reached (a frontier: a voxel not reached in a
+ * round had no reached neighbour, so it can only be reached next to a
+ * voxel reached in that round). Voxels not connected to either seed stay
+ * UNREACHED.
+ */
+function growBack(box: VoxelBox, parts: SeedParts, signal: { aborted: boolean } | undefined): void {
+  const { data, wx, wy } = box;
+  paintBox(box, parts.seeds, parts.seedSide);
+  const plane = wx * wy;
+  const off = new Int32Array(26);
+  for (let dz = -1, d = 0; dz <= 1; dz++) {
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (dx !== 0 || dy !== 0 || dz !== 0) off[d++] = dx + dy * wx + dz * plane;
+  }
+  // The first layer at the front of `order`, the voxels it leaves (marked UNREACHED) after it.
+  const size = parts.restVoxels;
+  const order = new Int32Array(size);
+  let m = firstLayer(box, parts.rest, order);
+  let l = size - m;
+  const left = order.subarray(m);
+  for (let t = 0; t < l; t++) data[left[t]] = UNREACHED;
+  // Later layers are no longer than what the first one left.
+  let front = order;
+  let next = new Int32Array(l);
+  const spare = new Int32Array(l);
+  // The voxels still to reach while that list is shorter than the last layer (at first, after the first layer), then the frontier.
+  let listed = true;
   while (m > 0) {
     if (signal?.aborted) throw new SegmentationAbortedError('airway / lung split aborted');
-    let p = 0;
-    let keep = 0;
-    for (let t = 0; t < m; t++) {
-      const i = list[t];
-      const x = i % nx;
-      const y = ((i - x) / nx) % ny;
-      const z = (i - x - y * nx) / plane;
-      let c1 = 0;
-      let c2 = 0;
-      const za = z > 0 ? -1 : 0;
-      const zb = z < nz - 1 ? 1 : 0;
-      const ya = y > 0 ? -1 : 0;
-      const yb = y < ny - 1 ? 1 : 0;
-      const xa = x > 0 ? -1 : 0;
-      const xb = x < nx - 1 ? 1 : 0;
-      for (let dz = za; dz <= zb; dz++) {
-        for (let dy = ya; dy <= yb; dy++) {
-          const row = i + dz * plane + dy * nx;
-          for (let dx = xa; dx <= xb; dx++) {
-            const v = side[row + dx];
-            if (v === 1) c1++;
-            else if (v === 2) c2++;
-          }
+    applyLayer(data, front, m);
+    let c = 0;
+    listed &&= l <= m;
+    if (listed) {
+      let keep = 0;
+      for (let t = 0; t < l; t++) {
+        const i = left[t];
+        const s = neighbourSum(data, off, i);
+        if (s !== 0) next[c++] = entryOfSum(i, s);
+        else left[keep++] = i;
+      }
+      l = keep;
+    } else {
+      c = queueNeighbours(data, off, front, m, next);
+      for (let t = 0; t < c; t++) next[t] = entryOfSum(next[t], neighbourSum(data, off, next[t]));
+    }
+    const done = front;
+    front = next;
+    next = done === order ? spare : done;
+    m = c;
+  }
+  freeNow(order);
+  freeNow(front);
+  freeNow(next);
+  freeNow(spare);
+}
+
+/**
+ * Voxels to reach with a seed among their 26 neighbours into the front of
+ * `order` (entryOfSum), the others into its back; returns how many were
+ * reached. The box holds nothing but SIDE_A, SIDE_B and 0 meanwhile.
+ */
+function firstLayer(box: VoxelBox, rest: RunSet, order: Int32Array): number {
+  const { ny, nz, rowStart, x0, x1 } = rest;
+  const { data, wx } = box;
+  const plane = wx * box.wy;
+  let m = 0;
+  let back = order.length;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      if (rowStart[r] === rowStart[r + 1]) continue;
+      const base = rowBase(box, y, z);
+      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+        // Sums of the 3×3 (y, z) columns at x - 1, x, x + 1, slid along the run.
+        let i = base + x0[k];
+        const e = base + x1[k];
+        let a = columnSum(data, i - 1, wx, plane);
+        let b = columnSum(data, i, wx, plane);
+        for (; i < e; i++) {
+          const c = columnSum(data, i + 1, wx, plane);
+          const s = a + b + c;
+          if (s !== 0) order[m++] = entryOfSum(i, s);
+          else order[--back] = i;
+          a = b;
+          b = c;
         }
       }
-      if (c1 + c2 > 0) {
-        pendingIdx[p] = i;
-        pendingVal[p++] = c2 > c1 ? 2 : 1;
-      } else {
-        list[keep++] = i;
+    }
+  }
+  return m;
+}
+
+/** Sum of the 3×3 voxels around i in its (y, z) plane (i included), in a box of 0, SIDE_A and SIDE_B only. */
+function columnSum(data: Uint8Array, i: number, wx: number, plane: number): number {
+  return (
+    data[i - plane - wx] + data[i - plane] + data[i - plane + wx] +
+    data[i - wx] + data[i] + data[i + wx] +
+    data[i + plane - wx] + data[i + plane] + data[i + plane + wx]
+  );
+}
+
+/** Sum of the 26 neighbours of i, sides only (v & SIDE_BITS). */
+function neighbourSum(data: Uint8Array, off: Int32Array, i: number): number {
+  let s = 0;
+  for (let d = 0; d < 26; d++) s += data[i + off[d]] & SIDE_BITS;
+  return s;
+}
+
+/** The UNREACHED neighbours of the voxels of layer list front[0..m), each once (marked QUEUED), into out; returns how many. */
+function queueNeighbours(data: Uint8Array, off: Int32Array, front: Int32Array, m: number, out: Int32Array): number {
+  let c = 0;
+  for (let t = 0; t < m; t++) {
+    const v = front[t];
+    const i = v >= 0 ? v : ~v;
+    for (let d = 0; d < 26; d++) {
+      const j = i + off[d];
+      if (data[j] === UNREACHED) {
+        data[j] = QUEUED;
+        out[c++] = j;
       }
     }
-    if (p === 0) break;
-    for (let t = 0; t < p; t++) side[pendingIdx[t]] = pendingVal[t];
-    m = keep;
   }
-  freeNow(list);
-  freeNow(pendingIdx);
-  freeNow(pendingVal);
+  return c;
+}
+
+/**
+ * Binary runs of SIDE_A and SIDE_B (the split's sides 1 and 2) with their
+ * voxel counts and coordinate sums (sm, index 0 and 1), and the runs of
+ * the lung voxels neither reached (box value UNREACHED): per row the seed
+ * runs and the voxels that were to reach (read from the box) taken as
+ * pieces in x order, touching pieces of one side joined into one run.
+ */
+function runsOfSides(box: VoxelBox, parts: SeedParts): { sides: [RunSet, RunSet]; restRuns: RunSet; sm: Moments } {
+  const { seeds, seedSide, rest } = parts;
+  const { ny, nz } = rest;
+  const data = box.data;
+  const cap = seeds.count + rest.count + 16;
+  const one = new RunBuilder(rest, false, cap);
+  const two = new RunBuilder(rest, false, cap);
+  const none = new RunBuilder(rest, false, 16);
+  const sm: Moments = { n: new Float64Array(2), sx: new Float64Array(2), sy: new Float64Array(2), sz: new Float64Array(2) };
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const r = y + z * ny;
+      let i = seeds.rowStart[r];
+      const ei = seeds.rowStart[r + 1];
+      let j = rest.rowStart[r];
+      const ej = rest.rowStart[r + 1];
+      if (i === ei && j === ej) {
+        one.endRow(r);
+        two.endRow(r);
+        none.endRow(r);
+        continue;
+      }
+      const base = rowBase(box, y, z);
+      // [x, e): what is left of the rest run being read (empty between rest runs).
+      let x = 0;
+      let e = 0;
+      // End of the last run of the row in each output (-1: none yet).
+      let endA = -1;
+      let endB = -1;
+      let endU = -1;
+      let nA = 0;
+      let nB = 0;
+      for (;;) {
+        let v: number;
+        let a: number;
+        let b: number;
+        if (x < e) {
+          a = x;
+          v = data[base + x];
+          do x++;
+          while (x < e && data[base + x] === v);
+          b = x;
+        } else if (i < ei && (j === ej || seeds.x0[i] < rest.x0[j])) {
+          v = seedSide[i];
+          a = seeds.x0[i];
+          b = seeds.x1[i++];
+        } else if (j < ej) {
+          x = rest.x0[j];
+          e = rest.x1[j++];
+          continue;
+        } else {
+          break;
+        }
+        // The piece [a, b) of value v.
+        const len = b - a;
+        if (v === SIDE_A) {
+          if (a === endA) one.x1[one.count - 1] = b;
+          else one.push(a, b);
+          endA = b;
+          nA += len;
+          sm.sx[0] += ((a + b - 1) * len) / 2;
+        } else if (v === SIDE_B) {
+          if (a === endB) two.x1[two.count - 1] = b;
+          else two.push(a, b);
+          endB = b;
+          nB += len;
+          sm.sx[1] += ((a + b - 1) * len) / 2;
+        } else {
+          if (a === endU) none.x1[none.count - 1] = b;
+          else none.push(a, b);
+          endU = b;
+        }
+      }
+      sm.n[0] += nA;
+      sm.sy[0] += y * nA;
+      sm.sz[0] += z * nA;
+      sm.n[1] += nB;
+      sm.sy[1] += y * nB;
+      sm.sz[1] += z * nB;
+      one.endRow(r);
+      two.endRow(r);
+      none.endRow(r);
+    }
+  }
+  return { sides: [one.finish(), two.finish()], restRuns: none.finish(), sm };
 }
