@@ -12,13 +12,17 @@
  *    was on screen between the call and its answer: a frame counts at the
  *    time its answer came back here (late by at most one round trip, whose
  *    median is printed), and the slice was not yet visible when the shot
- *    before it was asked for. After the first slice (and from the 3D tab on)
- *    the calls are spaced by RELAXED_GAP_MS, so that the observer takes less
- *    CPU from the analysis.
+ *    before it was asked for. Each shot costs the display a frame drawn and
+ *    read back (with a software GPU, tens to hundreds of ms, taken from the
+ *    page), so the polling stops once the page has drawn its first slice:
+ *    the lungs in 3D are seen by the screencast only.
  *  - screencast: CDP Page.startScreencast (everyNthFrame 1, PNG at
  *    CAST_SCALE, each frame acknowledged so the next comes), stamped with
- *    the compositor's own time of the frame; Chromium sends a frame only
- *    when the previous one is acknowledged, so it sees a change late.
+ *    the compositor's own time of the frame (when the display showed it),
+ *    not its arrival here (the lag is printed). It costs the display no
+ *    extra frame, but Chromium sends a frame only once the previous one is
+ *    acknowledged and skips those drawn meanwhile, so it can see a change
+ *    one frame late.
  * Afterwards, for each observer, each frame is compared with what the page
  * finally showed:
  *  - first slice seen: the first frame in which at least SHOWN_SHARE of the
@@ -50,8 +54,6 @@ const TISSUE_GREY = 60;
 const POLL_SCALE = 1;
 /** Screencast frames: CSS pixels to frame pixels (the smaller, the sooner each frame is encoded). */
 const CAST_SCALE = 0.125;
-/** Pause between polled screenshots once the first slice is on screen (ms). */
-const RELAXED_GAP_MS = 33;
 
 export interface Box {
   x: number;
@@ -182,8 +184,8 @@ export interface Observer {
   readonly frames: Frame[];
   /** Sets time zero (the drop) from a performance.now() of this process. */
   markZero(at: number): void;
-  /** From now on (first slice drawn), the observer may look less often. */
-  relax(): void;
+  /** The page has drawn its first slice and a frame since: the observer may stop looking (the poller does). */
+  firstSliceDrawn(): void;
   /** Resolves once a frame newer than now has come (or after 2 s: nothing changed on screen). */
   nextFrame(): Promise<void>;
   stop(): Promise<void>;
@@ -247,7 +249,7 @@ export class Screencast extends Clocked implements Observer {
     return p;
   }
 
-  relax(): void {}
+  firstSliceDrawn(): void {}
 
   async stop(): Promise<void> {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
@@ -263,7 +265,6 @@ export class Screencast extends Clocked implements Observer {
 export class ScreenshotPoller extends Clocked implements Observer {
   readonly kind = 'poll';
   private running = true;
-  private gapMs = 0;
   private readonly loop: Promise<void>;
 
   private constructor(private readonly cdp: CDPSession) {
@@ -284,12 +285,17 @@ export class ScreenshotPoller extends Clocked implements Observer {
       const shot = (await this.cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }).catch(() => null)) as { data: string } | null;
       if (!shot) break;
       this.frames.push({ atMs: this.now(), askedMs, scale: POLL_SCALE, png: Buffer.from(shot.data, 'base64') });
-      if (this.gapMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gapMs));
     }
   }
 
-  relax(): void {
-    this.gapMs = RELAXED_GAP_MS;
+  firstSliceDrawn(): void {
+    this.running = false;
+  }
+
+  /** Resolves once a shot asked for after now has come back (or after 2 s). */
+  override async nextFrame(): Promise<void> {
+    const now = this.now();
+    for (let k = 0; k < 400 && !this.frames.some((f) => (f.askedMs ?? f.atMs) > now); k++) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   async stop(): Promise<void> {
