@@ -339,9 +339,9 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     for (const o of observers) o.markZero(dropAt);
     await waitForFirstSlice(page, LOAD_TIMEOUT_MS);
     const sliceShownAtMs = sinceDrop();
+    for (const o of observers) o.firstSliceDrawn();
     const sliceBox = await page.getByTestId('slice-canvas').boundingBox();
     await nextFrames();
-    for (const o of observers) o.firstSliceDrawn();
     result.dims = await readDims(page);
     if (result.dims) result.huBytes = result.dims[0] * result.dims[1] * result.dims[2] * 2;
     // The 3D tab is open while the analysis runs: the lung surface shows as soon as it is meshed.

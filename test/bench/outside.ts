@@ -50,6 +50,8 @@ const MESH_SHARE = 0.5;
 const SHOWN_SHARE = 0.5;
 /** Grey above which a pixel of the reference frame's slice region is tissue (the slice drawn in its window). */
 const TISSUE_GREY = 60;
+/** Longest wait for the poller's shot asked after the first slice was drawn (its reference frame), in ms. */
+const REF_WAIT_MS = 500;
 /** Polled screenshots: CSS pixels to frame pixels (device scale factor 1, no clip). */
 const POLL_SCALE = 1;
 /** Screencast frames: CSS pixels to frame pixels (the smaller, the sooner each frame is encoded). */
@@ -184,7 +186,12 @@ export interface Observer {
   readonly frames: Frame[];
   /** Sets time zero (the drop) from a performance.now() of this process. */
   markZero(at: number): void;
-  /** The page has drawn its first slice and a frame since: the observer may stop looking (the poller does). */
+  /**
+   * The page has drawn its first slice: the observer may stop looking once
+   * it has a frame from after now (the poller does; its nextFrame then waits
+   * at most REF_WAIT_MS for that frame, so that a slow shot does not hold
+   * the benchmark's next step, the 3D tab, back).
+   */
   firstSliceDrawn(): void;
   /** Resolves once a frame newer than now has come (or after 2 s: nothing changed on screen). */
   nextFrame(): Promise<void>;
@@ -265,6 +272,8 @@ export class Screencast extends Clocked implements Observer {
 export class ScreenshotPoller extends Clocked implements Observer {
   readonly kind = 'poll';
   private running = true;
+  /** Set by firstSliceDrawn: the polling stops at the first shot asked for at or after this time. */
+  private stopAfterMs: number | null = null;
   private readonly loop: Promise<void>;
 
   private constructor(private readonly cdp: CDPSession) {
@@ -285,17 +294,19 @@ export class ScreenshotPoller extends Clocked implements Observer {
       const shot = (await this.cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }).catch(() => null)) as { data: string } | null;
       if (!shot) break;
       this.frames.push({ atMs: this.now(), askedMs, scale: POLL_SCALE, png: Buffer.from(shot.data, 'base64') });
+      if (this.stopAfterMs !== null && askedMs >= this.stopAfterMs) this.running = false;
     }
   }
 
   firstSliceDrawn(): void {
-    this.running = false;
+    this.stopAfterMs = this.now();
   }
 
-  /** Resolves once a shot asked for after now has come back (or after 2 s). */
+  /** Resolves once a shot asked for after now (after firstSliceDrawn: after that) has come back, or after 2 s (REF_WAIT_MS). */
   override async nextFrame(): Promise<void> {
-    const now = this.now();
-    for (let k = 0; k < 400 && !this.frames.some((f) => (f.askedMs ?? f.atMs) > now); k++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = this.stopAfterMs ?? this.now();
+    const tries = this.stopAfterMs !== null ? REF_WAIT_MS / 5 : 400;
+    for (let k = 0; k < tries && !this.frames.some((f) => (f.askedMs ?? f.atMs) >= after); k++) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   async stop(): Promise<void> {
@@ -365,6 +376,7 @@ export function outsideTimes(observer: ObserverKind, frames: Frame[], sliceBox: 
     frames: after.length,
   };
   // The first frame after the page said it drew the slice, against the last one before the drop (the empty page).
+  // (A shot counts only if it was asked for after the page drew the slice and came back before the 3D tab opened.)
   const sliceRef = after.find((f) => f.atMs >= sliceShownAtMs && (f.askedMs ?? f.atMs) >= sliceShownAtMs && f.atMs < tab3dAtMs);
   const beforeDrop = frames.filter((f) => f.atMs <= 0).at(-1);
   let seenAt = sliceShownAtMs;
