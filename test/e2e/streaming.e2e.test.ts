@@ -1,7 +1,9 @@
 /**
  * The first slice is on screen while the rest of the folder is still being
  * read: a real 134-slice series dropped, with a recorder in the page that
- * notes every change of the load phase and of the slice canvas.
+ * notes every change of the load phase and of the slice canvas. The
+ * viewer's very first drawing of the canvas is that slice (read before the
+ * series are shown), and the load line shows no progress before it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -88,6 +90,40 @@ describeWithRealData('streaming a dropped series', () => {
       for (const g of px.grey) if (g > 150) bright++;
       // Body tissue at the lung window is bright; a slice never filled would be all black.
       expect(bright / px.grey.length).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('draws the opening slice in the viewer\'s first frame: no empty canvas and no progress frames before it', async () => {
+    const fresh = await openApp(browser, server.url, { width: 1440, height: 900 });
+    const { page } = fresh;
+    try {
+      await page.evaluate(() => {
+        const samples: Sample[] = [];
+        window.__streamSamples = samples;
+        new MutationObserver(() => {
+          const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
+          samples.push({
+            t: performance.now(),
+            phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
+            sliceReady: canvas?.dataset.sliceReady ?? null,
+            drawnSlice: canvas?.dataset.drawnSlice ?? null,
+            notice: null,
+            slider: false,
+          });
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      await dropPaths(page, 'drop-zone', [seriesDir('dsb2017-00cba091')]);
+      await waitForFirstSlice(page);
+      const samples = await page.evaluate(() => window.__streamSamples ?? []);
+      const firstDraw = samples.findIndex((s) => s.sliceReady !== null);
+      expect(firstDraw).toBeGreaterThanOrEqual(0);
+      // The canvas's first picture is the middle slice (of 134), with its pixels.
+      expect(samples[firstDraw]).toMatchObject({ sliceReady: 'true', drawnSlice: '66' });
+      // Before it, the load line said only that the drop was being read.
+      const phasesBefore = [...new Set(samples.slice(0, firstDraw).map((s) => s.phase).filter((p) => p !== null))];
+      expect(phasesBefore.filter((p) => p !== 'collecting' && p !== 'streaming')).toEqual([]);
+    } finally {
+      await fresh.context.close();
     }
   });
 });
