@@ -6,7 +6,7 @@
  * series are shown), and the load line shows no progress before it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeWithRealData, REAL_SERIES, seriesDir } from '../helpers/sharedData';
 import { dropPaths, launchBrowser, openApp, readCanvas, startPreview, waitForFirstSlice, type AppPage, type PreviewServer } from './harness';
 
@@ -23,6 +23,26 @@ declare global {
   interface Window {
     __streamSamples?: Sample[];
   }
+}
+
+/** Installs in the page a recorder of every change of the load phase, the slice canvas and the streaming notice. */
+async function recordSamples(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const samples: Sample[] = [];
+    window.__streamSamples = samples;
+    const sample = () => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
+      samples.push({
+        t: performance.now(),
+        phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
+        sliceReady: canvas?.dataset.sliceReady ?? null,
+        drawnSlice: canvas?.dataset.drawnSlice ?? null,
+        notice: document.querySelector('[data-testid=streaming-notice]')?.textContent ?? null,
+        slider: document.querySelector('[data-testid=slice-slider]') !== null,
+      });
+    };
+    new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
 }
 
 describeWithRealData('streaming a dropped series', () => {
@@ -43,22 +63,7 @@ describeWithRealData('streaming a dropped series', () => {
 
   it('draws a complete slice and offers the slider while later slices are still arriving, then finishes the volume', async () => {
     const { page } = app;
-    await page.evaluate(() => {
-      const samples: Sample[] = [];
-      window.__streamSamples = samples;
-      const sample = () => {
-        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
-        samples.push({
-          t: performance.now(),
-          phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
-          sliceReady: canvas?.dataset.sliceReady ?? null,
-          drawnSlice: canvas?.dataset.drawnSlice ?? null,
-          notice: document.querySelector('[data-testid=streaming-notice]')?.textContent ?? null,
-          slider: document.querySelector('[data-testid=slice-slider]') !== null,
-        });
-      };
-      new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    await recordSamples(page);
     // All three series at once (297 files): the largest (dsb2017, 134 slices) opens and
     // streams first, and the other two keep the load streaming well past its first slice.
     await dropPaths(page, 'drop-zone', REAL_SERIES.map((s) => seriesDir(s)));
@@ -97,21 +102,7 @@ describeWithRealData('streaming a dropped series', () => {
     const fresh = await openApp(browser, server.url, { width: 1440, height: 900 });
     const { page } = fresh;
     try {
-      await page.evaluate(() => {
-        const samples: Sample[] = [];
-        window.__streamSamples = samples;
-        new MutationObserver(() => {
-          const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
-          samples.push({
-            t: performance.now(),
-            phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
-            sliceReady: canvas?.dataset.sliceReady ?? null,
-            drawnSlice: canvas?.dataset.drawnSlice ?? null,
-            notice: null,
-            slider: false,
-          });
-        }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-      });
+      await recordSamples(page);
       await dropPaths(page, 'drop-zone', [seriesDir('dsb2017-00cba091')]);
       await waitForFirstSlice(page);
       const samples = await page.evaluate(() => window.__streamSamples ?? []);
