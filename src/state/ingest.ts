@@ -2,8 +2,10 @@
  * The ingest job, streaming: collect files -> read every header in the
  * worker pool (only the first bytes of each file) -> group, sort and plan
  * the series (core), refuse what exceeds the memory budget, allocate the
- * volumes -> show the series at once while the pixels arrive, the slice on
- * screen first -> done. One job at a time; starting a new one or cancel()
+ * volumes -> read the pixels of the slice that will open first (briefly,
+ * see FIRST_SLICE_WAIT_MS), so that the series appear with their slice
+ * drawn -> show the series while the other pixels arrive, outward from the
+ * slice on screen -> done. One job at a time; starting a new one or cancel()
  * stops the running one; retry() runs the last one again.
  *
  * A session: once a load is done, the next one adds its series to those
@@ -21,6 +23,8 @@ import type { ParseAllOptions, ProgressCallback } from '../workers/dicomPool';
 import { freeNow } from '../core/memory/freeNow';
 import { SEGMENTATION_FILE_REASON } from '../core/dicom/parseDicomFile';
 import { loadRunning, sessionOpen, type AppStore } from './store';
+import { pickDefaultSeries } from './slices/common';
+import { seriesOpened } from './slices/selection';
 import type { VolumeCache } from './volumeCache';
 
 /** What a drop, a picker or the demo generator hands to the ingest job. */
@@ -60,8 +64,25 @@ export interface IngestDeps {
   now?: () => number;
   /** Lets the UI paint between phases (a macrotask in the browser). */
   yieldToUi?: () => Promise<void>;
+  /**
+   * Resolves once the page has shown the frame drawn after the series
+   * appeared (default: yieldToUi). The other slices are read after it, so
+   * that their decoding does not take the CPU from the display while it
+   * draws the first slice.
+   */
+  frameShown?: () => Promise<void>;
   /** Minimum time between two progress updates of the store, in ms. */
   progressIntervalMs?: number;
+  /**
+   * For this long after a load starts (ms; default 0), its progress and
+   * phase changes are held back and written to the store together when it
+   * ends or the series are shown, whichever comes first. A short load then
+   * draws no frames between the drop and its first slice: each frame costs
+   * the display (tens of ms with a software GPU), and a frame in flight
+   * when the slice is drawn delays it by that much. A longer load shows its
+   * progress from then on.
+   */
+  progressQuietMs?: number;
   memoryBudget?: MemoryBudget;
   /** Called when a load's series are about to join those already open (the app stops their analysis). */
   onAdd?: () => void;
@@ -101,11 +122,13 @@ export interface IngestController {
 
 /**
  * performance.mark names of a load's milestones (for the benchmark): files
- * listed, headers read (series shown), every volume complete.
+ * listed, headers read, series shown (with the first slice read), every
+ * volume complete.
  */
 const LOAD_MARKS = {
   collected: 'lungview:files-collected',
   headers: 'lungview:headers-read',
+  shown: 'lungview:series-shown',
   volumes: 'lungview:volumes-ready',
 } as const;
 
@@ -115,6 +138,16 @@ function mark(name: string): void {
 
 /** HU shown for slices whose pixels have not arrived yet (air: black in every window). */
 export const PENDING_SLICE_HU = -1024;
+
+/**
+ * How long the series wait for the pixels of the slice that opens first
+ * before they are shown without it (ms). Read first, that slice is in the
+ * very first frame of the viewer: no frame of an empty canvas comes before
+ * it (with a software GPU each frame costs tens of ms), and the viewer's
+ * first render overlaps nothing. A file slower than this (a codec fetched
+ * and compiled on first use) does not hold the series list back.
+ */
+export const FIRST_SLICE_WAIT_MS = 250;
 
 function inputSize(input: ParseInput): number {
   return input.source instanceof ArrayBuffer ? input.source.byteLength : input.source.size;
@@ -204,7 +237,9 @@ export function createIngestController(deps: IngestDeps): IngestController {
   const { store, cache, parser } = deps;
   const now = deps.now ?? (() => performance.now());
   const yieldToUi = deps.yieldToUi ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
+  const frameShown = deps.frameShown ?? yieldToUi;
   const interval = deps.progressIntervalMs ?? 50;
+  const quietMs = deps.progressQuietMs ?? 0;
   const budget = deps.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
   let job = 0;
   let abort: AbortController | null = null;
@@ -245,6 +280,22 @@ export function createIngestController(deps: IngestDeps): IngestController {
       options,
     };
     act().beginLoad(source, now(), !options.replace && sessionOpen(act()));
+    // Progress and phase writes held back at the start of the load (see progressQuietMs).
+    const quietUntil = now() + quietMs;
+    const held: (() => void)[] = [];
+    let heldTimer: ReturnType<typeof setTimeout> | undefined;
+    const flushHeld = () => {
+      clearTimeout(heldTimer);
+      heldTimer = undefined;
+      const writes = held.splice(0);
+      if (current()) for (const w of writes) w();
+    };
+    const progressWrite = (w: () => void) => {
+      const wait = quietUntil - now();
+      held.push(w);
+      if (wait <= 0) flushHeld();
+      else heldTimer ??= setTimeout(flushHeld, wait);
+    };
     // The session this load adds to (null: it replaces it).
     const kept = act().adding ? { series: act().series, skipped: act().skipped, warnings: act().warnings } : null;
     if (!kept) cache.clear();
@@ -257,7 +308,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
       if (all.inputs.every((i) => !(i.source instanceof ArrayBuffer))) reusable = all;
       mark(LOAD_MARKS.collected);
       const bytesTotal = collected.inputs.reduce((n, i) => n + inputSize(i), 0);
-      act().setCollected(collected.inputs.length, bytesTotal);
+      progressWrite(() => act().setCollected(collected.inputs.length, bytesTotal));
 
       // 1. Headers (and the pixels of files that cannot be streamed).
       let lastUpdate = -Infinity;
@@ -266,12 +317,15 @@ export function createIngestController(deps: IngestDeps): IngestController {
         const t = now();
         if (t - lastUpdate >= interval || p.filesDone === collected.inputs.length) {
           lastUpdate = t;
-          act().setProgress(p.filesDone, p.bytesDone);
+          progressWrite(() => act().setProgress(p.filesDone, p.bytesDone));
         }
       }, { mode: 'headers' });
       if (!current()) return;
-      act().setProgress(collected.inputs.length, bytesTotal);
-      act().setPhase('assembling');
+      mark(LOAD_MARKS.headers);
+      progressWrite(() => {
+        act().setProgress(collected.inputs.length, bytesTotal);
+        act().setPhase('assembling');
+      });
       await yieldToUi();
       if (!current()) return;
 
@@ -282,11 +336,14 @@ export function createIngestController(deps: IngestDeps): IngestController {
       const duplicates = grouped.length - plans.length;
       plans.sort((a, b) => compareSeriesForDisplay(a.summary, b.summary));
       const { accepted, refused } = applyMemoryBudget(plans, budget, kept ? cache.byteLength() : 0);
+      if (refused.length) flushHeld();
       for (const r of refused) act().addError(r);
       const warnings = [...refused, ...(headers.warnings ?? [])];
       const series: SeriesSummary[] = [];
       const targets = new Map<string, SliceTarget>();
       const deferredOf = new Map<string, number[]>();
+      // Slices still to arrive are painted air after the first slice's read has started (below).
+      const pendingFill: Int16Array[] = [];
       let slicesTotal = 0;
       let slicesDone = 0;
       for (const plan of accepted) {
@@ -295,7 +352,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
         try {
           const volume = assembleVolume(plan as SeriesPlan<DecodedSlice>, {
             releaseSlices: true,
-            fillSlice: (_, out) => out.fill(PENDING_SLICE_HU),
+            fillSlice: (_, out) => void pendingFill.push(out),
           });
           const per = volume.nx * volume.ny;
           const filled = new Uint8Array(volume.nz).fill(1);
@@ -323,6 +380,7 @@ export function createIngestController(deps: IngestDeps): IngestController {
         warnings.push(`${duplicates} ${are(duplicates)} already open; ${duplicates === 1 ? 'it was' : 'they were'} not loaded again.`);
       }
       if (series.length === 0) {
+        flushHeld();
         if (kept && maskInputs.length) {
           // Only segmentations (and maybe junk) dropped onto an open session: they go onto its series.
           store.setState((st) => ({ adding: null, skipped: [...st.skipped, ...skipped.sort(byFile)], warnings: [...st.warnings, ...warnings] }));
@@ -335,39 +393,12 @@ export function createIngestController(deps: IngestDeps): IngestController {
         offerMasks();
         return;
       }
-      // The session's lists first, then this load's.
-      const base = kept ?? { series: [], skipped: [], warnings: [] };
-      if (kept) deps.onAdd?.();
-      act().beginStreaming(
-        [...base.series, ...series],
-        [...base.skipped, ...[...skipped].sort(byFile)],
-        [...base.warnings, ...warnings],
-        slicesTotal,
-        slicesDone,
-        series,
-      );
-      mark(LOAD_MARKS.headers);
-      await yieldToUi();
-      if (!current()) return;
-
-      // 3. Pixels, the slice on screen first, then outward from it; other series after.
       const inputOf = new Map(collected.inputs.map((i) => [i.path, i]));
-      const { selectedSeriesId: shown, sliceZ } = act();
-      const order: ParseInput[] = [];
-      const seriesOrder = [...series].sort((a, b) => Number(b.id === shown) - Number(a.id === shown));
-      for (const s of seriesOrder) {
-        const deferred = new Set(deferredOf.get(s.id) ?? []);
-        if (!deferred.size) continue;
-        const center = s.id === shown ? sliceZ : Math.floor((s.dimsZyx[0] - 1) / 2);
-        for (const z of outwardOrder(s.dimsZyx[0], center)) {
-          if (!deferred.has(z)) continue;
-          const input = inputOf.get(s.files[z]);
-          if (input) order.push(input);
-        }
-      }
       const pixelFailures = new Map<string, number>();
       let lastStream = -Infinity;
       const released = new Set<ArrayBufferLike>();
+      // The store hears of arriving slices only once the series are shown.
+      let shownInStore = false;
       const onBatch = (part: ParseBatchResult) => {
         if (!current()) return;
         let onScreen = false;
@@ -397,11 +428,61 @@ export function createIngestController(deps: IngestDeps): IngestController {
         for (const b of released) freeNow(b);
         released.clear();
         const tNow = now();
-        if (onScreen || tNow - lastStream >= interval) {
+        if (shownInStore && (onScreen || tNow - lastStream >= interval)) {
           lastStream = tNow;
           act().setSlicesDone(slicesDone);
         }
       };
+
+      // 3. The slice that opens first (the store's own choice: the largest
+      // CT's middle slice), read before the series are shown; the slices
+      // still to come are painted air meanwhile.
+      const opening = pickDefaultSeries(series);
+      const openingZ = (opening && seriesOpened(opening, act().analysis).sliceZ) ?? -1;
+      const openingFile = opening && deferredOf.get(opening.id)?.includes(openingZ) ? inputOf.get(opening.files[openingZ]) : undefined;
+      const firstRead = openingFile ? parser.parseAll([openingFile], undefined, { mode: 'full', onBatch }) : null;
+      for (const out of pendingFill) out.fill(PENDING_SLICE_HU);
+      pendingFill.length = 0;
+      if (firstRead) {
+        await Promise.race([firstRead.then(() => undefined), new Promise<void>((r) => setTimeout(r, FIRST_SLICE_WAIT_MS))]);
+        if (!current()) return;
+      }
+
+      // 4. Show the series. The session's lists first, then this load's.
+      const base = kept ?? { series: [], skipped: [], warnings: [] };
+      if (kept) deps.onAdd?.();
+      flushHeld();
+      act().beginStreaming(
+        [...base.series, ...series],
+        [...base.skipped, ...[...skipped].sort(byFile)],
+        [...base.warnings, ...warnings],
+        slicesTotal,
+        slicesDone,
+        series,
+      );
+      shownInStore = true;
+      mark(LOAD_MARKS.shown);
+      // A slow first file is read to its end before the others start (one pass over the pool at a time).
+      if (firstRead) await firstRead;
+      if (!current()) return;
+      await frameShown();
+      if (!current()) return;
+
+      // 5. Pixels, the slice on screen first, then outward from it; other series after.
+      const { selectedSeriesId: shown, sliceZ } = act();
+      const order: ParseInput[] = [];
+      const seriesOrder = [...series].sort((a, b) => Number(b.id === shown) - Number(a.id === shown));
+      for (const s of seriesOrder) {
+        const deferred = new Set(deferredOf.get(s.id) ?? []);
+        if (!deferred.size) continue;
+        const center = s.id === shown ? sliceZ : Math.floor((s.dimsZyx[0] - 1) / 2);
+        for (const z of outwardOrder(s.dimsZyx[0], center)) {
+          if (!deferred.has(z)) continue;
+          const input = inputOf.get(s.files[z]);
+          if (input && input !== openingFile) order.push(input);
+        }
+      }
+      if (firstRead) act().setSlicesDone(slicesDone);
       if (order.length) await parser.parseAll(order, undefined, { mode: 'full', onBatch });
       if (!current()) return;
       cache.completeStreaming();
@@ -417,8 +498,10 @@ export function createIngestController(deps: IngestDeps): IngestController {
       offerMasks();
     } catch (e) {
       if (!current() || isCancelled(e)) return;
+      flushHeld();
       act().failLoad(`Loading failed: ${message(e)}`, now());
     } finally {
+      clearTimeout(heldTimer);
       if (abort === controller) abort = null;
     }
   }

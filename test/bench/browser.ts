@@ -12,6 +12,9 @@
  *   --mesh-maxtri N   the drawn meshes' triangle limit (default: the app's).
  *   --sample-ms N     memory sampling interval (default 100).
  *   --json-out PATH   every run (with its memory samples) as JSON.
+ *   --outside LIST    observers from outside the page: poll (screenshots
+ *                     polled back to back), screencast, or both (the
+ *                     default: side by side, in the same runs); none for none.
  *
  * Serves the built app with `vite preview` (dist/, or LUNGVIEW_DIST), and for
  * each series drops its folder on a fresh page through Chromium's own
@@ -34,9 +37,10 @@
  * - memory (cdpMemory.ts): page + every worker isolate (JS heap + array
  *   buffers), renderer and GPU process RSS, sampled; peaks, and the parts of
  *   the peak.
- * - from outside the page (outside.ts): the drop's time taken here, screenshots
- *   polled back to back, drop → first slice seen and drop → lungs seen in
- *   3D, beside the page's own marks above;
+ * - from outside the page (outside.ts): the drop's time taken here, the
+ *   page's frames seen by polled screenshots and by the CDP screencast at
+ *   once, drop → first slice seen and drop → lungs seen in 3D by each,
+ *   beside the page's own marks above;
  * Per series, once (floors.ts): reading every file's bytes in the page
  * (main thread, and 2 workers), and one min/max pass over nx*ny*nz int16.
  * Prints the measurements with their floors and ratios, and the targets
@@ -52,7 +56,7 @@ import type { View3dTestHook } from '../../src/viewer3d/testHook';
 import { MemorySampler, type MemoryReport } from './cdpMemory';
 import { measureFloors, type Floors } from './floors';
 import { writePhantomFolder, type PhantomFolder } from './phantomFolder';
-import { outsideTimes, ScreenPoller, type OutsideTimes } from './outside';
+import { outsideTimes, startObservers, type Observer, type ObserverKind, type OutsideTimes } from './outside';
 
 interface Args {
   only: string[];
@@ -64,6 +68,7 @@ interface Args {
   meshMaxTri: number | null;
   sampleMs: number;
   jsonOut: string | null;
+  outside: ObserverKind[];
 }
 
 /** One series to run: a real folder, or a phantom written on demand. */
@@ -98,8 +103,8 @@ interface BrowserRun {
   frame3dInteractive: FrameTiming | null;
   /** Sampler time (ms) of the drop, to line the memory samples up with the page times. */
   dropAtSamplerMs: number;
-  /** Measured from outside the page (screenshots); null when the run failed before. */
-  outside: OutsideTimes | null;
+  /** Measured from outside the page, one entry per observer; empty when the run failed before. */
+  outside: OutsideTimes[];
   memory: MemoryReport | null;
   pageErrors: string[];
 }
@@ -119,6 +124,7 @@ function parseArgs(argv: string[]): Args {
     meshMaxTri: null,
     sampleMs: 100,
     jsonOut: null,
+    outside: ['poll', 'screencast'],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -151,6 +157,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--mesh-maxtri') args.meshMaxTri = int(next(), 1);
     else if (a === '--sample-ms') args.sampleMs = int(next(), 20);
     else if (a === '--json-out') args.jsonOut = next();
+    else if (a === '--outside') {
+      const kinds = next().split(',').filter(Boolean);
+      if (kinds.some((k) => k !== 'poll' && k !== 'screencast' && k !== 'none')) throw new Error(`--outside: poll, screencast or none, not ${kinds.join(',')}`);
+      args.outside = kinds.filter((k): k is ObserverKind => k !== 'none');
+    }
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -287,12 +298,16 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     frame3dFull: null,
     frame3dInteractive: null,
     dropAtSamplerMs: 0,
-    outside: null,
+    outside: [],
     memory: null,
     pageErrors: app.pageErrors,
   };
   let sampler: MemorySampler | null = null;
-  let poller: ScreenPoller | null = null;
+  let observers: Observer[] = [];
+  // ms since the drop on this process's clock (the observers' clock).
+  let dropAt = 0;
+  const sinceDrop = () => performance.now() - dropAt;
+  const nextFrames = () => Promise.all(observers.map((o) => o.nextFrame()));
   const collectTimes = async () => {
     const times = await readTimes(page).catch(() => ({}) as Record<string, number | null>);
     result.firstSliceMs = times.firstSlice ?? null;
@@ -318,20 +333,22 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
       await page.getByTestId('analysis-mesh-maxtri').fill(String(args.meshMaxTri));
     }
     await installStatePoller(page);
-    poller = await ScreenPoller.start(page);
+    observers = await startObservers(page, args.outside);
     result.dropAtSamplerMs = sampler.elapsedMs();
-    poller.markZero(await dropPaths(page, 'drop-zone', [dir]));
+    dropAt = await dropPaths(page, 'drop-zone', [dir]);
+    for (const o of observers) o.markZero(dropAt);
     await waitForFirstSlice(page, LOAD_TIMEOUT_MS);
-    const sliceShownAtMs = poller.now();
+    const sliceShownAtMs = sinceDrop();
+    for (const o of observers) o.firstSliceDrawn();
     const sliceBox = await page.getByTestId('slice-canvas').boundingBox();
-    await poller.nextFrame();
+    await nextFrames();
     result.dims = await readDims(page);
     if (result.dims) result.huBytes = result.dims[0] * result.dims[1] * result.dims[2] * 2;
     // The 3D tab is open while the analysis runs: the lung surface shows as soon as it is meshed.
     await page.getByTestId('tab-3d').click();
     await page.getByTestId('view3d-viewport').waitFor();
-    const tab3dAtMs = poller.now();
-    await poller.nextFrame();
+    const tab3dAtMs = sinceDrop();
+    await nextFrames();
     await page
       .locator('[data-testid=analysis-status][data-phase=done], [data-testid=analysis-status][data-phase=error]')
       .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
@@ -352,12 +369,12 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
       )
       .then(() => true)
       .catch(() => false);
-    if (poller) {
-      await poller.nextFrame();
-      await poller.stop();
+    if (observers.length) {
+      await nextFrames();
+      await Promise.all(observers.map((o) => o.stop()));
       const viewBox = await page.getByTestId('view3d-viewport').boundingBox();
-      if (sliceBox && viewBox) result.outside = outsideTimes(poller.frames, sliceBox, sliceShownAtMs, tab3dAtMs, viewBox);
-      poller = null;
+      if (sliceBox && viewBox) result.outside = observers.map((o) => outsideTimes(o.kind, o.frames, sliceBox, sliceShownAtMs, tab3dAtMs, viewBox));
+      observers = [];
     }
     if (meshShown) {
       result.frame3dFull = await page.evaluate(() => window.__lungview3d!.views.view3d.measureFrameMs(20, false));
@@ -381,7 +398,7 @@ async function runOnce(browser: Browser, url: string, series: string, dir: strin
     result.outcome = crashed ? `page crashed (${msg})` : msg;
     if (!crashed) await collectTimes();
   } finally {
-    await poller?.stop().catch(() => undefined);
+    await Promise.all(observers.map((o) => o.stop().catch(() => undefined)));
     if (sampler) result.memory = await sampler.stop().catch(() => null);
     await browserCdp?.detach().catch(() => undefined);
     await app.context.close().catch(() => undefined);
@@ -394,6 +411,17 @@ const fmtMs1 = (v: number | null | undefined) => (v !== null && v !== undefined 
 const fmtS = (v: number | null | undefined) => (v !== null && v !== undefined && Number.isFinite(v) ? `${(v / 1000).toFixed(2)} s` : '–');
 const fmtMb = (v: number | null | undefined) => (v !== null && v !== undefined && Number.isFinite(v) ? `${(v / 2 ** 20).toFixed(0)} MB` : '–');
 const fmtX = (v: number | null | undefined) => (v !== null && v !== undefined && Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 1)}×` : '–');
+
+const OBSERVERS: readonly ObserverKind[] = ['poll', 'screencast'];
+
+interface OutsideSummary {
+  observer: ObserverKind;
+  firstSliceSeenMs: number;
+  firstSliceNotYetMs: number;
+  lungMeshSeenMs: number;
+  frameIntervalMs: number;
+  roundTripMs: number;
+}
 
 interface SeriesSummary {
   series: string;
@@ -411,10 +439,8 @@ interface SeriesSummary {
   lungMasksMs: number;
   analysisDoneMs: number;
   lungMeshDrawnMs: number;
-  /** From outside (screenshots): drop → first slice seen, → lungs seen in 3D, and the screenshot interval. */
-  firstSliceSeenMs: number;
-  lungMeshSeenMs: number;
-  frameIntervalMs: number;
+  /** From outside, per observer: drop → first slice seen, → lungs seen in 3D, the frame interval and (poll) round trip. */
+  outside: OutsideSummary[];
   scrubDrawMedianMs: number;
   scrubDrawP95Ms: number;
   scrubLatencyMedianMs: number;
@@ -488,9 +514,20 @@ function summarise(series: string, runs: BrowserRun[], floors: Floors | null): S
     lungMasksMs: median(pick((r) => r.lungMasksMs)),
     analysisDoneMs: median(pick((r) => r.analysisDoneMs)),
     lungMeshDrawnMs: median(pick((r) => r.lungMeshDrawnMs)),
-    firstSliceSeenMs: median(pick((r) => r.outside?.firstSliceSeenMs)),
-    lungMeshSeenMs: median(pick((r) => r.outside?.lungMeshSeenMs)),
-    frameIntervalMs: median(pick((r) => r.outside?.frameIntervalMs)),
+    outside: OBSERVERS.flatMap((kind): OutsideSummary[] => {
+      const of = (r: BrowserRun) => r.outside.find((o) => o.observer === kind);
+      if (!use.some(of)) return [];
+      return [
+        {
+          observer: kind,
+          firstSliceSeenMs: median(pick((r) => of(r)?.firstSliceSeenMs)),
+          firstSliceNotYetMs: median(pick((r) => of(r)?.firstSliceNotYetMs)),
+          lungMeshSeenMs: median(pick((r) => of(r)?.lungMeshSeenMs)),
+          frameIntervalMs: median(pick((r) => of(r)?.frameIntervalMs)),
+          roundTripMs: median(pick((r) => of(r)?.roundTripMs)),
+        },
+      ];
+    }),
     scrubDrawMedianMs: median(draw),
     scrubDrawP95Ms: quantile(draw, 0.95),
     scrubLatencyMedianMs: median(latency),
@@ -531,7 +568,6 @@ function timesTable(rows: SeriesSummary[]): string {
       'drop → lung masks (× r+p)',
       'drop → lung mesh in 3D (× r+p)',
       'drop → analysis done (× r+p)',
-      'seen from outside: first slice / lungs in 3D (screenshot every)',
       'scrub redraw median / p95',
       'scrub key → drawn median / p95',
       '3D frame full (tris)',
@@ -549,13 +585,48 @@ function timesTable(rows: SeriesSummary[]): string {
         `${fmtMs(r.lungMasksMs)} (${fmtX(ratio(r.lungMasksMs, rp))})`,
         `${fmtMs(r.lungMeshDrawnMs)} (${fmtX(ratio(r.lungMeshDrawnMs, rp))})`,
         `${fmtMs(r.analysisDoneMs)} (${fmtX(ratio(r.analysisDoneMs, rp))})`,
-        `${fmtMs(r.firstSliceSeenMs)} / ${fmtMs(r.lungMeshSeenMs)} (${fmtMs(r.frameIntervalMs)})`,
         `${fmtMs1(r.scrubDrawMedianMs)} / ${fmtMs1(r.scrubDrawP95Ms)}`,
         `${fmtMs1(r.scrubLatencyMedianMs)} / ${fmtMs1(r.scrubLatencyP95Ms)}`,
         `${fmtMs1(r.frame3dFullMs)} (${tri(r.frame3dFullTriangles)})`,
         `${fmtMs1(r.frame3dInteractiveMs)} (${tri(r.frame3dInteractiveTriangles)})`,
       ];
     }),
+  );
+}
+
+/** Per series and observer: the page's marks beside what each observer saw, and how finely it looked. */
+function outsideTable(rows: SeriesSummary[]): string {
+  const out: string[][] = [];
+  for (const r of rows) {
+    for (const o of r.outside) {
+      out.push([
+        label(r),
+        o.observer === 'poll' ? 'polled screenshots' : 'screencast',
+        fmtMs(r.firstSliceMs),
+        fmtMs(o.firstSliceSeenMs),
+        fmtMs(o.firstSliceNotYetMs),
+        fmtMs(o.firstSliceSeenMs - r.firstSliceMs),
+        fmtMs1(o.frameIntervalMs),
+        fmtMs1(o.roundTripMs),
+        fmtMs(r.lungMeshDrawnMs),
+        fmtMs(o.lungMeshSeenMs),
+      ]);
+    }
+  }
+  return mdTable(
+    [
+      'series (slices)',
+      'observer',
+      'first slice, page mark',
+      'first slice seen',
+      'not yet seen at (poll: shot asked)',
+      'seen − mark',
+      'frame every (to the slice)',
+      'poll: shot round trip; screencast: frame → here',
+      'lungs in 3D, page',
+      'lungs seen in 3D',
+    ],
+    out,
   );
 }
 
@@ -622,38 +693,17 @@ function targetsTable(rows: SeriesSummary[], scale: number[]): string {
   const ref = rows.find((r) => r.series.startsWith('dsb2017'));
   if (ref) {
     const rp = ref.readFloorMs + (ref.floors?.passMs ?? Number.NaN);
-    out.push([
-      'drop → first slice ≤ 0.5 s',
-      label(ref),
-      fmtS(ref.firstSliceMs),
-      `${fmtS(ref.readFloorMs)} (read, ${ref.readFloorWhere || '–'})`,
-      fmtX(ratio(ref.firstSliceMs, ref.readFloorMs)),
-      met(Number.isFinite(ref.firstSliceMs) ? ref.firstSliceMs <= 500 : null),
-    ]);
-    out.push([
-      'drop → lung mesh drawn ≤ 3 s',
-      label(ref),
-      fmtS(ref.lungMeshDrawnMs),
-      `${fmtS(rp)} (read + pass)`,
-      fmtX(ratio(ref.lungMeshDrawnMs, rp)),
-      met(Number.isFinite(ref.lungMeshDrawnMs) ? ref.lungMeshDrawnMs <= 3000 : null),
-    ]);
-    out.push([
-      'drop → first slice seen from outside ≤ 0.5 s',
-      label(ref),
-      fmtS(ref.firstSliceSeenMs),
-      `${fmtS(ref.readFloorMs)} (read, ${ref.readFloorWhere || '–'})`,
-      fmtX(ratio(ref.firstSliceSeenMs, ref.readFloorMs)),
-      met(Number.isFinite(ref.firstSliceSeenMs) ? ref.firstSliceSeenMs <= 500 : null),
-    ]);
-    out.push([
-      'drop → lungs seen in 3D from outside ≤ 3 s',
-      label(ref),
-      fmtS(ref.lungMeshSeenMs),
-      `${fmtS(rp)} (read + pass)`,
-      fmtX(ratio(ref.lungMeshSeenMs, rp)),
-      met(Number.isFinite(ref.lungMeshSeenMs) ? ref.lungMeshSeenMs <= 3000 : null),
-    ]);
+    const readFloor = `${fmtS(ref.readFloorMs)} (read, ${ref.readFloorWhere || '–'})`;
+    /** A time target of the reference series: measured ms against a floor, met when at most limitMs. */
+    const timeTarget = (target: string, ms: number, floorMs: number, floor: string, limitMs: number) =>
+      out.push([target, label(ref), fmtS(ms), floor, fmtX(ratio(ms, floorMs)), met(Number.isFinite(ms) ? ms <= limitMs : null)]);
+    timeTarget('drop → first slice ≤ 0.5 s', ref.firstSliceMs, ref.readFloorMs, readFloor, 500);
+    timeTarget('drop → lung mesh drawn ≤ 3 s', ref.lungMeshDrawnMs, rp, `${fmtS(rp)} (read + pass)`, 3000);
+    for (const o of ref.outside) {
+      const by = o.observer === 'poll' ? 'polled screenshots' : 'screencast';
+      timeTarget(`drop → first slice seen from outside (${by}) ≤ 0.5 s`, o.firstSliceSeenMs, ref.readFloorMs, readFloor, 500);
+      timeTarget(`drop → lungs seen in 3D from outside (${by}) ≤ 3 s`, o.lungMeshSeenMs, rp, `${fmtS(rp)} (read + pass)`, 3000);
+    }
   }
   for (const r of rows) {
     const perSlice = r.floors && r.slices ? r.floors.passMs / r.slices : Number.NaN;
@@ -709,8 +759,16 @@ function logRun(r: BrowserRun): void {
   console.error(
     `${r.series} run ${r.run}: ${r.outcome}; first slice ${fmtMs(r.firstSliceMs)}, lung masks ${fmtMs(r.lungMasksMs)}, ` +
       `lung mesh in 3D ${fmtMs(r.lungMeshDrawnMs)}, analysis done ${fmtMs(r.analysisDoneMs)}, ` +
-      `seen from outside: first slice ${fmtMs(r.outside?.firstSliceSeenMs)}, lungs in 3D ${fmtMs(r.outside?.lungMeshSeenMs)} ` +
-      `(${r.outside?.frames ?? 0} screenshots, every ${fmtMs(r.outside?.frameIntervalMs)}), ` +
+      r.outside
+        .map(
+          (o) =>
+            `seen by ${o.observer}: first slice ${fmtMs(o.firstSliceSeenMs)}` +
+            (o.firstSliceNotYetMs !== null ? ` (not yet at ${fmtMs(o.firstSliceNotYetMs)})` : '') +
+            `, lungs in 3D ${fmtMs(o.lungMeshSeenMs)} (${o.frames} frames, every ${fmtMs1(o.frameIntervalMs)}` +
+            (o.roundTripMs !== null ? `, round trip ${fmtMs1(o.roundTripMs)}` : '') +
+            '), ',
+        )
+        .join('') +
       `scrub redraw median ${fmtMs1(median(r.scrub.drawMs))} (${r.scrub.drawMs.length} steps, overlays ${r.scrub.overlays || 'none'}), ` +
       `3D ${fmtMs1(r.frame3dFull?.meanMs)} / drag ${fmtMs1(r.frame3dInteractive?.meanMs)}` +
       (m
@@ -783,6 +841,10 @@ async function main(): Promise<void> {
   }
   console.log('### Times (medians over runs; ratios to the floors of the same series)\n');
   console.log(timesTable(summaries));
+  if (summaries.some((s) => s.outside.length)) {
+    console.log('\n### Seen from outside (medians over runs; every observer watched the same runs)\n');
+    console.log(outsideTable(summaries));
+  }
   console.log('\n### Floors (medians of 3, in the app page)\n');
   console.log(floorsTable(summaries));
   console.log('\n### Memory (worst run)\n');

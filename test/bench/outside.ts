@@ -1,23 +1,41 @@
 /**
  * The browser benchmark's measurement from outside the page, as a person
- * sees it: the time of the drop is taken here (this process's clock, just
- * before the CDP `Input.dispatchDragEvent` drop: harness.ts dropPaths), the frames the page
- * shows are recorded (CDP Page.startScreencast: every frame the compositor
- * draws, a quarter of the size, PNG decoded here, stamped with the
- * compositor's time of the frame on the same wall clock), and afterwards
- * each frame is compared with what the page finally showed:
- *  - first slice seen: the first frame whose slice-canvas region differs
- *    from the page before the drop in at least SHOWN_SHARE of the pixels
- *    that differ in the first frame after the page said it had drawn the
- *    slice (the body on the dark canvas; overlays drawn later add little);
+ * sees it. The time of the drop is taken here (this process's clock, just
+ * before the CDP `Input.dispatchDragEvent` drop: harness.ts dropPaths), and
+ * the page's pixels are observed by two observers at once, so their
+ * observation latency shows side by side:
+ *  - poll: `Page.captureScreenshot` called back to back from this process
+ *    (the viewport as it is, PNG, optimizeForSpeed; no clip: a clip or a
+ *    scale makes Chromium emulate another viewport for the shot, which
+ *    resizes the page under the test and takes ten times as long). Chromium
+ *    draws a fresh frame for each call and copies it, so a shot shows what
+ *    was on screen between the call and its answer: a frame counts at the
+ *    time its answer came back here (late by at most one round trip, whose
+ *    median is printed), and the slice was not yet visible when the shot
+ *    before it was asked for. Each shot costs the display a frame drawn and
+ *    read back (with a software GPU, tens to hundreds of ms, taken from the
+ *    page), so the polling stops once the page has drawn its first slice:
+ *    the lungs in 3D are seen by the screencast only.
+ *  - screencast: CDP Page.startScreencast (everyNthFrame 1, PNG at
+ *    CAST_SCALE, each frame acknowledged so the next comes), stamped with
+ *    the compositor's own time of the frame (when the display showed it),
+ *    not its arrival here (the lag is printed). It costs the display no
+ *    extra frame, but Chromium sends a frame only once the previous one is
+ *    acknowledged and skips those drawn meanwhile, so it can see a change
+ *    one frame late.
+ * Afterwards, for each observer, each frame is compared with what the page
+ * finally showed:
+ *  - first slice seen: the first frame in which at least SHOWN_SHARE of the
+ *    slice's tissue pixels (those brighter than TISSUE_GREY in a reference
+ *    frame taken after the page said it had drawn the slice, and not already
+ *    as bright before the drop) are within CHANGED_GREY of the reference:
+ *    the body's own pixels, not a dark canvas or the layout around it;
  *  - lung mesh seen: the first frame after the 3D tab was opened in which
  *    the 3D viewport differs from its first (empty) frame in at least
  *    MESH_SHARE of the pixels that differ in the final frame (the lungs
  *    drawn; later surfaces inside them change little).
- * A frame is sent when the page draws one, so its time is when the person
- * would have seen it; encoding the frames takes some CPU from the page, so
- * these times are, if anything, late. Frames come at the page's own pace
- * (the median interval is printed).
+ * Both observers take some CPU from the page (encoding the frames), so these
+ * times are, if anything, late.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,10 +46,16 @@ import type { CDPSession, Page } from 'playwright-core';
 const CHANGED_GREY = 24;
 /** Share of the final frame's changed pixels at which the lungs count as drawn. */
 const MESH_SHARE = 0.5;
-/** Share of the reference frame's changed pixels at which the slice counts as shown (overlays drawn later add to them). */
+/** Share of the slice's tissue pixels that must match the reference for the slice to count as shown. */
 const SHOWN_SHARE = 0.5;
-/** Screenshot scale (CSS pixels to frame pixels). */
-const SCALE = 0.25;
+/** Grey above which a pixel of the reference frame's slice region is tissue (the slice drawn in its window). */
+const TISSUE_GREY = 60;
+/** Longest wait for the poller's shot asked after the first slice was drawn (its reference frame), in ms. */
+const REF_WAIT_MS = 500;
+/** Polled screenshots: CSS pixels to frame pixels (device scale factor 1, no clip). */
+const POLL_SCALE = 1;
+/** Screencast frames: CSS pixels to frame pixels (the smaller, the sooner each frame is encoded). */
+const CAST_SCALE = 0.125;
 
 export interface Box {
   x: number;
@@ -47,10 +71,18 @@ interface Grey {
 }
 
 export interface Frame {
-  /** ms since the drop (this process's clock), when the screenshot came back. */
+  /** ms since the drop (this process's clock) at which the frame was seen: a screenshot's answer, a screencast frame's compositor time. */
   atMs: number;
+  /** Polled screenshots: ms since the drop at which the screenshot was asked for. */
+  askedMs?: number;
+  /** Screencast: ms since the drop at which the frame reached this process. */
+  arrivedMs?: number;
+  /** CSS pixels to frame pixels. */
+  scale: number;
   png: Buffer;
 }
+
+export type ObserverKind = 'poll' | 'screencast';
 
 /** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium's screenshots are) to grey. */
 export function decodePngGrey(png: Buffer): Grey {
@@ -107,15 +139,15 @@ export function decodePngGrey(png: Buffer): Grey {
 }
 
 /** The frame pixels of a CSS box (clamped to the frame). */
-function region(g: Grey, box: Box): { x0: number; y0: number; x1: number; y1: number } {
-  const x0 = Math.max(0, Math.floor(box.x * SCALE));
-  const y0 = Math.max(0, Math.floor(box.y * SCALE));
-  return { x0, y0, x1: Math.min(g.width, Math.ceil((box.x + box.width) * SCALE)), y1: Math.min(g.height, Math.ceil((box.y + box.height) * SCALE)) };
+function region(g: Grey, box: Box, scale: number): { x0: number; y0: number; x1: number; y1: number } {
+  const x0 = Math.max(0, Math.floor(box.x * scale));
+  const y0 = Math.max(0, Math.floor(box.y * scale));
+  return { x0, y0, x1: Math.min(g.width, Math.ceil((box.x + box.width) * scale)), y1: Math.min(g.height, Math.ceil((box.y + box.height) * scale)) };
 }
 
-/** Share of the pixels of `box` whose grey differs between two frames by more than CHANGED_GREY. */
-function compare(a: Grey, b: Grey, box: Box): { changed: number } {
-  const r = region(a, box);
+/** Share of the pixels of `box` whose grey differs between two frames (of one observer) by more than CHANGED_GREY. */
+function changedShare(a: Grey, b: Grey, box: Box, scale: number): number {
+  const r = region(a, box, scale);
   let changed = 0;
   let n = 0;
   for (let y = r.y0; y < r.y1; y++) {
@@ -124,45 +156,63 @@ function compare(a: Grey, b: Grey, box: Box): { changed: number } {
       n++;
     }
   }
-  return { changed: n ? changed / n : 0 };
+  return n ? changed / n : 0;
 }
 
-/**
- * The page's frames as Chromium's compositor produces them (CDP
- * Page.startScreencast, PNG at a quarter of the size, each acknowledged so
- * the next comes), stamped with the compositor's own time of the frame.
- */
-export class ScreenPoller {
+/** Frame indices (in `ref`) of the slice's tissue: bright in the reference frame and not already bright before the drop. */
+function tissuePixels(ref: Grey, before: Grey, box: Box, scale: number): number[] {
+  const r = region(ref, box, scale);
+  const out: number[] = [];
+  for (let y = r.y0; y < r.y1; y++) {
+    for (let x = r.x0; x < r.x1; x++) {
+      const i = y * ref.width + x;
+      if (ref.grey[i] > TISSUE_GREY && Math.abs(ref.grey[i] - before.grey[i]) > CHANGED_GREY) out.push(i);
+    }
+  }
+  return out;
+}
+
+/** Share of the tissue pixels whose grey in `g` is that of the reference. */
+function tissueShown(g: Grey, ref: Grey, tissue: readonly number[]): number {
+  if (g.width !== ref.width || g.height !== ref.height || tissue.length === 0) return 0;
+  let same = 0;
+  for (const i of tissue) if (Math.abs(g.grey[i] - ref.grey[i]) <= CHANGED_GREY) same++;
+  return same / tissue.length;
+}
+
+/** One observer's frames, on the drop's clock. */
+export interface Observer {
+  readonly kind: ObserverKind;
+  readonly frames: Frame[];
+  /** Sets time zero (the drop) from a performance.now() of this process. */
+  markZero(at: number): void;
+  /**
+   * The page has drawn its first slice: the observer may stop looking once
+   * it has a frame from after now (the poller does; its nextFrame then waits
+   * at most REF_WAIT_MS for that frame, so that a slow shot does not hold
+   * the benchmark's next step, the 3D tab, back).
+   */
+  firstSliceDrawn(): void;
+  /** Resolves once a frame newer than now has come (or after 2 s: nothing changed on screen). */
+  nextFrame(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Shared clock handling: frame times are ms since the drop, on Date.now's wall clock. */
+abstract class Clocked {
   readonly frames: Frame[] = [];
   /** Wall-clock ms (Date.now) of time zero. */
-  private zeroWallMs = Date.now();
+  protected zeroWallMs = Date.now();
 
-  private constructor(private readonly cdp: CDPSession) {}
-
-  static async start(page: Page): Promise<ScreenPoller> {
-    const cdp = await page.context().newCDPSession(page);
-    const size = page.viewportSize() ?? { width: 1280, height: 720 };
-    const p = new ScreenPoller(cdp);
-    cdp.on('Page.screencastFrame', (e: { data: string; sessionId: number; metadata: { timestamp?: number } }) => {
-      const wallMs = e.metadata.timestamp !== undefined ? e.metadata.timestamp * 1000 : Date.now();
-      p.frames.push({ atMs: wallMs - p.zeroWallMs, png: Buffer.from(e.data, 'base64') });
-      void cdp.send('Page.screencastFrameAck', { sessionId: e.sessionId }).catch(() => undefined);
-    });
-    await cdp.send('Page.startScreencast', { format: 'png', maxWidth: Math.round(size.width * SCALE), maxHeight: Math.round(size.height * SCALE), everyNthFrame: 1 });
-    return p;
-  }
-
-  /** Sets time zero (the drop) from a performance.now() of this process. */
   markZero(at: number): void {
     const wall = Date.now() - (performance.now() - at);
-    for (const f of this.frames) f.atMs -= wall - this.zeroWallMs;
+    const shift = wall - this.zeroWallMs;
+    for (const f of this.frames) {
+      f.atMs -= shift;
+      if (f.askedMs !== undefined) f.askedMs -= shift;
+      if (f.arrivedMs !== undefined) f.arrivedMs -= shift;
+    }
     this.zeroWallMs = wall;
-  }
-
-  /** Resolves once a frame newer than now has come (or after 2 s: nothing changed on screen). */
-  async nextFrame(): Promise<void> {
-    const now = this.now();
-    for (let k = 0; k < 400 && !this.frames.some((f) => f.atMs > now); k++) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** ms since the drop, now. */
@@ -170,58 +220,189 @@ export class ScreenPoller {
     return Date.now() - this.zeroWallMs;
   }
 
+  async nextFrame(): Promise<void> {
+    const now = this.now();
+    for (let k = 0; k < 400 && !this.frames.some((f) => f.atMs > now); k++) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The page's frames as Chromium's compositor produces them (CDP
+ * Page.startScreencast, PNG at CAST_SCALE, each acknowledged so the next
+ * comes), stamped with the compositor's own time of the frame.
+ */
+export class Screencast extends Clocked implements Observer {
+  readonly kind = 'screencast';
+
+  private constructor(private readonly cdp: CDPSession) {
+    super();
+  }
+
+  static async start(page: Page): Promise<Screencast> {
+    const cdp = await page.context().newCDPSession(page);
+    const size = page.viewportSize() ?? { width: 1280, height: 720 };
+    const p = new Screencast(cdp);
+    cdp.on('Page.screencastFrame', (e: { data: string; sessionId: number; metadata: { timestamp?: number } }) => {
+      const wallMs = e.metadata.timestamp !== undefined ? e.metadata.timestamp * 1000 : Date.now();
+      p.frames.push({ atMs: wallMs - p.zeroWallMs, arrivedMs: p.now(), scale: CAST_SCALE, png: Buffer.from(e.data, 'base64') });
+      void cdp.send('Page.screencastFrameAck', { sessionId: e.sessionId }).catch(() => undefined);
+    });
+    await cdp.send('Page.startScreencast', {
+      format: 'png',
+      maxWidth: Math.round(size.width * CAST_SCALE),
+      maxHeight: Math.round(size.height * CAST_SCALE),
+      everyNthFrame: 1,
+    });
+    return p;
+  }
+
+  firstSliceDrawn(): void {}
+
   async stop(): Promise<void> {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
     await this.cdp.detach().catch(() => undefined);
   }
 }
 
+/**
+ * Screenshots polled back to back (`Page.captureScreenshot` of the
+ * viewport) on a CDP session of its own; each frame is stamped with the
+ * time its answer came back, and the time it was asked for.
+ */
+export class ScreenshotPoller extends Clocked implements Observer {
+  readonly kind = 'poll';
+  private running = true;
+  /** Set by firstSliceDrawn: the polling stops at the first shot asked for at or after this time. */
+  private stopAfterMs: number | null = null;
+  private readonly loop: Promise<void>;
+
+  private constructor(private readonly cdp: CDPSession) {
+    super();
+    this.loop = this.run();
+  }
+
+  static async start(page: Page): Promise<ScreenshotPoller> {
+    const cdp = await page.context().newCDPSession(page);
+    const p = new ScreenshotPoller(cdp);
+    await p.nextFrame();
+    return p;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const askedMs = this.now();
+      const shot = (await this.cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true }).catch(() => null)) as { data: string } | null;
+      if (!shot) break;
+      this.frames.push({ atMs: this.now(), askedMs, scale: POLL_SCALE, png: Buffer.from(shot.data, 'base64') });
+      if (this.stopAfterMs !== null && askedMs >= this.stopAfterMs) this.running = false;
+    }
+  }
+
+  firstSliceDrawn(): void {
+    this.stopAfterMs = this.now();
+  }
+
+  /** Resolves once a shot asked for after now (after firstSliceDrawn: after that) has come back, or after 2 s (REF_WAIT_MS). */
+  override async nextFrame(): Promise<void> {
+    const after = this.stopAfterMs ?? this.now();
+    const tries = this.stopAfterMs !== null ? REF_WAIT_MS / 5 : 400;
+    for (let k = 0; k < tries && !this.frames.some((f) => (f.askedMs ?? f.atMs) >= after); k++) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.cdp.detach().catch(() => undefined);
+  }
+}
+
+/** Starts the observers named (both by default); each on its own CDP session. */
+export async function startObservers(page: Page, kinds: readonly ObserverKind[]): Promise<Observer[]> {
+  const out: Observer[] = [];
+  for (const k of kinds) out.push(k === 'poll' ? await ScreenshotPoller.start(page) : await Screencast.start(page));
+  return out;
+}
+
 export interface OutsideTimes {
+  /** Which observer saw these frames. */
+  observer: ObserverKind;
   /** ms from the drop to the first frame showing the first slice; null when never seen. */
   firstSliceSeenMs: number | null;
+  /** Polled screenshots: ms from the drop at which the last shot not showing the slice was asked for (the slice came after it). */
+  firstSliceNotYetMs: number | null;
   /** ms from the drop to the first frame showing the lungs in 3D. */
   lungMeshSeenMs: number | null;
-  /** Median ms between frames. */
+  /** Median ms between frames before the first slice was seen (the observer's resolution there). */
   frameIntervalMs: number;
+  /** Polled screenshots: median ms from asking for a shot to its answer; screencast: from a frame's time to its arrival here. */
+  roundTripMs: number | null;
   frames: number;
 }
 
+const medianOf = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : Number.NaN;
+};
+
 /**
- * Reads the frames: `sliceBox` / `sliceShownAtMs` the slice canvas and a
- * time at which the page had drawn the first slice (before the 3D tab
- * opened at `tab3dAtMs`), `viewBox` the 3D viewport.
+ * Reads one observer's frames: `sliceBox` / `sliceShownAtMs` the slice
+ * canvas and a time at which the page had drawn the first slice (before the
+ * 3D tab opened at `tab3dAtMs`), `viewBox` the 3D viewport.
  */
-export function outsideTimes(frames: Frame[], sliceBox: Box, sliceShownAtMs: number, tab3dAtMs: number, viewBox: Box): OutsideTimes {
+export function outsideTimes(observer: ObserverKind, frames: Frame[], sliceBox: Box, sliceShownAtMs: number, tab3dAtMs: number, viewBox: Box): OutsideTimes {
   const keep = process.env.LUNGVIEW_OUTSIDE_FRAMES;
   if (keep) {
-    // For looking at what was measured: every frame as <ms since the drop>.png, and the marks.
-    rmSync(keep, { recursive: true, force: true });
-    mkdirSync(keep, { recursive: true });
-    for (const f of frames) writeFileSync(path.join(keep, `${f.atMs.toFixed(0).padStart(6, '0')}.png`), f.png);
-    writeFileSync(path.join(keep, 'marks.json'), JSON.stringify({ sliceBox, sliceShownAtMs, tab3dAtMs, viewBox }));
+    // For looking at what was measured: every frame as <observer>/<ms since the drop>.png, and the marks.
+    const dir = path.join(keep, observer);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const f of frames) writeFileSync(path.join(dir, `${f.atMs.toFixed(0).padStart(6, '0')}.png`), f.png);
+    writeFileSync(path.join(dir, 'marks.json'), JSON.stringify({ sliceBox, sliceShownAtMs, tab3dAtMs, viewBox }));
   }
   const after = frames.filter((f) => f.atMs > 0);
-  const intervals = after.slice(1).map((f, i) => f.atMs - after[i].atMs).sort((a, b) => a - b);
-  const out: OutsideTimes = { firstSliceSeenMs: null, lungMeshSeenMs: null, frameIntervalMs: intervals[Math.floor(intervals.length / 2)] ?? Number.NaN, frames: after.length };
   const decoded = new Map<Frame, Grey>();
   const grey = (f: Frame) => {
     let g = decoded.get(f);
     if (!g) decoded.set(f, (g = decodePngGrey(f.png)));
     return g;
   };
+  const out: OutsideTimes = {
+    observer,
+    firstSliceSeenMs: null,
+    firstSliceNotYetMs: null,
+    lungMeshSeenMs: null,
+    frameIntervalMs: Number.NaN,
+    roundTripMs: null,
+    frames: after.length,
+  };
   // The first frame after the page said it drew the slice, against the last one before the drop (the empty page).
-  const sliceRef = after.find((f) => f.atMs >= sliceShownAtMs && f.atMs < tab3dAtMs);
+  // (A shot counts only if it was asked for after the page drew the slice and came back before the 3D tab opened.)
+  const sliceRef = after.find((f) => f.atMs >= sliceShownAtMs && (f.askedMs ?? f.atMs) >= sliceShownAtMs && f.atMs < tab3dAtMs);
   const beforeDrop = frames.filter((f) => f.atMs <= 0).at(-1);
+  let seenAt = sliceShownAtMs;
   if (sliceRef && beforeDrop) {
-    const empty = grey(beforeDrop);
-    const shown = compare(grey(sliceRef), empty, sliceBox).changed;
-    if (shown > 0.01) out.firstSliceSeenMs = after.find((f) => f.atMs <= sliceRef.atMs && compare(grey(f), empty, sliceBox).changed >= SHOWN_SHARE * shown)?.atMs ?? null;
+    const ref = grey(sliceRef);
+    const tissue = tissuePixels(ref, grey(beforeDrop), sliceBox, sliceRef.scale);
+    if (tissue.length > 0) {
+      const k = after.findIndex((f) => f.atMs <= sliceRef.atMs && tissueShown(grey(f), ref, tissue) >= SHOWN_SHARE);
+      if (k >= 0) {
+        out.firstSliceSeenMs = after[k].atMs;
+        seenAt = after[k].atMs;
+        const prev = k > 0 ? after[k - 1] : beforeDrop;
+        if (prev.askedMs !== undefined) out.firstSliceNotYetMs = prev.askedMs;
+      }
+    }
   }
-  const in3d = after.filter((f) => f.atMs > tab3dAtMs);
+  const upToSlice = [...(beforeDrop ? [beforeDrop] : []), ...after.filter((f) => f.atMs <= seenAt)];
+  out.frameIntervalMs = medianOf(upToSlice.slice(1).map((f, i) => f.atMs - upToSlice[i].atMs));
+  const trips = upToSlice.flatMap((f) => (f.askedMs !== undefined ? [f.atMs - f.askedMs] : f.arrivedMs !== undefined ? [f.arrivedMs - f.atMs] : []));
+  if (trips.length) out.roundTripMs = medianOf(trips);
+  const in3d = after.filter((f) => (f.askedMs ?? f.atMs) > tab3dAtMs);
   if (in3d.length >= 2) {
     const empty = grey(in3d[0]);
-    const final = compare(grey(in3d[in3d.length - 1]), empty, viewBox).changed;
-    if (final > 0.01) out.lungMeshSeenMs = in3d.find((f) => compare(grey(f), empty, viewBox).changed >= MESH_SHARE * final)?.atMs ?? null;
+    const scale = in3d[0].scale;
+    const final = changedShare(grey(in3d[in3d.length - 1]), empty, viewBox, scale);
+    if (final > 0.01) out.lungMeshSeenMs = in3d.find((f) => changedShare(grey(f), empty, viewBox, scale) >= MESH_SHARE * final)?.atMs ?? null;
   }
   return out;
 }

@@ -1,10 +1,12 @@
 /**
  * The first slice is on screen while the rest of the folder is still being
  * read: a real 134-slice series dropped, with a recorder in the page that
- * notes every change of the load phase and of the slice canvas.
+ * notes every change of the load phase and of the slice canvas. The
+ * viewer's very first drawing of the canvas is that slice (read before the
+ * series are shown), and the load line shows no progress before it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeWithRealData, REAL_SERIES, seriesDir } from '../helpers/sharedData';
 import { dropPaths, launchBrowser, openApp, readCanvas, startPreview, waitForFirstSlice, type AppPage, type PreviewServer } from './harness';
 
@@ -21,6 +23,26 @@ declare global {
   interface Window {
     __streamSamples?: Sample[];
   }
+}
+
+/** Installs in the page a recorder of every change of the load phase, the slice canvas and the streaming notice. */
+async function recordSamples(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const samples: Sample[] = [];
+    window.__streamSamples = samples;
+    const sample = () => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
+      samples.push({
+        t: performance.now(),
+        phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
+        sliceReady: canvas?.dataset.sliceReady ?? null,
+        drawnSlice: canvas?.dataset.drawnSlice ?? null,
+        notice: document.querySelector('[data-testid=streaming-notice]')?.textContent ?? null,
+        slider: document.querySelector('[data-testid=slice-slider]') !== null,
+      });
+    };
+    new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
 }
 
 describeWithRealData('streaming a dropped series', () => {
@@ -41,22 +63,7 @@ describeWithRealData('streaming a dropped series', () => {
 
   it('draws a complete slice and offers the slider while later slices are still arriving, then finishes the volume', async () => {
     const { page } = app;
-    await page.evaluate(() => {
-      const samples: Sample[] = [];
-      window.__streamSamples = samples;
-      const sample = () => {
-        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=slice-canvas]');
-        samples.push({
-          t: performance.now(),
-          phase: document.querySelector('[data-testid=load-progress]')?.getAttribute('data-phase') ?? null,
-          sliceReady: canvas?.dataset.sliceReady ?? null,
-          drawnSlice: canvas?.dataset.drawnSlice ?? null,
-          notice: document.querySelector('[data-testid=streaming-notice]')?.textContent ?? null,
-          slider: document.querySelector('[data-testid=slice-slider]') !== null,
-        });
-      };
-      new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    await recordSamples(page);
     // All three series at once (297 files): the largest (dsb2017, 134 slices) opens and
     // streams first, and the other two keep the load streaming well past its first slice.
     await dropPaths(page, 'drop-zone', REAL_SERIES.map((s) => seriesDir(s)));
@@ -88,6 +95,26 @@ describeWithRealData('streaming a dropped series', () => {
       for (const g of px.grey) if (g > 150) bright++;
       // Body tissue at the lung window is bright; a slice never filled would be all black.
       expect(bright / px.grey.length).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('draws the opening slice in the viewer\'s first frame: no empty canvas and no progress frames before it', async () => {
+    const fresh = await openApp(browser, server.url, { width: 1440, height: 900 });
+    const { page } = fresh;
+    try {
+      await recordSamples(page);
+      await dropPaths(page, 'drop-zone', [seriesDir('dsb2017-00cba091')]);
+      await waitForFirstSlice(page);
+      const samples = await page.evaluate(() => window.__streamSamples ?? []);
+      const firstDraw = samples.findIndex((s) => s.sliceReady !== null);
+      expect(firstDraw).toBeGreaterThanOrEqual(0);
+      // The canvas's first picture is the middle slice (of 134), with its pixels.
+      expect(samples[firstDraw]).toMatchObject({ sliceReady: 'true', drawnSlice: '66' });
+      // Before it, the load line said only that the drop was being read.
+      const phasesBefore = [...new Set(samples.slice(0, firstDraw).map((s) => s.phase).filter((p) => p !== null))];
+      expect(phasesBefore.filter((p) => p !== 'collecting' && p !== 'streaming')).toEqual([]);
+    } finally {
+      await fresh.context.close();
     }
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The streaming load: headers first, the series shown at once, pixels filled
- * in (the slice on screen first), the memory budget checked before anything
- * is allocated, failed pixel reads accounted for, and retry.
+ * The streaming load: headers first, the slice that opens read next, the
+ * series shown with it, the other pixels filled in outward from it, the
+ * memory budget checked before anything is allocated, failed pixel reads
+ * accounted for, and retry.
  */
 import { describe, expect, it } from 'vitest';
 import { createCodecSet } from '../../src/codecs/codecSet';
 import { makePhantomSeries } from '../../src/core/io/phantom';
-import { applyMemoryBudget, createIngestController, PENDING_SLICE_HU, type ParseService } from '../../src/state/ingest';
+import { applyMemoryBudget, createIngestController, FIRST_SLICE_WAIT_MS, PENDING_SLICE_HU, type IngestDeps, type ParseService } from '../../src/state/ingest';
 import { createAppStore, type LoadPhase } from '../../src/state/store';
 import { VolumeCache } from '../../src/state/volumeCache';
 import type { ParseBatchResult, ParseInput, ParseMode } from '../../src/workers/dicomApi';
@@ -52,18 +53,19 @@ function phantomBlobs(slices: number, seed = 4) {
   return { ph, inputs };
 }
 
-function setup(parser = inProcessParser(), budget?: { maxSeriesBytes: number; maxTotalBytes: number }) {
+function setup(parser = inProcessParser(), budget?: { maxSeriesBytes: number; maxTotalBytes: number }, extra: Partial<IngestDeps> = {}) {
   const store = createAppStore();
   const cache = new VolumeCache();
   const ingest = createIngestController({
     store, cache, parser, yieldToUi: async () => undefined, progressIntervalMs: 0,
     ...(budget ? { memoryBudget: budget } : {}),
+    ...extra,
   });
   return { store, cache, parser, ingest };
 }
 
 describe('streaming ingest', () => {
-  it('shows the series before its pixels are read, fills the slice on screen first, then the rest outward', async () => {
+  it('reads the slice that opens first, shows the series with it drawn, then the rest outward', async () => {
     const { store, cache, parser, ingest } = setup();
     const { ph, inputs } = phantomBlobs(9);
     expect((inputs[0].source as Blob).size).toBeGreaterThan(HEADER_PREFIX_BYTES);
@@ -83,16 +85,75 @@ describe('streaming ingest', () => {
     await ingest.run('phantom', () => ({ inputs, skipped: [] }));
 
     expect(phases).toEqual(['collecting', 'parsing', 'assembling', 'streaming', 'done']);
-    expect(atStreaming).toEqual({ done: 0, total: 9, middleReady: false });
+    // The series appear with the slice they open on already read (and only it).
+    expect(atStreaming).toEqual({ done: 1, total: 9, middleReady: true });
     expect(firstFilled).toEqual({ z: 4, sliceZ: 4 });
-    // Header pass over every file, then the pixels from the middle slice outward.
-    expect(parser.calls.map((c) => c.mode)).toEqual(['headers', 'full']);
+    // Header pass over every file, the middle slice alone, then the others outward from it.
+    expect(parser.calls.map((c) => c.mode)).toEqual(['headers', 'full', 'full']);
     const s = store.getState();
     const files = s.series[0].files;
-    expect(parser.calls[1].paths).toEqual([4, 5, 3, 6, 2, 7, 1, 8, 0].map((z) => files[z]));
+    expect(parser.calls[1].paths).toEqual([files[4]]);
+    expect(parser.calls[2].paths).toEqual([5, 3, 6, 2, 7, 1, 8, 0].map((z) => files[z]));
     expect(cache.get(s.selectedSeriesId)!.hu).toEqual(ph.truth.volumeHu);
     expect(s.load).toMatchObject({ phase: 'done', slicesDone: 9, slicesTotal: 9 });
     expect(cache.sliceReady(s.selectedSeriesId, 0)).toBe(true);
+  });
+
+  it('a first slice slower than FIRST_SLICE_WAIT_MS does not hold the series back; it is filled in when it comes', async () => {
+    const parser = inProcessParser();
+    const parseAll = parser.parseAll.bind(parser);
+    let slowed = false;
+    parser.parseAll = async (inputs, onProgress, options = {}) => {
+      if (options.mode === 'full' && !slowed) {
+        slowed = true;
+        await new Promise((r) => setTimeout(r, FIRST_SLICE_WAIT_MS + 150));
+      }
+      return parseAll(inputs, onProgress, options);
+    };
+    const { store, cache, ingest } = setup(parser);
+    const { ph, inputs } = phantomBlobs(9);
+    let atStreaming: { done: number; middleReady: boolean } | null = null;
+    store.subscribe((st, prev) => {
+      if (st.load.phase === 'streaming' && prev.load.phase !== 'streaming') {
+        atStreaming = { done: st.load.slicesDone, middleReady: cache.sliceReady(st.selectedSeriesId, st.sliceZ) };
+      }
+    });
+    await ingest.run('phantom', () => ({ inputs, skipped: [] }));
+    expect(atStreaming).toEqual({ done: 0, middleReady: false });
+    const s = store.getState();
+    const files = s.series[0].files;
+    expect(parser.calls.map((c) => c.paths)).toEqual([inputs.map((i) => i.path), [files[4]], [5, 3, 6, 2, 7, 1, 8, 0].map((z) => files[z])]);
+    expect(cache.get(s.selectedSeriesId)!.hu).toEqual(ph.truth.volumeHu);
+    expect(s.load).toMatchObject({ phase: 'done', slicesDone: 9, slicesTotal: 9 });
+  });
+
+  it('with progressQuietMs, a quick load writes no progress until its first slice is read, then every phase in order', async () => {
+    const parser = inProcessParser();
+    const parseAll = parser.parseAll.bind(parser);
+    let firstSliceRead = false;
+    parser.parseAll = async (inputs, onProgress, options = {}) => {
+      const out = await parseAll(inputs, onProgress, options);
+      if (options.mode === 'full') firstSliceRead = true;
+      return out;
+    };
+    const { store, cache, ingest } = setup(parser, undefined, { progressQuietMs: 60_000 });
+    const { ph, inputs } = phantomBlobs(9);
+    const phases: LoadPhase[] = [];
+    const writesBeforeFirstSlice: string[] = [];
+    store.subscribe((st, prev) => {
+      if (st.load.phase !== prev.load.phase) phases.push(st.load.phase);
+      if (!firstSliceRead && st.load !== prev.load && !(st.load.phase === 'collecting' && prev.load.phase !== 'collecting')) {
+        writesBeforeFirstSlice.push(`${st.load.phase} ${st.load.filesDone}/${st.load.filesTotal}`);
+      }
+    });
+    await ingest.run('phantom', () => ({ inputs, skipped: [] }));
+    expect(writesBeforeFirstSlice).toEqual([]);
+    // Every phase still passes through the store, in order.
+    expect(phases).toEqual(['collecting', 'parsing', 'assembling', 'streaming', 'done']);
+    const s = store.getState();
+    expect(s.load).toMatchObject({ phase: 'done', filesTotal: 9, filesDone: 9, slicesDone: 9, slicesTotal: 9 });
+    expect(s.load.bytesTotal).toBe(inputs.reduce((n, i) => n + (i.source as Blob).size, 0));
+    expect(cache.get(s.selectedSeriesId)!.hu).toEqual(ph.truth.volumeHu);
   });
 
   it('frees the pixels of each streamed slice as soon as they are copied into the volume', async () => {
