@@ -119,7 +119,7 @@ export interface AnalyzeReport {
   lungMask: LungMaskChoice;
   /** The inclusive lung mask: voxels (the filled mask's, those added, effusion left out), mL, where it is unsure, the field-of-view check. */
   inclusive: { voxels: { fill: number; added: number; inclusive: number; effusionExcluded: number }; ml: number; notes: string[]; fieldOfView: { cut: boolean; reason: string | null } } | null;
-  /** Lung densitometry per lung and region (core/analysis/densitometry.ts) on the tutorial's filled mask, split into right and left; null when the split failed. */
+  /** Lung densitometry per lung and region (core/analysis/densitometry.ts) on the measured mask (lungMask), split into right and left; null when the split failed. */
   densitometry: DensitometryResult | null;
   /** Files written by --out (absolute paths). */
   outputs?: string[];
@@ -318,13 +318,14 @@ export async function readAndAnalyze(
   return { read, series, result: await analyzeSeries(series, input, pick) };
 }
 
-/** The analysis input of one loaded series as `analyze` runs it (densitometry on the filled mask). */
+/** The analysis input of one loaded series as `analyze` runs it (densitometry on the measured mask's right and left lungs). */
 function seriesInput(series: LoadedSeries, input: AnalysisParamsInput, pick?: (s: LoadedSeries) => AnalysisParamsInput): AnalysisParamsInput {
+  // The name of the mask measured is resolveAnalysisParams's (LUNG_MASK_NAMES of --lung-mask).
   const densitometry = input.densitometry === null ? null : { ...densitometryParamsOf(series.summary, 'lung-fill'), ...input.densitometry };
   return { ...input, densitometry, ...(pick ? pick(series) : {}) };
 }
 
-/** The analysis of one loaded series as `analyze` runs it (densitometry on the filled mask, on two threads). */
+/** The analysis of one loaded series as `analyze` runs it (densitometry on the measured mask, on two threads). */
 export async function analyzeSeries(
   series: LoadedSeries, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput,
 ): Promise<AnalysisResult> {
@@ -332,8 +333,8 @@ export async function analyzeSeries(
 }
 
 /** analyzeSeries without the two surfaces when `meshes` is false (`batch` without --meshes: meshes null). */
-export async function analyzeSeriesFor(series: LoadedSeries, opts: ThreadedAnalysisOptions): Promise<AnyAnalysisResult> {
-  return runAnalysisThreaded(series.volume, seriesInput(series, {}), opts);
+export async function analyzeSeriesFor(series: LoadedSeries, opts: ThreadedAnalysisOptions, input: AnalysisParamsInput = {}): Promise<AnyAnalysisResult> {
+  return runAnalysisThreaded(series.volume, seriesInput(series, input), opts);
 }
 
 function errorText(e: unknown): string {

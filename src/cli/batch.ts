@@ -39,9 +39,10 @@ import { clearPartial, doneUnitRecord, runBatchUnit, writeFileAtomic, type Batch
 import { EXIT, type CliIo } from './io';
 import { isHttpUrl, parseSeriesUrl } from '../core/io/dicomweb';
 import { workerEntry, type WorkerEntry } from './workerEntry';
+import { LUNG_MASK_CHOICES, type LungMaskChoice } from '../core/analysis/analysisParams';
 
 export const BATCH_USAGE =
-  'batch <root | DICOMweb series URL> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--meshes] [--with-identifiers]   ' +
+  'batch <root | DICOMweb series URL> --out DIR [--jobs N] [--resume] [--shard K/N] [--shard-count N] [--lung-mask inclusive|fill|nofill] [--meshes] [--with-identifiers]   ' +
   'every series under root: per-series outputs and DIR/results.csv, results.jsonl (exit 3: some series failed, 130: interrupted)';
 export const BATCH_MERGE_USAGE = 'batch-merge SHARD_DIR... --out DIR   the results of batch shards as one results.csv, results.jsonl';
 
@@ -88,6 +89,12 @@ export function parseBatchArgs(args: string[]): BatchOptions {
       case '--jobs': o.jobs = positiveInt('--jobs', take()); break;
       case '--resume': o.resume = true; break;
       case '--meshes': o.meshes = true; break;
+      case '--lung-mask': {
+        const v = take();
+        if (!LUNG_MASK_CHOICES.includes(v as LungMaskChoice)) throw new UsageError(`--lung-mask must be one of ${LUNG_MASK_CHOICES.join(', ')}, got '${v}'`);
+        o.lungMask = v as LungMaskChoice;
+        break;
+      }
       case '--with-identifiers': o.withIdentifiers = true; break;
       case '--shard-count': o.shardCount = positiveInt('--shard-count', take()); break;
       case '--shard':
@@ -224,13 +231,13 @@ export async function runBatchWith(o: BatchOptions, io: CliIo, interrupt: Promis
   const records = new Map<string, UnitRecord>();
   const todo: BatchUnit[] = [];
   for (const unit of units) {
-    const done = o.resume ? await doneUnitRecord(out, unit) : null;
+    const done = o.resume ? await doneUnitRecord(out, unit, o.lungMask) : null;
     if (done) records.set(unit.rel, o.withIdentifiers ? done : { rows: done.rows.map(withoutIdentifiers) });
     else todo.push(unit);
   }
   const shardText = o.shard ? `shard ${o.shard.index + 1}/${o.shard.count}: ` : '';
   io.err(`batch: ${shardText}${units.length} folder(s) with files under ${o.root}${records.size ? `, ${records.size} done before` : ''}, ${todo.length} to do\n`);
-  const options: BatchUnitOptions = { meshes: o.meshes, withIdentifiers: o.withIdentifiers };
+  const options: BatchUnitOptions = { meshes: o.meshes, withIdentifiers: o.withIdentifiers, lungMask: o.lungMask };
   const jobs = Math.max(1, Math.min(o.jobs, todo.length));
   const entry = workerEntry('batchWorker');
   const runners: UnitRunner[] = Array.from({ length: jobs }, () =>

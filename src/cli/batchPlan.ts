@@ -137,6 +137,10 @@ export interface BatchRow extends Partial<BatchIdentifiers> {
   lungFillMl: number | null;
   lungNoFillMl: number | null;
   internalMl: number | null;
+  /** The mask the right / left / airway volumes and densitometry are of ('inclusive', 'fill', 'nofill'; '' when failed). */
+  lungMask: string;
+  /** mL of that mask, airway included (right + left + airway when the split succeeded). */
+  measuredLungMl: number | null;
   rightLungMl: number | null;
   leftLungMl: number | null;
   airwayMl: number | null;
@@ -158,7 +162,7 @@ export interface BatchRow extends Partial<BatchIdentifiers> {
 const ROW_COLUMNS = [
   'seriesId', 'status', 'reason', 'studyInstanceUid', 'seriesInstanceUid', 'modality', 'description',
   'nz', 'ny', 'nx', 'spacingZMm', 'spacingYMm', 'spacingXMm', 'geometryTrusted', 'warnings',
-  'lungFillMl', 'lungNoFillMl', 'internalMl', 'rightLungMl', 'leftLungMl', 'airwayMl', 'split',
+  'lungFillMl', 'lungNoFillMl', 'internalMl', 'lungMask', 'measuredLungMl', 'rightLungMl', 'leftLungMl', 'airwayMl', 'split',
   'densWholeMl', 'densRightMl', 'densLeftMl', 'laa950Whole', 'laa950Right', 'laa950Left',
   'perc15Whole', 'perc15Right', 'perc15Left', 'meanHuWhole', 'meanHuRight', 'meanHuLeft',
 ] as const satisfies readonly (keyof BatchRow)[];
@@ -178,7 +182,7 @@ export interface RowSeries {
 }
 
 const NO_NUMBERS = {
-  geometryTrusted: null, lungFillMl: null, lungNoFillMl: null, internalMl: null, rightLungMl: null, leftLungMl: null, airwayMl: null,
+  geometryTrusted: null, lungFillMl: null, lungNoFillMl: null, internalMl: null, measuredLungMl: null, rightLungMl: null, leftLungMl: null, airwayMl: null,
   densWholeMl: null, densRightMl: null, densLeftMl: null, laa950Whole: null, laa950Right: null, laa950Left: null,
   perc15Whole: null, perc15Right: null, perc15Left: null, meanHuWhole: null, meanHuRight: null, meanHuLeft: null,
 } as const;
@@ -202,7 +206,7 @@ function seriesColumns(s: RowSeries): Pick<BatchRow, 'seriesId' | 'studyInstance
 
 /** The row of a series that could not be analysed. */
 export function failedRow(s: RowSeries, reason: string, ids?: BatchIdentifiers): BatchRow {
-  return { ...seriesColumns(s), status: 'failed', reason, ...NO_NUMBERS, split: '', ...ids };
+  return { ...seriesColumns(s), status: 'failed', reason, ...NO_NUMBERS, lungMask: '', split: '', ...ids };
 }
 
 /** The row of a series analysed: the analyze report's headline numbers. */
@@ -216,6 +220,8 @@ export function reportRow(s: RowSeries, r: AnalyzeReport, ids?: BatchIdentifiers
     lungFillMl: r.lungMl.fill,
     lungNoFillMl: r.lungMl.noFill,
     internalMl: r.lungMl.internal,
+    lungMask: r.lungMask,
+    measuredLungMl: r.lungMl.measured,
     rightLungMl: r.lungMl.right ?? null,
     leftLungMl: r.lungMl.left ?? null,
     airwayMl: r.lungMl.airway ?? null,

@@ -16,6 +16,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { LoadedSeries, SeriesSummary } from '../core/dicom/types';
+import type { LungMaskChoice } from '../core/analysis/analysisParams';
 import { dicomParser } from '../core/dicom/dicomParserLib';
 import { analyzeSeriesFor, buildReport, type AnalyzeReport } from './analyze';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
@@ -27,6 +28,8 @@ import { isHttpUrl } from '../core/io/dicomweb';
 export interface BatchUnitOptions {
   meshes: boolean;
   withIdentifiers: boolean;
+  /** The mask the volumes per lung, densitometry and the lung mesh are of (default analyze's, 'inclusive'). */
+  lungMask?: LungMaskChoice;
 }
 
 /** What a folder's work leaves in OUT/.units: its rows (read back by --resume). */
@@ -101,7 +104,7 @@ async function analyzeAndWrite(
   out: string, unit: BatchUnit, series: LoadedSeries, skippedFiles: number, readMs: { read: number; hu: number },
   o: BatchUnitOptions, ids: BatchIdentifiers | undefined,
 ): Promise<AnalyzeReport & { patient?: BatchIdentifiers }> {
-  const result = await analyzeSeriesFor(series, { meshes: o.meshes });
+  const result = await analyzeSeriesFor(series, { meshes: o.meshes }, o.lungMask ? { lungMask: o.lungMask } : {});
   const report = buildReport(o.withIdentifiers ? unit.rel : '', series, skippedFiles, result, readMs);
   const dir = path.join(out, safeSeriesId(series.summary.id));
   const stage = path.join(partialDir(out), `t${threadId}`, 'series');
@@ -177,8 +180,8 @@ export async function runBatchUnit(root: string, unit: BatchUnit, out: string, o
   return record;
 }
 
-/** The record of a folder done by an earlier run, or null when it must be (re)done: no record, or a series folder without analyze.json. */
-export async function doneUnitRecord(out: string, unit: BatchUnit): Promise<UnitRecord | null> {
+/** The record of a folder done by an earlier run, or null when it must be (re)done: no record, a series folder without analyze.json, or a series measured with another lung mask. */
+export async function doneUnitRecord(out: string, unit: BatchUnit, lungMask: LungMaskChoice = 'inclusive'): Promise<UnitRecord | null> {
   const text = await readFile(unitRecordPath(out, unit), 'utf8').catch(() => null);
   if (text === null) return null;
   let record: UnitRecord;
@@ -189,6 +192,8 @@ export async function doneUnitRecord(out: string, unit: BatchUnit): Promise<Unit
   }
   for (const r of record.rows) {
     if (r.status !== 'ok') continue;
+    // Measured with another --lung-mask (or before rows said which): done again.
+    if (r.lungMask !== lungMask) return null;
     const names = await readdir(path.join(out, r.seriesId)).catch(() => [] as string[]);
     if (!names.includes('analyze.json')) return null;
   }

@@ -107,6 +107,11 @@ describe('batch on a phantom archive', () => {
       expect(report.series.id).toBe(t.seriesInstanceUid);
       expect(r.lungFillMl).toBe(report.lungMl.fill);
       expect(r.rightLungMl).toBe(report.lungMl.right);
+      // The mask measured (analyze's default, the inclusive one) and its volume: the split's parts add up to it.
+      expect(r.lungMask).toBe('inclusive');
+      expect(report.densitometry!.lungMask).toBe('lungs-inclusive');
+      expect(r.measuredLungMl).toBe(report.lungMl.measured);
+      expect(r.rightLungMl! + r.leftLungMl! + r.airwayMl!).toBeCloseTo(r.measuredLungMl!, 6);
       expect(r.densWholeMl).toBe(report.densitometry!.whole.volumeMl);
       expect(r.laa950Left).toBe(report.densitometry!.left.laa950);
       expect(r.perc15Right).toBe(report.densitometry!.right.perc15);
@@ -131,6 +136,30 @@ describe('batch on a phantom archive', () => {
     expect(csv).toHaveLength(5);
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(first.rows.map((r) => r.seriesId));
     expect(existsSync(path.join(out, '.partial'))).toBe(false);
+  });
+
+  it('--lung-mask fill measures the tutorial\'s filled mask, as analyze --lung-mask fill does', async () => {
+    const out2 = path.join(tmp, 'out-fill');
+    const r = await batch(root, '--out', out2, '--jobs', '1', '--lung-mask', 'fill');
+    for (const t of [truths.a, truths.b]) {
+      const row = rowOf(r.rows, t.seriesInstanceUid);
+      const inclusive = rowOf(first.rows, t.seriesInstanceUid);
+      expect(row.lungMask).toBe('fill');
+      expect(row.measuredLungMl).toBe(row.lungFillMl);
+      expect(row.lungFillMl).toBe(inclusive.lungFillMl);
+      expect(row.rightLungMl! + row.leftLungMl! + row.airwayMl!).toBeCloseTo(row.lungFillMl!, 6);
+      const report = JSON.parse(readFileSync(path.join(out2, row.seriesId, 'analyze.json'), 'utf8')) as AnalyzeReport;
+      expect(report.lungMask).toBe('fill');
+      expect(report.densitometry?.lungMask).toBe('lung-fill');
+      expect(report.densitometry?.whole.volumeMl).toBe(row.densWholeMl);
+    }
+    expect(() => parseBatchArgs(['root', '--out', 'o', '--lung-mask', 'lobes'])).toThrow(/--lung-mask must be one of inclusive, fill, nofill/);
+    // Resumed with another mask, the series are measured again (not mixed with the fill rows); with the same, skipped.
+    const again = await batch(root, '--out', out2, '--jobs', '1', '--lung-mask', 'fill', '--resume');
+    expect(again.stderr).toMatch(/0 to do/);
+    const other = await batch(root, '--out', out2, '--jobs', '1', '--resume');
+    expect(other.stderr).not.toMatch(/0 to do/);
+    expect(rowOf(other.rows, truths.a.seriesInstanceUid).lungMask).toBe('inclusive');
   });
 
   it('writes no patient identifiers, and writes them with --with-identifiers (meshes with --meshes)', async () => {
