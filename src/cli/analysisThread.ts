@@ -9,9 +9,10 @@
  * thread meanwhile runs the inclusive mask, the split and densitometry.
  * The split makes
  * runs per label and no label volume (painted only for a file that needs
- * it). The worker also draws GK's seeded start (the
+ * it). While the folder is read, the worker fills every other slice of the
+ * shared volume with its HU (fillHuOnThread). The worker also draws GK's seeded start (the
  * numpy-compatible Dirichlet values, the largest part of GK's first run in
- * a process) while this thread reads the folder (requestGkStart).
+ * a process) while this thread makes the masks (requestGkStart, asked for once the folder is read).
  *
  * The surfaces go to the worker as row runs (a few MB: the job carries a copy of
  * them) with a shared claim word (a voxel mask offered to the worker must
@@ -42,7 +43,8 @@ import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
 import { hasDirichletOnes, primeDirichletOnes } from '../core/random/dirichlet';
-import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type HuStagesJob, type HuStagesReply, type HuStagesResult, type MeshJob, type MeshReply } from './meshJob';
+import { CLAIM_CALLER, CLAIM_FREE, type GkStartJob, type GkStartReply, type HuFillJob, type HuFillReply, type HuStagesJob, type HuStagesReply, type HuStagesResult, type MeshJob, type MeshReply } from './meshJob';
+import { fillHu, type HuFillTask } from './huFill';
 import { workerEntry, type WorkerEntry } from './workerEntry';
 
 interface Pending<T> {
@@ -78,6 +80,7 @@ class MeshThread {
   private readonly worker: Worker;
   private readonly pendingMeshes = new Map<number, Pending<Surface>>();
   private readonly pendingHu = new Map<number, Pending<HuStagesResult>>();
+  private readonly pendingFill = new Map<number, Pending<true>>();
   private nextId = 1;
   /** Keys (seed/n/rows) of the GK starts asked of the worker. */
   private readonly gkStarts = new Set<string>();
@@ -85,21 +88,23 @@ class MeshThread {
 
   constructor(entry: WorkerEntry) {
     this.worker = new Worker(entry.source, { eval: entry.eval });
-    this.worker.on('message', (m: MeshReply | HuStagesReply | GkStartReply | { ready: true }) => {
+    this.worker.on('message', (m: MeshReply | HuStagesReply | HuFillReply | GkStartReply | { ready: true }) => {
       if ('kind' in m && m.kind === 'gkStart') {
         primeDirichletOnes(m.seed, m.n, m.rows, m.values);
         return;
       }
       if (!('id' in m)) return;
-      if ('kind' in m) settle(this.pendingHu, m);
+      if ('kind' in m && m.kind === 'huFill') settle(this.pendingFill, m);
+      else if ('kind' in m) settle(this.pendingHu, m);
       else settle(this.pendingMeshes, m);
-      if (this.pendingMeshes.size + this.pendingHu.size === 0) this.worker.unref();
+      if (this.pendingMeshes.size + this.pendingHu.size + this.pendingFill.size === 0) this.worker.unref();
     });
     const fail = (e: Error) => {
       this.failed ??= e;
-      for (const p of [...this.pendingMeshes.values(), ...this.pendingHu.values()]) p.reject(e);
+      for (const p of [...this.pendingMeshes.values(), ...this.pendingHu.values(), ...this.pendingFill.values()]) p.reject(e);
       this.pendingMeshes.clear();
       this.pendingHu.clear();
+      this.pendingFill.clear();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`mesh thread exited (${code})`)));
@@ -107,7 +112,7 @@ class MeshThread {
     this.worker.unref();
   }
 
-  private post<T>(pending: Map<number, Pending<T>>, id: number, job: MeshJob | HuStagesJob, transfer: ArrayBuffer[]): Promise<T | null> {
+  private post<T>(pending: Map<number, Pending<T>>, id: number, job: MeshJob | HuStagesJob | HuFillJob, transfer: ArrayBuffer[]): Promise<T | null> {
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       this.worker.ref();
@@ -132,6 +137,12 @@ class MeshThread {
     const id = this.nextId++;
     const [runs, transfer] = runsCopy(fill);
     return this.post(this.pendingHu, id, { kind: 'huStages', id, volume, fill: runs, gk, thresholdHu, claim }, transfer);
+  }
+
+  /** Has the worker fill these slices of a shared volume with their HU; rejects with the worker's error. */
+  fillHu(tasks: HuFillTask[]): Promise<true | null> {
+    const id = this.nextId++;
+    return this.post(this.pendingFill, id, { kind: 'huFill', id, tasks }, []);
   }
 
   /** Asks the worker to draw GK's start for (seed, n, rows) unless asked before; the answer primes core/random/dirichlet.ts's cache. */
@@ -169,6 +180,25 @@ export function startAnalysisThread(): boolean {
 /** 'running' once a worker was started (or is starting), 'failed' when it failed, 'none' before any or after stopAnalysisThread. */
 export function analysisThreadStatus(): 'none' | 'running' | 'failed' {
   return thread === null ? 'none' : thread.failed ? 'failed' : 'running';
+}
+
+/**
+ * readFolder's `fillOnThread` on the worker (started here if it is not
+ * running): null when there is no worker. A file that changed while the
+ * folder was read fails the read with the worker's message; when the worker
+ * itself fails, this thread fills the slices it was given.
+ */
+export function fillHuOnThread(): ((tasks: HuFillTask[]) => Promise<void>) | null {
+  if (!startAnalysisThread() || !thread) return null;
+  const t = thread;
+  return async (tasks) => {
+    try {
+      await t.fillHu(tasks);
+    } catch (e) {
+      if (!t.failed) throw e;
+      for (const task of tasks) fillHu(task);
+    }
+  };
 }
 
 /** Stops the worker (tests; a process that ends needs not call it). */

@@ -45,7 +45,7 @@ import type { LungFieldMeasure, TrustProblem } from '../core/analysis/trust';
 import { MAX_SERIES_HU_BYTES } from '../core/volume/memoryBudget';
 import { EXIT, type CliIo } from './io';
 import { readFolder, type ReadFolderOptions, type ReadFolderResult } from './readFolder';
-import { requestGkStart, runAnalysisThreaded, startAnalysisThread, type ThreadedAnalysisOptions } from './analysisThread';
+import { fillHuOnThread, requestGkStart, runAnalysisThreaded, startAnalysisThread, type ThreadedAnalysisOptions } from './analysisThread';
 import { writeAnalysisOutputs, writeDensitometryReport } from './analyzeOutputs';
 import { densitometryParamsOf } from '../core/analysis/report';
 import { formatStow, stowSegmentation, stowUsageProblem, type StowSummary } from './stow';
@@ -297,10 +297,10 @@ export async function readAndAnalyze(
   folder: string, input: AnalysisParamsInput = {}, pick?: (s: LoadedSeries) => AnalysisParamsInput, budget: ReadFolderOptions = {},
 ): Promise<FolderAnalysis> {
   const threaded = startAnalysisThread();
-  // GK's start for the usual 512 × 512 slice is drawn on the worker while this thread reads (another size is asked for once known).
+  // Shared HU: the worker fills half of the slices while this thread fills the others, and runs GK on them without a copy.
+  const read = await readFolder(folder, { ...budget, sharedHu: threaded, fillOnThread: fillHuOnThread() ?? undefined });
+  // GK's start for the usual 512 × 512 slice is drawn on the worker while this thread makes the masks (another size is asked for once known).
   requestGkStart(resolveAnalysisParams(input).gk, 512 * 512);
-  // Shared HU: the worker runs GK on them without a copy.
-  const read = await readFolder(folder, { ...budget, sharedHu: threaded });
   const ct = read.series.filter((s) => s.summary.modality === 'CT');
   // readFolder lists the largest CT series first, among those it assembled and those it refused.
   const refusedCt = read.refused.find((r) => r.summary.modality === 'CT');

@@ -12,6 +12,7 @@ import type { LungFieldMeasure } from '../core/analysis/trust';
 import type { MeshSource, Surface } from '../core/mesh/surface';
 import type { RunSet } from '../core/segmentation/runs';
 import type { Volume } from '../core/volume/volume';
+import type { HuFillTask } from './huFill';
 
 /** Claim word values: free, taken by the worker, taken by the analysis thread. */
 export const CLAIM_FREE = 0;
@@ -89,3 +90,13 @@ export type HuStagesReply =
   | { kind: 'huStages'; id: number; ok: true; result: HuStagesResult }
   | { kind: 'huStages'; id: number; ok: true; skipped: true }
   | { kind: 'huStages'; id: number; ok: false; error: string };
+
+/** Slices of a shared volume for the worker to fill with their HU (huFill.ts; readFolder's `fillOnThread`). */
+export interface HuFillJob {
+  kind: 'huFill';
+  id: number;
+  tasks: HuFillTask[];
+}
+
+/** The worker's answer to a HuFillJob: done, or the first error (a file changed while the folder was read). */
+export type HuFillReply = { kind: 'huFill'; id: number; ok: true; result: true } | { kind: 'huFill'; id: number; ok: false; error: string };

@@ -15,10 +15,11 @@
  * reading the folder, so its start-up overlaps the reading.
  */
 import { parentPort } from 'node:worker_threads';
+import { fillHu } from './huFill';
 import { surfaceStage } from '../core/analysis/surfaceStage';
 import { gkStage, lungFieldStage } from '../core/analysis/stages';
 import { cachedDirichletOnes } from '../core/random/dirichlet';
-import { CLAIM_FREE, CLAIM_WORKER, type GkStartJob, type HuStagesJob, type HuStagesReply, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
+import { CLAIM_FREE, CLAIM_WORKER, type GkStartJob, type HuFillJob, type HuFillReply, type HuStagesJob, type HuStagesReply, type GkStartReply, type MeshJob, type MeshReply } from './meshJob';
 
 function buffersOf(...arrays: ArrayBufferView[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
@@ -55,8 +56,17 @@ function runHuStages(job: HuStagesJob): void {
   }
 }
 
-port.on('message', (job: MeshJob | GkStartJob | HuStagesJob) => {
+port.on('message', (job: MeshJob | GkStartJob | HuStagesJob | HuFillJob) => {
   if ('kind' in job) {
+    if (job.kind === 'huFill') {
+      try {
+        for (const t of job.tasks) fillHu(t);
+        port.postMessage({ kind: 'huFill', id: job.id, ok: true, result: true } satisfies HuFillReply);
+      } catch (e) {
+        port.postMessage({ kind: 'huFill', id: job.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies HuFillReply);
+      }
+      return;
+    }
     if (job.kind === 'huStages') {
       runHuStages(job);
       return;

@@ -10,13 +10,13 @@
  * A DICOMweb series URL is read the same way (readDicomWebSeries): its
  * instances, streamed by WADO-RS, take the place of the folder's files.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { fillHu, readFully, readRange, type HuFillTask } from './huFill';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createCodecSet, type CodecSet } from '../codecs/codecSet';
 import { assembleVolume, compareSeriesForDisplay, groupSeries, planSeries } from '../core/dicom/buildSeries';
 import { parseDicomFile } from '../core/dicom/parseDicomFile';
-import { huInPlace } from '../core/dicom/pixelToHu';
 import { transferSyntaxInfo } from '../core/dicom/transferSyntax';
 import type { DecodedSlice, LoadedSeries, ParseFileResult, SeriesSummary, SkippedFile } from '../core/dicom/types';
 import { DicomWebClient, isHttpUrl, parseSeriesUrl, type FetchLike } from '../core/io/dicomweb';
@@ -31,6 +31,12 @@ export interface ReadFolderOptions {
   files?: string[];
   /** Assemble the volumes' HU in SharedArrayBuffers (for the analysis's worker thread). */
   sharedHu?: boolean;
+  /**
+   * With sharedHu, a folder's native slices are filled half here and half
+   * by this (the analysis's worker thread: analysisThread.ts fillHuOnThread),
+   * which gets the other slices in small batches as they are met.
+   */
+  fillOnThread?: (tasks: HuFillTask[]) => Promise<void>;
 }
 
 /** A series found in the folder but not assembled: its volume would exceed the memory budget. */
@@ -106,27 +112,6 @@ class FileReader {
   }
 }
 
-/** Reads into all of `into` from file position `position` (fewer bytes at the end of the file); returns how many were read. */
-function readFully(fd: number, into: Uint8Array, position: number): number {
-  let got = 0;
-  while (got < into.length) {
-    const n = readSync(fd, into, got, into.length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
-/** readFully on a file opened for this one read. */
-function readRange(file: string, into: Uint8Array, position: number): number {
-  const fd = openSync(file, 'r');
-  try {
-    return readFully(fd, into, position);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Bytes read for a header in the first pass: CT headers take a few KiB; a longer header is read whole. */
 const HEADER_PREFIX_BYTES = 64 * 1024;
 
@@ -147,8 +132,10 @@ function errorText(e: unknown): string {
  *   2. pixels: once the slice order is known, each deferred file's stored
  *      words are read (only those bytes, at the offset the header pass found)
  *      straight into the slice's place in the volume and converted to HU
- *      there (fillSlice, huInPlace): no parse, no per-slice array, no copy
- *      in JavaScript.
+ *      there (fillSlice, huFill.ts): no parse, no per-slice array, no copy
+ *      in JavaScript. With `sharedHu` and `fillOnThread` (the analysis's
+ *      worker), every other such slice is filled by the worker at the same
+ *      time.
  */
 export async function readFolder(dir: string, options: ReadFolderOptions = {}): Promise<ReadFolderResult> {
   if (isHttpUrl(dir)) return readDicomWebSeries(dir, options);
@@ -174,6 +161,8 @@ interface FileSource {
   readonly size: number;
   /** Reads into all of `into` from `position` of the file; returns how many bytes were read. */
   readRange(file: string, into: Uint8Array, position: number): number;
+  /** The file's path on disk (a folder's files; none for instances held in memory). */
+  path?: (file: string) => string;
 }
 
 function folderSource(dir: string): FileSource {
@@ -184,6 +173,7 @@ function folderSource(dir: string): FileSource {
       return reader.size;
     },
     readRange: (file, into, position) => readRange(path.join(dir, file), into, position),
+    path: (file) => path.join(dir, file),
   };
 }
 
@@ -281,14 +271,28 @@ export const nodeFetch: FetchLike = (url, init) => fetch(url, init);
 async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFolderOptions, t0: number): Promise<ReadFolderResult> {
   const { slices, skipped } = pass;
   const t1 = performance.now();
+  // With a helper thread, every other native slice of a shared volume is filled there, sent as soon as it is met.
+  const helper = source.path && options.fillOnThread && options.sharedHu ? options.fillOnThread : undefined;
+  let helped: Promise<void>[] = [];
+  let batch: HuFillTask[] = [];
+  let filled = 0;
+  const send = () => {
+    if (batch.length && helper) helped.push(helper(batch));
+    batch = [];
+  };
+  let helpNow = false;
   const fillSlice = (slice: DecodedSlice, out: Int16Array): void => {
     const file = slice.header.file;
     const stored = slice.storedPixels;
     if (stored && stored.byteLength === out.byteLength) {
       // The stored words go from the file straight into the slice's place, then become HU there.
-      const got = source.readRange(file, new Uint8Array(out.buffer, out.byteOffset, out.byteLength), stored.fileOffsetBytes);
-      if (got !== out.byteLength) throw new Error(`${file} changed while the folder was read: ${got} of ${out.byteLength} pixel bytes left`);
-      huInPlace(out, stored.format, stored.rescale, stored.padding);
+      const task = { path: source.path?.(file) ?? file, file, stored, out };
+      if (helpNow && filled++ % 2 === 1) {
+        batch.push(task);
+        if (batch.length === 8) send();
+      } else {
+        fillHu(task, (_, into, position) => source.readRange(file, into, position));
+      }
       return;
     }
     const r = parseDicomFile(source.read(file), file, { huOutput: () => out });
@@ -312,7 +316,13 @@ async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFold
       refused.push({ summary: plan.summary, huBytes: bytes, reason: `${what}: with the series before it, more than the ${formatMib(maxLoad)} one folder may take` });
     } else {
       total += bytes;
-      series.push({ summary: plan.summary, volume: assembleVolume(plan, { releaseSlices: true, fillSlice, sharedMemory: options.sharedHu }) });
+      // Not with duplicate positions: choosing between them reads the slices' HU during the assembly.
+      helpNow = helper !== undefined && !plan.duplicates?.length;
+      const volume = assembleVolume(plan, { releaseSlices: true, fillSlice, sharedMemory: options.sharedHu });
+      send();
+      await Promise.all(helped);
+      helped = [];
+      series.push({ summary: plan.summary, volume });
     }
   }
   return { series, skipped, refused, timingsMs: { read: t1 - t0, hu: performance.now() - t1 } };

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFolder } from '../../src/cli/readFolder';
 import {
-  analysisThreadStatus, lastGkBy, lastInternalMeshBy, offerHuStagesJob, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
+  analysisThreadStatus, fillHuOnThread, lastGkBy, lastInternalMeshBy, offerHuStagesJob, offerMeshJob, requestGkStart, runAnalysisThreaded, startAnalysisThread, stopAnalysisThread,
 } from '../../src/cli/analysisThread';
 import { cachedDirichletOnes, dirichletOnes, hasDirichletOnes } from '../../src/core/random/dirichlet';
 import { Mt19937 } from '../../src/core/random/mt19937';
@@ -147,6 +151,23 @@ describe('runAnalysisThreaded (the CLI analysis on two threads)', () => {
     expect(sameArray(r.gk.mask, one.gk.mask)).toBe(true);
     expect(r.densitometry).toEqual(one.densitometry);
     expect(r.lungMl).toEqual(one.lungMl);
+  });
+
+  it('fills half of a folder\'s slices with their HU on the worker while the folder is read (readFolder fillOnThread)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lungview-hufill-'));
+    try {
+      for (const f of makePhantomSeries({ size: 48, slices: 12, seed: 5 }).files) writeFileSync(path.join(dir, f.name), f.bytes);
+      const plain = await readFolder(dir);
+      const fill = fillHuOnThread();
+      if (!fill) throw new Error('no worker to fill slices');
+      let handed = 0;
+      const helped = await readFolder(dir, { sharedHu: true, fillOnThread: (tasks) => ((handed += tasks.length), fill(tasks)) });
+      expect(handed).toBe(6);
+      expect(helped.series[0].volume.hu.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(sameArray(helped.series[0].volume.hu, plain.series[0].volume.hu)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a voxel mask that is not in shared memory (it would be copied, not shared)', () => {

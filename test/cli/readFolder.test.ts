@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fillHu, type HuFillTask } from '../../src/cli/huFill';
 import { readFolder } from '../../src/cli/readFolder';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
@@ -98,6 +99,25 @@ describe('readFolder', () => {
       expect(Array.from(s.volume.hu)).toEqual(Array.from(series[k].volume.hu));
     });
     expect(series[0].volume.hu.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    // With a helper thread (analysisThread.ts fillHuOnThread), every other native slice is handed to it, in
+    // batches sent while this thread fills the others; the HU are the same.
+    const handed: HuFillTask[] = [];
+    const helped = await readFolder(root, {
+      sharedHu: true,
+      fillOnThread: async (tasks) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        for (const t of tasks) {
+          expect(t.out.buffer).toBeInstanceOf(SharedArrayBuffer);
+          fillHu(t);
+        }
+        handed.push(...tasks);
+      },
+    });
+    helped.series.forEach((s, k) => expect(Array.from(s.volume.hu)).toEqual(Array.from(series[k].volume.hu)));
+    const native = series.reduce((n, s) => n + (s.summary.files.filter((f) => !f.startsWith('eight-bit')).length), 0);
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.length).toBeLessThanOrEqual(Math.ceil(native / 2));
+    expect(new Set(handed.map((t) => t.file)).size).toBe(handed.length);
   });
 
   it('rejects a missing folder and a file path', async () => {
