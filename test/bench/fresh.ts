@@ -128,7 +128,7 @@ export function freshMarkdown(results: { name: string; fresh: FreshSeries; seed:
   L.push('', 'npm: `npm run -s cli -- analyze DIR --json` (the built bundle, src/cli/launch/lungview.mjs); node: the bundle started by node ' +
     'directly; tsx: the TypeScript sources through tsx (how `npm run cli` ran before); before: an earlier tree through tsx. wall: spawn to exit, measured by the ' +
     'benchmark; outside the analysis: wall − timingsMs.total (process, npm and module start, the trust check, printing, ' +
-    'exit). Stages as the report times them (mesh internal on the worker thread, beside the inclusive mask, GK and the lung mesh). ' +
+    'exit). Stages as the report times them (GK and both meshes on the worker thread, beside the inclusive mask, the split and densitometry; read + hu with half of the slices filled by the worker). ' +
     'seed: median of seed_pipeline.py\'s `pipeline` seconds in the same run.', '');
   return L.join('\n');
 }
