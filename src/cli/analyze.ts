@@ -355,7 +355,12 @@ export async function checkOutDir(dir: string): Promise<void> {
     // paths it cannot create (under /proc, say); mkdir of one level fails.
     const missing: string[] = [];
     for (let d = dir; !(await stat(d).catch(() => null)) && path.dirname(d) !== d; d = path.dirname(d)) missing.push(d);
-    for (const d of missing.reverse()) await mkdir(d);
+    for (const d of missing.reverse()) {
+      // Another process (a task of the same job array) may create it at the same moment.
+      await mkdir(d).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST' || !(await stat(d)).isDirectory()) throw e;
+      });
+    }
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (e) {

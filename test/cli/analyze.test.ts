@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze, type AnalyzeReport } from '../../src/cli/analyze';
+import { ANALYZE_USAGE, checkOutDir, parseAnalyzeArgs, runAnalyze, type AnalyzeReport } from '../../src/cli/analyze';
 import { OUTPUT_FILES } from '../../src/cli/analyzeOutputs';
 import { parseDicomFile } from '../../src/core/dicom/parseDicomFile';
 import { makePhantomSeries } from '../../src/core/io/phantom';
@@ -268,4 +268,20 @@ describeWithRealData('analyze on the real series against the reference', () => {
       expect(r.trust.reasons).toEqual([]);
     }, 120_000);
   }
+});
+
+describe('checkOutDir', () => {
+  it('creates a missing parent that other processes create at the same moment (the tasks of a job array)', async () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'lungview-outdir-'));
+    try {
+      const shards = Array.from({ length: 8 }, (_, k) => path.join(base, 'scratch', 'run', `shard-${k}`));
+      await Promise.all(shards.map((d) => checkOutDir(d)));
+      for (const d of shards) expect(statSync(d).isDirectory()).toBe(true);
+      // A file where the folder should be is still refused.
+      writeFileSync(path.join(base, 'file'), 'x');
+      await expect(checkOutDir(path.join(base, 'file', 'sub'))).rejects.toThrow(/cannot write into --out/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,7 +7,7 @@
  * results must be the bytes of one plain `batch` run over the same archive,
  * and each array task must have written its own disjoint shard.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -110,7 +110,12 @@ describeRequiring('batch as a Slurm job array on a real single-node Slurm', slur
     const tasks = jobs.filter((l) => field(l, 'ArrayTaskId') !== undefined);
     expect(tasks.map((l) => Number(field(l, 'ArrayTaskId'))).sort((a, b) => a - b)).toEqual([0, 1, 2]);
     const arrayJob = field(tasks[0], 'ArrayJobId');
-    for (const l of jobs) expect([field(l, 'JobState'), field(l, 'ExitCode')], l).toEqual(['COMPLETED', '0:0']);
+    // A failed job's message carries its own log (StdOut), which is gone with the temporary folder afterwards.
+    const jobLog = (l: string) => {
+      const f = field(l, 'StdOut');
+      return f && existsSync(f) ? readFileSync(f, 'utf8').slice(-3000) : '(no log)';
+    };
+    for (const l of jobs) expect([field(l, 'JobState'), field(l, 'ExitCode')], `${l}\n${jobLog(l)}`).toEqual(['COMPLETED', '0:0']);
     // The merge job started once every task had ended (afterany).
     const merge = jobs.find((l) => field(l, 'JobId') === mergeJob);
     expect(merge, jobs.join('\n')).toBeDefined();
