@@ -280,6 +280,14 @@ async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFold
     if (batch.length && helper) helped.push(helper(batch));
     batch = [];
   };
+  // Waits for the helper's batches; on a failed assembly, for all of them to settle first (none left writing or failing unseen).
+  const helpedDone = async (assemblyError?: unknown) => {
+    const all = helped;
+    helped = [];
+    if (assemblyError === undefined) return void (await Promise.all(all));
+    await Promise.allSettled(all);
+    throw assemblyError;
+  };
   let helpNow = false;
   const fillSlice = (slice: DecodedSlice, out: Int16Array): void => {
     const file = slice.header.file;
@@ -318,10 +326,15 @@ async function buildRead(source: FileSource, pass: HeaderPass, options: ReadFold
       total += bytes;
       // Not with duplicate positions: choosing between them reads the slices' HU during the assembly.
       helpNow = helper !== undefined && !plan.duplicates?.length;
-      const volume = assembleVolume(plan, { releaseSlices: true, fillSlice, sharedMemory: options.sharedHu });
-      send();
-      await Promise.all(helped);
-      helped = [];
+      let volume: LoadedSeries['volume'];
+      try {
+        volume = assembleVolume(plan, { releaseSlices: true, fillSlice, sharedMemory: options.sharedHu });
+        send();
+      } catch (e) {
+        await helpedDone(e);
+        throw e;
+      }
+      await helpedDone();
       series.push({ summary: plan.summary, volume });
     }
   }
